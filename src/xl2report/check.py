@@ -1,0 +1,191 @@
+"""Check one returned workbook end to end: read, structure, values, rules, narrative, last year.
+
+:func:`check_file` never raises for a user's file: whatever is wrong becomes findings in the
+returned :class:`CheckResult`.  The values it returns are what the Word report is rendered from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from xl2report.findings import FileReport, Finding
+from xl2report.form import FORM, YEAR_MAX, YEAR_MIN, Form, Kind, Value
+from xl2report.narrative import check_narrative
+from xl2report.reader import Submission
+from xl2report.rules import check_rules
+from xl2report.structure import check_structure, formula_finding
+from xl2report.values import Parsed, format_number, parse_cell
+from xl2report.xlsx import UnreadableError
+from xl2report.yoy import check_year_over_year
+
+UNREADABLE_MESSAGES = {
+    "file-empty": "文件是空的（0 字节），可能没有保存成功或没有下载完整，请重新发送。",
+    "file-too-large": "文件过大（{detail}），请确认是否为年度报告填报表。",
+    "file-missing": "无法读取文件：{detail}",
+    "lock-file": "这是 Excel/WPS 打开文件时自动生成的临时锁文件（~$ 开头），不是报送的工作簿，已忽略。",
+    "legacy-format": "这是旧版 .xls/.et 格式，请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后重新报送。",
+    "encrypted": "工作簿设置了打开密码，无法读取；请在 Excel/WPS 中取消“打开密码”后重新报送。",
+    "not-a-workbook": "这不是 Excel 工作簿（.xlsx）文件，请发送下发模板填写后的 .xlsx 文件。",
+    "corrupt-workbook": "工作簿已损坏或不完整（可能没有复制或下载完整），请重新保存后报送。",
+    "zip-bomb": "工作簿解压后过大（{detail}），出于安全原因拒绝读取。",
+    "xml-dtd-forbidden": "工作簿内含 DTD/实体声明，出于安全原因拒绝读取。",
+}
+
+
+@dataclass
+class CheckResult:
+    report: FileReport
+    values: dict[str, Value] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return self.report.valid
+
+
+def unreadable(path: Path, code: str, detail: str = "") -> CheckResult:
+    message = UNREADABLE_MESSAGES.get(code, "无法读取：{detail}").format(detail=detail)
+    return CheckResult(FileReport(str(path), findings=[Finding(code, message)]))
+
+
+def check_file(
+    path: Path, previous: Path | CheckResult | None = None, form: Form = FORM
+) -> CheckResult:
+    """Check ``path``; ``previous`` is last year's workbook (or its result) of the same org."""
+    path = Path(path)
+    try:
+        sub = Submission.open(path, form)
+    except UnreadableError as exc:
+        return unreadable(path, exc.code, exc.detail)
+    return check_submission(sub, previous)
+
+
+def check_submission(sub: Submission, previous: Path | CheckResult | None = None) -> CheckResult:
+    form = sub.form
+    report = FileReport(str(sub.path))
+    report.extend(check_structure(sub))
+    if any(f.code in _STOP for f in report.findings):
+        return CheckResult(report)
+    values, unusable, value_findings = read_values(sub)
+    report.extend(value_findings)
+    report.org = str(values.get("info.org") or "").strip()
+    year = values.get("info.year")
+    report.year = year if isinstance(year, int) else None
+    report.extend(_identity_fields(sub, values))
+    report.extend(check_rules(values, unusable, form))
+    report.extend(check_narrative(values, report.year, form))
+    if previous is not None:
+        last = previous if isinstance(previous, CheckResult) else check_file(Path(previous))
+        if last.values:
+            report.extend(check_year_over_year(values, last.values, form))
+    return CheckResult(report, values)
+
+
+_STOP = {"not-our-form", "form-version-old", "form-version-unknown"}
+
+
+def read_values(sub: Submission) -> tuple[dict[str, Value], set[str], list[Finding]]:
+    """Typed values by key, the keys without a usable value, and value findings."""
+    form = sub.form
+    values: dict[str, Value] = {}
+    unusable: set[str] = set()
+    findings: list[Finding] = []
+    for f in form.fields:
+        if not sub.readable(f):
+            unusable.add(f.key)
+            continue
+        raw = sub.raw_cell(f)
+        if f.kind is Kind.FORMULA and formula_finding(sub, f) is None:
+            continue  # intact formula: recomputed below, its cached value compared
+        parsed = parse_cell(f, raw)
+        if (
+            parsed.code
+            and f.kind is Kind.INPUT
+            and not (parsed.code == "blank-as-zero" and f.key == "info.year")
+        ):
+            findings.append(_value_finding(f, parsed))
+        if parsed.value is None:
+            unusable.add(f.key)
+        else:
+            values[f.key] = parsed.value
+    # Totals whose formula is intact are recomputed from their parts, in form order.
+    for f in form.fields:
+        if f.kind is Kind.FORMULA and f.key not in values and f.key not in unusable:
+            if unusable.intersection(f.parts):
+                unusable.add(f.key)
+                continue
+            values[f.key] = sum(_n(values.get(p)) for p in f.parts)
+            findings.extend(_stale_cache(sub, f, values[f.key]))
+    return values, unusable, findings
+
+
+def _n(v: object) -> int | Decimal:
+    return v if isinstance(v, int | Decimal) and not isinstance(v, bool) else 0
+
+
+_VALUE_MESSAGES = {
+    "text-number": "{label}“{shown}”是文本格式的数字，已按 {value} 读取。",
+    "fullwidth-number": "{label}“{shown}”使用了全角数字，已按 {value} 读取。",
+    "blank-as-zero": "{label}{shown_q}按 0 计；没有请直接填 0。",
+    "not-an-integer": "{label}应为整数件数，现为 {shown}。",
+    "negative-number": "{label}不能为负数，现为 {shown}。",
+    "not-a-number": "{label}应填数字，现为“{shown}”（不要写文字或单位）。",
+    "decimal-precision": "{label}为 {shown}，小数超过 4 位，请确认单位（万元）和取舍。",
+    "cell-error": "{label}显示错误值 {shown}。",
+}
+
+
+def _value_finding(f, parsed: Parsed) -> Finding:  # type: ignore[no-untyped-def]
+    shown_q = "为空" if not parsed.shown.strip() else f"填的是“{parsed.shown}”，"
+    message = _VALUE_MESSAGES[parsed.code].format(  # type: ignore[index]
+        label=f.label, shown=parsed.shown, value=format_number(parsed.value), shown_q=shown_q
+    )
+    return Finding(parsed.code, message, sheet=f.sheet, cell=f.cell, key=f.key,  # type: ignore[arg-type]
+                   actual=parsed.shown)  # fmt: skip
+
+
+def _stale_cache(sub: Submission, f, recomputed: int | Decimal) -> list[Finding]:  # type: ignore[no-untyped-def]
+    raw = sub.raw_cell(f)
+    if raw is None or raw.value in (None, "") or raw.type not in ("n", ""):
+        return []
+    parsed = parse_cell(f, raw)
+    if parsed.value is None or parsed.value == recomputed:
+        return []
+    return [
+        Finding(
+            "cached-value-stale",
+            f"{f.label}保存的计算结果为 {format_number(parsed.value)}，按分项重新计算为 "
+            f"{format_number(recomputed)}；报告按重新计算的数字生成。",
+            sheet=f.sheet,
+            cell=f.cell,
+            key=f.key,
+            expected=recomputed,
+            actual=parsed.value,
+        )
+    ]
+
+
+def _identity_fields(sub: Submission, values: dict[str, Value]) -> list[Finding]:
+    """机关名称 and 年度 present, valid, and as the template fixed them."""
+    form = sub.form
+    out: list[Finding] = []
+    meta = sub.meta
+    org_f, year_f = form.field("info.org"), form.field("info.year")
+    org = str(values.get("info.org") or "").strip()
+    year = values.get("info.year")
+    at_year = dict(sheet=year_f.sheet, cell=year_f.cell, key=year_f.key)
+    if "info.year" in values and not (isinstance(year, int) and YEAR_MIN <= year <= YEAR_MAX):
+        shown = format_number(year) if year not in ("", 0, None) else "（空）"
+        code = "required-field-missing" if year in ("", 0, None) else "year-invalid"
+        out.append(Finding(code, f"年度应为 {YEAR_MIN}—{YEAR_MAX} 之间的四位年份，现为 {shown}。",
+                           actual=shown, **at_year))  # fmt: skip
+    fixed_org, fixed_year = meta.get("org", "").strip(), meta.get("year", "").strip()
+    if fixed_org and org and org != fixed_org:
+        out.append(Finding("org-changed", f"机关名称应为下发时的“{fixed_org}”，现为“{org}”。",
+                           sheet=org_f.sheet, cell=org_f.cell, key=org_f.key,
+                           expected=fixed_org, actual=org))  # fmt: skip
+    if fixed_year and isinstance(year, int) and str(year) != fixed_year:
+        out.append(Finding("year-changed", f"年度应为下发时的 {fixed_year}，现为 {year}。",
+                           expected=int(fixed_year), actual=year, **at_year))  # fmt: skip
+    return out

@@ -1,0 +1,225 @@
+"""Command line: thin layer over the library.  Each command parses options, calls one library
+function, prints the result (readable Chinese by default, ``--json`` for machines) and picks the
+exit code.  Errors are turned into messages in one place, :func:`main`.
+
+Exit codes: 0 success / all valid; 1 findings (some file invalid); 2 usage error, unreadable
+input or a fatal problem.  Heavy libraries are imported inside the commands so ``--help`` is fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from xl2report import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FATAL = 0, 1, 2
+
+
+class UserError(click.ClickException):
+    """A mistake in how the command was called: message in Chinese, exit code 2."""
+
+    exit_code = EXIT_FATAL
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        click.echo(f"错误：{self.message}", err=True)
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", message="xl2report %(version)s")
+@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈（供维护人员排查）。")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """政府信息公开工作年度报告：下发锁定的 Excel 填报模板，校验各单位报回的工作簿，生成 Word 年报。
+
+    \b
+    常用流程：
+      xl2report template --org 某某镇人民政府 --year 2024   生成填报模板
+      xl2report check 某某镇.xlsx                           校验报回的工作簿
+      xl2report fields                                       查看字段代码表
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+@cli.command()
+@click.option("--org", help="机关名称；给出后预填并锁定。")
+@click.option("--year", type=int, help="报告年度（四位数字）；给出后预填并锁定。")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="输出文件（.xlsx）。")
+@click.option("--password", help="工作表保护密码（可选；防误改，不是加密）。")
+@click.option("--values", "values_file", type=click.Path(path_type=Path, exists=True),
+              help="按字段代码预填数字和文字的 JSON 文件（如 examples/kejing-2024.json）。")  # fmt: skip
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
+def template(
+    org: str | None,
+    year: int | None,
+    output: Path | None,
+    password: str | None,
+    values_file: Path | None,
+    force: bool,
+) -> None:
+    """生成填报模板（每个部分一张表，只有白色格子可填，合计和校验自动计算）。"""
+    from xl2report.form import YEAR_MAX, YEAR_MIN
+    from xl2report.template import TemplateOptions, form_title, write_template
+
+    if year is not None and not (YEAR_MIN <= year <= YEAR_MAX):
+        raise UserError(f"年度应为 {YEAR_MIN}—{YEAR_MAX} 之间的四位数字，现为 {year}。")
+    if org is not None and not org.strip():
+        raise UserError("机关名称不能为空。")
+    values = _load_values(values_file) if values_file else None
+    if output is None:
+        output = Path(f"{(org or '').strip()}{form_title(year)}填报表.xlsx")
+    if output.suffix.lower() != ".xlsx":
+        raise UserError(f"输出文件应以 .xlsx 结尾：{output}")
+    options = TemplateOptions(org=org.strip() if org else None, year=year, password=password)
+    write_template(output, options, values, overwrite=force)
+    click.echo(f"已生成填报模板：{output}")
+
+
+def _load_values(path: Path) -> dict:
+    from xl2report.values import coerce_values
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data = data.get("values", data) if isinstance(data, dict) else data
+        return coerce_values(data)
+    except KeyError as exc:
+        raise UserError(f"{path}：没有这个字段代码 {exc}（见 xl2report fields）。") from exc
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise UserError(f"{path}：无法读取预填数据（{exc}）。") from exc
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 列表输出。")
+def fields(as_json: bool) -> None:
+    """列出字段代码表：每个字段的代码、工作表、单元格、标签、类型。"""
+    from xl2report.docs import field_rows
+
+    rows = field_rows()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    from xl2report.console import print_table
+
+    print_table(
+        ["字段代码", "工作表", "单元格", "标签", "类别", "类型"],
+        [[r["key"], r["sheet"], r["cell"], r["label"], r["kind"], r["type"]] for r in rows],
+    )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 列表输出。")
+def codes(as_json: bool) -> None:
+    """列出全部校验结果代码及其含义（错误 error / 提醒 warning）。"""
+    from xl2report.findings import CATALOGUE
+
+    rows = [
+        {"code": c.code, "level": str(c.level), "group": c.group, "title": c.title}
+        for c in CATALOGUE.values()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    from xl2report.console import print_table
+
+    print_table(["代码", "级别", "类别", "含义"], [list(r.values()) for r in rows])
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出到标准输出。")
+@click.option("--previous", type=click.Path(path_type=Path, exists=True),
+              help="同一单位上一年度的工作簿，用于跨年度核对。")  # fmt: skip
+@click.option("--annotate", type=click.Path(path_type=Path, file_okay=False),
+              help="为每个文件在此目录写一份标注了问题单元格的反馈副本（原文件不改动）。")  # fmt: skip
+def check(
+    files: tuple[Path, ...], as_json: bool, previous: Path | None, annotate: Path | None
+) -> None:
+    """校验报回的工作簿：版式、公式、数值、勾稽关系、文字，逐格指出问题。"""
+    from xl2report.check import check_file
+    from xl2report.console import print_reports
+
+    previous_result = check_file(previous) if previous else None
+    results = [check_file(f, previous_result) for f in files]
+    if annotate:
+        from xl2report.annotate import annotate_copy
+
+        for path, result in zip(files, results, strict=True):
+            if result.report.readable and result.report.findings:
+                annotate_copy(path, result.report, annotate)
+    reports = [r.report for r in results]
+    if as_json:
+        click.echo(
+            json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=1)
+        )
+    else:
+        print_reports(reports)
+    if any(not r.readable for r in reports):
+        sys.exit(EXIT_FATAL)
+    sys.exit(EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: the one place where exceptions become messages and exit codes."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="xl2report", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("已中止。", err=True)
+        sys.exit(EXIT_FATAL)
+    except click.ClickException as exc:
+        if isinstance(exc, click.UsageError) and not isinstance(exc, UserError):
+            click.echo(f"用法错误：{_translate_usage(exc)}", err=True)
+            if exc.ctx is not None:
+                click.echo(f"查看帮助：{exc.ctx.command_path} --help", err=True)
+        else:
+            exc.show()
+        sys.exit(exc.exit_code if isinstance(exc, UserError) else EXIT_FATAL)
+    except Exception as exc:  # the single top-level handler: never a traceback for a user
+        from xl2report.atomic import OutputExistsError
+
+        if debug:
+            raise
+        if isinstance(exc, OutputExistsError):
+            click.echo(f"错误：输出文件已存在：{exc}（如需覆盖请加 --force）。", err=True)
+        elif isinstance(exc, PermissionError):
+            click.echo(f"错误：没有写入权限：{exc.filename or exc}", err=True)
+        elif isinstance(exc, OSError):
+            click.echo(
+                f"错误：文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）", err=True
+            )
+        else:
+            click.echo(f"内部错误：{type(exc).__name__}: {exc}（加 --debug 查看详情）", err=True)
+        sys.exit(EXIT_FATAL)
+    sys.exit(EXIT_OK)
+
+
+_USAGE_WORDS = (
+    ("No such option", "没有这个选项"),
+    ("No such command", "没有这个命令"),
+    ("Missing argument", "缺少参数"),
+    ("Missing option", "缺少选项"),
+    ("Invalid value for", "参数值无效"),
+    ("does not exist", "不存在"),
+    ("is not a valid integer", "不是有效的整数"),
+    ("requires an argument", "需要一个值"),
+    ("Got unexpected extra argument", "多余的参数"),
+    ("Directory", "目录"),
+    ("File", "文件"),
+    ("Path", "路径"),
+)
+
+
+def _translate_usage(exc: click.UsageError) -> str:
+    message = exc.format_message()
+    for english, chinese in _USAGE_WORDS:
+        message = message.replace(english, chinese)
+    return message

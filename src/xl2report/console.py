@@ -1,0 +1,53 @@
+"""Readable terminal output (rich): tables and check reports grouped by file and sheet.
+
+Results go to stdout; progress and logs go to stderr elsewhere.  The library never prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from xl2report.findings import FileReport, Level
+
+
+def stdout() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]], title: str = "") -> None:
+    table = Table(*headers, title=title or None, show_lines=False, header_style="bold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    stdout().print(table)
+
+
+def print_reports(reports: Sequence[FileReport]) -> None:
+    console = stdout()
+    for report in reports:
+        status = (
+            Text("通过", style="bold green") if report.valid else Text("未通过", style="bold red")
+        )
+        head = Text(f"{report.file}", style="bold")
+        who = " ".join(x for x in (report.org, f"{report.year}年" if report.year else "") if x)
+        console.print(head, f"（{who}）" if who else "", "：", status,
+                      f"  错误 {len(report.errors)} 项，提醒 {len(report.warnings)} 项")  # fmt: skip
+        by_sheet: dict[str, list] = {}
+        for f in report.findings:
+            by_sheet.setdefault(f.sheet or "（整个文件）", []).append(f)
+        for sheet, findings in by_sheet.items():
+            console.print(Text(f"  【{sheet}】", style="bold"))
+            for f in findings:
+                mark = (
+                    Text("  ✗ 错误", style="red")
+                    if f.level is Level.ERROR
+                    else Text("  ! 提醒", style="yellow")
+                )
+                cell = f"{f.cell}：" if f.cell else ""
+                console.print(mark, Text(f" {cell}{f.message}"), Text(f" [{f.code}]", style="dim"))
+        console.print()
+    valid = sum(r.valid for r in reports)
+    console.print(f"共 {len(reports)} 个文件：通过 {valid} 个，未通过 {len(reports) - valid} 个。")

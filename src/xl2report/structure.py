@@ -1,0 +1,180 @@
+"""Is this our form, in our layout, untampered?  Identity, sheets, labels, formulas, protection.
+
+Marks sheets whose layout is broken on the :class:`Submission` so that later checks do not read
+values from shifted cells and drown the real problem in noise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from xl2report.findings import Finding
+from xl2report.form import FORM_ID, FORM_VERSION, Field, Kind, Label, a1
+from xl2report.reader import Submission
+from xl2report.xlsx import RawSheet
+
+
+def check_structure(sub: Submission) -> list[Finding]:
+    """All layout findings; an empty list means the workbook is our current, intact form."""
+    form = sub.form
+    present = set(sub.raw.sheets)
+    known = set(form.sheet_names)
+    if not present & known and form.meta_sheet not in present:
+        return [Finding("not-our-form", "找不到年度报告填报表的任何工作表，请使用下发的模板填写。")]
+    findings = list(_identity(sub))
+    if any(
+        f.code in ("not-our-form", "form-version-old", "form-version-unknown") for f in findings
+    ):
+        # Another form or version: its cells mean other things, so stop here.
+        return findings
+    for name in form.sheet_names:
+        if name not in present:
+            sub.broken_sheets.add(name)
+            findings.append(
+                Finding("sheet-missing", f"缺少工作表“{name}”（被删除或改名），请用原模板填写。",
+                        sheet=name)
+            )  # fmt: skip
+    for name in sorted(present - known - {form.meta_sheet}):
+        findings.append(
+            Finding("sheet-extra", f"多出了工作表“{name}”，其内容不会被读取。", sheet=name)
+        )
+    for spec in form.sheets:
+        sheet = sub.sheet(spec.name)
+        if sheet is None:
+            continue
+        findings.extend(_labels(sub, sheet))
+        if spec.name in sub.broken_sheets:
+            continue
+        findings.extend(_formulas(sub, sheet))
+        if not sheet.protected:
+            findings.append(
+                Finding("protection-removed",
+                        f"工作表“{spec.name}”的保护被撤销；请确认没有改动合计公式和标签。",
+                        sheet=spec.name)
+            )  # fmt: skip
+    return findings
+
+
+def _identity(sub: Submission) -> Iterator[Finding]:
+    meta = sub.meta
+    if not meta:
+        yield Finding(
+            "form-meta-missing",
+            "工作簿缺少模板元数据（隐藏的 _meta 表），可能不是由下发模板直接填写；已按版式逐项核对。",
+        )
+        return
+    if meta.get("form_id") != FORM_ID:
+        yield Finding(
+            "not-our-form", f"模板标识为“{meta.get('form_id', '')}”，不是年度报告填报模板。"
+        )
+        return
+    version = meta.get("form_version", "")
+    if version != FORM_VERSION:
+        older = _version_tuple(version) < _version_tuple(FORM_VERSION)
+        code = "form-version-old" if older and _version_tuple(version) else "form-version-unknown"
+        yield Finding(
+            code,
+            f"模板版本为 {version or '（空）'}，当前版本为 {FORM_VERSION}；请用新下发的模板重新填报。",
+            expected=FORM_VERSION, actual=version,
+        )  # fmt: skip
+        return
+    if meta.get("fingerprint") != sub.form.fingerprint:
+        yield Finding(
+            "form-fingerprint-mismatch",
+            "模板版式指纹与当前版本不一致（元数据可能被改动）；已按版式逐项核对。",
+            expected=sub.form.fingerprint, actual=meta.get("fingerprint", ""),
+        )  # fmt: skip
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in version.split("."))
+    except ValueError:
+        return ()
+
+
+def _labels(sub: Submission, sheet: RawSheet) -> Iterator[Finding]:
+    """Each fixed label must be where the form puts it; a shifted one breaks the sheet."""
+    for label in sub.form.labels_on(sheet.name):
+        found = _norm(sheet.text(label.row, label.col))
+        if found == _norm(label.text):
+            continue
+        elsewhere = _find(sheet, label)
+        if elsewhere is not None:
+            sub.broken_sheets.add(sheet.name)
+            dr, dc = elsewhere[0] - label.row, elsewhere[1] - label.col
+            what = _shift_words(dr, dc)
+            yield Finding(
+                "label-shifted",
+                f"标签“{_short(label.text)}”应在 {label.cell}，现在在 {a1(*elsewhere)}：{what}。"
+                "该表的数字无法按位置读取，请在原模板中填写，不要插入或删除行列。",
+                sheet=sheet.name, cell=label.cell, expected=label.cell, actual=a1(*elsewhere),
+            )  # fmt: skip
+            return  # one shift explains every label after it
+        yield Finding(
+            "label-changed",
+            f"标签被改动：应为“{_short(label.text)}”，现为“{_short(found) or '（空）'}”。",
+            sheet=sheet.name, cell=label.cell, expected=label.text, actual=found,
+        )  # fmt: skip
+
+
+def _find(sheet: RawSheet, label: Label) -> tuple[int, int] | None:
+    target = _norm(label.text)
+    for pos, cell in sheet.cells.items():
+        if cell.value is not None and _norm(cell.value) == target and pos != (label.row, label.col):
+            return pos
+    return None
+
+
+def _shift_words(dr: int, dc: int) -> str:
+    parts = []
+    if dr:
+        parts.append(
+            f"整体{'下移' if dr > 0 else '上移'} {abs(dr)} 行（{'插入' if dr > 0 else '删除'}了行）"
+        )
+    if dc:
+        parts.append(
+            f"整体{'右移' if dc > 0 else '左移'} {abs(dc)} 列（{'插入' if dc > 0 else '删除'}了列）"
+        )
+    return "，".join(parts)
+
+
+def _formulas(sub: Submission, sheet: RawSheet) -> Iterator[Finding]:
+    for f in sub.form.fields_on(sheet.name):
+        if f.kind is not Kind.FORMULA:
+            continue
+        finding = formula_finding(sub, f)
+        if finding:
+            yield finding
+
+
+def formula_finding(sub: Submission, f: Field) -> Finding | None:
+    raw = sub.raw_cell(f)
+    expected = f.formula
+    where = dict(sheet=f.sheet, cell=f.cell, key=f.key)
+    if raw is None or (raw.formula is None and (raw.value is None or raw.value == "")):
+        return Finding("formula-cleared",
+                       f"{f.label}的公式被清空，应为 {expected}（恢复公式或用原模板重新填写）。",
+                       expected=expected, **where)  # fmt: skip
+    if raw.formula is None:
+        return Finding("formula-overwritten",
+                       f"{f.label}应由公式 {expected} 自动计算，现被改成了手填的 {raw.value}。",
+                       expected=expected, actual=raw.value, **where)  # fmt: skip
+    if normalise_formula(raw.formula) != normalise_formula(expected):
+        return Finding("formula-altered",
+                       f"{f.label}的公式被改为 ={raw.formula}，应为 {expected}。",
+                       expected=expected, actual="=" + raw.formula, **where)  # fmt: skip
+    return None
+
+
+def normalise_formula(text: str) -> str:
+    return re.sub(r"\s+", "", text.lstrip("=")).replace("$", "").upper()
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,128 @@
+"""Turn a stored cell into the field's typed value, the way a lenient but honest clerk would.
+
+Integers accept 13, "13", " 13 " and "１３" (the last with a warning); blank, 无, -, —, / count as 0
+with a warning; decimals, negatives and other text are errors.  Pure functions: raw cell in,
+(value, finding code or None) out.  Messages are built by the caller, who knows the cell.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from xl2report.form import FORM, Field, Form, Value, ValueType
+from xl2report.xlsx import RawCell
+
+ZERO_WORDS = frozenset({"无", "-", "—", "/", "－", "／", "——", "--", "不适用"})
+FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋，", "0123456789.-+,")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+MAX_DECIMALS = 4
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: Value | None  # None: no usable value (an error was found)
+    code: str | None = None  # finding code, if any
+    shown: str = ""  # what the cell shows, for the message
+
+
+def parse_cell(f: Field, raw: RawCell | None) -> Parsed:
+    if f.type is ValueType.TEXT:
+        return parse_text(raw)
+    return parse_number(raw, decimal=f.type is ValueType.DECIMAL)
+
+
+def parse_text(raw: RawCell | None) -> Parsed:
+    if raw is None or raw.value is None:
+        return Parsed("")
+    if raw.type == "n":
+        return Parsed(_number_text(raw.value))
+    if raw.type == "b":
+        return Parsed("TRUE" if raw.value == "1" else "FALSE")
+    return Parsed(raw.value)
+
+
+def parse_number(raw: RawCell | None, decimal: bool) -> Parsed:
+    if raw is None or raw.value is None or raw.type == "":
+        return Parsed(0, "blank-as-zero", "")
+    text = raw.value
+    if raw.type == "e":
+        return Parsed(None, "cell-error", text)
+    if raw.type == "b":
+        return Parsed(None, "not-a-number", "TRUE" if text == "1" else "FALSE")
+    if raw.type == "n":
+        try:
+            number = Decimal(_number_text(text))
+        except InvalidOperation:
+            return Parsed(None, "not-a-number", text)
+        return _judge(number, decimal, None, _number_text(text))
+    # A string: what a clerk typed after the cell lost its number format, or pasted.
+    stripped = text.strip().strip("\u3000")
+    if stripped == "" or stripped in ZERO_WORDS:
+        return Parsed(0, "blank-as-zero", text)
+    converted = stripped.translate(FULLWIDTH)
+    converted = unicodedata.normalize("NFKC", converted).replace(",", "")
+    if not _NUMBER.match(converted):
+        return Parsed(None, "not-a-number", text)
+    soft = "fullwidth-number" if converted != stripped.replace(",", "") else "text-number"
+    return _judge(Decimal(converted), decimal, soft, text)
+
+
+def _judge(number: Decimal, decimal: bool, soft: str | None, shown: str) -> Parsed:
+    if number < 0:
+        return Parsed(None, "negative-number", shown)
+    if not decimal:
+        if number != number.to_integral_value():
+            return Parsed(None, "not-an-integer", shown)
+        return Parsed(int(number), soft, shown)
+    exponent = number.normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    value: Value = int(number) if number == number.to_integral_value() else number.normalize()
+    if places > MAX_DECIMALS:
+        return Parsed(value, soft or "decimal-precision", shown)
+    return Parsed(value, soft, shown)
+
+
+def _number_text(text: str) -> str:
+    """A stored number as Excel shows it: 15 significant digits, no float noise.
+
+    Writers store floats with up to 17 digits ("0.30000000000000004"); Excel itself keeps 15.
+    """
+    try:
+        as_float = float(text)
+    except ValueError:
+        return text
+    if as_float == int(as_float) and abs(as_float) < 1e15:
+        return str(int(as_float))
+    shown = format(as_float, ".15g")
+    if "e" in shown:
+        shown = format(Decimal(shown), "f")
+    return shown
+
+
+def format_number(value: Value | None) -> str:
+    """12 -> '12'; Decimal('12.50') -> '12.5'; Decimal('194.3525') -> '194.3525'."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return str(int(value))
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def coerce_values(data: dict[str, object], form: Form = FORM) -> dict[str, Value]:
+    """Values from JSON (by field key) typed as the form says; unknown keys raise KeyError."""
+    out: dict[str, Value] = {}
+    for key, v in data.items():
+        f = form.field(key)  # KeyError names the unknown key
+        if f.type is ValueType.TEXT:
+            out[key] = "" if v is None else str(v)
+        elif f.type is ValueType.DECIMAL:
+            number = Decimal(str(v))
+            out[key] = int(number) if number == number.to_integral_value() else number
+        else:
+            out[key] = int(v)  # type: ignore[call-overload]
+    return out

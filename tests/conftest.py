@@ -1,0 +1,39 @@
+"""Shared fixtures: LibreOffice availability, golden-file updating, example values."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_JSON = ROOT / "examples" / "kejing-2024.json"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite golden files from current output"
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if shutil.which("soffice") or shutil.which("libreoffice"):
+        return
+    skip = pytest.mark.skip(reason="LibreOffice (soffice) 未安装：真实客户端测试跳过")
+    for item in items:
+        if "libreoffice" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def kejing_values() -> dict:
+    from xl2report.values import coerce_values
+
+    return coerce_values(json.loads(EXAMPLE_JSON.read_text(encoding="utf-8"))["values"])

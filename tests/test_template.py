@@ -1,0 +1,166 @@
+"""The generated template, read back with openpyxl (an independent reader)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from lxml import etree
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+
+from xl2report.form import FORM, FORM_VERSION, Kind, ValueType
+from xl2report.template import TemplateOptions, build_workbook
+
+GOLDEN = Path(__file__).parent / "golden" / "template"
+
+
+@pytest.fixture(scope="module")
+def blank() -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(build_workbook()))
+
+
+@pytest.fixture(scope="module")
+def personal() -> openpyxl.Workbook:
+    data = build_workbook(TemplateOptions(org="克井镇人民政府", year=2024))
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def test_every_field_exists_where_fields_json_says(blank: openpyxl.Workbook) -> None:
+    from xl2report.docs import field_rows
+
+    for row in field_rows():
+        ws = blank[row["sheet"]]
+        cell = ws[row["cell"]]
+        f = FORM.field(row["key"])
+        if row["kind"] == "formula":
+            assert isinstance(cell.value, str) and cell.value == f.formula, row
+        elif f.default is not None:
+            assert cell.value == f.default, row
+
+
+def test_inputs_unlocked_everything_else_locked(blank: openpyxl.Workbook) -> None:
+    inputs = {(f.sheet, f.cell) for f in FORM.fields if f.kind is Kind.INPUT}
+    for ws in blank.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if (ws.title, cell.coordinate) in inputs:
+                    assert cell.protection.locked is False, (ws.title, cell.coordinate)
+                elif cell.value is not None:
+                    assert cell.protection.locked is True, (ws.title, cell.coordinate)
+
+
+def test_every_sheet_protected(blank: openpyxl.Workbook) -> None:
+    for ws in blank.worksheets:
+        assert ws.protection.sheet, ws.title
+        # Rows and columns can't be inserted or deleted (openpyxl: True = protected).
+        assert ws.protection.insertRows and ws.protection.deleteRows, ws.title
+
+
+def test_numeric_inputs_covered_by_validation(blank: openpyxl.Workbook) -> None:
+    for f in FORM.fields:
+        if f.kind is not Kind.INPUT or f.type is ValueType.TEXT:
+            continue
+        ws = blank[f.sheet]
+        covering = [
+            dv for dv in ws.data_validations.dataValidation
+            if f.cell in MultiCellRange(str(dv.sqref))
+        ]  # fmt: skip
+        assert len(covering) == 1, f.key
+        dv = covering[0]
+        expected = "whole" if f.type is ValueType.INTEGER else "decimal"
+        assert dv.type == expected, f.key
+        assert dv.error and dv.promptTitle, f.key
+
+
+def test_defined_names_point_at_fields(blank: openpyxl.Workbook) -> None:
+    names = blank.defined_names
+    for f in FORM.fields:
+        dn = names[f.defined_name]
+        ((sheet, ref),) = dn.destinations
+        assert sheet == f.sheet and ref.replace("$", "") == f.cell
+
+
+def test_merges_follow_the_form(blank: openpyxl.Workbook) -> None:
+    for label in FORM.labels:
+        if not label.merged:
+            continue
+        ws = blank[label.sheet]
+        want = CellRange(min_row=label.row + 1, min_col=label.col + 1,
+                         max_row=(label.last_row or label.row) + 1,
+                         max_col=(label.last_col or label.col) + 1)  # fmt: skip
+        assert want.coord in {str(r) for r in ws.merged_cells.ranges}, label
+
+
+def test_personalised_org_and_year_locked(personal: openpyxl.Workbook) -> None:
+    org, year = FORM.field("info.org"), FORM.field("info.year")
+    ws = personal[org.sheet]
+    assert ws[org.cell].value == "克井镇人民政府" and ws[org.cell].protection.locked
+    assert ws[year.cell].value == 2024 and ws[year.cell].protection.locked
+    meta = personal[FORM.meta_sheet]
+    assert meta.sheet_state == "veryHidden"
+    stored = {row[0].value: row[1].value for row in meta.iter_rows()}
+    assert stored["form_version"] == FORM_VERSION
+    assert stored["org"] == "克井镇人民政府" and stored["year"] == "2024"
+    assert stored["fingerprint"] == FORM.fingerprint
+
+
+def test_cached_values_of_filled_workbook_are_correct(kejing_values: dict) -> None:
+    data = build_workbook(TemplateOptions(org="克井镇人民政府", year=2024), kejing_values)
+    wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    assert wb["二、主动公开"][FORM.field("s2.penalty.decisions").cell].value == 13
+    cover = wb[FORM.summary_text[0]]
+    r, c = FORM.summary_text[1:]
+    assert cover.cell(r + 1, c + 1).value == "✓ 全部通过"
+
+
+def test_deterministic() -> None:
+    options = TemplateOptions(org="甲镇", year=2025)
+    assert build_workbook(options) == build_workbook(options)
+
+
+def _normalised_parts(data: bytes) -> dict[str, str]:
+    out = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in sorted(zf.namelist()):
+            if not name.endswith((".xml", ".rels")) or name == "docProps/app.xml":
+                continue
+            root = etree.fromstring(zf.read(name))
+            out[name] = etree.tostring(root, encoding="unicode", pretty_print=True)
+    return out
+
+
+def test_golden(update_golden: bool) -> None:
+    """The template's XML, part by part; regenerate on purpose with --update-golden."""
+    parts = _normalised_parts(build_workbook(TemplateOptions(org="甲镇人民政府", year=2024)))
+    if update_golden:
+        GOLDEN.mkdir(parents=True, exist_ok=True)
+        for old in GOLDEN.glob("*.xml"):
+            old.unlink()
+        for name, text in parts.items():
+            (GOLDEN / (name.replace("/", "__") + ".xml")).write_text(text, encoding="utf-8")
+        (GOLDEN / "parts.json").write_text(json.dumps(sorted(parts), indent=1), encoding="utf-8")
+    names = json.loads((GOLDEN / "parts.json").read_text(encoding="utf-8"))
+    assert sorted(parts) == names
+    for name in names:
+        want = (GOLDEN / (name.replace("/", "__") + ".xml")).read_text(encoding="utf-8")
+        assert parts[name] == want, f"{name} differs from golden (pytest --update-golden)"
+
+
+def test_text_inputs_are_single_cells_not_merged_ranges(blank: openpyxl.Workbook) -> None:
+    for f in FORM.fields:
+        if f.type is ValueType.TEXT:
+            ws = blank[f.sheet]
+            assert not any(f.cell in r for r in ws.merged_cells.ranges), f.key
+            assert ws[f.cell].alignment.wrap_text, f.key
+
+
+def test_print_setup(blank: openpyxl.Workbook) -> None:
+    for ws in blank.worksheets[:-1]:
+        assert ws.page_setup.paperSize == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert re.search(r"\$3:\$5", str(blank["三、依申请公开"].print_title_rows))
