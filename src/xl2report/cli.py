@@ -148,11 +148,11 @@ def check(
     previous_result = check_file(previous) if previous else None
     results = [check_file(f, previous_result) for f in files]
     if annotate:
-        from xl2report.annotate import annotate_copy
+        from xl2report.annotate import feedback_name, write_feedback
 
         for path, result in zip(files, results, strict=True):
             if result.report.readable and result.report.findings:
-                annotate_copy(path, result.report, annotate)
+                write_feedback(path, result.report, annotate / feedback_name(path), overwrite=True)
     reports = [r.report for r in results]
     if as_json:
         click.echo(
