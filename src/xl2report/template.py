@@ -105,6 +105,7 @@ def build_workbook(
         ws = wb.add_worksheet(spec.name)
         sheets[spec.name] = ws
         _setup_sheet(ws, spec, form)
+    _fit_label_rows(sheets, form)
     for label in form.labels:
         ws = sheets[label.sheet]
         fmt = styles.label(label.role)
@@ -214,6 +215,28 @@ def _setup_sheet(ws: Worksheet, spec, form: Form) -> None:  # type: ignore[no-un
         first_value_col = min(f.col for f in form.fields_on(spec.name))
         ws.freeze_panes(last + 1, first_value_col)
     ws.hide_gridlines(2)
+
+
+LINE_HEIGHT = 15.0  # points per line of 11 pt text
+
+
+def _fit_label_rows(sheets: dict[str, Worksheet], form: Form) -> None:
+    """Give rows tall enough for their wrapped one-row labels (Excel does not grow them itself)."""
+    needed: dict[tuple[str, int], int] = {}
+    for label in form.labels:
+        if label.role is LabelRole.TITLE or (label.last_row or label.row) != label.row:
+            continue
+        widths = form.sheet(label.sheet).col_widths
+        span = sum(widths[label.col : (label.last_col or label.col) + 1]) or 10
+        # A CJK character is about two width units wide; leave a little margin.
+        text_width = sum(2 if ord(ch) > 0x2E7F else 1 for ch in label.text) + 1
+        lines = -(-text_width // int(span))
+        key = (label.sheet, label.row)
+        needed[key] = max(needed.get(key, 1), lines)
+    for (sheet, row), lines in needed.items():
+        explicit = dict(form.sheet(sheet).row_heights)
+        if lines > 1 and row not in explicit:
+            sheets[sheet].set_row(row, lines * LINE_HEIGHT)
 
 
 def _write_field(
