@@ -44,6 +44,7 @@ from xl2report.form import (
     rule_holds,
 )
 
+
 class _Worksheet(Worksheet):
     """xlsxwriter worksheet that skips the dynamic-array rewrite for our plain formulas.
 
@@ -59,7 +60,9 @@ class _Worksheet(Worksheet):
 
 
 # Formulas made only of these function names (and references, operators, strings) are plain.
-_PLAIN_FORMULA = re.compile(r'=?(?:"[^"]*"|(?:SUM|IF|LEN|LEFT|TRIM|AND|NOT)\(|\$?[A-Z]{1,3}\$?\d|[^"A-Za-z])*')
+_PLAIN_FORMULA = re.compile(
+    r'=?(?:"[^"]*"|(?:SUM|IF|LEN|LEFT|TRIM|AND|NOT)\(|\$?[A-Z]{1,3}\$?\d|[^"A-Za-z])*'
+)
 
 # A fixed creation date keeps the file byte-identical for the same arguments.
 FIXED_CREATED = datetime(2021, 9, 29, 0, 0, 0)
