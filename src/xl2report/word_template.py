@@ -87,6 +87,9 @@ TEXT_WIDTH = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 156 mm
 CELL_MARGIN = 57  # 1 mm left and right inside table cells
 ROW_MIN_HEIGHT = mm(7)
 
+# Tables short enough to keep on one page (Word and LibreOffice keep a table together when
+# every paragraph but the last row's is "keep with next").
+KEEP_TOGETHER = ("二", "四")
 # Column widths (mm) of the three tables, in sheet column order; each sums to the 156 mm 版心.
 TABLE_COLUMNS_MM: dict[str, tuple[float, ...]] = {
     "二": (45.0, 37.0, 37.0, 37.0),
@@ -235,11 +238,11 @@ def _el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element
     return el
 
 
-def paragraph(style: str, *texts: str, jc: str | None = None) -> etree._Element:
+def paragraph(style: str, *texts: str, keep_next: bool = False) -> etree._Element:
     """A paragraph; several ``texts`` are separated by line breaks (one run each)."""
     ppr = _el("pPr", None, _el("pStyle", {"val": style}))
-    if jc:
-        ppr.append(_el("jc", {"val": jc}))
+    if keep_next:
+        ppr.append(_el("keepNext"))
     p = _el("p", None, ppr)
     for i, text in enumerate(texts):
         if i:
@@ -353,15 +356,17 @@ def table(section: str, sheet: str, header_rows: tuple[int, int] | None) -> etre
         if header_rows and header_rows[0] <= first + i <= header_rows[1]:
             trpr.append(_el("tblHeader"))
         tr = _el("tr", None, trpr)
+        keep = section in KEEP_TOGETHER and i < len(rows) - 1
         c = 0
         while c < ncols:
             if (i, c) in continuing:
                 cell = continuing[(i, c)]
-                tr.append(_cell(widths, c, cell, merge="continue"))
+                tr.append(_cell(widths, c, cell, merge="continue", keep=keep))
                 c += cell.cols
             elif c in row:
                 cell = row[c]
-                tr.append(_cell(widths, c, cell, merge="restart" if cell.rows > 1 else None))
+                merge = "restart" if cell.rows > 1 else None
+                tr.append(_cell(widths, c, cell, merge=merge, keep=keep))
                 c += cell.cols
             elif (i, c) in covered:
                 c += 1
@@ -371,7 +376,9 @@ def table(section: str, sheet: str, header_rows: tuple[int, int] | None) -> etre
     return tbl
 
 
-def _cell(widths: Sequence[int], col: int, cell: Cell, merge: str | None) -> etree._Element:
+def _cell(
+    widths: Sequence[int], col: int, cell: Cell, merge: str | None, keep: bool
+) -> etree._Element:
     tcpr = _el("tcPr", None, _el("tcW", {"w": str(sum(widths[col : col + cell.cols])),
                                          "type": "dxa"}))  # fmt: skip
     if cell.cols > 1:
@@ -381,7 +388,7 @@ def _cell(widths: Sequence[int], col: int, cell: Cell, merge: str | None) -> etr
     elif merge == "continue":
         tcpr.append(_el("vMerge"))
     tcpr.append(_el("vAlign", {"val": "center"}))
-    p = paragraph(cell.style, cell.text if merge != "continue" else "")
+    p = paragraph(cell.style, cell.text if merge != "continue" else "", keep_next=keep)
     if cell.bold and merge != "continue":
         for run in p.iter(W + "r"):
             run.insert(0, _el("rPr", None, _el("b"), _el("bCs")))
