@@ -13,10 +13,13 @@ EXAMPLE = ROOT / "examples" / "inbox" / "克井镇人民政府2024年报表.xlsx
 
 
 def test_example_workbook_has_the_content_the_generator_makes_from_the_json(
-    kejing_values, tmp_path: Path  # type: ignore[no-untyped-def]
+    kejing_values,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     fresh = tmp_path / "fresh.xlsx"
-    fresh.write_bytes(build_workbook(TemplateOptions(org="克井镇人民政府", year=2024), kejing_values))
+    fresh.write_bytes(
+        build_workbook(TemplateOptions(org="克井镇人民政府", year=2024), kejing_values)
+    )
     bundled, made = read_workbook(EXAMPLE), read_workbook(fresh)
     assert bundled.sheet_names == made.sheet_names
     for name in made.sheet_names:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import consistent_values
 from report_helpers import edit_docx, parse_seed, read_report
 from xl2report.atomic import OutputExistsError
 from xl2report.check import check_file
@@ -40,8 +41,6 @@ from xl2report.report_context import (
 from xl2report.values import format_number
 from xl2report.word_compile import render_with_docxtpl
 from xl2report.word_template import default_word_template, table_grid
-
-from helpers import consistent_values
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "inbox" / "克井镇人民政府2024年报表.xlsx"
@@ -134,7 +133,9 @@ HOSTILE = {
     "s5.text": "（一）主要问题\n问题{{ a }}。\r\n\r\n（二）改进情况\n　　措施<b>。",
     "s6.text": "{{ draft }}{% for x in y %}",
 }
-CLEAN = {k: v.replace("\x0b", "").replace("\x01", "").replace("\x1f", "") for k, v in HOSTILE.items()}
+CLEAN = {
+    k: v.replace("\x0b", "").replace("\x01", "").replace("\x1f", "") for k, v in HOSTILE.items()
+}
 
 
 def _hostile_values(values):  # type: ignore[no-untyped-def]
@@ -151,8 +152,10 @@ def test_hostile_text_comes_out_verbatim(renderer: ReportRenderer, values, tmp_p
                 "s1.platform.text", "s6.text"):  # fmt: skip
         assert CLEAN[key] in texts, key
     assert len(CLEAN["s1.management.text"]) == 5000
-    assert ["{%p endfor %}", "{{r x }}", "{%tr if y %}"] == texts[
-        texts.index("{%p endfor %}") : texts.index("{%p endfor %}") + 3
+    assert texts[texts.index("{%p endfor %}") : texts.index("{%p endfor %}") + 3] == [
+        "{%p endfor %}",
+        "{{r x }}",
+        "{%tr if y %}",
     ]
     assert ("Heading 2", "（一）主要问题") in report.paragraphs
     assert ("Normal", "问题{{ a }}。") in report.paragraphs
@@ -162,7 +165,9 @@ def test_hostile_text_comes_out_verbatim(renderer: ReportRenderer, values, tmp_p
     assert any(w.startswith(f"{f.sheet}!{f.cell}") and "3 个" in w for w in warnings), warnings
 
 
-def test_hostile_text_through_a_real_workbook(renderer: ReportRenderer, values, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_text_through_a_real_workbook(
+    renderer: ReportRenderer, values, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     from helpers import make_workbook
 
     book = make_workbook(tmp_path / "h.xlsx", _hostile_values(values), org=None, year=2024)
@@ -207,7 +212,11 @@ def test_same_values_same_bytes(renderer: ReportRenderer, values, tmp_path: Path
 
 
 def test_line_breaks_become_paragraphs_and_short_numbered_lines_headings() -> None:
-    text = "（一）主要问题\n  一是认识不够。\r\n\n（二）改进情况：继续推进各项工作。\n(三)加强培训\n" + "（四）" + "长" * 40
+    text = (
+        "（一）主要问题\n  一是认识不够。\r\n\n（二）改进情况：继续推进各项工作。\n(三)加强培训\n"
+        + "（四）"
+        + "长" * 40
+    )
     assert split_paragraphs(text) == [
         ("（一）主要问题", True),
         ("一是认识不够。", False),
@@ -221,11 +230,18 @@ def test_line_breaks_become_paragraphs_and_short_numbered_lines_headings() -> No
     ("fees", "sentence"),
     [
         ((0, 0, 0), "本年度未收取信息处理费。"),
-        ((2, Decimal("150.50"), Decimal("100")), "本年度共发出收费通知2件，总金额150.5元，实际收取100元。"),
+        (
+            (2, Decimal("150.50"), Decimal("100")),
+            "本年度共发出收费通知2件，总金额150.5元，实际收取100元。",
+        ),
     ],
 )
 def test_empty_section_six_is_written_from_the_fee_figures(
-    renderer: ReportRenderer, values, tmp_path: Path, fees, sentence: str  # type: ignore[no-untyped-def]
+    renderer: ReportRenderer,
+    values,
+    tmp_path: Path,
+    fees,
+    sentence: str,  # type: ignore[no-untyped-def]
 ) -> None:
     values = {**values, "s6.text": "  \n", "s6.fee_notices": fees[0],
               "s6.fee_billed": fees[1], "s6.fee_collected": fees[2]}  # fmt: skip
@@ -236,7 +252,9 @@ def test_empty_section_six_is_written_from_the_fee_figures(
     assert texts[texts.index(SECTION_HEADINGS["六"]) + 1] == sentence
 
 
-def test_amounts_keep_their_decimals_without_trailing_zeros(renderer: ReportRenderer, values, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_amounts_keep_their_decimals_without_trailing_zeros(
+    renderer: ReportRenderer, values, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "n.docx"
     renderer.render({**values, "s2.fees.amount": Decimal("12.50")}, out)
     assert _cell(read_report(out), "s2.fees.amount") == "12.5"
@@ -250,7 +268,9 @@ def test_draft_mark_only_on_drafts(renderer: ReportRenderer, values, tmp_path: P
     assert draft[0] == DRAFT_MARK  # first line of the first page, above the title
 
 
-def test_signature_block_when_a_publish_date_is_given(renderer: ReportRenderer, values, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_signature_block_when_a_publish_date_is_given(
+    renderer: ReportRenderer, values, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "signed.docx"
     renderer.render({**values, "info.publish_date": "2025年1月20日"}, out)
     assert read_report(out).texts[-2:] == ["克井镇人民政府", "2025年1月20日"]
@@ -258,7 +278,9 @@ def test_signature_block_when_a_publish_date_is_given(renderer: ReportRenderer, 
     assert "2025年1月20日" not in read_report(tmp_path / "unsigned.docx").texts
 
 
-def test_missing_numbers_are_left_blank_with_a_warning(renderer: ReportRenderer, values, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_missing_numbers_are_left_blank_with_a_warning(
+    renderer: ReportRenderer, values, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     values = dict(values)
     del values["s3.new.natural"]
     out = tmp_path / "gap.docx"
@@ -269,7 +291,10 @@ def test_missing_numbers_are_left_blank_with_a_warning(renderer: ReportRenderer,
 
 
 def test_report_filename_is_safe_on_windows() -> None:
-    assert report_filename("克井镇人民政府", 2024) == "克井镇人民政府2024年政府信息公开工作年度报告.docx"
+    assert (
+        report_filename("克井镇人民政府", 2024)
+        == "克井镇人民政府2024年政府信息公开工作年度报告.docx"
+    )
     name = report_filename('某局/办公室:"测试"<1>|?*\\', 2024)
     assert not re.search(r'[\\/:*?"<>|]', name) and name.startswith("某局办公室测试1")
 
@@ -304,7 +329,11 @@ def _tamper(path: Path, old: bytes, new: bytes) -> None:
     ],
 )
 def test_verification_catches_a_lost_or_altered_value(
-    renderer: ReportRenderer, values, tmp_path: Path, old: bytes, new: bytes  # type: ignore[no-untyped-def]
+    renderer: ReportRenderer,
+    values,
+    tmp_path: Path,
+    old: bytes,
+    new: bytes,  # type: ignore[no-untyped-def]
 ) -> None:
     out = tmp_path / "r.docx"
     renderer.render(values, out)
@@ -326,7 +355,9 @@ def test_failed_verification_writes_nothing(values, tmp_path: Path, monkeypatch)
     assert list(out.parent.iterdir()) == []  # no report, no temporary file
 
 
-def test_memory_stays_flat_over_many_renders(renderer: ReportRenderer, values, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_memory_stays_flat_over_many_renders(
+    renderer: ReportRenderer, values, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "m.docx"
     for _ in range(5):
         renderer.render(values, out, overwrite=True)
@@ -358,7 +389,10 @@ def _restyled(tmp_path: Path, *replacements: tuple[bytes, bytes], name: str = "t
 
 def test_restyled_template_with_inline_text_renders_and_verifies(values, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # A clerk changed the body size, added a line under the title and printed 五 whole.
-    loop = re.compile(rb"<w:p>(?:(?!<w:p>).)*?\{%p for para in s5\.text %\}.*?\{%p endfor %\}</w:t></w:r></w:p>", re.S)
+    loop = re.compile(
+        rb"<w:p>(?:(?!<w:p>).)*?\{%p for para in s5\.text %\}.*?\{%p endfor %\}</w:t></w:r></w:p>",
+        re.S,
+    )
     template = default_word_template().read_bytes()
     with zipfile.ZipFile(default_word_template()) as zf:
         doc = zf.read("word/document.xml")
@@ -366,7 +400,10 @@ def test_restyled_template_with_inline_text_renders_and_verifies(values, tmp_pat
     inline = b'<w:p><w:r><w:t xml:space="preserve">{{ s5.text }}</w:t></w:r></w:p>'
     path = _restyled(
         tmp_path,
-        (b'<w:sz w:val="32"/><w:szCs w:val="32"/></w:rPr></w:style>', b'<w:sz w:val="30"/><w:szCs w:val="30"/></w:rPr></w:style>'),
+        (
+            b'<w:sz w:val="32"/><w:szCs w:val="32"/></w:rPr></w:style>',
+            b'<w:sz w:val="30"/><w:szCs w:val="30"/></w:rPr></w:style>',
+        ),
         (block, inline),
         ("一、总体情况</w:t>".encode(), "一、总体情况（正文）</w:t>".encode()),
     )
@@ -402,7 +439,9 @@ def test_optional_signature_may_be_dropped(tmp_path: Path) -> None:
         (None, "syntax"),
     ],
 )
-def test_broken_templates_give_a_clear_error(tmp_path: Path, content: bytes | None, why: str) -> None:
+def test_broken_templates_give_a_clear_error(
+    tmp_path: Path, content: bytes | None, why: str
+) -> None:
     if content is None:
         path = _restyled(tmp_path, (b"{%p endif %}", b"{%p endiff %}"))
     else:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import make_workbook
 from report_helpers import edit_docx, read_report
 from xl2report.check import check_file
 from xl2report.cli import main
@@ -14,8 +15,6 @@ from xl2report.form import blank_values, compute_formulas
 from xl2report.render import report_filename
 from xl2report.report_context import DRAFT_MARK
 from xl2report.word_template import default_word_template
-
-from helpers import make_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "inbox" / "克井镇人民政府2024年报表.xlsx"
@@ -69,7 +68,9 @@ def invalid(tmp_path: Path, kejing_values) -> Path:  # type: ignore[no-untyped-d
     return make_workbook(tmp_path / "bad.xlsx", values, org="克井镇人民政府", year=2024)
 
 
-def test_workbook_with_errors_gives_findings_and_no_report(invalid: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_workbook_with_errors_gives_findings_and_no_report(
+    invalid: Path, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
     assert not check_file(invalid).valid
     assert run("render", invalid, "-o", tmp_path / "out") == 1
     assert "balance-mismatch" in capsys.readouterr().out
@@ -93,7 +94,9 @@ def test_wrong_output_suffix_is_a_usage_error(example: Path, tmp_path: Path) -> 
     assert run("render", example, "-o", tmp_path / "x.pdf") == 2
 
 
-def test_pdf_without_libreoffice_says_so_and_writes_nothing(example: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_pdf_without_libreoffice_says_so_and_writes_nothing(
+    example: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
     from xl2report import office
 
     monkeypatch.setattr(office, "soffice_path", lambda: None)

@@ -94,13 +94,8 @@ def test_chinese_is_set_in_simplified_chinese_glyphs(pdfs: dict[str, Path], tmp_
     def normal(img: Image.Image) -> Image.Image:
         return img.crop(img.getbbox()).resize((48, 48))
 
-    faces = {
-        name: int(index)
-        for index, name in (
-            row.split() for row in _run("fc-query", "-f", "%{index} %{postscriptname}\n",
-                                        str(SERIF_CJK)).splitlines()  # fmt: skip
-        )
-    }
+    listing = _run("fc-query", "-f", "%{index} %{postscriptname}\n", str(SERIF_CJK))
+    faces = {name: int(index) for index, name in (row.split() for row in listing.splitlines())}
     sc = next(i for n, i in faces.items() if n.endswith("sc-Regular"))
     jp = next(i for n, i in faces.items() if n.endswith("jp-Regular"))
 

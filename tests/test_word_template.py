@@ -146,7 +146,9 @@ def _styles() -> etree._Element:
         ("TableText", None, 21),  # 五号, font from Normal
     ],
 )
-def test_style_fonts_are_set_for_east_asian_text(style_id: str, font: str | None, half_points: int) -> None:
+def test_style_fonts_are_set_for_east_asian_text(
+    style_id: str, font: str | None, half_points: int
+) -> None:
     style = _styles().find(f"{W}style[@{W}styleId='{style_id}']")
     if font:
         fonts = style.find(f"{W}rPr/{W}rFonts")

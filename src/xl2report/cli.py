@@ -220,7 +220,9 @@ def check_template(file: Path) -> None:
     for key in unknown:
         click.echo(f"无法识别的占位符：{{{{ {key} }}}}")
     if missing or unknown:
-        click.echo(f"{file}：缺少 {len(missing)} 个，无法识别 {len(unknown)} 个（见 xl2report fields）。")
+        click.echo(
+            f"{file}：缺少 {len(missing)} 个，无法识别 {len(unknown)} 个（见 xl2report fields）。"
+        )
         sys.exit(EXIT_FINDINGS)
     click.echo(f"{file}：占位符齐全，可以用于 xl2report render --word-template。")
 

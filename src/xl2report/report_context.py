@@ -165,7 +165,8 @@ def report_content(values: Mapping[str, Value], draft: bool = False) -> ReportCo
         text, removed = clean_text(text)
         if removed:
             warnings.append(
-                where.format(f=f) + f"含有 {removed} 个不可见的控制字符（多为从其他软件粘贴带入），已删除。"
+                where.format(f=f)
+                + f"含有 {removed} 个不可见的控制字符（多为从其他软件粘贴带入），已删除。"
             )
         if f in PARAGRAPH_FIELDS:
             split = split_paragraphs(text)

@@ -103,7 +103,9 @@ def syntax_message(name: str, source: str, exc: TemplateSyntaxError) -> str:
     lines = source.splitlines()
     at = max((exc.lineno or 1) - 1, 0)
     nearby = "".join(re.sub(r"<[^>]+>", "", line) for line in lines[max(at - 1, 0) : at + 2])
-    return f"Word 模板（{name}）中的占位符写法有误：{exc.message}；附近文字：“{nearby.strip()[:80]}”"
+    return (
+        f"Word 模板（{name}）中的占位符写法有误：{exc.message}；附近文字：“{nearby.strip()[:80]}”"
+    )
 
 
 def finish(xml: str) -> str:

@@ -87,8 +87,9 @@ TEXT_WIDTH = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 156 mm
 CELL_MARGIN = 57  # 1 mm left and right inside table cells
 ROW_MIN_HEIGHT = mm(7)
 
-# Tables short enough to keep on one page (Word and LibreOffice keep a table together when
-# every paragraph but the last row's is "keep with next").
+# Tables kept on one page, or (table 二) broken only between its 第二十条 blocks, each of which
+# has its own header row.  Word and LibreOffice keep rows together when their paragraphs are
+# "keep with next".
 KEEP_TOGETHER = ("二", "四")
 # Column widths (mm) of the three tables, in sheet column order; each sums to the 156 mm 版心.
 TABLE_COLUMNS_MM: dict[str, tuple[float, ...]] = {
@@ -187,15 +188,18 @@ def styles_xml() -> bytes:
 
 
 def settings_xml() -> bytes:
-    return XML_DECL + (
-        f'<w:settings xmlns:w="{W_NS}"><w:zoom w:percent="100"/>'
-        '<w:defaultTabStop w:val="420"/><w:evenAndOddHeaders/>'
-        '<w:characterSpacingControl w:val="doNotCompress"/>'
-        '<w:compat><w:compatSetting w:name="compatibilityMode" '
-        'w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
-        '<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/>'
-        '<w:decimalSymbol w:val="."/><w:listSeparator w:val=","/></w:settings>'
-    ).encode()
+    return (
+        XML_DECL
+        + (
+            f'<w:settings xmlns:w="{W_NS}"><w:zoom w:percent="100"/>'
+            '<w:defaultTabStop w:val="420"/><w:evenAndOddHeaders/>'
+            '<w:characterSpacingControl w:val="doNotCompress"/>'
+            '<w:compat><w:compatSetting w:name="compatibilityMode" '
+            'w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
+            '<w:themeFontLang w:val="en-US" w:eastAsia="zh-CN"/>'
+            '<w:decimalSymbol w:val="."/><w:listSeparator w:val=","/></w:settings>'
+        ).encode()
+    )
 
 
 def font_table_xml() -> bytes:
@@ -208,9 +212,11 @@ def font_table_xml() -> bytes:
 
 
 def footer_xml(odd: bool) -> bytes:
-    """"— 1 —": odd pages right-aligned, even pages left-aligned, one character in."""
-    side = '<w:ind w:right="280"/><w:jc w:val="right"/>' if odd else (
-        '<w:ind w:left="280"/><w:jc w:val="left"/>'
+    """ "— 1 —": odd pages right-aligned, even pages left-aligned, one character in."""
+    side = (
+        '<w:ind w:right="280"/><w:jc w:val="right"/>'
+        if odd
+        else ('<w:ind w:left="280"/><w:jc w:val="left"/>')
     )
     runs = (
         '<w:r><w:t xml:space="preserve">— </w:t></w:r>'
@@ -221,10 +227,13 @@ def footer_xml(odd: bool) -> bytes:
         '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
         '<w:r><w:t xml:space="preserve"> —</w:t></w:r>'
     )
-    return XML_DECL + (
-        f'<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:p><w:pPr>'
-        f'<w:pStyle w:val="{STYLE_FOOTER}"/>{side}</w:pPr>{runs}</w:p></w:ftr>'
-    ).encode()
+    return (
+        XML_DECL
+        + (
+            f'<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:p><w:pPr>'
+            f'<w:pStyle w:val="{STYLE_FOOTER}"/>{side}</w:pPr>{runs}</w:p></w:ftr>'
+        ).encode()
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,7 +365,10 @@ def table(section: str, sheet: str, header_rows: tuple[int, int] | None) -> etre
         if header_rows and header_rows[0] <= first + i <= header_rows[1]:
             trpr.append(_el("tblHeader"))
         tr = _el("tr", None, trpr)
-        keep = section in KEEP_TOGETHER and i < len(rows) - 1
+        next_is_caption = i + 1 < len(rows) and any(
+            cell.bold for cell in rows[i + 1].values()
+        )  # a caption row starts the next block
+        keep = section in KEEP_TOGETHER and i < len(rows) - 1 and not next_is_caption
         c = 0
         while c < ncols:
             if (i, c) in continuing:
@@ -488,16 +500,19 @@ def core_xml(title: str = FORM_TITLE) -> bytes:
     t = etree.Element("t")
     t.text = title
     escaped = etree.tostring(t, encoding="unicode")[3:-4]
-    return XML_DECL + (
-        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:title>{escaped}</dc:title><dc:creator>xl2report</dc:creator>"
-        "<cp:lastModifiedBy>xl2report</cp:lastModifiedBy><cp:revision>1</cp:revision>"
-        f'<dcterms:created xsi:type="dcterms:W3CDTF">{FIXED_DATE}</dcterms:created>'
-        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{FIXED_DATE}</dcterms:modified>'
-        "</cp:coreProperties>"
-    ).encode()
+    return (
+        XML_DECL
+        + (
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{escaped}</dc:title><dc:creator>xl2report</dc:creator>"
+            "<cp:lastModifiedBy>xl2report</cp:lastModifiedBy><cp:revision>1</cp:revision>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{FIXED_DATE}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{FIXED_DATE}</dcterms:modified>'
+            "</cp:coreProperties>"
+        ).encode()
+    )
 
 
 APP_XML = XML_DECL + (
