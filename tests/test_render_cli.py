@@ -94,6 +94,15 @@ def test_wrong_output_suffix_is_a_usage_error(example: Path, tmp_path: Path) -> 
     assert run("render", example, "-o", tmp_path / "x.pdf") == 2
 
 
+def test_an_existing_folder_with_a_dot_in_its_name_is_a_folder(
+    example: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "年报.2024"
+    folder.mkdir()
+    assert run("render", example, "-o", folder) == 0
+    assert (folder / REPORT).exists()
+
+
 def test_pdf_without_libreoffice_says_so_and_writes_nothing(
     example: Path, tmp_path: Path, monkeypatch, capsys
 ) -> None:  # type: ignore[no-untyped-def]

@@ -191,7 +191,7 @@ def render(
     from xl2report.console import print_reports
     from xl2report.render import render_workbook
 
-    if output is not None and output.suffix and output.suffix.lower() != ".docx":
+    if output is not None and not output.is_dir() and output.suffix.lower() not in ("", ".docx"):
         raise UserError(f"输出应为 .docx 文件或一个目录：{output}")
     outcome = render_workbook(file, output, word_template=word_template, pdf=pdf, force=force)
     if outcome.check.report.findings:

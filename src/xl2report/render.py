@@ -241,7 +241,7 @@ class RenderOutcome:
 
 def output_path(workbook: Path, output: Path | None, org: str, year: int | None) -> Path:
     """Where the report goes: ``output`` if it names a .docx, else a folder (default: beside)."""
-    if output is not None and output.suffix.lower() == ".docx":
+    if output is not None and output.suffix.lower() == ".docx" and not output.is_dir():
         return output
     folder = output if output is not None else Path(workbook).parent
     return folder / report_filename(org, year)
