@@ -366,12 +366,13 @@ def test_memory_stays_flat_over_many_renders(
         for _ in range(5):
             renderer.render(values, out, overwrite=True)
         before = tracemalloc.get_traced_memory()[0]
-        for _ in range(40):
+        for _ in range(20):
             renderer.render(values, out, overwrite=True)
         after = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
-    assert after - before < 100_000, after - before
+    # One report's document.xml alone is ~75 kB: keeping anything per render would show.
+    assert after - before < 50_000, after - before
 
 
 # --- restyled templates ---------------------------------------------------------------------

@@ -114,6 +114,22 @@ def test_pdf_without_libreoffice_says_so_and_writes_nothing(
     assert not (tmp_path / "out").exists()
 
 
+def test_failed_pdf_conversion_keeps_the_word_report(
+    example: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from xl2report import office, render
+
+    def timeout(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise office.OfficeError("LibreOffice 转换超时（1 秒）。")
+
+    monkeypatch.setattr(office, "soffice_path", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(render.office, "convert", timeout)
+    assert run("render", example, "-o", tmp_path, "--pdf") == 2
+    assert (tmp_path / REPORT).exists() and not (tmp_path / REPORT).with_suffix(".pdf").exists()
+    assert str(tmp_path / REPORT) in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
 def test_render_with_a_restyled_word_template(example: Path, tmp_path: Path) -> None:
     def bigger_title(parts: dict[str, bytes]) -> None:
         parts["word/styles.xml"] = parts["word/styles.xml"].replace(b'w:val="44"', b'w:val="48"')

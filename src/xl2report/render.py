@@ -287,7 +287,10 @@ def render_workbook(
     outcome.warnings = renderer.render(result.values, out, draft=outcome.draft, overwrite=force)
     outcome.docx = out
     if pdf:
-        (outcome.pdf,) = docx_to_pdf([out], out.parent)
+        try:
+            (outcome.pdf,) = docx_to_pdf([out], out.parent)
+        except RenderError as exc:
+            raise RenderError(f"已生成 Word 报告 {out}，但没有生成 PDF：{exc}") from exc
     return outcome
 
 
