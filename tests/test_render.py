@@ -326,6 +326,7 @@ def _tamper(path: Path, old: bytes, new: bytes) -> None:
         (b">13<", b">14<"),  # a table number altered
         ("未收到政府信息公开申请。".encode(), b""),  # part of a paragraph lost
         ("克井镇人民政府".encode(), b""),  # the title's organisation lost
+        (b"</w:body>", b"</w:bod>"),  # not even XML any more
     ],
 )
 def test_verification_catches_a_lost_or_altered_value(

@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lxml import etree
+
 from xl2report import office
 from xl2report.atomic import OutputExistsError, atomic_path
 from xl2report.check import CheckResult, check_file
@@ -156,7 +158,7 @@ class ReportRenderer:
             with zipfile.ZipFile(path) as zf:
                 xml = zf.read(self._compiled.document_part)
             verify(read_document(xml), self._probe(probe_key(content)), content)
-        except (VerifyError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        except (VerifyError, zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as exc:
             raise RenderError(f"{name or path}：核对失败，未生成报告（{exc}）") from exc
 
     def _probe(self, key: tuple[bool, frozenset[str]]) -> DocText:
