@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import TemplateError
@@ -51,7 +52,8 @@ def open_template(path: Path) -> DocxTemplate:
         tpl.init_docx()
     except FileNotFoundError as exc:
         raise TemplateProblem(f"找不到 Word 模板：{path}") from exc
-    except Exception as exc:  # python-docx raises several types for a file that is not a .docx
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as exc:
+        # Not a zip / no main document / not a Word content type / broken XML.
         raise TemplateProblem(f"无法打开 Word 模板 {path}：不是有效的 .docx 文件（{exc}）") from exc
     return tpl
 
