@@ -125,6 +125,7 @@ MARKUP = "A&B <c> {{ x }} {% if %} {# c #} &amp; ]]> <w:p/> \"双引号\" '单�
 HOSTILE = {
     "info.org": "A&B<镇>{{ info.org }}",
     "s1.active.heading": "（一）<b>主动</b>{{ s1 }}",
+    "s1.oversight.heading": "（五）监督\r\n保障\r情况",
     "s1.active.text": MARKUP,
     "s1.requests.text": "控制\x0b字符\x01被删\x1f除了",
     "s1.management.text": ("政务公开&<>{{}}{%%}😀" * 400)[:5000],
@@ -152,6 +153,7 @@ def test_hostile_text_comes_out_verbatim(renderer: ReportRenderer, values, tmp_p
                 "s1.platform.text", "s6.text"):  # fmt: skip
         assert CLEAN[key] in texts, key
     assert len(CLEAN["s1.management.text"]) == 5000
+    assert ("Heading 2", "（五）监督\n保障\n情况") in report.paragraphs  # a break inside a heading
     assert texts[texts.index("{%p endfor %}") : texts.index("{%p endfor %}") + 3] == [
         "{%p endfor %}",
         "{{r x }}",

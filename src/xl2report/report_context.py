@@ -174,7 +174,10 @@ def report_content(values: Mapping[str, Value], draft: bool = False) -> ReportCo
                 split = [(fee_sentence(values), False)]
             paragraphs[f.key] = split
         else:
-            scalars[f.key] = text.strip() if f.type is ValueType.TEXT else text
+            # One line break form: XML parsers turn a stored \r into \n anyway.
+            scalars[f.key] = (
+                _LINE_BREAK.sub("\n", text.strip()) if f.type is ValueType.TEXT else text
+            )
     return ReportContent(scalars, paragraphs, draft, warnings)
 
 
