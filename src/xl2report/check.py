@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from xl2report.findings import FileReport, Finding
 from xl2report.form import FORM, YEAR_MAX, YEAR_MIN, Form, Kind, Value
@@ -67,13 +68,14 @@ def check_submission(sub: Submission, previous: Path | CheckResult | None = None
     report.extend(check_structure(sub))
     if any(f.code in _STOP for f in report.findings):
         return CheckResult(report)
-    values, unusable, value_findings = read_values(sub)
-    report.extend(value_findings)
+    read = read_values(sub)
+    values = read.values
+    report.extend(read.findings)
     report.org = str(values.get("info.org") or "").strip()
     year = values.get("info.year")
     report.year = year if isinstance(year, int) else None
     report.extend(_identity_fields(sub, values))
-    report.extend(check_rules(values, unusable, form))
+    report.extend(check_rules(values, read.unusable, form, recomputed=read.recomputed))
     report.extend(check_narrative(values, report.year, form))
     if previous is not None:
         last = previous if isinstance(previous, CheckResult) else check_file(Path(previous))
@@ -85,20 +87,41 @@ def check_submission(sub: Submission, previous: Path | CheckResult | None = None
 _STOP = {"not-our-form", "form-version-old", "form-version-unknown"}
 
 
-def read_values(sub: Submission) -> tuple[dict[str, Value], set[str], list[Finding]]:
-    """Typed values by key, the keys without a usable value, and value findings."""
+class ReadValues(NamedTuple):
+    values: dict[str, Value]  # typed value by key, totals recomputed
+    unusable: set[str]  # keys without a usable value (already reported), and totals fed by them
+    findings: list[Finding]  # value findings (text numbers, blanks, wrong types, stale caches)
+    recomputed: set[str]  # formula keys whose value was recomputed from their parts
+
+
+def read_values(sub: Submission) -> ReadValues:
+    """Typed values by key, the keys without a usable value, and value findings.
+
+    A total whose formula is intact, or was cleared, is recomputed from its parts (a cleared
+    formula is reported by the structure check; restoring it gives exactly this value).  A total
+    typed over with a number counts as that number, which is what a reader of the report would
+    see; an altered formula counts as its cached result when there is one.
+    """
     form = sub.form
+    date1904 = sub.raw.date1904
     values: dict[str, Value] = {}
     unusable: set[str] = set()
     findings: list[Finding] = []
+    to_compute: set[str] = set()
     for f in form.fields:
         if not sub.readable(f):
             unusable.add(f.key)
             continue
         raw = sub.raw_cell(f)
-        if f.kind is Kind.FORMULA and formula_finding(sub, f) is None:
-            continue  # intact formula: recomputed below, its cached value compared
-        parsed = parse_cell(f, raw)
+        if f.kind is Kind.FORMULA:
+            broken = formula_finding(sub, f)
+            if broken is None or broken.code == "formula-cleared":
+                to_compute.add(f.key)
+                continue
+            if broken.code == "formula-altered" and (raw is None or raw.value is None):
+                to_compute.add(f.key)  # no cached result (saved by a tool that never calculates)
+                continue
+        parsed = parse_cell(f, raw, date1904)
         if (
             parsed.code
             and f.kind is Kind.INPUT
@@ -109,15 +132,19 @@ def read_values(sub: Submission) -> tuple[dict[str, Value], set[str], list[Findi
             unusable.add(f.key)
         else:
             values[f.key] = parsed.value
-    # Totals whose formula is intact are recomputed from their parts, in form order.
+    # Totals are recomputed from their parts, in form order (a total may feed another).
+    recomputed: set[str] = set()
     for f in form.fields:
-        if f.kind is Kind.FORMULA and f.key not in values and f.key not in unusable:
-            if unusable.intersection(f.parts):
-                unusable.add(f.key)
-                continue
-            values[f.key] = sum(_n(values.get(p)) for p in f.parts)
+        if f.key not in to_compute:
+            continue
+        if unusable.intersection(f.parts):
+            unusable.add(f.key)
+            continue
+        values[f.key] = sum(_n(values.get(p)) for p in f.parts)
+        recomputed.add(f.key)
+        if formula_finding(sub, f) is None:
             findings.extend(_stale_cache(sub, f, values[f.key]))
-    return values, unusable, findings
+    return ReadValues(values, unusable, findings, recomputed)
 
 
 def _n(v: object) -> int | Decimal:
@@ -126,18 +153,19 @@ def _n(v: object) -> int | Decimal:
 
 _VALUE_MESSAGES = {
     "text-number": "{label}“{shown}”是文本格式的数字，已按 {value} 读取。",
-    "fullwidth-number": "{label}“{shown}”使用了全角数字，已按 {value} 读取。",
-    "blank-as-zero": "{label}{shown_q}按 0 计；没有请直接填 0。",
-    "not-an-integer": "{label}应为整数件数，现为 {shown}。",
+    "fullwidth-number": "{label}“{shown}”使用了全角数字，已按 {value} 读取；请改用半角数字。",
+    "blank-as-zero": "{label}{shown_q}已按 0 计；没有请直接填 0。",
+    "not-an-integer": "{label}应为整数件数，现为 {shown}；请改为整数。",
     "negative-number": "{label}不能为负数，现为 {shown}。",
-    "not-a-number": "{label}应填数字，现为“{shown}”（不要写文字或单位）。",
-    "decimal-precision": "{label}为 {shown}，小数超过 4 位，请确认单位（万元）和取舍。",
-    "cell-error": "{label}显示错误值 {shown}。",
+    "not-a-number": "{label}应填数字，现为“{shown}”；请只填阿拉伯数字，不要写文字或单位。",
+    "date-value": "{label}应填数字，现为日期“{shown}”（输入被识别成了日期）；请重新输入数字。",
+    "decimal-precision": "{label}为 {shown}，小数超过 4 位；请确认单位（万元）并保留至多 4 位小数。",
+    "cell-error": "{label}显示错误值 {shown}；请重新填写数字。",
 }
 
 
 def _value_finding(f, parsed: Parsed) -> Finding:  # type: ignore[no-untyped-def]
-    shown_q = "为空" if not parsed.shown.strip() else f"填的是“{parsed.shown}”，"
+    shown_q = "为空，" if not parsed.shown.strip() else f"填的是“{parsed.shown}”，"
     message = _VALUE_MESSAGES[parsed.code].format(  # type: ignore[index]
         label=f.label, shown=parsed.shown, value=format_number(parsed.value), shown_q=shown_q
     )

@@ -96,11 +96,11 @@ def _version_tuple(version: str) -> tuple[int, ...]:
 
 def _labels(sub: Submission, sheet: RawSheet) -> Iterator[Finding]:
     """Each fixed label must be where the form puts it; a shifted one breaks the sheet."""
-    for label in sub.form.labels_on(sheet.name):
+    labels = sub.form.labels_on(sheet.name)
+    wrong = [lab for lab in labels if not _in_place(sheet, lab, 0, 0)]
+    for label in wrong:
         found = _norm(sheet.text(label.row, label.col))
-        if found == _norm(label.text):
-            continue
-        elsewhere = _find(sheet, label)
+        elsewhere = _find(sheet, label, labels, wrong)
         if elsewhere is not None:
             sub.broken_sheets.add(sheet.name)
             dr, dc = elsewhere[0] - label.row, elsewhere[1] - label.col
@@ -108,23 +108,42 @@ def _labels(sub: Submission, sheet: RawSheet) -> Iterator[Finding]:
             yield Finding(
                 "label-shifted",
                 f"标签“{_short(label.text)}”应在 {label.cell}，现在在 {a1(*elsewhere)}：{what}。"
-                "该表的数字无法按位置读取，请在原模板中填写，不要插入或删除行列。",
+                "该表的数字无法按位置读取；请删除插入的行列（或恢复删除的），或在原模板中重新填写。",
                 sheet=sheet.name, cell=label.cell, expected=label.cell, actual=a1(*elsewhere),
             )  # fmt: skip
             return  # one shift explains every label after it
         yield Finding(
             "label-changed",
-            f"标签被改动：应为“{_short(label.text)}”，现为“{_short(found) or '（空）'}”。",
+            f"标签被改动：应为“{_short(label.text)}”，现为“{_short(found) or '（空）'}”；请改回原文。",
             sheet=sheet.name, cell=label.cell, expected=label.text, actual=found,
         )  # fmt: skip
 
 
-def _find(sheet: RawSheet, label: Label) -> tuple[int, int] | None:
+def _in_place(sheet: RawSheet, label: Label, dr: int, dc: int) -> bool:
+    return _norm(sheet.text(label.row + dr, label.col + dc)) == _norm(label.text)
+
+
+def _find(
+    sheet: RawSheet, label: Label, labels: list[Label], wrong: list[Label]
+) -> tuple[int, int] | None:
+    """Where ``label`` moved to, if rows or columns were inserted or deleted.
+
+    Of the cells holding its text, take the one whose offset puts the most misplaced labels
+    back in place.  Texts such as 信息内容 occur several times on a sheet, so a lone misplaced
+    label with such a text is a changed label, not a shift."""
     target = _norm(label.text)
+    best: tuple[int, tuple[int, int]] | None = None
     for pos, cell in sheet.cells.items():
-        if cell.value is not None and _norm(cell.value) == target and pos != (label.row, label.col):
-            return pos
-    return None
+        if cell.value is None or pos == (label.row, label.col) or _norm(cell.value) != target:
+            continue
+        dr, dc = pos[0] - label.row, pos[1] - label.col
+        explained = sum(_in_place(sheet, other, dr, dc) for other in wrong)
+        if best is None or explained > best[0] or (explained == best[0] and pos < best[1]):
+            best = (explained, pos)
+    if best is None:
+        return None
+    unique = sum(_norm(other.text) == target for other in labels) == 1
+    return best[1] if best[0] >= 2 or unique else None
 
 
 def _shift_words(dr: int, dc: int) -> str:
@@ -155,15 +174,15 @@ def formula_finding(sub: Submission, f: Field) -> Finding | None:
     where = dict(sheet=f.sheet, cell=f.cell, key=f.key)
     if raw is None or (raw.formula is None and (raw.value is None or raw.value == "")):
         return Finding("formula-cleared",
-                       f"{f.label}的公式被清空，应为 {expected}（恢复公式或用原模板重新填写）。",
+                       f"{f.label}的公式被清空；请恢复公式 {expected}（或用原模板重新填写）。",
                        expected=expected, **where)  # fmt: skip
     if raw.formula is None:
         return Finding("formula-overwritten",
-                       f"{f.label}应由公式 {expected} 自动计算，现被改成了手填的 {raw.value}。",
+                       f"{f.label}应由公式 {expected} 自动计算，现被改成了手填的“{raw.value}”；请恢复公式。",
                        expected=expected, actual=raw.value, **where)  # fmt: skip
     if normalise_formula(raw.formula) != normalise_formula(expected):
         return Finding("formula-altered",
-                       f"{f.label}的公式被改为 ={raw.formula}，应为 {expected}。",
+                       f"{f.label}的公式被改为 ={raw.formula}；请恢复原公式 {expected}。",
                        expected=expected, actual="=" + raw.formula, **where)  # fmt: skip
     return None
 
