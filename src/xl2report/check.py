@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from xl2report.findings import FileReport, Finding
-from xl2report.form import FORM, YEAR_MAX, YEAR_MIN, Form, Kind, Value
+from xl2report.form import FORM, YEAR_MAX, YEAR_MIN, Form, Kind, Value, parse_a1
 from xl2report.narrative import check_narrative
 from xl2report.reader import Submission
 from xl2report.rules import check_rules
@@ -81,7 +81,20 @@ def check_submission(sub: Submission, previous: Path | CheckResult | None = None
         last = previous if isinstance(previous, CheckResult) else check_file(Path(previous))
         if last.values:
             report.extend(check_year_over_year(values, last.values, form))
+    report.findings.sort(key=lambda f: _position(f, form))
     return CheckResult(report, values)
+
+
+def _position(f: Finding, form: Form) -> tuple[int, int, int]:
+    """Sort key: whole-file findings first, then sheets in form order, then cells top-left first
+    (the order a clerk works through the workbook).  The sort is stable, so findings at one
+    cell keep the order of the checks (layout, value, rule)."""
+    if not f.sheet:
+        return (0, 0, 0)
+    names = form.sheet_names
+    sheet = names.index(f.sheet) + 1 if f.sheet in names else len(names) + 1
+    row, col = parse_a1(f.cell) if f.cell else (-1, -1)
+    return (sheet, row, col)
 
 
 _STOP = {"not-our-form", "form-version-old", "form-version-unknown"}
@@ -203,10 +216,12 @@ def _identity_fields(sub: Submission, values: dict[str, Value]) -> list[Finding]
     org = str(values.get("info.org") or "").strip()
     year = values.get("info.year")
     at_year = dict(sheet=year_f.sheet, cell=year_f.cell, key=year_f.key)
-    if "info.year" in values and not (isinstance(year, int) and YEAR_MIN <= year <= YEAR_MAX):
-        shown = format_number(year) if year not in ("", 0, None) else "（空）"
-        code = "required-field-missing" if year in ("", 0, None) else "year-invalid"
-        out.append(Finding(code, f"年度应为 {YEAR_MIN}—{YEAR_MAX} 之间的四位年份，现为 {shown}。",
+    if "info.year" in values and year in ("", 0, None):
+        out.append(Finding("required-field-missing", "年度为空；请填写报告年度（四位数字，如 2024）。",
+                           **at_year))  # fmt: skip
+    elif "info.year" in values and not (isinstance(year, int) and YEAR_MIN <= year <= YEAR_MAX):
+        shown = format_number(year)
+        out.append(Finding("year-invalid", f"年度应为 {YEAR_MIN}—{YEAR_MAX} 之间的四位年份，现为 {shown}。",
                            actual=shown, **at_year))  # fmt: skip
     fixed_org, fixed_year = meta.get("org", "").strip(), meta.get("year", "").strip()
     if fixed_org and org and org != fixed_org:

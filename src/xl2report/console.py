@@ -26,7 +26,9 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]], title:
 
 
 def print_reports(reports: Sequence[FileReport]) -> None:
-    console = stdout()
+    # One finding per line, never broken by rich (a piped report keeps whole messages; the
+    # terminal still wraps long lines itself).
+    console = Console(highlight=False, soft_wrap=True)
     for report in reports:
         status = (
             Text("通过", style="bold green") if report.valid else Text("未通过", style="bold red")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 
 from xl2report.findings import Finding
-from xl2report.form import FORM, Form, Rule, RuleKind, Value, rule_holds, rule_sides
+from xl2report.form import FORM, Field, Form, Rule, RuleKind, Value, rule_holds, rule_sides
 from xl2report.values import format_number
 
 # A SUM rule with more parts than this names the total only, not every addend.
@@ -83,21 +83,27 @@ def _finding(rule: Rule, values: Mapping[str, Value], form: Form) -> Iterator[Fi
     lhs, rhs = rule_sides(rule, values)
     lhs_text = "+".join(format_number(values.get(k, 0)) for k in rule.lhs)
     rhs_text = "+".join(format_number(values.get(k, 0)) for k in rule.rhs)
-    scope = f"{rule.scope}：" if rule.scope else ""
+    scope = f"{rule.scope}：" if rule.scope else ""  # 自然人列：
     if rule.kind is RuleKind.BALANCE:
-        message = f"{rule.text}（{scope}{lhs_text} ≠ {rhs_text}，相差 {format_number(lhs - rhs)}）"
+        # 三表 D6: 一+二 应等于 三(七)+四（自然人列：45+3 ≠ 46+4，即 48 ≠ 50）
+        sums = f"，即 {format_number(lhs)} ≠ {format_number(rhs)}" if len(rule.keys) > 2 else ""
+        message = f"{rule.text}（{scope}{lhs_text} ≠ {rhs_text}{sums}）"
         yield Finding(rule.code, message, expected=rhs, actual=lhs, **where)
     elif rule.kind is RuleKind.SUM:
+        # 四表 E6: 行政复议总计应等于各分项之和：31+3+13+49 = 96，现为 97。
         addends = f"{rhs_text} = " if 1 < len(rule.rhs) <= MAX_ADDENDS_SHOWN else ""
-        message = (
-            f"{rule.text}（{scope}{addends}{format_number(rhs)}），现为 {format_number(lhs)}；"
-            f"应为 {format_number(rhs)}。"
-        )
+        head = f"{rule.text}（{rule.scope}）" if rule.scope else rule.text
+        message = f"{head}：{addends}{format_number(rhs)}，现为 {format_number(lhs)}。"
         yield Finding(rule.code, message, expected=rhs, actual=lhs, **where)
     elif rule.kind is RuleKind.NOT_GREATER:
         message = f"{rule.text}（{format_number(lhs)} > {format_number(rhs)}）"
         yield Finding(rule.code, message, expected=rhs, actual=lhs, **where)
     else:  # IMPLIES_POSITIVE
-        names = "、".join(form.field(k).label for k in rule.lhs)
+        names = "、".join(_short_name(form.field(k)) for k in rule.lhs)
         message = f"{rule.text}（{names}为 {format_number(lhs)}，{primary.label}为 0）"
         yield Finding(rule.code, message, actual=rhs, **where)
+
+
+def _short_name(f: Field) -> str:
+    """A field's label, or where it is when the label is a whole sentence of table 三."""
+    return f.label if len(f.label) <= 16 else f"{f.sheet}!{f.cell}"

@@ -46,7 +46,11 @@ def _identity(values, previous, form: Form) -> Iterator[Finding]:  # type: ignor
 
 
 def _carried(values, previous, form: Form) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    # Applicant columns only: the 总计 column is their sum on both sides, so its mismatch would
+    # repeat theirs without naming a cell to fix.
     for col, label in S3_COLUMNS:
+        if col == "total":
+            continue
         now, before = values.get(f"s3.carried.{col}"), previous.get(f"s3.carry_over.{col}")
         if _num(now) is None or _num(before) is None or now == before:
             continue
