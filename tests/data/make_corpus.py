@@ -41,12 +41,10 @@ OUT = HERE / "corpus"
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from helpers import consistent_values  # noqa: E402
-
+from helpers import consistent_values, rebalance  # noqa: E402
 from xl2report.form import (  # noqa: E402
     FORM,
     S3_COLUMNS,
-    S3_OUTCOME_ROWS,
     Field,
     Value,
     ValueType,
@@ -92,20 +90,6 @@ def base_values(seed: int = 7, year: int = YEAR) -> dict[str, Value]:
 def kejing_values() -> dict[str, Value]:
     data = json.loads((ROOT / "examples" / "kejing-2024.json").read_text(encoding="utf-8"))
     return coerce_values(data["values"])
-
-
-def rebalance(values: dict[str, Value]) -> dict[str, Value]:
-    """Make 一 = 三(七) + 四 − 二 in every column again after an edit."""
-    for col, _ in S3_COLUMNS:
-        if col == "total":
-            continue
-        handled = sum(int(values.get(f"s3.{row}.{col}", 0)) for row in S3_OUTCOME_ROWS)
-        new = handled + int(values[f"s3.carry_over.{col}"]) - int(values[f"s3.carried.{col}"])
-        if new < 0:
-            values[f"s3.carry_over.{col}"] = int(values[f"s3.carry_over.{col}"]) - new
-            new = 0
-        values[f"s3.new.{col}"] = new
-    return values
 
 
 def workbook(values: dict[str, Value] | None = None, org: str = ORG, year: int = YEAR) -> bytes:
@@ -256,14 +240,16 @@ def _() -> bytes:
             b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
             b"http://purl.oclc.org/ooxml/spreadsheetml/main",
         ).replace(
-            b"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"",
-            b"http://purl.oclc.org/ooxml/officeDocument/relationships\"",
+            b'http://schemas.openxmlformats.org/officeDocument/2006/relationships"',
+            b'http://purl.oclc.org/ooxml/officeDocument/relationships"',
         )
 
     return rewrite_parts(data, {n: strict for n in names if n.endswith(".xml")})
 
 
-@case("valid-excel-style-xml", note="shared formulas, inline strings, rich text, rows/cells without r")
+@case(
+    "valid-excel-style-xml", note="shared formulas, inline strings, rich text, rows/cells without r"
+)
 def _() -> bytes:
     data = workbook()
     three = sheet_part(data, field("s3.new.total").sheet)
@@ -273,9 +259,7 @@ def _() -> bytes:
     def excelify(body: bytes) -> bytes:
         root = etree.fromstring(body)
         shared = zipfile.ZipFile(io.BytesIO(data)).read("xl/sharedStrings.xml")
-        strings = [
-            "".join(si.itertext()) for si in etree.fromstring(shared).iterfind(M + "si")
-        ]
+        strings = ["".join(si.itertext()) for si in etree.fromstring(shared).iterfind(M + "si")]
         column = {f.cell for f in totals}
         for c in root.iter(M + "c"):
             ref = c.get("r")
@@ -638,7 +622,10 @@ def _() -> bytes:
 # --- values ---
 
 
-@case("text-numbers", [at("text-number", "s4.review.upheld"), at("text-number", "s4.review.corrected")])
+@case(
+    "text-numbers",
+    [at("text-number", "s4.review.upheld"), at("text-number", "s4.review.corrected")],
+)
 def _() -> bytes:
     v = base_values()
     return set_cells(workbook(v), {"s4.review.upheld": str(v["s4.review.upheld"]),
@@ -773,7 +760,9 @@ def _() -> bytes:
 def _() -> bytes:
     v = base_values()
     assert total_of(v, "s3.new.total") != 99
-    return workbook({**v, "s1.requests.text": "2024年，本机关共收到政府信息公开申请99件，均按时答复。"})
+    return workbook(
+        {**v, "s1.requests.text": "2024年，本机关共收到政府信息公开申请99件，均按时答复。"}
+    )
 
 
 @case("narrative-says-none", [at("narrative-says-none", "s1.requests.text")])
