@@ -290,7 +290,8 @@ def _() -> bytes:
             prev_col = -1
             for c in row.iterfind(M + "c"):
                 col = _col_index(c.get("r"))
-                if col == prev_col + 1:
+                # openpyxl needs r on a shared formula's cells; Excel writes it everywhere.
+                if col == prev_col + 1 and c.find(M + "f") is None:
                     del c.attrib["r"]
                 prev_col = col
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -509,9 +510,30 @@ def _first_label_at_or_below(sheet: str, row: int) -> str:
 ROW_INSERTED_AT = field("s3.refused.third_party.natural").row  # inside the 不予公开 block
 
 
+def insert(ws, row: int | None = None, col: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Insert one row or column before the 0-based ``row``/``col`` and move merges as Excel does
+    (openpyxl's insert_rows/insert_cols leave merged ranges where they were)."""
+    ranges = [r.bounds for r in ws.merged_cells.ranges]  # (min_col, min_row, max_col, max_row)
+    for bounds in ranges:
+        ws.unmerge_cells(start_column=bounds[0], start_row=bounds[1], end_column=bounds[2],
+                         end_row=bounds[3])  # fmt: skip
+    if row is not None:
+        ws.insert_rows(row + 1)
+    else:
+        ws.insert_cols(col + 1)
+    at, axis = (row, 1) if row is not None else (col, 0)
+    for bounds in ranges:
+        lo, hi = list(bounds[:2]), list(bounds[2:])
+        if lo[axis] - 1 >= at:
+            lo[axis] += 1
+        if hi[axis] - 1 >= at:
+            hi[axis] += 1
+        ws.merge_cells(start_column=lo[0], start_row=lo[1], end_column=hi[0], end_row=hi[1])
+
+
 @case("row-inserted", [on("label-shifted", S3, _first_label_at_or_below(S3, ROW_INSERTED_AT))])
 def _() -> bytes:
-    return with_openpyxl(workbook(), lambda wb: wb[S3].insert_rows(ROW_INSERTED_AT + 1))
+    return with_openpyxl(workbook(), lambda wb: insert(wb[S3], row=ROW_INSERTED_AT))
 
 
 COL_INSERTED_AT = field("s4.review.other").col
@@ -527,7 +549,7 @@ def _first_moved_label(sheet: str, col: int) -> str:
 
 @case("column-inserted", [on("label-shifted", S4, _first_moved_label(S4, COL_INSERTED_AT))])
 def _() -> bytes:
-    return with_openpyxl(workbook(), lambda wb: wb[S4].insert_cols(COL_INSERTED_AT + 1))
+    return with_openpyxl(workbook(), lambda wb: insert(wb[S4], col=COL_INSERTED_AT))
 
 
 def _label(sheet: str, text: str):  # type: ignore[no-untyped-def]
