@@ -168,7 +168,7 @@ _VALUE_MESSAGES = {
     "text-number": "{label}“{shown}”是文本格式的数字，已按 {value} 读取。",
     "fullwidth-number": "{label}“{shown}”使用了全角数字，已按 {value} 读取；请改用半角数字。",
     "blank-as-zero": "{label}{shown_q}已按 0 计；没有请直接填 0。",
-    "not-an-integer": "{label}应为整数件数，现为 {shown}；请改为整数。",
+    "not-an-integer": "{label}应为整数件数，现为 {shown}（格子里可能显示为四舍五入后的整数）；请改为整数。",
     "negative-number": "{label}不能为负数，现为 {shown}。",
     "not-a-number": "{label}应填数字，现为“{shown}”；请只填阿拉伯数字，不要写文字或单位。",
     "date-value": "{label}应填数字，现为日期“{shown}”（输入被识别成了日期）；请重新输入数字。",

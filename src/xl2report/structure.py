@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from xl2report.annotate import FEEDBACK_SHEET
 from xl2report.findings import Finding
 from xl2report.form import FORM_ID, FORM_VERSION, Field, Kind, Label, a1
 from xl2report.reader import Submission
@@ -35,7 +36,8 @@ def check_structure(sub: Submission) -> list[Finding]:
                 Finding("sheet-missing", f"缺少工作表“{name}”（被删除或改名），请用原模板填写。",
                         sheet=name)
             )  # fmt: skip
-    for name in sorted(present - known - {form.meta_sheet}):
+    # 校验结果 is the list our feedback copy adds; a township may send that copy back.
+    for name in sorted(present - known - {form.meta_sheet, FEEDBACK_SHEET}):
         findings.append(
             Finding("sheet-extra", f"多出了工作表“{name}”，其内容不会被读取。", sheet=name)
         )
