@@ -196,8 +196,8 @@ def _stale_cache(sub: Submission, f, recomputed: int | Decimal) -> list[Finding]
     return [
         Finding(
             "cached-value-stale",
-            f"{f.label}保存的计算结果为 {format_number(parsed.value)}，按分项重新计算为 "
-            f"{format_number(recomputed)}；报告按重新计算的数字生成。",
+            f"{f.label}在表格里显示为 {format_number(parsed.value)}，按分项重新计算为 "
+            f"{format_number(recomputed)}{_why_stale(sub, f)}；报告按 {format_number(recomputed)} 生成。",
             sheet=f.sheet,
             cell=f.cell,
             key=f.key,
@@ -205,6 +205,25 @@ def _stale_cache(sub: Submission, f, recomputed: int | Decimal) -> list[Finding]
             actual=parsed.value,
         )
     ]
+
+
+def _why_stale(sub: Submission, f) -> str:  # type: ignore[no-untyped-def]
+    """The usual cause: Excel's SUM skips numbers stored as text; or a part lost its formula."""
+    form = sub.form
+    texts, cleared = [], []
+    for key in f.parts:
+        part = form.field(key)
+        raw = sub.raw_cell(part)
+        if part.kind is Kind.FORMULA:
+            if raw is None or raw.formula is None:
+                cleared.append(part.cell)
+        elif raw is not None and raw.type == "s" and (raw.value or "").strip():
+            texts.append(part.cell)
+    if texts:
+        return f"（{'、'.join(texts)} 是文本格式的数字，表格的合计没有算进去，请改为数字）"
+    if cleared:
+        return f"（{'、'.join(cleared)} 的公式被清空）"
+    return ""
 
 
 def _identity_fields(sub: Submission, values: dict[str, Value]) -> list[Finding]:

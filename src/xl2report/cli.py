@@ -223,6 +223,8 @@ _USAGE_WORDS = (
     ("does not exist", "不存在"),
     ("is not a valid integer", "不是有效的整数"),
     ("requires an argument", "需要一个值"),
+    ("is a file", "是文件，不是文件夹"),
+    ("is a directory", "是文件夹，不是文件"),
     ("Got unexpected extra argument", "多余的参数"),
     ("Directory", "目录"),
     ("File", "文件"),
