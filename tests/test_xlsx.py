@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xl2report import xlsx
+from xl2report.check import check_file
 from xl2report.xlsx import UnreadableError, read_workbook
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -117,3 +121,24 @@ def test_rows_and_cells_without_r_follow_the_previous_one(tmp_path: Path) -> Non
     wb = read_workbook(rewrite(tmp_path, {"xl/worksheets/sheet8.xml": sheet}))
     cells = {pos: c.value for pos, c in wb.sheets["_meta"].cells.items()}
     assert cells == {(1, 1): "1", (1, 2): "2", (2, 0): "3", (2, 3): "4", (2, 4): "5"}
+
+
+PARTS = ["xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml",
+         "xl/worksheets/sheet4.xml", "xl/worksheets/sheet8.xml", "xl/_rels/workbook.xml.rels"]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(PARTS),
+    st.integers(0, 10**6),
+    st.integers(0, 40),
+    st.sampled_from([b"", b"<", b'"', b"x", b"99999", b"-1", b't="s"', b"</c>"]),
+)
+def test_damaged_parts_never_raise(part: str, where: int, length: int, insert: bytes) -> None:
+    """Whatever a broken writer or a bad copy does to a part, check_file returns findings."""
+    body = zipfile.ZipFile(VALID).read(part)
+    at = where % max(len(body), 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = rewrite(Path(tmp), {part: body[:at] + insert + body[at + length :]})
+        result = check_file(path)
+    assert isinstance(result.report.findings, list)

@@ -17,6 +17,7 @@ The source is only read, and the copy is written atomically.  This module is not
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +73,11 @@ def _open(source: Path) -> tuple[Workbook, str]:
     from xl2report.form import FORM
 
     try:
-        wb = openpyxl.load_workbook(source)
+        # openpyxl warns in English about parts it drops (e.g. Excel's x14 validation lists);
+        # the township's own file is untouched and our checks never depend on them.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            wb = openpyxl.load_workbook(source)
     # openpyxl raises many kinds of error on a damaged or foreign file (zip, XML, KeyError,
     # TypeError…); whatever it was, the list of findings is still worth sending.
     except Exception as exc:

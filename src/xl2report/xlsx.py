@@ -165,7 +165,7 @@ def read_workbook(path: Path) -> RawWorkbook:
             return _Reader(zf, names).read()
         except UnreadableError:
             raise
-        except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError, IndexError) as exc:
             raise UnreadableError("corrupt-workbook", str(exc)) from exc
         except etree.XMLSyntaxError as exc:
             raise UnreadableError("corrupt-workbook", str(exc)) from exc
