@@ -24,8 +24,8 @@ from xl2report.yoy import check_year_over_year
 UNREADABLE_MESSAGES = {
     "file-empty": "文件是空的（0 字节），可能没有保存成功或没有下载完整，请重新发送。",
     "file-too-large": "文件过大（{detail}），请确认是否为年度报告填报表。",
-    "file-missing": "无法读取文件：{detail}",
-    "lock-file": "这是 Excel/WPS 打开文件时自动生成的临时锁文件（~$ 开头），不是报送的工作簿，已忽略。",
+    "file-missing": "无法读取：{detail}。",
+    "lock-file": "这是 Excel/WPS 打开文件时自动生成的临时锁文件（~$ 开头），不是报送的工作簿；请找不带 ~$ 的那个文件。",
     "legacy-format": "这是旧版 .xls/.et 格式，请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后重新报送。",
     "encrypted": "工作簿设置了打开密码，无法读取；请在 Excel/WPS 中取消“打开密码”后重新报送。",
     "not-a-workbook": "这不是 Excel 工作簿（.xlsx）文件，请发送下发模板填写后的 .xlsx 文件。",

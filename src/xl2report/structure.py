@@ -73,13 +73,19 @@ def _identity(sub: Submission) -> Iterator[Finding]:
         return
     version = meta.get("form_version", "")
     if version != FORM_VERSION:
-        older = _version_tuple(version) < _version_tuple(FORM_VERSION)
-        code = "form-version-old" if older and _version_tuple(version) else "form-version-unknown"
-        yield Finding(
-            code,
-            f"模板版本为 {version or '（空）'}，当前版本为 {FORM_VERSION}；请用新下发的模板重新填报。",
-            expected=FORM_VERSION, actual=version,
-        )  # fmt: skip
+        older = bool(_version_tuple(version)) and _version_tuple(version) < _version_tuple(
+            FORM_VERSION
+        )
+        if older:
+            code = "form-version-old"
+            text = (
+                f"这是旧版模板（版本 {version}，当前为 {FORM_VERSION}）；请用新下发的模板重新填报。"
+            )
+        else:
+            code = "form-version-unknown"
+            text = (f"无法识别模板版本“{version or '（空）'}”（当前为 {FORM_VERSION}）；"
+                    "请用本次下发的模板重新填报。")  # fmt: skip
+        yield Finding(code, text, expected=FORM_VERSION, actual=version)
         return
     if meta.get("fingerprint") != sub.form.fingerprint:
         yield Finding(

@@ -108,18 +108,24 @@ def sniff(path: Path) -> None:
     name = path.name
     if name.startswith("~$"):
         raise UnreadableError("lock-file")
+    if path.is_dir():
+        raise UnreadableError("file-missing", "这是文件夹，不是文件")
     try:
         size = path.stat().st_size
+    except FileNotFoundError as exc:
+        raise UnreadableError("file-missing", "找不到这个文件") from exc
     except OSError as exc:
-        raise UnreadableError("file-missing", str(exc)) from exc
+        raise UnreadableError("file-missing", exc.strerror or str(exc)) from exc
     if size == 0:
         raise UnreadableError("file-empty")
     if size > MAX_FILE_BYTES:
-        raise UnreadableError("file-too-large", f"{size / 1e6:.1f} MB")
+        raise UnreadableError(
+            "file-too-large", f"{size / 1e6:.1f} MB，上限 {MAX_FILE_BYTES / 1e6:.0f} MB"
+        )
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
-    except OSError as exc:  # a folder, or no permission
+    except OSError as exc:  # no permission, or gone meanwhile
         raise UnreadableError("file-missing", exc.strerror or str(exc)) from exc
     if head == OLE2_MAGIC:
         raise UnreadableError(_ole_kind(path))
