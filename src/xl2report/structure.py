@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from xl2report.annotate import FEEDBACK_SHEET
 from xl2report.findings import Finding
-from xl2report.form import FORM_ID, FORM_VERSION, Field, Kind, Label, a1
+from xl2report.form import FORM_ID, FORM_VERSION, Field, Kind, Label, a1, col_letter, parse_a1
 from xl2report.reader import Submission
 from xl2report.xlsx import RawSheet
 
@@ -46,6 +46,8 @@ def check_structure(sub: Submission) -> list[Finding]:
         if sheet is None:
             continue
         findings.extend(_labels(sub, sheet))
+        if spec.name not in sub.broken_sheets:
+            findings.extend(_moved_formulas(sub, sheet))
         if spec.name in sub.broken_sheets:
             continue
         findings.extend(_formulas(sub, sheet))
@@ -152,6 +154,58 @@ def _find(
         return None
     unique = sum(_norm(other.text) == target for other in labels) == 1
     return best[1] if best[0] >= 2 or unique else None
+
+
+def _moved_formulas(sub: Submission, sheet: RawSheet) -> Iterator[Finding]:
+    """Rows or columns inserted where no label moves (四表: between its header and its data).
+
+    Excel moves a total's formula with its row and adjusts the references, so a total missing
+    at its cell but found, adjusted, elsewhere tells where the data went.  A cell holding its
+    own total (the next column's, which looks like a moved one) proves nothing."""
+    homes = {
+        (g.row, g.col): normalise_formula(g.formula)
+        for g in sub.form.fields_on(sheet.name)
+        if g.kind is Kind.FORMULA
+    }
+    for f in sub.form.fields_on(sheet.name):
+        raw = sheet.cell(f.row, f.col)
+        if f.kind is not Kind.FORMULA or (raw is not None and raw.formula is not None):
+            continue
+        expected = normalise_formula(f.formula)
+        for (row, col), cell in sorted(sheet.cells.items()):
+            if cell.formula is None or (row, col) == (f.row, f.col):
+                continue
+            if homes.get((row, col)) == normalise_formula(cell.formula):
+                continue
+            dr, dc = row - f.row, col - f.col
+            if normalise_formula(cell.formula) != normalise_formula(shift_refs(expected, dr, dc)):
+                continue
+            sub.broken_sheets.add(sheet.name)
+            yield Finding(
+                "label-shifted",
+                f"{f.label}的公式应在 {f.cell}，现在在 {a1(row, col)}：{_shift_words(dr, dc)}。"
+                "该表的数字无法按位置读取；请删除插入的行列（或恢复删除的），或在原模板中重新填写。",
+                sheet=sheet.name, cell=f.cell, key=f.key, expected=f.cell, actual=a1(row, col),
+            )  # fmt: skip
+            return
+
+
+_REF = re.compile(r"(?<![A-Z0-9_.])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(])")
+
+
+def shift_refs(formula: str, dr: int, dc: int) -> str:
+    """``formula`` with its relative A1 references moved by ``dr`` rows and ``dc`` columns."""
+
+    def move(m: re.Match[str]) -> str:
+        col_abs, letters, row_abs, digits = m.groups()
+        row, col = parse_a1(letters + digits)
+        row += 0 if row_abs else dr
+        col += 0 if col_abs else dc
+        if row < 0 or col < 0:
+            return "#REF!"
+        return f"{col_abs}{col_letter(col)}{row_abs}{row + 1}"
+
+    return _REF.sub(move, formula)
 
 
 def _shift_words(dr: int, dc: int) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -34,6 +35,7 @@ from pathlib import Path
 
 import openpyxl
 from lxml import etree
+from openpyxl.utils import get_column_letter
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -511,8 +513,9 @@ ROW_INSERTED_AT = field("s3.refused.third_party.natural").row  # inside the 不�
 
 
 def insert(ws, row: int | None = None, col: int | None = None) -> None:  # type: ignore[no-untyped-def]
-    """Insert one row or column before the 0-based ``row``/``col`` and move merges as Excel does
-    (openpyxl's insert_rows/insert_cols leave merged ranges where they were)."""
+    """Insert one row or column before the 0-based ``row``/``col`` as Excel does: merged ranges
+    and the sheet's own formula references move too (openpyxl's insert_rows/insert_cols move
+    only the cells)."""
     ranges = [r.bounds for r in ws.merged_cells.ranges]  # (min_col, min_row, max_col, max_row)
     for bounds in ranges:
         ws.unmerge_cells(start_column=bounds[0], start_row=bounds[1], end_column=bounds[2],
@@ -530,10 +533,32 @@ def insert(ws, row: int | None = None, col: int | None = None) -> None:  # type:
             hi[axis] += 1
         ws.merge_cells(start_column=lo[0], start_row=lo[1], end_column=hi[0], end_row=hi[1])
 
+    def move(m: re.Match[str]) -> str:
+        letters, digits = m.group(1), int(m.group(2))
+        if row is not None and digits - 1 >= row:
+            digits += 1
+        if col is not None and _col_index(letters + "1") >= col:
+            letters = get_column_letter(_col_index(letters + "1") + 2)
+        return f"{letters}{digits}"
+
+    for cells in ws.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.value = re.sub(r"(?<![A-Z!'])([A-Z]{1,3})(\d+)(?![\d(])", move, cell.value)
+
 
 @case("row-inserted", [on("label-shifted", S3, _first_label_at_or_below(S3, ROW_INSERTED_AT))])
 def _() -> bytes:
     return with_openpyxl(workbook(), lambda wb: insert(wb[S3], row=ROW_INSERTED_AT))
+
+
+DATA_ROW_4 = field("s4.review.total").row
+
+
+@case("row-inserted-above-data", [on("label-shifted", S4, field("s4.review.total").cell)],
+      note="a row between 四表's header and its data: no label moves, the totals do")  # fmt: skip
+def _() -> bytes:
+    return with_openpyxl(workbook(), lambda wb: insert(wb[S4], row=DATA_ROW_4))
 
 
 COL_INSERTED_AT = field("s4.review.other").col
