@@ -89,8 +89,11 @@ def test_previous_year(capsys: pytest.CaptureFixture[str]) -> None:
     assert sorted(codes) == ["yoy-carried-mismatch", "yoy-in-force-mismatch", "yoy-swing"]
 
 
-def test_unreadable_previous_year_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "--previous", *corpus("truncated.xlsx", "yoy-2024.xlsx"))
+@pytest.mark.parametrize("previous", ["truncated.xlsx", "form-version-old.xlsx"])
+def test_unusable_previous_year_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], previous: str
+) -> None:
+    code, out, err = run(capsys, "--previous", *corpus(previous, "yoy-2024.xlsx"))
     assert code == 2 and out == ""
     assert err.startswith("错误：上一年度的工作簿") and "Traceback" not in err
 

@@ -146,9 +146,10 @@ def check(
     from xl2report.console import print_reports
 
     previous_result = check_file(previous) if previous else None
-    if previous_result is not None and not previous_result.report.readable:
-        reason = previous_result.report.findings[0].message
-        raise UserError(f"上一年度的工作簿 {previous} 无法读取：{reason}")
+    if previous_result is not None and not previous_result.values:
+        # Unreadable, another form, or an old template version: nothing to compare with.
+        reason = previous_result.report.errors[0].message
+        raise UserError(f"上一年度的工作簿 {previous} 无法用于跨年度核对：{reason}")
     results = [check_file(f, previous_result) for f in files]
     reports = [r.report for r in results]
     if as_json:
