@@ -247,8 +247,10 @@ def _write_list(
         related = f"（相关单元格：{'、'.join(f.related)}）" if f.related else ""
         ws.cell(row, 4, f.message + related)
         ws.cell(row, 5, f.code).font = Font(name=FONT, color="808080")
-        # Rows are given a height (openpyxl cannot measure text): ~45 CJK characters a line.
-        ws.row_dimensions[row].height = 16 * (len(f.message + related) // 45 + 1) + 4
+        # Rows are given a height (openpyxl cannot measure text): a line of the 问题 column
+        # holds about its width in half-width characters, a Chinese character counting two.
+        text_width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in f.message + related)
+        ws.row_dimensions[row].height = 16 * (text_width // (WIDTHS[3] + 4) + 1) + 4
     if not report.findings:
         ws.cell(FIRST_ROW, 4, "没有发现问题。").font = plain
 
