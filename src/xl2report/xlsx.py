@@ -6,7 +6,8 @@ workbook's defined names.  It judges nothing, except refusing files that are not
 workbooks, which it signals with :class:`UnreadableError` carrying a finding code.
 
 Why not openpyxl here: a returned workbook needs formulas *and* cached values *and* cell
-protection; openpyxl needs two full loads for that (~100 ms), this needs one pass (~5 ms).
+protection; openpyxl needs two full loads for that (~200–400 ms for our 22 KB workbook), this
+needs one pass (~20 ms; ``benchmarks/bench_check.py``).
 ``tests/test_xlsx_equivalence.py`` proves both read the same, apart from three deliberate
 differences where we follow Excel rather than openpyxl: ``_xHHHH_`` escapes in strings are
 decoded, the Chinese-locale built-in date formats (ids 27–36, 50–58) count as dates, and a date
