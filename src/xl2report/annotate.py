@@ -83,7 +83,8 @@ def _open(source: Path) -> tuple[Workbook, str]:
     except Exception as exc:
         return _list_only(), f"原文件无法用于标注（{type(exc).__name__}），下面只列出问题。"
     if not set(FORM.sheet_names) & set(wb.sheetnames):
-        return _list_only(), "原文件不是年度报告填报表，下面只列出问题。"
+        # Not our form, or a Strict-namespace file that openpyxl reads as empty.
+        return _list_only(), "原文件中没有可标注的填报表，下面只列出问题。"
     return wb, ""
 
 
