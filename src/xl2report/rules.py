@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 
 from xl2report.findings import Finding
-from xl2report.form import FORM, Field, Form, Rule, RuleKind, Value, rule_holds, rule_sides
+from xl2report.form import (
+    FORM,
+    Field,
+    Form,
+    Rule,
+    RuleKind,
+    Value,
+    parse_a1,
+    rule_holds,
+    rule_sides,
+)
 from xl2report.values import format_number
 
 # A SUM rule with more parts than this names the total only, not every addend.
@@ -55,7 +65,7 @@ def _formula_chain_unusable(rule: Rule, skip: set[str], form: Form) -> bool:
 
 
 def related_cells(rule: Rule, form: Form = FORM) -> tuple[str, ...]:
-    """Other cells of the primary cell's sheet where the rule can be fixed, in form order.
+    """Other cells of the primary cell's sheet where the rule can be fixed, top to bottom.
 
     A balance spans several cells: the finding sits at the first one and names the others (the
     inputs that can fix it and the total involved), so a feedback copy can mark them all.
@@ -69,7 +79,7 @@ def related_cells(rule: Rule, form: Form = FORM) -> tuple[str, ...]:
         f = form.field(key)
         if f.sheet == primary.sheet and f.cell != primary.cell and f.cell not in cells:
             cells.append(f.cell)
-    return tuple(cells)
+    return tuple(sorted(cells, key=parse_a1))
 
 
 def _finding(rule: Rule, values: Mapping[str, Value], form: Form) -> Iterator[Finding]:
