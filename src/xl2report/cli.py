@@ -202,13 +202,11 @@ def check(
     from xl2report.console import print_reports
 
     previous_result = check_file(previous) if previous else None
+    if previous_result is not None and not previous_result.values:
+        # Unreadable, another form, or an old template version: nothing to compare with.
+        reason = previous_result.report.errors[0].message
+        raise UserError(f"上一年度的工作簿 {previous} 无法用于跨年度核对：{reason}")
     results = [check_file(f, previous_result) for f in files]
-    if annotate:
-        from xl2report.annotate import feedback_name, write_feedback
-
-        for path, result in zip(files, results, strict=True):
-            if result.report.readable and result.report.findings:
-                write_feedback(path, result.report, annotate / feedback_name(path), overwrite=True)
     reports = [r.report for r in results]
     if as_json:
         click.echo(
@@ -216,6 +214,21 @@ def check(
         )
     else:
         print_reports(reports)
+    if annotate:
+        from xl2report.annotate import feedback_name, write_feedback
+
+        used: set[str] = set()
+        for path, report in zip(files, reports, strict=True):
+            if any(f.code == "lock-file" for f in report.findings):
+                continue  # not a submission: nothing to send back
+            name = feedback_name(path)
+            for n in range(2, len(files) + 2):  # same file name from two folders
+                if name not in used:
+                    break
+                name = feedback_name(path.with_name(f"{path.stem}_{n}{path.suffix}"))
+            used.add(name)
+            out = write_feedback(path, report, annotate / name, overwrite=True)
+            click.echo(f"已写反馈副本：{out}", err=True)
     if any(not r.readable for r in reports):
         sys.exit(EXIT_FATAL)
     sys.exit(EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS)
@@ -323,6 +336,8 @@ _USAGE_WORDS = (
     ("does not exist", "不存在"),
     ("is not a valid integer", "不是有效的整数"),
     ("requires an argument", "需要一个值"),
+    ("is a file", "是文件，不是文件夹"),
+    ("is a directory", "是文件夹，不是文件"),
     ("Got unexpected extra argument", "多余的参数"),
     ("Directory", "目录"),
     ("File", "文件"),
