@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
@@ -38,6 +39,12 @@ NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 M = f"{{{NS_MAIN}}}"
+_SHEET_DATA, _ROW, _C, _F, _V, _IS, _T, _R = (
+    M + n for n in ("sheetData", "row", "c", "f", "v", "is", "t", "r")
+)
+_SHEET_PROTECTION, _MERGE_CELL, _DATA_VALIDATION, _FORMULA1 = (
+    M + n for n in ("sheetProtection", "mergeCell", "dataValidation", "formula1")
+)
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
@@ -232,7 +239,7 @@ class _Reader:
         target = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
         if target is None or target not in self.names:
             return []
-        return [_si_text(si) for si in self.xml(target).iterfind(M + "si")]
+        return [_si_text(si) for si in self.xml(target).iterchildren(M + "si")]
 
     def _styles(self, rels: dict[str, str]) -> list[tuple[bool, bool]]:
         """(locked, is_date) for each cell format index."""
@@ -262,23 +269,27 @@ class _Reader:
     ) -> None:
         root = self.xml(name)
         masters: dict[str, tuple[str, str]] = {}  # shared formula id -> (formula, anchor)
-        data = root.find(M + "sheetData")
+        cells = sheet.cells
+        data = _first(root, _SHEET_DATA)
         row_idx = -1
-        for row_el in [] if data is None else data.iterfind(M + "row"):
+        # Children are walked with iterchildren/for-loops, never find(): lxml's find() goes
+        # through its Python ElementPath layer and cost most of the reading time per cell.
+        for row_el in () if data is None else data.iterchildren(_ROW):
             # Some writers omit r on rows or cells: the position follows the previous one.
-            row_idx = int(row_el.get("r")) - 1 if row_el.get("r") else row_idx + 1
+            r_attr = row_el.get("r")
+            row_idx = int(r_attr) - 1 if r_attr else row_idx + 1
             col_cursor = 0
-            for c in row_el.iterfind(M + "c"):
+            for c in row_el.iterchildren(_C):
                 ref = c.get("r")
-                r, col = parse_a1(ref) if ref else (row_idx, col_cursor)
+                r, col = _position(ref) if ref else (row_idx, col_cursor)
                 col_cursor = col + 1
-                sheet.cells[(r, col)] = self._cell(c, r, col, shared, styles, masters)
-        prot = root.find(M + "sheetProtection")
+                cells[(r, col)] = self._cell(c, r, col, shared, styles, masters)
+        prot = _first(root, _SHEET_PROTECTION)
         sheet.protected = prot is not None and _truthy(prot.get("sheet", "0"))
-        for mc in root.iter(M + "mergeCell"):
+        for mc in root.iter(_MERGE_CELL):
             sheet.merges.append(mc.get("ref", ""))
-        for dv in root.iter(M + "dataValidation"):
-            f1 = dv.find(M + "formula1")
+        for dv in root.iter(_DATA_VALIDATION):
+            f1 = _first(dv, _FORMULA1)
             sheet.validations.append(
                 {
                     "type": dv.get("type", ""),
@@ -300,8 +311,16 @@ class _Reader:
         ctype = c.get("t", "n")
         style = int(c.get("s", "0"))
         is_locked, is_date = styles[style] if style < len(styles) else (True, False)
+        f = v = is_el = None
+        for child in c:  # the first <f>, <v> and <is>, in one walk
+            tag = child.tag
+            if tag == _V:
+                v = child if v is None else v
+            elif tag == _F:
+                f = child if f is None else f
+            elif tag == _IS:
+                is_el = child if is_el is None else is_el
         formula = None
-        f = c.find(M + "f")
         if f is not None:
             text = f.text or ""
             if f.get("t") == "shared":
@@ -311,12 +330,10 @@ class _Reader:
                 elif si in masters:
                     text = _translate(*masters[si], a1(row, col))
             formula = text
-        v = c.find(M + "v")
         value: str | None = v.text if v is not None and v.text else None
         if ctype == "s" and value is not None:
             value = shared[int(value)]
         elif ctype == "inlineStr":
-            is_el = c.find(M + "is")
             value = _si_text(is_el) if is_el is not None else ""
             ctype = "s"
         elif ctype == "str":  # a formula's string result
@@ -342,9 +359,26 @@ def _is_date_format(code: str) -> bool:
 
 def _si_text(si: etree._Element) -> str:
     """Text of a shared/inline string: plain <t> and rich-text runs; phonetic runs ignored."""
-    parts = [t.text or "" for t in si.iterfind(M + "t")]
-    parts += [t.text or "" for t in si.iterfind(f"{M}r/{M}t")]
-    return _unescape("".join(parts))
+    plain: list[str] = []
+    runs: list[str] = []
+    for child in si:
+        tag = child.tag
+        if tag == _T:
+            plain.append(child.text or "")
+        elif tag == _R:
+            runs.extend(t.text or "" for t in child.iterchildren(_T))
+    return _unescape("".join(plain + runs))
+
+
+def _first(el: etree._Element, tag: str) -> etree._Element | None:
+    """The first child with ``tag`` (what ``el.find(tag)`` returns, without ElementPath)."""
+    return next(el.iterchildren(tag), None)
+
+
+@lru_cache(maxsize=8192)
+def _position(ref: str) -> tuple[int, int]:
+    """(row, col) of an A1 reference; the same few hundred references recur in every file."""
+    return parse_a1(ref)
 
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
