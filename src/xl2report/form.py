@@ -208,10 +208,19 @@ class Form:
         raise KeyError(name)
 
     def fields_on(self, sheet: str) -> list[Field]:
-        return [f for f in self.fields if f.sheet == sheet]
+        return list(self._fields_by_sheet.get(sheet, ()))
 
     def labels_on(self, sheet: str) -> list[Label]:
-        return [lab for lab in self.labels if lab.sheet == sheet]
+        return list(self._labels_by_sheet.get(sheet, ()))
+
+    # Grouped once: the checks ask for a sheet's fields and labels many times per workbook.
+    @cached_property
+    def _fields_by_sheet(self) -> dict[str, tuple[Field, ...]]:
+        return _group(self.fields)
+
+    @cached_property
+    def _labels_by_sheet(self) -> dict[str, tuple[Label, ...]]:
+        return _group(self.labels)
 
     @property
     def sheet_names(self) -> tuple[str, ...]:
@@ -238,6 +247,14 @@ class Form:
         }
         blob = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _group(items: Iterable[Field | Label]) -> dict[str, tuple]:  # type: ignore[type-arg]
+    """Items by sheet name, in their order."""
+    out: dict[str, list[Field | Label]] = {}
+    for item in items:
+        out.setdefault(item.sheet, []).append(item)
+    return {sheet: tuple(group) for sheet, group in out.items()}
 
 
 def defined_name_for(key: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from xl2report.annotate import FEEDBACK_SHEET
 from xl2report.findings import Finding
@@ -249,12 +250,32 @@ def formula_finding(sub: Submission, f: Field) -> Finding | None:
     return None
 
 
+_SPACE = re.compile(r"\s+")
+_CACHED_CHARS = 256  # longer texts (a narrative typed where a label was) are not kept
+
+
 def normalise_formula(text: str) -> str:
-    return re.sub(r"\s+", "", text.lstrip("=")).replace("$", "").upper()
+    if len(text) > _CACHED_CHARS:
+        return _normalise_formula(text)
+    return _normalise_formula_cached(text)
+
+
+def _normalise_formula(text: str) -> str:
+    return _SPACE.sub("", text.lstrip("=")).replace("$", "").upper()
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", "", text or "")
+    text = text or ""
+    return _without_spaces(text) if len(text) > _CACHED_CHARS else _norm_cached(text)
+
+
+def _without_spaces(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+# Cached: the same formulas and labels are compared in every workbook of a batch.
+_normalise_formula_cached = lru_cache(maxsize=4096)(_normalise_formula)
+_norm_cached = lru_cache(maxsize=4096)(_without_spaces)
 
 
 def _short(text: str, limit: int = 24) -> str:

@@ -25,6 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -72,8 +73,10 @@ class UnreadableError(Exception):
         self.detail = detail
 
 
-@dataclass(frozen=True)
-class RawCell:
+class RawCell(NamedTuple):
+    """One stored cell.  A named tuple, not a dataclass: a workbook has hundreds of cells and
+    building frozen dataclasses was a visible share of reading time."""
+
     value: str | None  # stored text of the value (number as written, string, bool '1'/'0')
     # 'n' number, 's' string (shared, inline or a formula's string result), 'b' bool,
     # 'e' error such as '#VALUE!', 'd' ISO 8601 date text, '' empty
@@ -311,6 +314,9 @@ class _Reader:
         ctype = c.get("t", "n")
         style = int(c.get("s", "0"))
         is_locked, is_date = styles[style] if style < len(styles) else (True, False)
+        if len(c) == 0 and ctype in ("n", "str"):
+            # A styled empty cell (a third of a template's cells): the same few over and over.
+            return _BLANK_LOCKED if is_locked else _BLANK_UNLOCKED
         f = v = is_el = None
         for child in c:  # the first <f>, <v> and <is>, in one walk
             tag = child.tag
@@ -341,6 +347,10 @@ class _Reader:
         elif ctype == "n" and value is None:
             ctype = ""
         return RawCell(value, ctype, formula, is_locked, is_date and ctype == "n")
+
+
+_BLANK_LOCKED = RawCell(None, "", None, True)
+_BLANK_UNLOCKED = RawCell(None, "", None, False)
 
 
 def _translate(master: str, anchor: str, target: str) -> str:
