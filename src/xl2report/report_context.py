@@ -65,6 +65,8 @@ KNOWN_PLACEHOLDERS: frozenset[str] = frozenset({f.key for f in REPORT_FIELDS} | 
 # template may drop it.  Everything else must be in the template.
 OPTIONAL_PLACEHOLDERS: frozenset[str] = frozenset({PUBLISH_DATE.key})
 REQUIRED_PLACEHOLDERS: frozenset[str] = KNOWN_PLACEHOLDERS - OPTIONAL_PLACEHOLDERS
+# By key: testing a Field's membership in a tuple compares whole dataclasses, field by field.
+_PARAGRAPH_KEYS: frozenset[str] = frozenset(f.key for f in PARAGRAPH_FIELDS)
 
 
 def literal(text: str) -> Markup:
@@ -168,7 +170,7 @@ def report_content(values: Mapping[str, Value], draft: bool = False) -> ReportCo
                 where.format(f=f)
                 + f"含有 {removed} 个不可见的控制字符（多为从其他软件粘贴带入），已删除。"
             )
-        if f in PARAGRAPH_FIELDS:
+        if f.key in _PARAGRAPH_KEYS:
             split = split_paragraphs(text)
             if f is OTHER_MATTERS and not split:
                 split = [(fee_sentence(values), False)]

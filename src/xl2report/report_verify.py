@@ -107,8 +107,11 @@ def _table(tbl: etree._Element) -> dict[tuple[int, int], list[str]]:
             span = 1
             for el in tc:
                 if el.tag == _TC_PR:
-                    grid = el.find(_GRID_SPAN)
-                    span = int(grid.get(_VAL, "1")) if grid is not None else 1
+                    # A loop, not find(): lxml's find() runs through Python ElementPath.
+                    for grid in el:
+                        if grid.tag == _GRID_SPAN:
+                            span = int(grid.get(_VAL, "1"))
+                            break
                     break
             cells[(r, col)] = [paragraph_text(p) for p in tc.iter(_P)]
             col += span

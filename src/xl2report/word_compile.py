@@ -28,7 +28,8 @@ from jinja2.exceptions import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from xl2report.word_template import XML_DECL, core_xml, zip_parts
+from xl2report.word_template import XML_DECL, core_xml
+from xl2report.zip_writer import PackageWriter
 
 FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 _TAG = re.compile(r"\{[{%#]")
@@ -133,33 +134,52 @@ class CompiledTemplate:
                 self._parts = {info.filename: zf.read(info) for info in zf.infolist()}
         except (OSError, zipfile.BadZipFile) as exc:
             raise TemplateProblem(f"无法读取 Word 模板 {self.path}：{exc}") from exc
-        parsed = parse_template(tpl)
-        self.asts = [ast for _, _, ast in parsed]
-        (doc_name, body_raw, body_ast), others = parsed[0], parsed[1:]
+        sources = [
+            (name, raw, patched)
+            for i, (name, raw, patched) in enumerate(template_sources(tpl))
+            if i == 0 or _TAG.search(raw)
+        ]
+        # Parsed as docxtpl parses (a line per paragraph, for error messages and analysis)...
+        self.asts = [parse_part(env, name, patched) for name, _, patched in sources]
+        # ...but compiled without those line breaks: docxtpl inserts a "\n" before every <w:p
+        # only to take it out again after rendering (a regex pass over each document).  User
+        # text is escaped, so it can never form a "<w:p"; the output is the same (tests compare
+        # with plain docxtpl).
+        compiled = [env.from_string(patched) for _, _, patched in sources]
+        (doc_name, body_raw, _), others = sources[0], sources[1:]
         self.document_part = doc_name  # zip member of the main document
-        self._body = env.from_string(body_ast)
+        self._body = compiled[0]
         self._fix_tables = bool(_TABLE_CELL_TAGS.search(body_raw))
         self._prefix, self._suffix = _document_shell(self._parts[doc_name])
-        self._others = {name: env.from_string(ast) for name, _, ast in others}
+        self._others = {name: t for (name, _, _), t in zip(others, compiled[1:], strict=True)}
         self._core = "docProps/core.xml" if "docProps/core.xml" in self._parts else None
+        dynamic = {doc_name, *self._others, *([self._core] if self._core else [])}
+        self._package = PackageWriter(self._parts, dynamic)
 
     def render(self, context: Mapping[str, object], title: str) -> bytes:
         """The rendered .docx as bytes; ``title`` goes into the core properties."""
         try:
-            body = finish(self._body.render(context))
-            others = {name: finish(t.render(context)) for name, t in self._others.items()}
+            body = _finish_compiled(self._body.render(context))
+            others = {name: _finish_compiled(t.render(context)) for name, t in self._others.items()}
         except TemplateError as exc:
             raise TemplateProblem(f"Word 模板 {self.path.name} 无法生成报告：{exc}") from exc
         if self._fix_tables:
             tree = DocxTemplate.fix_tables(None, body)  # type: ignore[arg-type]  # uses no state
             body = etree.tostring(tree, encoding="unicode")
-        parts = dict(self._parts)
-        parts[self.document_part] = (self._prefix + body + self._suffix).encode("utf-8")
+        parts = {self.document_part: (self._prefix + body + self._suffix).encode("utf-8")}
         for name, xml in others.items():
             parts[name] = XML_DECL + xml.encode("utf-8")
         if self._core:
             parts[self._core] = core_xml(title)
-        return zip_parts(parts)
+        return self._package.write(parts)
+
+
+def _finish_compiled(xml: str) -> str:
+    """:func:`finish` for a part compiled without docxtpl's inserted line breaks."""
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    if any(ch in xml for ch in "\t\n\a\f"):
+        xml = DocxTemplate.resolve_listing(None, xml)  # type: ignore[arg-type]  # uses no state
+    return xml
 
 
 def _document_shell(document_xml: bytes) -> tuple[str, str]:
