@@ -353,6 +353,7 @@ def test_failed_verification_writes_nothing(values, tmp_path: Path, monkeypatch)
     _tamper(broken, b">194.3525<", b">194.35<")
     monkeypatch.setattr(renderer._compiled, "render", lambda *a, **k: broken.read_bytes())
     out = tmp_path / "out" / "r.docx"
+    out.parent.mkdir()
     with pytest.raises(RenderError):
         renderer.render(values, out)
     assert list(out.parent.iterdir()) == []  # no report, no temporary file

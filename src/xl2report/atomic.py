@@ -23,32 +23,54 @@ def atomic_path(path: Path, overwrite: bool = False) -> Iterator[Path]:
 
     On any exception the temporary file is removed and ``path`` is untouched.
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise OutputExistsError(str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
-    try:
+    with _temporary_beside(Path(path), overwrite) as (fd, tmp):
+        os.close(fd)
         yield tmp
-        if not overwrite and path.exists():
-            raise OutputExistsError(str(path))
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 def write_bytes_atomic(path: Path, data: bytes, overwrite: bool = False) -> None:
-    with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "wb") as fh:
+    """Write ``data`` to ``path`` atomically, flushed to disk before the rename."""
+    with _temporary_beside(Path(path), overwrite) as (fd, _), os.fdopen(fd, "wb") as fh:
+        # Through the descriptor mkstemp opened: a second open() of the temporary file cost
+        # as much as the write itself on a slow file system.
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
 
 
+@contextlib.contextmanager
+def _temporary_beside(path: Path, overwrite: bool) -> Iterator[tuple[int, Path]]:
+    """(open descriptor, path) of a new temporary file beside ``path``; renamed on success.
+
+    The caller owns the descriptor (and must close it); this removes the temporary file unless
+    it was renamed into place.
+    """
+    if path.exists() and not overwrite:
+        raise OutputExistsError(str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem[:40]}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    renamed = False
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
+        yield fd, tmp
+        if not overwrite and path.exists():
+            raise OutputExistsError(str(path))
+        os.replace(tmp, path)
+        renamed = True
+    finally:
+        if not renamed:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
+_UMASK: list[int] = []
+
+
 def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """The process umask (read once: reading it means setting it, which is not thread-safe)."""
+    if not _UMASK:
+        mask = os.umask(0)
+        os.umask(mask)
+        _UMASK.append(mask)
+    return _UMASK[0]

@@ -27,7 +27,7 @@ from pathlib import Path
 from lxml import etree
 
 from xl2report import office
-from xl2report.atomic import OutputExistsError, atomic_path
+from xl2report.atomic import OutputExistsError, write_bytes_atomic
 from xl2report.check import CheckResult, check_file
 from xl2report.form import FORM, Value
 from xl2report.report_context import (
@@ -129,19 +129,18 @@ class ReportRenderer:
     ) -> list[str]:
         """Write the report for ``values`` (``CheckResult.values``) to ``out``; return warnings.
 
-        ``draft`` marks the first page 草稿（未通过校验）.  The file is written beside ``out``,
-        re-read and verified, and only then renamed into place; on any failure ``out`` is
-        untouched and :class:`RenderError` explains why.
+        ``draft`` marks the first page 草稿（未通过校验）.  The package is verified first (its
+        document part read back out of the zip), then written beside ``out``, flushed to disk
+        and renamed into place; on any failure ``out`` is untouched, no temporary file is left,
+        and :class:`RenderError` explains why.
         """
         out = Path(out)
         content = report_content(values, draft)
         data = self.render_bytes(content)
-        with atomic_path(out, overwrite=overwrite) as tmp:
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            self.verify_file(tmp, content, name=out.name)
+        # Verifying the bytes before writing them proves the same as re-reading the written
+        # file (they are those bytes: a short write raises), without a second open and unzip.
+        self.verify_bytes(data, content, name=out.name)
+        write_bytes_atomic(out, data, overwrite=overwrite)
         return content.warnings
 
     def render_bytes(self, content: ReportContent) -> bytes:
@@ -155,11 +154,19 @@ class ReportRenderer:
     def verify_file(self, path: Path, content: ReportContent, name: str = "") -> None:
         """Re-read ``path`` and raise :class:`RenderError` if anything is missing or altered."""
         try:
-            with zipfile.ZipFile(path) as zf:
-                xml = zf.read(self._compiled.document_part)
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise RenderError(f"{name or path}：核对失败，无法读取（{exc}）") from exc
+        self.verify_bytes(data, content, name=name or str(path))
+
+    def verify_bytes(self, data: bytes, content: ReportContent, name: str = "") -> None:
+        """Raise :class:`RenderError` if the package ``data`` misses or alters anything."""
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                xml = zf.read(self._compiled.document_part)  # CRC-checked
             verify(read_document(xml), self._probe(probe_key(content)), content)
         except (VerifyError, zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as exc:
-            raise RenderError(f"{name or path}：核对失败，未生成报告（{exc}）") from exc
+            raise RenderError(f"{name or '报告'}：核对失败，未生成报告（{exc}）") from exc
 
     def _probe(self, key: tuple[bool, frozenset[str]]) -> DocText:
         """The template rendered with tokens (cached: one per draft/optional-values case)."""
