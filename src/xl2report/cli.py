@@ -98,10 +98,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _configure_logging(debug: bool) -> None:
     """Library modules log with loguru; users see warnings only, maintainers (--debug) all."""
-    from loguru import logger
+    from xl2report.log import configure
 
-    logger.remove()
-    logger.add(sys.stderr, level="DEBUG" if debug else "WARNING")
+    configure("DEBUG" if debug else "WARNING")
 
 
 @cli.command()
