@@ -123,6 +123,37 @@ def test_rows_and_cells_without_r_follow_the_previous_one(tmp_path: Path) -> Non
     assert cells == {(1, 1): "1", (1, 2): "2", (2, 0): "3", (2, 3): "4", (2, 4): "5"}
 
 
+def test_empty_cells_keep_their_type_and_lock(tmp_path: Path) -> None:
+    """Empty cells are shared between cells (issue #6) but still read exactly as stored: an
+    empty number or formula-string cell has no type, an empty shared-string cell keeps 's',
+    an empty inline string is '', and the lock comes from each cell's own style."""
+    styles = zipfile.ZipFile(VALID).read("xl/styles.xml").decode()
+    unlocked = next(
+        i
+        for i, xf in enumerate(styles.split("<cellXfs")[1].split("<xf ")[1:])
+        if 'locked="0"' in xf
+    )
+    sheet = f"""<?xml version="1.0"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1"/><c r="B1" s="{unlocked}"/><c r="C1" t="s"/><c r="D1" t="str"/>
+<c r="E1" t="inlineStr"/><c r="F1" t="b"/><c r="G1" t="e"/><c r="H1" s="{unlocked}" t="str"/></row>
+</sheetData></worksheet>""".encode()
+    cells = (
+        read_workbook(rewrite(tmp_path, {"xl/worksheets/sheet8.xml": sheet})).sheets["_meta"].cells
+    )
+    got = {pos: (c.value, c.type, c.formula, c.locked, c.is_date) for pos, c in cells.items()}
+    assert got == {
+        (0, 0): (None, "", None, True, False),
+        (0, 1): (None, "", None, False, False),
+        (0, 2): (None, "s", None, True, False),
+        (0, 3): (None, "", None, True, False),
+        (0, 4): ("", "s", None, True, False),
+        (0, 5): (None, "b", None, True, False),
+        (0, 6): (None, "e", None, True, False),
+        (0, 7): (None, "", None, False, False),
+    }
+
+
 PARTS = ["xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml",
          "xl/worksheets/sheet4.xml", "xl/worksheets/sheet8.xml", "xl/_rels/workbook.xml.rels"]  # fmt: skip
 
