@@ -44,7 +44,9 @@ class ReportRenderer:
 
         doc = Document()
         doc.core_properties.title = f"{values.get('info.org')}{values.get('info.year')}年报告"
-        doc.add_heading(f"{values.get('info.org')}{values.get('info.year')}年政府信息公开工作年度报告")
+        doc.add_heading(
+            f"{values.get('info.org')}{values.get('info.year')}年政府信息公开工作年度报告"
+        )
         for heading in SECTION_HEADINGS.values():
             doc.add_heading(heading, level=1)
         doc.add_paragraph(f"本年新收申请 {values.get('s3.new.total')} 件。")

@@ -270,7 +270,9 @@ class Session:
                 if sha is not None:
                     submissions.append((e, sha))
             else:
-                listing[e.rel] = FileResult(e.rel, "skipped", message=inbox_mod.SKIP_MESSAGES[e.kind])
+                listing[e.rel] = FileResult(
+                    e.rel, "skipped", message=inbox_mod.SKIP_MESSAGES[e.kind]
+                )
         stable, changing = inbox_mod.settle([e for e, _ in submissions], first_look, options.settle)
         for e in changing:
             message = inbox_mod.PENDING_EMPTY if e.size == 0 else inbox_mod.PENDING_CHANGING
@@ -310,7 +312,9 @@ class Session:
                 self._local_worker(options).process,
                 [job for _, _, job, _ in items if job is not None],
                 broken=lambda job: pipeline.Outcome(
-                    job.sha256, "failed", message="处理这个文件时工作进程意外退出，下次运行时会重试。"
+                    job.sha256,
+                    "failed",
+                    message="处理这个文件时工作进程意外退出，下次运行时会重试。",
                 ),
             )
             for e, sha, job, preset in items:
@@ -386,9 +390,7 @@ class Session:
             folder = Path(options.previous_year)
             if not folder.is_dir():
                 raise FatalError(f"上年工作簿目录不存在：{folder}")
-            found = [
-                e for e in inbox_mod.scan(folder) if e.kind is Kind.WORKBOOK and e.size > 0
-            ]
+            found = [e for e in inbox_mod.scan(folder) if e.kind is Kind.WORKBOOK and e.size > 0]
             found.sort(key=lambda e: (e.mtime_ns, e.rel))  # the latest valid one per org wins
             results = executor.ordered(
                 pipeline.previous_values,
@@ -464,7 +466,9 @@ class Session:
         if outcome.status == "rejected":
             assert outcome.staged is not None
             base = safe_filename(outcome.org or Path(e.rel).stem)
-            dst = self._reserve(year_dir / REJECTED_DIR, pipeline.feedback_name(Path(base + ".xlsx")))
+            dst = self._reserve(
+                year_dir / REJECTED_DIR, pipeline.feedback_name(Path(base + ".xlsx"))
+            )
             row["feedback"] = self._rel(dst)
             moves.append((Path(outcome.staged), dst))
         elif outcome.status == "accepted":
@@ -488,7 +492,9 @@ class Session:
         self.ledger.commit(insert=row, updates=updates, moves=moves)
         self._apply_moves(self.ledger.pending_moves())
 
-    def _supersede(self, current: Row, moves: list[tuple[Path, Path]]) -> tuple[int, dict[str, object]]:
+    def _supersede(
+        self, current: Row, moves: list[tuple[Path, Path]]
+    ) -> tuple[int, dict[str, object]]:
         """Move the current report (and PDF) into the history folder under its version."""
         assert current.report is not None
         old = self.outbox / current.report
@@ -589,7 +595,9 @@ class Session:
         for chunk, made in zip(chunks, results, strict=True):
             for (row, report), res in zip(chunk, made, strict=True):
                 if res.pdf is None:
-                    notes.append(f"{row.report}：PDF 生成失败（{res.message}），下次加 --pdf 运行时重试。")
+                    notes.append(
+                        f"{row.report}：PDF 生成失败（{res.message}），下次加 --pdf 运行时重试。"
+                    )
                     continue
                 dst = self._reserve(report.parent, report.with_suffix(".pdf").name)
                 self.ledger.commit(updates=[(row.id, {"pdf": self._rel(dst)})],

@@ -128,7 +128,9 @@ def unchanged(entry: Entry) -> bool:
     return st.st_size == entry.size and st.st_mtime_ns == entry.mtime_ns
 
 
-def settle(entries: Sequence[Entry], since: float, seconds: float) -> tuple[list[Entry], list[Entry]]:
+def settle(
+    entries: Sequence[Entry], since: float, seconds: float
+) -> tuple[list[Entry], list[Entry]]:
     """Second look: (stable, still changing).  Waits until ``seconds`` after ``since``.
 
     ``since`` is the monotonic time of the first look.  Empty files count as still changing: a

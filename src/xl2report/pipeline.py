@@ -205,7 +205,9 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
     legacy = UNREADABLE_MESSAGES["legacy-format"]
     if not office_available():
         for _, sha in todo:
-            result[sha] = Finding("legacy-format", legacy + "（本机未安装 LibreOffice，无法自动转换。）")
+            result[sha] = Finding(
+                "legacy-format", legacy + "（本机未安装 LibreOffice，无法自动转换。）"
+            )
         return result
     # Copies named by hash: the originals stay untouched and equal stems cannot collide.
     indir = workdir / "legacy-in"
