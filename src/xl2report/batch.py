@@ -292,7 +292,7 @@ class Session:
             if original is not None:
                 self._commit_duplicate(e, sha, original, options)
                 listing[e.rel] = self._listed(e.rel, sha, roster, new=True)
-                emit(Event("file", result=listing[e.rel]))
+                _announce(listing[e.rel], emit)
             elif sha in planned:
                 later_duplicates.setdefault(sha, []).append(e)
             else:
@@ -332,9 +332,6 @@ class Session:
             if result.sha256 and result.status not in ("pending", "failed"):
                 listing[rel] = self._listed(rel, result.sha256, roster, new=result.new)
         files = [listing[rel] for rel in sorted(listing)]
-        for f in files:
-            if f.new:
-                logger.info("{}：{} {}", f.file, f.label, f.output or f.message)
         return RunResult(inbox, self.outbox, files, notes, self.log)
 
     # --- planning helpers -------------------------------------------------------------------
@@ -425,17 +422,17 @@ class Session:
             status = "pending" if outcome.status == "changed" else "failed"
             listing[e.rel] = FileResult(e.rel, status, new=True, org=outcome.org,
                                         year=outcome.year, message=outcome.message)  # fmt: skip
-            emit(Event("file", result=listing[e.rel]))
+            _announce(listing[e.rel], emit)
             return
         self._commit_outcome(e, sha, outcome, options)
         listing[e.rel] = self._listed(e.rel, sha, roster, new=True)
-        emit(Event("file", result=listing[e.rel]))
+        _announce(listing[e.rel], emit)
         original = self.ledger.find(e.rel, sha)
         for dup in later_duplicates.pop(sha, []):
             assert original is not None
             self._commit_duplicate(dup, sha, original, options)
             listing[dup.rel] = self._listed(dup.rel, sha, roster, new=True)
-            emit(Event("file", result=listing[dup.rel]))
+            _announce(listing[dup.rel], emit)
 
     def _base_row(self, e: Entry, sha: str) -> dict[str, object]:
         return {
@@ -633,6 +630,18 @@ class Session:
             in_roster=in_roster,
             findings=row.finding_dicts(),
         )
+
+
+def _announce(result: FileResult, emit: EventSink) -> None:
+    """Log one file's outcome (the log file, and stderr in plain mode) and tell the CLI."""
+    detail = result.output or result.message
+    counts = (
+        f"（错误 {result.errors}，提醒 {result.warnings}）"
+        if result.errors or result.warnings
+        else ""
+    )
+    logger.info("{}：{}{} {}", result.file, result.label, counts, detail)
+    emit(Event("file", result=result))
 
 
 def _versioned(name: str, version: int) -> str:
