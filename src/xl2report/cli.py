@@ -31,8 +31,54 @@ class UserError(click.ClickException):
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", message="xl2report %(version)s")
+class _ChineseHelp:
+    """Help screens in Chinese: usage line, section titles and the --help option itself."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        records = [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx))]  # type: ignore[attr-defined]
+        if records:
+            with formatter.section("选项"):
+                formatter.write_dl(records)
+        if isinstance(self, click.Group):
+            rows = []
+            for name in self.list_commands(ctx):
+                cmd = self.get_command(ctx, name)
+                if cmd is not None and not cmd.hidden:
+                    rows.append((name, cmd.get_short_help_str(limit=80)))
+            if rows:
+                with formatter.section("命令"):
+                    formatter.write_dl(rows)
+
+
+class Command(_ChineseHelp, click.Command):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Group(_ChineseHelp, click.Group):
+    command_class = Command
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+@click.group(cls=Group, context_settings=CONTEXT)
+@click.version_option(
+    __version__, "-V", "--version", message="xl2report %(version)s", help="显示版本号并退出。"
+)
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈（供维护人员排查）。")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:

@@ -693,9 +693,9 @@ def _section4(b: _Builder) -> None:
 
 
 def _narrative_sheet(b: _Builder, sheet: str, section: str, key: str, note: str,
-                     required: bool) -> int:  # fmt: skip
+                     required: bool, label_width: float = 12) -> int:  # fmt: skip
     b.sheets.append(
-        SheetSpec(sheet, SECTION_HEADINGS[section], (12, 88, 14), section=section,
+        SheetSpec(sheet, SECTION_HEADINGS[section], (label_width, 88, 14), section=section,
                   row_heights=((3, 360.0),))
     )  # fmt: skip
     b.label(sheet, 0, 0, SECTION_HEADINGS[section], LabelRole.TITLE, last_col=2)
@@ -722,7 +722,7 @@ def _section6(b: _Builder) -> None:
     row = _narrative_sheet(
         b, s, "六", "s6.text",
         "写明其他需要报告的事项；留空时，报告按下方信息处理费数字自动生成一句说明。",
-        required=False,
+        required=False, label_width=22,
     )  # fmt: skip
     b.label(s, row + 1, 0, "信息处理费（《政府信息公开信息处理费管理办法》）",
             LabelRole.CAPTION, last_col=2)  # fmt: skip
