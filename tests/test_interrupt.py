@@ -84,6 +84,7 @@ def test_kill_9_mid_run_then_rerun(
     assert not any(f.new for f in again.files)
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find workers")
 def test_killed_parent_only_leaves_a_consistent_outbox(big_inbox: Path, tmp_path: Path) -> None:
     """``kill -9 <pid>`` of just the parent: orphaned workers must not corrupt the next run."""
     inbox = tmp_path / "inbox"
@@ -94,11 +95,43 @@ def test_killed_parent_only_leaves_a_consistent_outbox(big_inbox: Path, tmp_path
     while _rows_committed(outbox) < 5 and proc.poll() is None:
         assert time.monotonic() < deadline
         time.sleep(0.01)
+    workers = _children(proc.pid)
+    assert workers, "the run had no worker processes"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     run_batch(RunOptions(inbox, outbox, jobs=2, settle=0))
     assert len(ledger_rows(outbox)) == N_FILES
     assert audit(inbox, outbox) == []
+    deadline = time.monotonic() + 60
+    while any(_alive(pid) for pid in workers):  # orphaned workers notice and exit
+        assert time.monotonic() < deadline, "orphaned workers did not exit"
+        time.sleep(0.05)
+
+
+def _children(pid: int) -> list[int]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+        if len(found) >= 2:
+            return found
+        time.sleep(0.05)
+    return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_journalled_moves_are_replayed_after_a_crash(tmp_path: Path) -> None:

@@ -10,7 +10,11 @@ decides names and records them.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.connection
+import os
 import signal
+import threading
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -137,11 +141,23 @@ _WORKER: Worker | None = None
 
 
 def init_pool_worker(reference_db: str | None, word_template: str | None) -> None:
-    """Pool initializer: Ctrl-C is the parent's business; workers only log through results."""
+    """Pool initializer: Ctrl-C is the parent's business; workers only log through results.
+
+    A worker also exits as soon as its parent dies (``kill -9`` of the run): pool workers hold
+    both ends of their task queue, so they would otherwise wait for work forever.
+    """
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logger.remove()
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
     _WORKER = Worker(reference_db, word_template)
+
+
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(3)
 
 
 def process_in_pool(job: Job) -> Outcome:
