@@ -88,12 +88,22 @@ def cli(ctx: click.Context, debug: bool) -> None:
     常用流程：
       xl2report template --org 某某镇人民政府 --year 2024   生成填报模板
       xl2report check 某某镇.xlsx                           校验报回的工作簿
+      xl2report render 某某镇.xlsx -o outbox/               校验通过后生成 Word 年报
       xl2report run --inbox inbox --outbox outbox            批量处理收件目录
       xl2report status                                       查看各单位报送情况
       xl2report fields                                       查看字段代码表
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    _configure_logging(debug)
+
+
+def _configure_logging(debug: bool) -> None:
+    """Library modules log with loguru; users see warnings only, maintainers (--debug) all."""
+    from loguru import logger
+
+    logger.remove()
+    logger.add(sys.stderr, level="DEBUG" if debug else "WARNING")
 
 
 @cli.command()
@@ -232,6 +242,58 @@ def check(
     if any(not r.readable for r in reports):
         sys.exit(EXIT_FATAL)
     sys.exit(EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="输出的 .docx 文件或目录（默认与工作簿同一目录）。")  # fmt: skip
+@click.option("--word-template", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="改过样式的 Word 模板（默认用内置模板）。")  # fmt: skip
+@click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF。")
+@click.option("--force", is_flag=True,
+              help="覆盖已有的输出文件；校验未通过时仍生成草稿（首页标注“草稿（未通过校验）”）。")  # fmt: skip
+def render(
+    file: Path, output: Path | None, word_template: Path | None, pdf: bool, force: bool
+) -> None:
+    """校验工作簿，通过后生成 Word 年度报告（可同时生成 PDF）。"""
+    from xl2report.console import print_reports
+    from xl2report.render import render_workbook
+
+    if output is not None and not output.is_dir() and output.suffix.lower() not in ("", ".docx"):
+        raise UserError(f"输出应为 .docx 文件或一个目录：{output}")
+    outcome = render_workbook(file, output, word_template=word_template, pdf=pdf, force=force)
+    if outcome.check.report.findings:
+        print_reports([outcome.check.report])
+    for warning in outcome.warnings:
+        click.echo(f"提醒：{warning}", err=True)
+    if outcome.docx is None:
+        click.echo(outcome.reason, err=True)
+        sys.exit(EXIT_FATAL if not outcome.check.report.readable else EXIT_FINDINGS)
+    kind = "草稿（未通过校验）" if outcome.draft else " Word 报告"
+    click.echo(f"已生成{kind}：{outcome.docx}")
+    if outcome.pdf:
+        click.echo(f"已生成 PDF：{outcome.pdf}")
+    sys.exit(EXIT_FINDINGS if outcome.draft else EXIT_OK)
+
+
+@cli.command("check-template")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def check_template(file: Path) -> None:
+    """检查改过样式的 Word 模板：列出缺少的占位符和无法识别的占位符。"""
+    from xl2report.render import check_word_template, describe_placeholder
+
+    missing, unknown = check_word_template(file)
+    for key in missing:
+        click.echo(f"缺少占位符：{{{{ {key} }}}}  {describe_placeholder(key)}")
+    for key in unknown:
+        click.echo(f"无法识别的占位符：{{{{ {key} }}}}")
+    if missing or unknown:
+        click.echo(
+            f"{file}：缺少 {len(missing)} 个，无法识别 {len(unknown)} 个（见 xl2report fields）。"
+        )
+        sys.exit(EXIT_FINDINGS)
+    click.echo(f"{file}：占位符齐全，可以用于 xl2report render --word-template。")
 
 
 # --- the main job: inbox -> outbox, and what the ledger knows ----------------------------------
@@ -422,7 +484,11 @@ def main(argv: list[str] | None = None) -> None:
 
         if debug:
             raise
-        if isinstance(exc, FatalError):
+        # Only a loaded render module can have raised its error; don't import it just to check.
+        render_module = sys.modules.get("xl2report.render")
+        if isinstance(exc, FatalError) or (
+            render_module is not None and isinstance(exc, render_module.RenderError)
+        ):
             click.echo(f"错误：{exc}", err=True)
         elif isinstance(exc, OutputExistsError):
             click.echo(f"错误：输出文件已存在：{exc}（如需覆盖请加 --force）。", err=True)

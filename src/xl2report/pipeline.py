@@ -29,16 +29,8 @@ from xl2report.ledger import ReferenceReader, encode_values
 from xl2report.office import OfficeError
 from xl2report.office import available as office_available
 from xl2report.office import convert as office_convert
+from xl2report.render import RenderError, ReportRenderer, docx_to_pdf, report_filename
 
-try:
-    from xl2report.render import RenderError, ReportRenderer, docx_to_pdf, report_filename
-except ModuleNotFoundError:  # TEMPORARY: until render.py is merged (see _standin.py)
-    from xl2report._standin import (  # type: ignore[assignment]
-        RenderError,
-        ReportRenderer,
-        docx_to_pdf,
-        report_filename,
-    )
 try:
     from xl2report.annotate import feedback_name, write_feedback
 except ModuleNotFoundError:  # TEMPORARY: until annotate.py is merged (see _standin.py)

@@ -1,0 +1,308 @@
+"""Checked values -> the Word annual report (docxtpl), and optionally its PDF (LibreOffice).
+
+Public API (the batch pipeline relies on these names):
+
+- :class:`ReportRenderer` compiles a Word template once; :meth:`ReportRenderer.render` fills it
+  with one workbook's values, writes the .docx atomically, re-reads it and verifies that every
+  narrative paragraph and table value is there, and returns warnings.
+- :func:`docx_to_pdf` converts many reports in one LibreOffice call.
+- :func:`check_word_template` lists the placeholders a (restyled) template lacks or does not know.
+- :func:`render_workbook` is the ``xl2report render`` pipeline: check, render, PDF.
+
+All user text is literal: it is escaped before it reaches the template (see
+:mod:`xl2report.report_context`).  Errors are :class:`RenderError` with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from xl2report import office
+from xl2report.atomic import OutputExistsError, atomic_path
+from xl2report.check import CheckResult, check_file
+from xl2report.form import FORM, Value
+from xl2report.report_context import (
+    KNOWN_PLACEHOLDERS,
+    OPTIONAL_PLACEHOLDERS,
+    ORG,
+    REQUIRED_PLACEHOLDERS,
+    YEAR,
+    ReportContent,
+    report_content,
+    report_title,
+    template_context,
+)
+from xl2report.report_verify import (
+    DocText,
+    VerifyError,
+    probe_context,
+    probe_key,
+    read_document,
+    table_fields_outside_tables,
+    verify,
+)
+from xl2report.word_compile import (
+    CompiledTemplate,
+    TemplateProblem,
+    open_template,
+    parse_template,
+    placeholder_paths,
+)
+from xl2report.word_template import default_word_template
+
+# Characters Windows (and most file systems) refuse in a file name, plus control characters.
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_MAX_NAME_CHARS = 120
+
+
+class RenderError(Exception):
+    """The report cannot be produced (message in Chinese, names the file when it can)."""
+
+
+def report_filename(org: str, year: int | None) -> str:
+    """'{org}{year}年政府信息公开工作年度报告.docx', safe as a Windows file name."""
+    name = report_title(_UNSAFE_NAME.sub("", org or "").strip(), year)
+    name = name.strip(" .")[:_MAX_NAME_CHARS] or "政府信息公开工作年度报告"
+    return name + ".docx"
+
+
+def describe_placeholder(path: str) -> str:
+    """'s3.new.natural（一、本年新收…（自然人））' for messages; unknown paths as they are."""
+    f = FORM.by_key.get(path)
+    return f"{path}（{f.label}）" if f else path
+
+
+def check_word_template(path: Path) -> tuple[list[str], list[str]]:
+    """(placeholders the report needs that ``path`` lacks, placeholders it uses but we don't know).
+
+    Raises :class:`RenderError` when the file is not a Word template or its tags do not parse.
+    """
+    try:
+        parsed = parse_template(open_template(Path(path)))
+        used = placeholder_paths(ast for _, _, ast in parsed)
+    except TemplateProblem as exc:
+        raise RenderError(str(exc)) from exc
+    return _compare(used)
+
+
+def _compare(used: set[str]) -> tuple[list[str], list[str]]:
+    return sorted(REQUIRED_PLACEHOLDERS - used), sorted(used - KNOWN_PLACEHOLDERS)
+
+
+class ReportRenderer:
+    """One Word template, compiled once, rendered for any number of workbooks.
+
+    Create one per process; :meth:`render` keeps no per-report state, so memory stays flat.
+    """
+
+    def __init__(self, word_template: Path | None = None) -> None:
+        self.template = Path(word_template) if word_template else default_word_template()
+        try:
+            self._compiled = CompiledTemplate(self.template)
+            missing, unknown = _compare(placeholder_paths(self._compiled.asts))
+        except TemplateProblem as exc:
+            raise RenderError(str(exc)) from exc
+        if missing or unknown:
+            raise RenderError(_template_mismatch(self.template, missing, unknown))
+        self._probes: dict[tuple[bool, frozenset[str]], DocText] = {}
+        outside = table_fields_outside_tables(self._probe((False, frozenset())))
+        if outside:
+            names = "、".join(describe_placeholder(k) for k in outside[:5])
+            raise RenderError(f"Word 模板 {self.template} 中这些数字不在表格里：{names}")
+
+    def render(
+        self,
+        values: Mapping[str, Value],
+        out: Path,
+        *,
+        draft: bool = False,
+        overwrite: bool = False,
+    ) -> list[str]:
+        """Write the report for ``values`` (``CheckResult.values``) to ``out``; return warnings.
+
+        ``draft`` marks the first page 草稿（未通过校验）.  The file is written beside ``out``,
+        re-read and verified, and only then renamed into place; on any failure ``out`` is
+        untouched and :class:`RenderError` explains why.
+        """
+        out = Path(out)
+        content = report_content(values, draft)
+        data = self.render_bytes(content)
+        with atomic_path(out, overwrite=overwrite) as tmp:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            self.verify_file(tmp, content, name=out.name)
+        return content.warnings
+
+    def render_bytes(self, content: ReportContent) -> bytes:
+        """The .docx bytes for already decided content (no verification, nothing written)."""
+        title = report_title(content.scalars.get(ORG.key, ""), content.scalars.get(YEAR.key))
+        try:
+            return self._compiled.render(template_context(content), title)
+        except TemplateProblem as exc:
+            raise RenderError(str(exc)) from exc
+
+    def verify_file(self, path: Path, content: ReportContent, name: str = "") -> None:
+        """Re-read ``path`` and raise :class:`RenderError` if anything is missing or altered."""
+        try:
+            with zipfile.ZipFile(path) as zf:
+                xml = zf.read(self._compiled.document_part)
+            verify(read_document(xml), self._probe(probe_key(content)), content)
+        except (VerifyError, zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as exc:
+            raise RenderError(f"{name or path}：核对失败，未生成报告（{exc}）") from exc
+
+    def _probe(self, key: tuple[bool, frozenset[str]]) -> DocText:
+        """The template rendered with tokens (cached: one per draft/optional-values case)."""
+        if key not in self._probes:
+            try:
+                data = self._compiled.render(probe_context(*key), "probe")
+            except TemplateProblem as exc:
+                raise RenderError(str(exc)) from exc
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                self._probes[key] = read_document(zf.read(self._compiled.document_part))
+        return self._probes[key]
+
+
+def _template_mismatch(path: Path, missing: list[str], unknown: list[str]) -> str:
+    parts = [f"Word 模板 {path} 与报告内容不匹配"]
+    if missing:
+        parts.append("缺少占位符：" + "、".join(describe_placeholder(k) for k in missing[:8]))
+    if unknown:
+        parts.append("无法识别的占位符：" + "、".join(unknown[:8]))
+    return "；".join(parts) + "（可用 xl2report check-template 查看全部）。"
+
+
+def docx_to_pdf(
+    docx_paths: Sequence[Path], outdir: Path, timeout: float | None = None
+) -> list[Path]:
+    """Convert reports to PDF in ONE LibreOffice call; each PDF is checked, then moved into place.
+
+    PDFs are made in a private folder inside ``outdir`` and renamed, so a reader never sees a
+    half-written PDF.  Existing PDFs of the same name are replaced.  Raises :class:`RenderError`
+    when LibreOffice is missing, times out, or a PDF is missing or not a PDF.
+    """
+    paths = [Path(p) for p in docx_paths]
+    if not paths:
+        return []
+    stems = [p.stem for p in paths]
+    if len(set(stems)) != len(stems):
+        raise RenderError("同一批转换的报告文件重名，无法各自生成 PDF。")
+    if timeout is None:  # start-up dominates; allow a few seconds per document on top
+        timeout = max(office.DEFAULT_TIMEOUT, 30 + 5 * len(paths))
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    done = []
+    with tempfile.TemporaryDirectory(prefix=".xl2report-pdf-", dir=outdir) as tmp:
+        try:
+            made = office.convert(paths, "pdf:writer_pdf_Export", Path(tmp), timeout=timeout)
+        except office.OfficeError as exc:
+            raise RenderError(str(exc)) from exc
+        for pdf in made:
+            _check_pdf(pdf)
+            target = outdir / pdf.name
+            os.replace(pdf, target)
+            done.append(target)
+    return done
+
+
+def _check_pdf(path: Path) -> None:
+    with open(path, "rb") as fh:
+        head = fh.read(5)
+        fh.seek(max(path.stat().st_size - 1024, 0))
+        tail = fh.read()
+    if head != b"%PDF-" or b"%%EOF" not in tail:
+        raise RenderError(f"LibreOffice 生成的 {path.name} 不是完整的 PDF 文件。")
+
+
+# ---------------------------------------------------------------------------------------------
+# The `xl2report render` pipeline
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RenderOutcome:
+    """What ``xl2report render`` did with one workbook."""
+
+    check: CheckResult
+    docx: Path | None = None
+    pdf: Path | None = None
+    draft: bool = False
+    warnings: list[str] = field(default_factory=list)
+    reason: str = ""  # why no report was written (Chinese), if none was
+
+
+def output_path(workbook: Path, output: Path | None, org: str, year: int | None) -> Path:
+    """Where the report goes: ``output`` if it names a .docx, else a folder (default: beside)."""
+    if output is not None and output.suffix.lower() == ".docx" and not output.is_dir():
+        return output
+    folder = output if output is not None else Path(workbook).parent
+    return folder / report_filename(org, year)
+
+
+def render_workbook(
+    workbook: Path,
+    output: Path | None = None,
+    *,
+    word_template: Path | None = None,
+    pdf: bool = False,
+    force: bool = False,
+) -> RenderOutcome:
+    """Check ``workbook``; if it passes (or ``force``), render its report and optionally a PDF.
+
+    ``force`` also allows replacing existing outputs, and renders a workbook with errors as a
+    draft.  Raises :class:`RenderError` / :class:`~xl2report.atomic.OutputExistsError`.
+    """
+    result = check_file(Path(workbook))
+    outcome = RenderOutcome(result)
+    report = result.report
+    if not report.readable:
+        outcome.reason = "文件无法读取，未生成报告。"
+        return outcome
+    if not result.values:
+        outcome.reason = "工作簿版式不符，读不出数据，无法生成报告。"
+        return outcome
+    if not report.valid and not force:
+        outcome.reason = "校验未通过，未生成报告；请先改正上述错误（或加 --force 生成草稿）。"
+        return outcome
+    outcome.draft = not report.valid
+    out = output_path(Path(workbook), output, report.org, report.year)
+    pdf_path = out.with_suffix(".pdf")
+    for target in (out, pdf_path) if pdf else (out,):
+        if target.exists() and not force:
+            raise OutputExistsError(str(target))
+    if pdf and not office.available():
+        raise RenderError(
+            "未安装 LibreOffice（soffice），无法生成 PDF；去掉 --pdf 只生成 Word，"
+            "或安装 LibreOffice 后重试。"
+        )
+    renderer = ReportRenderer(word_template)
+    outcome.warnings = renderer.render(result.values, out, draft=outcome.draft, overwrite=force)
+    outcome.docx = out
+    if pdf:
+        try:
+            (outcome.pdf,) = docx_to_pdf([out], out.parent)
+        except RenderError as exc:
+            raise RenderError(f"已生成 Word 报告 {out}，但没有生成 PDF：{exc}") from exc
+    return outcome
+
+
+__all__ = [
+    "OPTIONAL_PLACEHOLDERS",
+    "RenderError",
+    "RenderOutcome",
+    "ReportRenderer",
+    "check_word_template",
+    "docx_to_pdf",
+    "render_workbook",
+    "report_filename",
+]
