@@ -192,3 +192,25 @@ def test_outbox_that_is_not_writable_exits_2(tmp_path: Path) -> None:
     done = run_cli("run", "--inbox", str(inbox), "--outbox", str(not_a_dir))
     assert done.returncode == 2
     assert "输出目录" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_interrupt_between_ledger_commit_and_renames_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or any exception) right after a commit: the renames still happen before cleanup."""
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    write_valid(inbox / "甲.xlsx", "甲镇人民政府", seed=1)
+    real = Session._apply_moves
+    calls = {"n": 0}
+
+    def interrupted(self, moves):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:  # 1: recovery at start (nothing to do); 2: the first commit
+            raise KeyboardInterrupt
+        return real(self, moves)
+
+    monkeypatch.setattr(Session, "_apply_moves", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(RunOptions(inbox, outbox, jobs=1, settle=0))
+    assert (outbox / "2024" / report_filename("甲镇人民政府", 2024)).exists()
+    assert audit(inbox, outbox) == []

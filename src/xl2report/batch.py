@@ -230,13 +230,19 @@ class Session:
         if replayed:
             logger.info("上次运行中断：已补完 {} 项文件移动", replayed)
         if self.staging.exists():
-            shutil.rmtree(self.staging)
+            self._drop_staging()
             logger.info("已清理上次运行留下的暂存文件")
         for stray in self._stray_temp_files():
             with contextlib.suppress(OSError):
                 stray.unlink()
                 logger.info("已删除未写完的临时文件 {}", stray)
         self._taken = {str(self.outbox / p) for p in self.ledger.outputs()}
+
+    def _drop_staging(self) -> None:
+        """Remove staged files, but only once every journalled rename out of them is done."""
+        self._apply_moves(self.ledger.pending_moves())
+        if not self.ledger.pending_moves():
+            shutil.rmtree(self.staging, ignore_errors=True)
 
     def _stray_temp_files(self) -> Iterator[Path]:
         """Temporary files of atomic writes (``.name.XXXX.tmp``) left in the outbox by a kill."""
@@ -324,7 +330,7 @@ class Session:
             notes = self._make_pdfs(executor, emit) if options.pdf else []
         finally:
             executor.shutdown()
-            shutil.rmtree(self.staging, ignore_errors=True)
+            self._drop_staging()
 
         # Final states come from the ledger: a file accepted early in the run may have been
         # superseded by a newer one later in the same run.
@@ -401,7 +407,8 @@ class Session:
         n = self.ledger.replace_reference(
             (org, year, src, vals) for (org, year), (src, vals) in refs.items()
         )
-        logger.info("跨年度核对参考数据：{} 份", n)
+        if n:
+            logger.info("跨年度核对：已载入 {} 份上一年度的数字", n)
 
     # --- committing -------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from xl2report.findings import FileReport, Level
@@ -116,7 +116,10 @@ def print_run(result: Any, only_new: bool = False) -> None:
     """The end-of-run table: file, org, status, errors, warnings, output."""
     console = stdout()
     files = [f for f in result.files if f.new] if only_new else result.files
-    table = Table("文件", "机关名称", "状态", "错误", "提醒", "输出 / 说明", header_style="bold")
+    table = Table(
+        Column("文件", overflow="fold"), "机关名称", "状态", "错误", "提醒",
+        Column("输出 / 说明", overflow="fold"), header_style="bold",
+    )  # fmt: skip
     for f in files:
         org = f.org + ("（名单外）" if f.in_roster is False else "")
         shown = _shown_path(result.outbox / f.output) if f.output else f.message
@@ -153,8 +156,9 @@ def _shown_path(path: Any) -> str:
 def print_status(report: Any) -> None:
     console = stdout()
     year = f"{report.year} 年" if report.year else ""
-    table = Table("机关名称", "状态", "报送时间", "输出文件", "备注", header_style="bold",
-                  title=f"{year}报送情况")  # fmt: skip
+    table = Table("机关名称", "状态", "报送时间", header_style="bold", title=f"{year}报送情况")
+    table.add_column("输出文件", overflow="fold")
+    table.add_column("备注", overflow="fold")
     for s in report.orgs:
         table.add_row(s.org, Text(s.label, style=STATUS_STYLES.get(s.state, "")), s.received,
                       s.output, s.note)  # fmt: skip
