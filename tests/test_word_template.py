@@ -180,3 +180,12 @@ def test_page_numbers_are_dashed_and_alternate_sides(doc) -> None:  # type: igno
         text = "".join(etree.fromstring(footer).itertext())
         assert text.replace(" ", "") == "—PAGE1—"
         assert b'w:fldCharType="begin"' in footer and b'w:jc w:val="' + side + b'"' in footer
+
+
+def test_repo_copy_in_templates_folder_matches_the_bundled_one() -> None:
+    from pathlib import Path
+
+    from xl2report.word_template import build_word_template
+
+    copy = Path(__file__).resolve().parent.parent / "templates" / "report.docx"
+    assert copy.read_bytes() == build_word_template(), "run: python -m xl2report.word_template"

@@ -569,9 +569,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-o", "--output", type=Path, default=None,
                         help="输出文件；省略时更新包内的 templates/report.docx")  # fmt: skip
     args = parser.parse_args(argv)
-    target = args.output or default_word_template()
-    write_bytes_atomic(target, build_word_template(), overwrite=args.output is None)
-    print(f"已写出 Word 模板：{target}")
+    data = build_word_template()
+    targets = [args.output] if args.output else [default_word_template(), *_repo_copy()]
+    for target in targets:
+        write_bytes_atomic(target, data, overwrite=args.output is None)
+        print(f"已写出 Word 模板：{target}")
+
+
+def _repo_copy() -> list[Path]:
+    """In a source checkout, ``templates/report.docx`` is the copy users find and restyle."""
+    folder = Path(__file__).resolve().parents[2] / "templates"
+    return [folder / "report.docx"] if folder.is_dir() else []
 
 
 if __name__ == "__main__":
