@@ -165,3 +165,18 @@ def test_pdf_without_libreoffice_is_a_note_not_a_crash(
     result = run_batch(RunOptions(inbox, outbox, jobs=1, settle=0, pdf=True))
     assert result.files[0].status == "accepted"
     assert len(result.notes) == 1 and "PDF" in result.notes[0]
+
+
+def test_unusable_word_template_stops_the_run_with_one_message(tmp_path: Path) -> None:
+    from docx import Document
+
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    write_valid(inbox / "甲.xlsx", "甲镇人民政府", seed=1)
+    write_valid(inbox / "乙.xlsx", "乙镇人民政府", seed=2)
+    plain = tmp_path / "空白.docx"
+    Document().save(str(plain))
+    done = run_cli("run", "--inbox", str(inbox), "--outbox", str(outbox), "--settle", "0",
+                   "--jobs", "2", "--word-template", str(plain))  # fmt: skip
+    assert done.returncode == 2
+    assert "Word 模板" in done.stderr and "Traceback" not in done.stderr
+    assert not (outbox / "2024").exists()

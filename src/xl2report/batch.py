@@ -313,9 +313,11 @@ class Session:
             items = self._prepare(work, emit)
             if any(job for _, _, job, _ in items):
                 self._snapshot_reference(options, executor)
+            if options.word_template is not None:
+                self._local_worker(options)  # a broken template fails here, once, clearly
             results = executor.ordered(
                 pipeline.process_in_pool,
-                self._local_worker(options).process,
+                lambda job: self._local_worker(options).process(job),
                 [job for _, _, job, _ in items if job is not None],
                 broken=lambda job: pipeline.Outcome(
                     job.sha256,
