@@ -50,6 +50,7 @@ def test_json_lists_every_input_file(tmp_path: Path) -> None:
 def test_missing_inbox_is_a_usage_error(tmp_path: Path) -> None:
     done = run_cli("run", "--inbox", str(tmp_path / "nope"), "--outbox", str(tmp_path / "o"))
     assert done.returncode == 2 and "收件目录" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "o").exists()  # nothing created for a mistyped command
 
 
 def test_example_inbox_gives_one_report_and_one_feedback(tmp_path: Path) -> None:

@@ -164,6 +164,8 @@ EventSink = Callable[[Event], None]
 
 def run_batch(options: RunOptions, on_event: EventSink | None = None) -> RunResult:
     """Process the inbox once: the whole ``xl2report run``."""
+    if not Path(options.inbox).is_dir():  # before anything is created in the outbox
+        raise FatalError(f"收件目录不存在或不是文件夹：{Path(options.inbox).absolute()}")
     with Session(options.outbox, options.ledger) as session:
         return session.run(options, on_event)
 
