@@ -23,10 +23,11 @@ from inbox_helpers import (
     write_valid,
 )
 from xl2report import office
-from xl2report.batch import RunOptions, run_batch
+from xl2report.batch import run_batch
 from xl2report.cli import cli
 from xl2report.ledger import Ledger
 from xl2report.pipeline import report_filename
+from xl2report.results import RunOptions
 from xl2report.status import compute_status
 
 T0 = 1_736_000_000  # 2025-01-04: a fixed "received" time base for mtimes

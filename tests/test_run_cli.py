@@ -11,9 +11,10 @@ import pytest
 
 from helpers import make_workbook
 from inbox_helpers import ROOT, audit, run_cli, set_mtime, snapshot, values_for, write_valid
-from xl2report.batch import RunOptions, run_batch
+from xl2report.batch import run_batch
 from xl2report.check import CheckResult, check_file
 from xl2report.pipeline import report_filename
+from xl2report.results import RunOptions
 
 EXAMPLES = ROOT / "examples"
 

@@ -11,9 +11,10 @@ import pytest
 
 from inbox_helpers import run_cli, set_mtime, values_for, write_invalid, write_valid
 from xl2report import office
-from xl2report.batch import RunOptions, default_ledger, run_batch
+from xl2report.batch import default_ledger, run_batch
 from xl2report.form import FORM, Kind, ValueType, compute_formulas
 from xl2report.ledger import Ledger
+from xl2report.results import RunOptions
 from xl2report.status import build_status_xlsx, compute_status
 from xl2report.summary import DETAIL, numeric_fields, write_summary
 

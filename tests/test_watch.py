@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 from inbox_helpers import audit, ledger_rows, write_valid
-from xl2report.batch import RunOptions, RunResult
 from xl2report.pipeline import report_filename
+from xl2report.results import RunOptions, RunResult
 from xl2report.watch import watch
 
 TIMEOUT = 120  # generous: a wait for a condition, not a speed requirement

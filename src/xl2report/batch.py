@@ -31,13 +31,8 @@ import os
 import re
 import shutil
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TypeVar
 
@@ -50,6 +45,14 @@ from xl2report.findings import Finding
 from xl2report.inbox import Entry, Kind
 from xl2report.ledger import Ledger, Row
 from xl2report.names import free_path, safe_filename
+from xl2report.pool import TaskPool
+from xl2report.results import (
+    Event,
+    EventSink,
+    FileResult,
+    RunOptions,
+    RunResult,
+)
 from xl2report.roster import normalize_org, read_roster
 from xl2report.runlock import RunLock
 
@@ -59,107 +62,11 @@ YEAR_UNKNOWN = "未知年度"
 REJECTED_DIR = "退回"
 HISTORY_DIR = "历史版本"
 
-STATUS_LABELS = {
-    "accepted": "已通过",
-    "rejected": "已退回",
-    "unreadable": "无法读取",
-    "superseded": "已被新版本取代",
-    "duplicate": "重复报送",
-    "skipped": "已跳过",
-    "pending": "等待写完",
-    "failed": "处理失败",
-}
-PROBLEM_STATUSES = frozenset({"rejected", "unreadable", "failed"})
-
 T = TypeVar("T")
-_END = object()
-R = TypeVar("R")
 
 
 def default_ledger(outbox: Path) -> Path:
     return Path(outbox) / STATE_DIR / LEDGER_NAME
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    inbox: Path
-    outbox: Path
-    ledger: Path | None = None  # default outbox/.xl2report/ledger.sqlite
-    jobs: int | None = None  # worker processes; None = number of CPUs
-    previous_year: Path | None = None  # folder with last year's workbooks
-    pdf: bool = False
-    roster: Path | None = None  # register this roster before the run
-    move_processed: bool = False  # move originals into inbox/已处理/ afterwards
-    settle: float = 1.0  # seconds between the two looks at each file
-    word_template: Path | None = None
-
-
-@dataclass
-class FileResult:
-    """One input file in a run's listing."""
-
-    file: str  # path relative to the inbox
-    status: str  # a key of STATUS_LABELS
-    new: bool = False  # processed (or recorded) by this run
-    org: str = ""
-    year: int | None = None
-    errors: int = 0
-    warnings: int = 0
-    output: str = ""  # report / feedback path (relative to the outbox)
-    message: str = ""
-    sha256: str = ""
-    in_roster: bool | None = None  # None when no roster is registered or the org is unknown
-    findings: list[dict[str, object]] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self) | {"status_label": self.label}
-
-
-@dataclass
-class RunResult:
-    inbox: Path
-    outbox: Path
-    files: list[FileResult]
-    notes: list[str] = field(default_factory=list)  # run-level messages (PDF failures …)
-    log: Path | None = None
-
-    @property
-    def exit_code(self) -> int:
-        """0: nothing rejected, unreadable or failed among the listed files; else 1."""
-        return 1 if any(f.status in PROBLEM_STATUSES for f in self.files) else 0
-
-    def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for f in self.files:
-            out[f.status] = out.get(f.status, 0) + 1
-        return out
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "inbox": str(self.inbox),
-            "outbox": str(self.outbox),
-            "files": [f.to_dict() for f in self.files],
-            "counts": self.counts(),
-            "notes": self.notes,
-            "exit_code": self.exit_code,
-        }
-
-
-@dataclass(frozen=True)
-class Event:
-    """Progress, for the CLI: 'plan' (total = jobs to process), 'file' (result), 'note' (text)."""
-
-    kind: str
-    total: int = 0
-    result: FileResult | None = None
-    text: str = ""
-
-
-EventSink = Callable[[Event], None]
 
 
 def run_batch(options: RunOptions, on_event: EventSink | None = None) -> RunResult:
@@ -310,7 +217,7 @@ class Session:
         emit(Event("plan", total=len(work)))
         logger.info("共 {} 个文件，其中 {} 个待处理", len(entries), len(work))
         self.staging.mkdir(parents=True, exist_ok=True)
-        executor = _Executor(self, options, len(work))
+        executor = TaskPool(options.jobs, len(work), self.ledger_path, options.word_template)
         try:
             items = self._prepare(work, emit)
             if any(job for _, _, job, _ in items):
@@ -387,7 +294,7 @@ class Session:
             )
         return self._local
 
-    def _snapshot_reference(self, options: RunOptions, executor: _Executor) -> None:
+    def _snapshot_reference(self, options: RunOptions, executor: TaskPool) -> None:
         """Freeze last year's values for this run (same for every worker and every --jobs)."""
         refs: dict[tuple[str, int], tuple[str, str]] = {}
         for row in self.ledger.rows(statuses=("accepted",)):
@@ -575,7 +482,7 @@ class Session:
 
     # --- PDF --------------------------------------------------------------------------------
 
-    def _make_pdfs(self, executor: _Executor, emit: EventSink) -> list[str]:
+    def _make_pdfs(self, executor: TaskPool, emit: EventSink) -> list[str]:
         """PDFs for every current report without one (this run's and any a kill left out).
 
         The reports are split into one chunk per worker; each chunk is ONE LibreOffice call.
@@ -674,83 +581,3 @@ def _chunks(items: Sequence[T], n: int) -> list[list[T]]:
 def _pdf_task(task: tuple[list[str], str]) -> list[pipeline.PdfResult]:
     paths, outdir = task
     return pipeline.make_pdfs(paths, outdir)
-
-
-class _Executor:
-    """Runs tasks in worker processes (or in-process for ``--jobs 1`` / a single task).
-
-    :meth:`ordered` yields results in input order with at most a few tasks in flight per
-    worker, so memory stays flat however big the inbox is.
-    """
-
-    def __init__(self, session: Session, options: RunOptions, n_tasks: int) -> None:
-        self.session = session
-        self.options = options
-        self.jobs = max(1, options.jobs or os.cpu_count() or 1)
-        self.use_pool = self.jobs > 1 and n_tasks > 1
-        self._pool: Executor | None = None
-
-    def width(self, n: int) -> int:
-        return max(1, min(self.jobs if self.use_pool else 1, n))
-
-    def _get_pool(self) -> Executor:
-        if self._pool is None:
-            template = self.options.word_template
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.jobs,
-                mp_context=get_context("spawn"),  # no fork of a parent holding SQLite/threads
-                initializer=pipeline.init_pool_worker,
-                initargs=(str(self.session.ledger_path), str(template) if template else None),
-            )
-        return self._pool
-
-    def ordered(
-        self,
-        pooled: Callable[[T], R],
-        local: Callable[[T], R],
-        items: Iterable[T],
-        broken: Callable[[T], R] | None = None,
-    ) -> Iterator[R]:
-        """Results of ``pooled`` (in a worker) or ``local`` (in-process) over ``items``, in order.
-
-        If a worker process dies, the item being waited for gets ``broken(item)`` (or the error
-        propagates when no ``broken`` is given) and the rest are redone in a fresh pool.
-        """
-        if not self.use_pool:
-            for item in items:
-                yield local(item)
-            return
-        window = self.jobs * 3
-        queue: deque[T] = deque()
-        source = iter(items)
-        pending: deque[tuple[T, Future[R]]] = deque()
-        while True:
-            while len(pending) < window:
-                item = queue.popleft() if queue else next(source, _END)
-                if item is _END:
-                    break
-                pending.append((item, self._get_pool().submit(pooled, item)))  # type: ignore[arg-type]
-            if not pending:
-                return
-            item, future = pending.popleft()
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                if broken is None:
-                    raise
-                logger.error("工作进程意外退出，重建进程池后继续")
-                self._reset()
-                queue.extendleft(reversed([it for it, _ in pending]))
-                pending.clear()
-                result = broken(item)
-            yield result
-
-    def _reset(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-
-    def shutdown(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None

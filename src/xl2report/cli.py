@@ -331,7 +331,7 @@ def _batch_options(func):  # type: ignore[no-untyped-def]
 
 
 def _run_options(**kw: object):  # type: ignore[no-untyped-def]
-    from xl2report.batch import RunOptions
+    from xl2report.results import RunOptions
 
     return RunOptions(
         inbox=kw["inbox"], outbox=kw["outbox"], ledger=kw["ledger"], jobs=kw["jobs"],

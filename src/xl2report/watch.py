@@ -19,9 +19,10 @@ from loguru import logger
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from xl2report.batch import EventSink, RunOptions, RunResult, Session
+from xl2report.batch import Session
 from xl2report.errors import FatalError
 from xl2report.inbox import PROCESSED_DIR, Kind, classify
+from xl2report.results import EventSink, RunOptions, RunResult
 
 
 @dataclass
