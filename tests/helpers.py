@@ -64,3 +64,15 @@ def make_workbook(
 ) -> Path:
     write_template(path, TemplateOptions(org=org, year=year), values, overwrite=True)
     return path
+
+
+def rebalance(values: dict[str, Value]) -> dict[str, Value]:
+    """Make 一 = 三(七) + 四 − 二 hold again in every applicant column after an edit."""
+    for col in S3_APPLICANTS:
+        handled = sum(int(values.get(f"s3.{row}.{col}", 0)) for row in S3_OUTCOME_ROWS)
+        new = handled + int(values[f"s3.carry_over.{col}"]) - int(values[f"s3.carried.{col}"])
+        if new < 0:
+            values[f"s3.carry_over.{col}"] = int(values[f"s3.carry_over.{col}"]) - new
+            new = 0
+        values[f"s3.new.{col}"] = new
+    return values

@@ -36,14 +36,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from loguru import logger
-
 from xl2report import inbox as inbox_mod
 from xl2report import pipeline
 from xl2report.errors import FatalError
 from xl2report.findings import Finding
 from xl2report.inbox import Entry, Kind
 from xl2report.ledger import Ledger, Row
+from xl2report.log import log_to_file, logger
 from xl2report.names import free_path, safe_filename
 from xl2report.pool import TaskPool
 from xl2report.results import (
@@ -91,7 +90,7 @@ class Session:
         self.lock = RunLock(self.ledger_path.parent / "run.lock")
         self.ledger: Ledger
         self.log: Path | None = None
-        self._sink: int | None = None
+        self._log_context: contextlib.AbstractContextManager[None] | None = None
         self._taken: set[str] = set()
         self._local: pipeline.Worker | None = None
 
@@ -115,7 +114,8 @@ class Session:
             logs = self.state / "logs"
             logs.mkdir(exist_ok=True)
             self.log = logs / f"run-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
-            self._sink = logger.add(self.log, level="DEBUG", encoding="utf-8", enqueue=False)
+            self._log_context = log_to_file(self.log)
+            self._log_context.__enter__()
             self.recover()
         except BaseException:
             self._close()
@@ -126,9 +126,9 @@ class Session:
         self._close()
 
     def _close(self) -> None:
-        if self._sink is not None:
-            logger.remove(self._sink)
-            self._sink = None
+        if self._log_context is not None:
+            self._log_context.__exit__(None, None, None)
+            self._log_context = None
         with contextlib.suppress(AttributeError):
             self.ledger.close()
         self.lock.release()

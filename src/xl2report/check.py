@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from xl2report.findings import FileReport, Finding
-from xl2report.form import FORM, YEAR_MAX, YEAR_MIN, Form, Kind, Value
+from xl2report.form import FORM, YEAR_MAX, YEAR_MIN, Form, Kind, Value, parse_a1
 from xl2report.narrative import check_narrative
 from xl2report.reader import Submission
 from xl2report.rules import check_rules
@@ -23,8 +24,8 @@ from xl2report.yoy import check_year_over_year
 UNREADABLE_MESSAGES = {
     "file-empty": "文件是空的（0 字节），可能没有保存成功或没有下载完整，请重新发送。",
     "file-too-large": "文件过大（{detail}），请确认是否为年度报告填报表。",
-    "file-missing": "无法读取文件：{detail}",
-    "lock-file": "这是 Excel/WPS 打开文件时自动生成的临时锁文件（~$ 开头），不是报送的工作簿，已忽略。",
+    "file-missing": "无法读取：{detail}。",
+    "lock-file": "这是 Excel/WPS 打开文件时自动生成的临时锁文件（~$ 开头），不是报送的工作簿；请找不带 ~$ 的那个文件。",
     "legacy-format": "这是旧版 .xls/.et 格式，请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后重新报送。",
     "encrypted": "工作簿设置了打开密码，无法读取；请在 Excel/WPS 中取消“打开密码”后重新报送。",
     "not-a-workbook": "这不是 Excel 工作簿（.xlsx）文件，请发送下发模板填写后的 .xlsx 文件。",
@@ -67,38 +68,73 @@ def check_submission(sub: Submission, previous: Path | CheckResult | None = None
     report.extend(check_structure(sub))
     if any(f.code in _STOP for f in report.findings):
         return CheckResult(report)
-    values, unusable, value_findings = read_values(sub)
-    report.extend(value_findings)
+    read = read_values(sub)
+    values = read.values
+    report.extend(read.findings)
     report.org = str(values.get("info.org") or "").strip()
     year = values.get("info.year")
     report.year = year if isinstance(year, int) else None
     report.extend(_identity_fields(sub, values))
-    report.extend(check_rules(values, unusable, form))
+    report.extend(check_rules(values, read.unusable, form, recomputed=read.recomputed))
     report.extend(check_narrative(values, report.year, form))
     if previous is not None:
         last = previous if isinstance(previous, CheckResult) else check_file(Path(previous))
         if last.values:
             report.extend(check_year_over_year(values, last.values, form))
+    report.findings.sort(key=lambda f: _position(f, form))
     return CheckResult(report, values)
+
+
+def _position(f: Finding, form: Form) -> tuple[int, int, int]:
+    """Sort key: whole-file findings first, then sheets in form order, then cells top-left first
+    (the order a clerk works through the workbook).  The sort is stable, so findings at one
+    cell keep the order of the checks (layout, value, rule)."""
+    if not f.sheet:
+        return (0, 0, 0)
+    names = form.sheet_names
+    sheet = names.index(f.sheet) + 1 if f.sheet in names else len(names) + 1
+    row, col = parse_a1(f.cell) if f.cell else (-1, -1)
+    return (sheet, row, col)
 
 
 _STOP = {"not-our-form", "form-version-old", "form-version-unknown"}
 
 
-def read_values(sub: Submission) -> tuple[dict[str, Value], set[str], list[Finding]]:
-    """Typed values by key, the keys without a usable value, and value findings."""
+class ReadValues(NamedTuple):
+    values: dict[str, Value]  # typed value by key, totals recomputed
+    unusable: set[str]  # keys without a usable value (already reported), and totals fed by them
+    findings: list[Finding]  # value findings (text numbers, blanks, wrong types, stale caches)
+    recomputed: set[str]  # formula keys whose value was recomputed from their parts
+
+
+def read_values(sub: Submission) -> ReadValues:
+    """Typed values by key, the keys without a usable value, and value findings.
+
+    A total whose formula is intact, or was cleared, is recomputed from its parts (a cleared
+    formula is reported by the structure check; restoring it gives exactly this value).  A total
+    typed over with a number counts as that number, which is what a reader of the report would
+    see; an altered formula counts as its cached result when there is one.
+    """
     form = sub.form
+    date1904 = sub.raw.date1904
     values: dict[str, Value] = {}
     unusable: set[str] = set()
     findings: list[Finding] = []
+    to_compute: set[str] = set()
     for f in form.fields:
         if not sub.readable(f):
             unusable.add(f.key)
             continue
         raw = sub.raw_cell(f)
-        if f.kind is Kind.FORMULA and formula_finding(sub, f) is None:
-            continue  # intact formula: recomputed below, its cached value compared
-        parsed = parse_cell(f, raw)
+        if f.kind is Kind.FORMULA:
+            broken = formula_finding(sub, f)
+            if broken is None or broken.code == "formula-cleared":
+                to_compute.add(f.key)
+                continue
+            if broken.code == "formula-altered" and (raw is None or raw.value is None):
+                to_compute.add(f.key)  # no cached result (saved by a tool that never calculates)
+                continue
+        parsed = parse_cell(f, raw, date1904)
         if (
             parsed.code
             and f.kind is Kind.INPUT
@@ -109,15 +145,19 @@ def read_values(sub: Submission) -> tuple[dict[str, Value], set[str], list[Findi
             unusable.add(f.key)
         else:
             values[f.key] = parsed.value
-    # Totals whose formula is intact are recomputed from their parts, in form order.
+    # Totals are recomputed from their parts, in form order (a total may feed another).
+    recomputed: set[str] = set()
     for f in form.fields:
-        if f.kind is Kind.FORMULA and f.key not in values and f.key not in unusable:
-            if unusable.intersection(f.parts):
-                unusable.add(f.key)
-                continue
-            values[f.key] = sum(_n(values.get(p)) for p in f.parts)
+        if f.key not in to_compute:
+            continue
+        if unusable.intersection(f.parts):
+            unusable.add(f.key)
+            continue
+        values[f.key] = sum(_n(values.get(p)) for p in f.parts)
+        recomputed.add(f.key)
+        if formula_finding(sub, f) is None:
             findings.extend(_stale_cache(sub, f, values[f.key]))
-    return values, unusable, findings
+    return ReadValues(values, unusable, findings, recomputed)
 
 
 def _n(v: object) -> int | Decimal:
@@ -126,18 +166,19 @@ def _n(v: object) -> int | Decimal:
 
 _VALUE_MESSAGES = {
     "text-number": "{label}“{shown}”是文本格式的数字，已按 {value} 读取。",
-    "fullwidth-number": "{label}“{shown}”使用了全角数字，已按 {value} 读取。",
-    "blank-as-zero": "{label}{shown_q}按 0 计；没有请直接填 0。",
-    "not-an-integer": "{label}应为整数件数，现为 {shown}。",
+    "fullwidth-number": "{label}“{shown}”使用了全角数字，已按 {value} 读取；请改用半角数字。",
+    "blank-as-zero": "{label}{shown_q}已按 0 计；没有请直接填 0。",
+    "not-an-integer": "{label}应为整数件数，现为 {shown}（格子里可能显示为四舍五入后的整数）；请改为整数。",
     "negative-number": "{label}不能为负数，现为 {shown}。",
-    "not-a-number": "{label}应填数字，现为“{shown}”（不要写文字或单位）。",
-    "decimal-precision": "{label}为 {shown}，小数超过 4 位，请确认单位（万元）和取舍。",
-    "cell-error": "{label}显示错误值 {shown}。",
+    "not-a-number": "{label}应填数字，现为“{shown}”；请只填阿拉伯数字，不要写文字或单位。",
+    "date-value": "{label}应填数字，现为日期“{shown}”（输入被识别成了日期）；请重新输入数字。",
+    "decimal-precision": "{label}为 {shown}，小数超过 4 位；请确认单位（万元）并保留至多 4 位小数。",
+    "cell-error": "{label}显示错误值 {shown}；请重新填写数字。",
 }
 
 
 def _value_finding(f, parsed: Parsed) -> Finding:  # type: ignore[no-untyped-def]
-    shown_q = "为空" if not parsed.shown.strip() else f"填的是“{parsed.shown}”，"
+    shown_q = "为空，" if not parsed.shown.strip() else f"填的是“{parsed.shown}”，"
     message = _VALUE_MESSAGES[parsed.code].format(  # type: ignore[index]
         label=f.label, shown=parsed.shown, value=format_number(parsed.value), shown_q=shown_q
     )
@@ -155,8 +196,8 @@ def _stale_cache(sub: Submission, f, recomputed: int | Decimal) -> list[Finding]
     return [
         Finding(
             "cached-value-stale",
-            f"{f.label}保存的计算结果为 {format_number(parsed.value)}，按分项重新计算为 "
-            f"{format_number(recomputed)}；报告按重新计算的数字生成。",
+            f"{f.label}在表格里显示为 {format_number(parsed.value)}，按分项重新计算为 "
+            f"{format_number(recomputed)}{_why_stale(sub, f)}；报告按 {format_number(recomputed)} 生成。",
             sheet=f.sheet,
             cell=f.cell,
             key=f.key,
@@ -164,6 +205,25 @@ def _stale_cache(sub: Submission, f, recomputed: int | Decimal) -> list[Finding]
             actual=parsed.value,
         )
     ]
+
+
+def _why_stale(sub: Submission, f) -> str:  # type: ignore[no-untyped-def]
+    """The usual cause: Excel's SUM skips numbers stored as text; or a part lost its formula."""
+    form = sub.form
+    texts, cleared = [], []
+    for key in f.parts:
+        part = form.field(key)
+        raw = sub.raw_cell(part)
+        if part.kind is Kind.FORMULA:
+            if raw is None or raw.formula is None:
+                cleared.append(part.cell)
+        elif raw is not None and raw.type == "s" and (raw.value or "").strip():
+            texts.append(part.cell)
+    if texts:
+        return f"（{'、'.join(texts)} 是文本格式的数字，表格的合计没有算进去，请改为数字）"
+    if cleared:
+        return f"（{'、'.join(cleared)} 的公式被清空）"
+    return ""
 
 
 def _identity_fields(sub: Submission, values: dict[str, Value]) -> list[Finding]:
@@ -175,10 +235,12 @@ def _identity_fields(sub: Submission, values: dict[str, Value]) -> list[Finding]
     org = str(values.get("info.org") or "").strip()
     year = values.get("info.year")
     at_year = dict(sheet=year_f.sheet, cell=year_f.cell, key=year_f.key)
-    if "info.year" in values and not (isinstance(year, int) and YEAR_MIN <= year <= YEAR_MAX):
-        shown = format_number(year) if year not in ("", 0, None) else "（空）"
-        code = "required-field-missing" if year in ("", 0, None) else "year-invalid"
-        out.append(Finding(code, f"年度应为 {YEAR_MIN}—{YEAR_MAX} 之间的四位年份，现为 {shown}。",
+    if "info.year" in values and year in ("", 0, None):
+        out.append(Finding("required-field-missing", "年度为空；请填写报告年度（四位数字，如 2024）。",
+                           **at_year))  # fmt: skip
+    elif "info.year" in values and not (isinstance(year, int) and YEAR_MIN <= year <= YEAR_MAX):
+        shown = format_number(year)
+        out.append(Finding("year-invalid", f"年度应为 {YEAR_MIN}—{YEAR_MAX} 之间的四位年份，现为 {shown}。",
                            actual=shown, **at_year))  # fmt: skip
     fixed_org, fixed_year = meta.get("org", "").strip(), meta.get("year", "").strip()
     if fixed_org and org and org != fixed_org:

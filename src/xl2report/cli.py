@@ -100,10 +100,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _configure_logging(debug: bool) -> None:
     """Library modules log with loguru; users see warnings only, maintainers (--debug) all."""
-    from loguru import logger
+    from xl2report.log import configure
 
-    logger.remove()
-    logger.add(sys.stderr, level="DEBUG" if debug else "WARNING")
+    configure("DEBUG" if debug else "WARNING")
 
 
 @cli.command()
@@ -225,13 +224,11 @@ def check(
     from xl2report.console import print_reports
 
     previous_result = check_file(previous) if previous else None
+    if previous_result is not None and not previous_result.values:
+        # Unreadable, another form, or an old template version: nothing to compare with.
+        reason = previous_result.report.errors[0].message
+        raise UserError(f"上一年度的工作簿 {previous} 无法用于跨年度核对：{reason}")
     results = [check_file(f, previous_result) for f in files]
-    if annotate:
-        from xl2report.annotate import feedback_name, write_feedback
-
-        for path, result in zip(files, results, strict=True):
-            if result.report.readable and result.report.findings:
-                write_feedback(path, result.report, annotate / feedback_name(path), overwrite=True)
     reports = [r.report for r in results]
     if as_json:
         click.echo(
@@ -239,6 +236,21 @@ def check(
         )
     else:
         print_reports(reports)
+    if annotate:
+        from xl2report.annotate import feedback_name, write_feedback
+
+        used: set[str] = set()
+        for path, report in zip(files, reports, strict=True):
+            if any(f.code == "lock-file" for f in report.findings):
+                continue  # not a submission: nothing to send back
+            name = feedback_name(path)
+            for n in range(2, len(files) + 2):  # same file name from two folders
+                if name not in used:
+                    break
+                name = feedback_name(path.with_name(f"{path.stem}_{n}{path.suffix}"))
+            used.add(name)
+            out = write_feedback(path, report, annotate / name, overwrite=True)
+            click.echo(f"已写反馈副本：{out}", err=True)
     if any(not r.readable for r in reports):
         sys.exit(EXIT_FATAL)
     sys.exit(EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS)
@@ -354,7 +366,7 @@ def run(as_json: bool, **kw: object) -> None:
     from xl2report.batch import run_batch
     from xl2report.console import print_run, run_progress
 
-    with run_progress() as on_event:
+    with run_progress(click.get_current_context().obj["debug"]) as on_event:
         result = run_batch(_run_options(**kw), on_event)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
@@ -378,7 +390,7 @@ def watch(as_json: bool, **kw: object) -> None:
             print_run(result, only_new=True)
 
     click.echo(f"正在监视 {kw['inbox']}（按 Ctrl-C 停止）…", err=True)
-    with run_progress() as on_event:
+    with run_progress(click.get_current_context().obj["debug"]) as on_event:
         summary = watch_inbox(_run_options(**kw), on_run, on_event)
     click.echo(
         f"已停止监视：共运行 {summary.runs} 次，新处理 {summary.processed} 个文件。", err=True
@@ -513,6 +525,8 @@ _USAGE_WORDS = (
     ("does not exist", "不存在"),
     ("is not a valid integer", "不是有效的整数"),
     ("requires an argument", "需要一个值"),
+    ("is a file", "是文件，不是文件夹"),
+    ("is a directory", "是文件夹，不是文件"),
     ("Got unexpected extra argument", "多余的参数"),
     ("Directory", "目录"),
     ("File", "文件"),

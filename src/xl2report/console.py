@@ -6,7 +6,6 @@ Results go to stdout; progress and logs go to stderr elsewhere.  The library nev
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -29,15 +28,19 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]], title:
 
 
 def print_reports(reports: Sequence[FileReport]) -> None:
-    console = stdout()
+    # One finding per line, never broken by rich (a piped report keeps whole messages; the
+    # terminal still wraps long lines itself).
+    console = Console(highlight=False, soft_wrap=True)
     for report in reports:
         status = (
             Text("通过", style="bold green") if report.valid else Text("未通过", style="bold red")
         )
-        head = Text(f"{report.file}", style="bold")
         who = " ".join(x for x in (report.org, f"{report.year}年" if report.year else "") if x)
-        console.print(head, f"（{who}）" if who else "", "：", status,
-                      f"  错误 {len(report.errors)} 项，提醒 {len(report.warnings)} 项")  # fmt: skip
+        head = Text(report.file, style="bold")
+        head.append(f"（{who}）：" if who else "：")
+        head.append(status)
+        head.append(f"  错误 {len(report.errors)} 项，提醒 {len(report.warnings)} 项")
+        console.print(head)
         by_sheet: dict[str, list] = {}
         for f in report.findings:
             by_sheet.setdefault(f.sheet or "（整个文件）", []).append(f)
@@ -49,8 +52,9 @@ def print_reports(reports: Sequence[FileReport]) -> None:
                     if f.level is Level.ERROR
                     else Text("  ! 提醒", style="yellow")
                 )
-                cell = f"{f.cell}：" if f.cell else ""
-                console.print(mark, Text(f" {cell}{f.message}"), Text(f" [{f.code}]", style="dim"))
+                line = Text.assemble(mark, f"  {f.cell}：" if f.cell else "  ", f.message)
+                line.append(f"  [{f.code}]", style="dim")
+                console.print(line)
         console.print()
     valid = sum(r.valid for r in reports)
     console.print(f"共 {len(reports)} 个文件：通过 {valid} 个，未通过 {len(reports) - valid} 个。")
@@ -73,23 +77,19 @@ STATUS_STYLES = {
 
 
 @contextlib.contextmanager
-def run_progress() -> Iterator[Callable[[Any], None]]:
+def run_progress(debug: bool = False) -> Iterator[Callable[[Any], None]]:
     """Progress for ``run``/``watch`` on stderr: a rich bar on a terminal, else plain log lines.
 
-    Yields the event callback to hand to :func:`xl2report.batch.run_batch`.  Library log
-    messages (loguru) go to stderr only in plain mode; the run's log file gets them all anyway.
+    Yields the event callback to hand to :func:`xl2report.batch.run_batch`.  Off a terminal
+    (cron, a pipe) each file gets a log line on stderr; the run's log file gets everything anyway.
     """
-    from loguru import logger
-
-    with contextlib.suppress(ValueError):
-        logger.remove(0)  # loguru's default DEBUG handler on stderr
     err = Console(stderr=True, highlight=False)
     if not err.is_terminal:
-        sink = logger.add(sys.stderr, level="INFO", format="{time:HH:mm:ss} {message}")
-        try:
-            yield lambda event: None
-        finally:
-            logger.remove(sink)
+        if not debug:
+            from xl2report.log import configure
+
+            configure("INFO", fmt="{time:HH:mm:ss} {message}")
+        yield lambda event: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 

@@ -67,6 +67,7 @@ _CODES = (
     Code("not-an-integer", E, "件数必须是整数", "数值"),
     Code("negative-number", E, "数字不能为负数", "数值"),
     Code("not-a-number", E, "数字格里填了文字或单位", "数值"),
+    Code("date-value", E, "数字格里是日期（输入被 Excel/WPS 识别成了日期）", "数值"),
     Code("decimal-precision", W, "金额小数位超过 4 位", "数值"),
     Code("cell-error", E, "单元格显示错误值（如 #VALUE!）", "数值"),
     # 勾稽: arithmetic between cells, always recomputed from the inputs.

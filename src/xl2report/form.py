@@ -661,7 +661,7 @@ def _section3(b: _Builder) -> None:
                  text="一+二 应等于 三(七)+四", scope=f"{col_label}列",
                  report_at=(f"s3.new.{col_key}", f"s3.handled_total.{col_key}"),
                  check=(s, check_row, first_value_col + j),
-                 check_fail="✗ 一+二={lhs}，三(七)+四={rhs}")
+                 check_fail="✗ {lhs}≠{rhs}")
         )  # fmt: skip
 
 

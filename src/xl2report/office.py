@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from loguru import logger
+from xl2report.log import logger
 
 DEFAULT_TIMEOUT = 180
 # Recalculate every formula on load (LibreOffice otherwise keeps stale cached values).

@@ -20,21 +20,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loguru import logger
-
+from xl2report.annotate import feedback_name, write_feedback
 from xl2report.check import UNREADABLE_MESSAGES, CheckResult, check_file
 from xl2report.findings import FileReport, Finding
 from xl2report.inbox import PENDING_CHANGING, sha256_file
 from xl2report.ledger import ReferenceReader, encode_values
+from xl2report.log import logger
 from xl2report.office import OfficeError
 from xl2report.office import available as office_available
 from xl2report.office import convert as office_convert
 from xl2report.render import RenderError, ReportRenderer, docx_to_pdf, report_filename
-
-try:
-    from xl2report.annotate import feedback_name, write_feedback
-except ModuleNotFoundError:  # TEMPORARY: until annotate.py is merged (see _standin.py)
-    from xl2report._standin import feedback_name, write_feedback  # type: ignore[assignment]
 
 __all__ = ["Job", "Outcome", "Worker", "feedback_name", "report_filename"]
 
@@ -230,10 +225,14 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
         office_convert(copies, "xlsx:Calc MS Excel 2007 XML", outdir)
     except OfficeError as exc:
         logger.warning("LibreOffice 转换旧格式失败：{}", exc)
-    for _, sha in todo:
+    for path, sha in todo:
         made = outdir / f"{sha}.xlsx"
         if made.exists() and made.stat().st_size > 0:
-            result[sha] = made
+            # Named like the original, so the feedback workbook says which file it is about.
+            named = outdir / sha / f"{path.stem}.xlsx"
+            named.parent.mkdir()
+            made.rename(named)
+            result[sha] = named
         else:
             result[sha] = Finding("legacy-format", legacy + "（自动转换失败。）")
     return result

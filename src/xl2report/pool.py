@@ -17,9 +17,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TypeVar
 
-from loguru import logger
-
 from xl2report import pipeline
+from xl2report.log import logger
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from xl2report.annotate import FEEDBACK_SHEET
 from xl2report.findings import Finding
-from xl2report.form import FORM_ID, FORM_VERSION, Field, Kind, Label, a1
+from xl2report.form import FORM_ID, FORM_VERSION, Field, Kind, Label, a1, col_letter, parse_a1
 from xl2report.reader import Submission
 from xl2report.xlsx import RawSheet
 
@@ -35,7 +36,8 @@ def check_structure(sub: Submission) -> list[Finding]:
                 Finding("sheet-missing", f"缺少工作表“{name}”（被删除或改名），请用原模板填写。",
                         sheet=name)
             )  # fmt: skip
-    for name in sorted(present - known - {form.meta_sheet}):
+    # 校验结果 is the list our feedback copy adds; a township may send that copy back.
+    for name in sorted(present - known - {form.meta_sheet, FEEDBACK_SHEET}):
         findings.append(
             Finding("sheet-extra", f"多出了工作表“{name}”，其内容不会被读取。", sheet=name)
         )
@@ -44,6 +46,8 @@ def check_structure(sub: Submission) -> list[Finding]:
         if sheet is None:
             continue
         findings.extend(_labels(sub, sheet))
+        if spec.name not in sub.broken_sheets:
+            findings.extend(_moved_formulas(sub, sheet))
         if spec.name in sub.broken_sheets:
             continue
         findings.extend(_formulas(sub, sheet))
@@ -71,13 +75,19 @@ def _identity(sub: Submission) -> Iterator[Finding]:
         return
     version = meta.get("form_version", "")
     if version != FORM_VERSION:
-        older = _version_tuple(version) < _version_tuple(FORM_VERSION)
-        code = "form-version-old" if older and _version_tuple(version) else "form-version-unknown"
-        yield Finding(
-            code,
-            f"模板版本为 {version or '（空）'}，当前版本为 {FORM_VERSION}；请用新下发的模板重新填报。",
-            expected=FORM_VERSION, actual=version,
-        )  # fmt: skip
+        older = bool(_version_tuple(version)) and _version_tuple(version) < _version_tuple(
+            FORM_VERSION
+        )
+        if older:
+            code = "form-version-old"
+            text = (
+                f"这是旧版模板（版本 {version}，当前为 {FORM_VERSION}）；请用新下发的模板重新填报。"
+            )
+        else:
+            code = "form-version-unknown"
+            text = (f"无法识别模板版本“{version or '（空）'}”（当前为 {FORM_VERSION}）；"
+                    "请用本次下发的模板重新填报。")  # fmt: skip
+        yield Finding(code, text, expected=FORM_VERSION, actual=version)
         return
     if meta.get("fingerprint") != sub.form.fingerprint:
         yield Finding(
@@ -96,11 +106,11 @@ def _version_tuple(version: str) -> tuple[int, ...]:
 
 def _labels(sub: Submission, sheet: RawSheet) -> Iterator[Finding]:
     """Each fixed label must be where the form puts it; a shifted one breaks the sheet."""
-    for label in sub.form.labels_on(sheet.name):
+    labels = sub.form.labels_on(sheet.name)
+    wrong = [lab for lab in labels if not _in_place(sheet, lab, 0, 0)]
+    for label in wrong:
         found = _norm(sheet.text(label.row, label.col))
-        if found == _norm(label.text):
-            continue
-        elsewhere = _find(sheet, label)
+        elsewhere = _find(sheet, label, labels, wrong)
         if elsewhere is not None:
             sub.broken_sheets.add(sheet.name)
             dr, dc = elsewhere[0] - label.row, elsewhere[1] - label.col
@@ -108,23 +118,94 @@ def _labels(sub: Submission, sheet: RawSheet) -> Iterator[Finding]:
             yield Finding(
                 "label-shifted",
                 f"标签“{_short(label.text)}”应在 {label.cell}，现在在 {a1(*elsewhere)}：{what}。"
-                "该表的数字无法按位置读取，请在原模板中填写，不要插入或删除行列。",
+                "该表的数字无法按位置读取；请删除插入的行列（或恢复删除的），或在原模板中重新填写。",
                 sheet=sheet.name, cell=label.cell, expected=label.cell, actual=a1(*elsewhere),
             )  # fmt: skip
             return  # one shift explains every label after it
         yield Finding(
             "label-changed",
-            f"标签被改动：应为“{_short(label.text)}”，现为“{_short(found) or '（空）'}”。",
+            f"标签被改动：应为“{_short(label.text)}”，现为“{_short(found) or '（空）'}”；请改回原文。",
             sheet=sheet.name, cell=label.cell, expected=label.text, actual=found,
         )  # fmt: skip
 
 
-def _find(sheet: RawSheet, label: Label) -> tuple[int, int] | None:
+def _in_place(sheet: RawSheet, label: Label, dr: int, dc: int) -> bool:
+    return _norm(sheet.text(label.row + dr, label.col + dc)) == _norm(label.text)
+
+
+def _find(
+    sheet: RawSheet, label: Label, labels: list[Label], wrong: list[Label]
+) -> tuple[int, int] | None:
+    """Where ``label`` moved to, if rows or columns were inserted or deleted.
+
+    Of the cells holding its text, take the one whose offset puts the most misplaced labels
+    back in place.  Texts such as 信息内容 occur several times on a sheet, so a lone misplaced
+    label with such a text is a changed label, not a shift."""
     target = _norm(label.text)
+    best: tuple[int, tuple[int, int]] | None = None
     for pos, cell in sheet.cells.items():
-        if cell.value is not None and _norm(cell.value) == target and pos != (label.row, label.col):
-            return pos
-    return None
+        if cell.value is None or pos == (label.row, label.col) or _norm(cell.value) != target:
+            continue
+        dr, dc = pos[0] - label.row, pos[1] - label.col
+        explained = sum(_in_place(sheet, other, dr, dc) for other in wrong)
+        if best is None or explained > best[0] or (explained == best[0] and pos < best[1]):
+            best = (explained, pos)
+    if best is None:
+        return None
+    unique = sum(_norm(other.text) == target for other in labels) == 1
+    return best[1] if best[0] >= 2 or unique else None
+
+
+def _moved_formulas(sub: Submission, sheet: RawSheet) -> Iterator[Finding]:
+    """Rows or columns inserted where no label moves (四表: between its header and its data).
+
+    Excel moves a total's formula with its row and adjusts the references, so a total missing
+    at its cell but found, adjusted, elsewhere tells where the data went.  A cell holding its
+    own total (the next column's, which looks like a moved one) proves nothing."""
+    homes = {
+        (g.row, g.col): normalise_formula(g.formula)
+        for g in sub.form.fields_on(sheet.name)
+        if g.kind is Kind.FORMULA
+    }
+    for f in sub.form.fields_on(sheet.name):
+        raw = sheet.cell(f.row, f.col)
+        if f.kind is not Kind.FORMULA or (raw is not None and raw.formula is not None):
+            continue
+        expected = normalise_formula(f.formula)
+        for (row, col), cell in sorted(sheet.cells.items()):
+            if cell.formula is None or (row, col) == (f.row, f.col):
+                continue
+            if homes.get((row, col)) == normalise_formula(cell.formula):
+                continue
+            dr, dc = row - f.row, col - f.col
+            if normalise_formula(cell.formula) != normalise_formula(shift_refs(expected, dr, dc)):
+                continue
+            sub.broken_sheets.add(sheet.name)
+            yield Finding(
+                "label-shifted",
+                f"{f.label}的公式应在 {f.cell}，现在在 {a1(row, col)}：{_shift_words(dr, dc)}。"
+                "该表的数字无法按位置读取；请删除插入的行列（或恢复删除的），或在原模板中重新填写。",
+                sheet=sheet.name, cell=f.cell, key=f.key, expected=f.cell, actual=a1(row, col),
+            )  # fmt: skip
+            return
+
+
+_REF = re.compile(r"(?<![A-Z0-9_.])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(])")
+
+
+def shift_refs(formula: str, dr: int, dc: int) -> str:
+    """``formula`` with its relative A1 references moved by ``dr`` rows and ``dc`` columns."""
+
+    def move(m: re.Match[str]) -> str:
+        col_abs, letters, row_abs, digits = m.groups()
+        row, col = parse_a1(letters + digits)
+        row += 0 if row_abs else dr
+        col += 0 if col_abs else dc
+        if row < 0 or col < 0:
+            return "#REF!"
+        return f"{col_abs}{col_letter(col)}{row_abs}{row + 1}"
+
+    return _REF.sub(move, formula)
 
 
 def _shift_words(dr: int, dc: int) -> str:
@@ -155,15 +236,15 @@ def formula_finding(sub: Submission, f: Field) -> Finding | None:
     where = dict(sheet=f.sheet, cell=f.cell, key=f.key)
     if raw is None or (raw.formula is None and (raw.value is None or raw.value == "")):
         return Finding("formula-cleared",
-                       f"{f.label}的公式被清空，应为 {expected}（恢复公式或用原模板重新填写）。",
+                       f"{f.label}的公式被清空；请恢复公式 {expected}（或用原模板重新填写）。",
                        expected=expected, **where)  # fmt: skip
     if raw.formula is None:
         return Finding("formula-overwritten",
-                       f"{f.label}应由公式 {expected} 自动计算，现被改成了手填的 {raw.value}。",
+                       f"{f.label}应由公式 {expected} 自动计算，现被改成了手填的“{raw.value}”；请恢复公式。",
                        expected=expected, actual=raw.value, **where)  # fmt: skip
     if normalise_formula(raw.formula) != normalise_formula(expected):
         return Finding("formula-altered",
-                       f"{f.label}的公式被改为 ={raw.formula}，应为 {expected}。",
+                       f"{f.label}的公式被改为 ={raw.formula}；请恢复原公式 {expected}。",
                        expected=expected, actual="=" + raw.formula, **where)  # fmt: skip
     return None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from xl2report.form import FORM, Field, Form, Value, ValueType
@@ -28,15 +29,18 @@ class Parsed:
     shown: str = ""  # what the cell shows, for the message
 
 
-def parse_cell(f: Field, raw: RawCell | None) -> Parsed:
+def parse_cell(f: Field, raw: RawCell | None, date1904: bool = False) -> Parsed:
     if f.type is ValueType.TEXT:
-        return parse_text(raw)
-    return parse_number(raw, decimal=f.type is ValueType.DECIMAL)
+        return parse_text(raw, date1904)
+    return parse_number(raw, decimal=f.type is ValueType.DECIMAL, date1904=date1904)
 
 
-def parse_text(raw: RawCell | None) -> Parsed:
+def parse_text(raw: RawCell | None, date1904: bool = False) -> Parsed:
     if raw is None or raw.value is None:
         return Parsed("")
+    if raw.is_date or raw.type == "d":
+        # 发布日期 typed as 2025/1/20 becomes a date serial in Excel; keep what the clerk meant.
+        return Parsed(date_text(raw, date1904))
     if raw.type == "n":
         return Parsed(_number_text(raw.value))
     if raw.type == "b":
@@ -44,7 +48,7 @@ def parse_text(raw: RawCell | None) -> Parsed:
     return Parsed(raw.value)
 
 
-def parse_number(raw: RawCell | None, decimal: bool) -> Parsed:
+def parse_number(raw: RawCell | None, decimal: bool, date1904: bool = False) -> Parsed:
     if raw is None or raw.value is None or raw.type == "":
         return Parsed(0, "blank-as-zero", "")
     text = raw.value
@@ -52,6 +56,10 @@ def parse_number(raw: RawCell | None, decimal: bool) -> Parsed:
         return Parsed(None, "cell-error", text)
     if raw.type == "b":
         return Parsed(None, "not-a-number", "TRUE" if text == "1" else "FALSE")
+    if raw.is_date or raw.type == "d":
+        # "1-5" or "3/4" typed into a count cell: Excel stores a date serial such as 45296,
+        # which data validation (whole number >= 0) lets through.
+        return Parsed(None, "date-value", date_text(raw, date1904))
     if raw.type == "n":
         try:
             number = Decimal(_number_text(text))
@@ -100,6 +108,35 @@ def _number_text(text: str) -> str:
     if "e" in shown:
         shown = format(Decimal(shown), "f")
     return shown
+
+
+_EPOCH_1900 = datetime(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year quirk folded in)
+_EPOCH_1904 = datetime(1904, 1, 1)
+
+
+def date_text(raw: RawCell, date1904: bool = False) -> str:
+    """A date cell as a Chinese reader writes it: 2025年1月20日, 8:30, or 2025年1月20日 8:30."""
+    assert raw.value is not None
+    if raw.type == "d":  # ISO 8601 text
+        try:
+            moment = datetime.fromisoformat(raw.value)
+        except ValueError:
+            return raw.value
+    else:
+        try:
+            serial = float(raw.value)
+            # Round to the second: 8:30 is stored as 0.354166…, which is 8:29:59.99.
+            moment = (_EPOCH_1904 if date1904 else _EPOCH_1900) + timedelta(
+                seconds=round(serial * 86400)
+            )
+        except (ValueError, OverflowError):
+            return raw.value
+        if serial < 1 and not date1904:  # a time of day only
+            return f"{moment.hour}:{moment.minute:02d}"
+    day = f"{moment.year}年{moment.month}月{moment.day}日"
+    if moment.hour or moment.minute:
+        return f"{day} {moment.hour}:{moment.minute:02d}"
+    return day
 
 
 def format_number(value: Value | None) -> str:

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from loguru import logger
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from xl2report.batch import Session
 from xl2report.errors import FatalError
 from xl2report.inbox import PROCESSED_DIR, Kind, classify
+from xl2report.log import logger
 from xl2report.results import EventSink, RunOptions, RunResult
 
 

@@ -6,8 +6,16 @@ workbook's defined names.  It judges nothing, except refusing files that are not
 workbooks, which it signals with :class:`UnreadableError` carrying a finding code.
 
 Why not openpyxl here: a returned workbook needs formulas *and* cached values *and* cell
-protection; openpyxl needs two full loads for that (~100 ms), this needs one pass (~5 ms).
-``tests/test_xlsx_equivalence.py`` proves both read the same.
+protection; openpyxl needs two full loads for that (~200–400 ms for our 22 KB workbook), this
+needs one pass (~20 ms; ``benchmarks/bench_check.py``).
+``tests/test_xlsx_equivalence.py`` proves both read the same, apart from three deliberate
+differences where we follow Excel rather than openpyxl: ``_xHHHH_`` escapes in strings are
+decoded, the Chinese-locale built-in date formats (ids 27–36, 50–58) count as dates, and a date
+cell keeps its serial number (flagged ``is_date``) instead of becoming a ``datetime``.
+
+Hostile input: parts that declare a DTD or entity are refused before and after parsing (the
+parser never loads a DTD nor resolves entities), the declared uncompressed size and the number
+of parts are capped before anything is decompressed, and so is the file size.
 """
 
 from __future__ import annotations
@@ -18,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
-from openpyxl.formula.translate import Translator
 
 from xl2report.form import a1, parse_a1
 
@@ -36,6 +43,17 @@ _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
 )
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+# ISO/IEC 29500 Strict namespaces (Excel: "Strict Open XML 电子表格") mapped to Transitional ones,
+# so a Strict file reads like any other.
+_STRICT = (
+    (b"http://purl.oclc.org/ooxml/spreadsheetml/main", NS_MAIN.encode()),
+    (b"http://purl.oclc.org/ooxml/officeDocument/relationships", NS_REL.encode()),
+)
+# Built-in number formats that display dates or times: the international ones (14–22, 45–47)
+# and those Chinese-locale Excel/WPS use for 2024年1月5日, 1月5日, 上午/下午… (27–36, 50–58).
+_DATE_FORMAT_IDS = frozenset([*range(14, 23), 45, 46, 47, *range(27, 37), *range(50, 59)])
+_FORMAT_LITERALS = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_TOKENS = re.compile(r"(?<![_\\])[dmhysDMHYS]")
 
 
 class UnreadableError(Exception):
@@ -50,9 +68,12 @@ class UnreadableError(Exception):
 @dataclass(frozen=True)
 class RawCell:
     value: str | None  # stored text of the value (number as written, string, bool '1'/'0')
-    type: str  # 'n' number, 's' string, 'b' bool, 'e' error, 'str' formula string, '' empty
+    # 'n' number, 's' string (shared, inline or a formula's string result), 'b' bool,
+    # 'e' error such as '#VALUE!', 'd' ISO 8601 date text, '' empty
+    type: str
     formula: str | None  # without the leading '='; None when the cell has no formula
     locked: bool
+    is_date: bool = False  # a number shown as a date or time (its value is the serial number)
 
 
 @dataclass
@@ -76,6 +97,7 @@ class RawSheet:
 class RawWorkbook:
     sheets: dict[str, RawSheet]
     defined_names: dict[str, str]
+    date1904: bool = False  # serial numbers count from 1904-01-01 (old Mac Excel)
 
     @property
     def sheet_names(self) -> list[str]:
@@ -87,16 +109,25 @@ def sniff(path: Path) -> None:
     name = path.name
     if name.startswith("~$"):
         raise UnreadableError("lock-file")
+    if path.is_dir():
+        raise UnreadableError("file-missing", "这是文件夹，不是文件")
     try:
         size = path.stat().st_size
+    except FileNotFoundError as exc:
+        raise UnreadableError("file-missing", "找不到这个文件") from exc
     except OSError as exc:
-        raise UnreadableError("file-missing", str(exc)) from exc
+        raise UnreadableError("file-missing", exc.strerror or str(exc)) from exc
     if size == 0:
         raise UnreadableError("file-empty")
     if size > MAX_FILE_BYTES:
-        raise UnreadableError("file-too-large", f"{size / 1e6:.1f} MB")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
+        raise UnreadableError(
+            "file-too-large", f"{size / 1e6:.1f} MB，上限 {MAX_FILE_BYTES / 1e6:.0f} MB"
+        )
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:  # no permission, or gone meanwhile
+        raise UnreadableError("file-missing", exc.strerror or str(exc)) from exc
     if head == OLE2_MAGIC:
         raise UnreadableError(_ole_kind(path))
     if not head.startswith(b"PK"):
@@ -105,15 +136,17 @@ def sniff(path: Path) -> None:
 
 def _ole_kind(path: Path) -> str:
     """An OLE2 file is either an encrypted OOXML package or an old binary .xls/.et."""
-    try:
-        import olefile  # shipped with msoffcrypto-tool
+    import olefile  # shipped with msoffcrypto-tool
 
+    try:
         with olefile.OleFileIO(str(path)) as ole:
             if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
                 return "encrypted"
             if ole.exists("Workbook") or ole.exists("Book"):
                 return "legacy-format"
-    except Exception:  # a damaged OLE file: treat as the old format it claims to be
+    except (OSError, ValueError, IndexError, EOFError):
+        # olefile raises these for a damaged compound file: it still claims to be an old
+        # Office file, and "save it again as .xlsx" is the advice that helps.
         return "legacy-format"
     return "not-a-workbook"
 
@@ -139,7 +172,7 @@ def read_workbook(path: Path) -> RawWorkbook:
             return _Reader(zf, names).read()
         except UnreadableError:
             raise
-        except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError, IndexError) as exc:
             raise UnreadableError("corrupt-workbook", str(exc)) from exc
         except etree.XMLSyntaxError as exc:
             raise UnreadableError("corrupt-workbook", str(exc)) from exc
@@ -154,25 +187,35 @@ class _Reader:
         data = self.zf.read(name)
         if _DTD.search(data):
             raise UnreadableError("xml-dtd-forbidden", name)
-        return etree.fromstring(data, _PARSER)
+        for strict, transitional in _STRICT:
+            data = data.replace(strict, transitional)
+        root = etree.fromstring(data, _PARSER)
+        # The byte search misses a DTD in a UTF-16 part; the parsed tree does not.
+        docinfo = root.getroottree().docinfo
+        if docinfo.doctype or docinfo.internalDTD is not None:
+            raise UnreadableError("xml-dtd-forbidden", name)
+        return root
 
     def read(self) -> RawWorkbook:
         wb = self.xml("xl/workbook.xml")
         rels = self._rels("xl/_rels/workbook.xml.rels")
         shared = self._shared_strings(rels)
-        locked = self._locked_styles(rels)
+        styles = self._styles(rels)
         defined = {}
         for dn in wb.iter(M + "definedName"):
             defined[dn.get("name", "")] = dn.text or ""
+        pr = wb.find(M + "workbookPr")
+        date1904 = pr is not None and _truthy(pr.get("date1904", "0"))
         sheets: dict[str, RawSheet] = {}
         for el in wb.iter(M + "sheet"):
             name = el.get("name", "")
             target = rels.get(el.get(f"{{{NS_REL}}}id", ""), "")
+            if target not in self.names:
+                raise UnreadableError("corrupt-workbook", f"工作表“{name}”的内容缺失")
             sheet = RawSheet(name, el.get("state", "visible"))
-            if target in self.names:
-                self._read_sheet(target, sheet, shared, locked)
+            self._read_sheet(target, sheet, shared, styles)
             sheets[name] = sheet
-        return RawWorkbook(sheets, defined)
+        return RawWorkbook(sheets, defined, date1904)
 
     def _rels(self, name: str) -> dict[str, str]:
         if name not in self.names:
@@ -191,35 +234,45 @@ class _Reader:
             return []
         return [_si_text(si) for si in self.xml(target).iterfind(M + "si")]
 
-    def _locked_styles(self, rels: dict[str, str]) -> list[bool]:
+    def _styles(self, rels: dict[str, str]) -> list[tuple[bool, bool]]:
+        """(locked, is_date) for each cell format index."""
         target = next((t for t in rels.values() if t.endswith("styles.xml")), None)
         if target is None or target not in self.names:
             return []
         root = self.xml(target)
+        custom = {}
+        numfmts = root.find(M + "numFmts")
+        for nf in [] if numfmts is None else numfmts.iterfind(M + "numFmt"):
+            custom[nf.get("numFmtId", "")] = nf.get("formatCode", "")
         xfs = root.find(M + "cellXfs")
         out = []
         for xf in [] if xfs is None else xfs.iterfind(M + "xf"):
             prot = xf.find(M + "protection")
-            out.append(prot is None or _truthy(prot.get("locked", "1")))
+            locked = prot is None or _truthy(prot.get("locked", "1"))
+            fmt_id = xf.get("numFmtId", "0")
+            if fmt_id in custom:
+                is_date = _is_date_format(custom[fmt_id])
+            else:
+                is_date = fmt_id.isdigit() and int(fmt_id) in _DATE_FORMAT_IDS
+            out.append((locked, is_date))
         return out
 
     def _read_sheet(
-        self, name: str, sheet: RawSheet, shared: list[str], locked: list[bool]
+        self, name: str, sheet: RawSheet, shared: list[str], styles: list[tuple[bool, bool]]
     ) -> None:
         root = self.xml(name)
         masters: dict[str, tuple[str, str]] = {}  # shared formula id -> (formula, anchor)
         data = root.find(M + "sheetData")
+        row_idx = -1
         for row_el in [] if data is None else data.iterfind(M + "row"):
-            row_idx = int(row_el.get("r", "0")) - 1 if row_el.get("r") else None
+            # Some writers omit r on rows or cells: the position follows the previous one.
+            row_idx = int(row_el.get("r")) - 1 if row_el.get("r") else row_idx + 1
             col_cursor = 0
             for c in row_el.iterfind(M + "c"):
                 ref = c.get("r")
-                if ref:
-                    r, col = parse_a1(ref)
-                else:  # some writers omit r: position follows the previous cell
-                    r, col = (row_idx or 0), col_cursor
+                r, col = parse_a1(ref) if ref else (row_idx, col_cursor)
                 col_cursor = col + 1
-                sheet.cells[(r, col)] = self._cell(c, r, col, shared, locked, masters)
+                sheet.cells[(r, col)] = self._cell(c, r, col, shared, styles, masters)
         prot = root.find(M + "sheetProtection")
         sheet.protected = prot is not None and _truthy(prot.get("sheet", "0"))
         for mc in root.iter(M + "mergeCell"):
@@ -241,12 +294,12 @@ class _Reader:
         row: int,
         col: int,
         shared: list[str],
-        locked: list[bool],
+        styles: list[tuple[bool, bool]],
         masters: dict[str, tuple[str, str]],
     ) -> RawCell:
         ctype = c.get("t", "n")
         style = int(c.get("s", "0"))
-        is_locked = locked[style] if style < len(locked) else True
+        is_locked, is_date = styles[style] if style < len(styles) else (True, False)
         formula = None
         f = c.find(M + "f")
         if f is not None:
@@ -256,29 +309,42 @@ class _Reader:
                 if text:
                     masters[si] = (text, a1(row, col))
                 elif si in masters:
-                    master, anchor = masters[si]
-                    text = Translator("=" + master, origin=anchor).translate_formula(a1(row, col))
-                    text = text[1:]
+                    text = _translate(*masters[si], a1(row, col))
             formula = text
         v = c.find(M + "v")
-        value: str | None = v.text if v is not None else None
+        value: str | None = v.text if v is not None and v.text else None
         if ctype == "s" and value is not None:
             value = shared[int(value)]
         elif ctype == "inlineStr":
             is_el = c.find(M + "is")
             value = _si_text(is_el) if is_el is not None else ""
             ctype = "s"
+        elif ctype == "str":  # a formula's string result
+            ctype = "s" if value is not None else ""
         elif ctype == "n" and value is None:
             ctype = ""
-        return RawCell(value, ctype, formula, is_locked)
+        return RawCell(value, ctype, formula, is_locked, is_date and ctype == "n")
+
+
+def _translate(master: str, anchor: str, target: str) -> str:
+    """A shared formula's text at ``target``, moved from the master cell ``anchor``."""
+    # Imported here: openpyxl costs ~0.2 s to import and only Excel writes shared formulas.
+    from openpyxl.formula.translate import Translator
+
+    return Translator("=" + master, origin=anchor).translate_formula(target)[1:]
+
+
+def _is_date_format(code: str) -> bool:
+    """Whether a number format code shows a date or time (the first section decides)."""
+    code = _FORMAT_LITERALS.sub("", code.split(";")[0])
+    return _DATE_TOKENS.search(code) is not None
 
 
 def _si_text(si: etree._Element) -> str:
-    """Text of a shared/inline string: plain <t> or rich-text runs; phonetic runs ignored."""
-    t = si.find(M + "t")
-    if t is not None:
-        return _unescape(t.text or "")
-    return "".join(_unescape(t.text or "") for t in si.iterfind(f"{M}r/{M}t"))
+    """Text of a shared/inline string: plain <t> and rich-text runs; phonetic runs ignored."""
+    parts = [t.text or "" for t in si.iterfind(M + "t")]
+    parts += [t.text or "" for t in si.iterfind(f"{M}r/{M}t")]
+    return _unescape("".join(parts))
 
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")

@@ -46,7 +46,11 @@ def _identity(values, previous, form: Form) -> Iterator[Finding]:  # type: ignor
 
 
 def _carried(values, previous, form: Form) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+    # Applicant columns only: the 总计 column is their sum on both sides, so its mismatch would
+    # repeat theirs without naming a cell to fix.
     for col, label in S3_COLUMNS:
+        if col == "total":
+            continue
         now, before = values.get(f"s3.carried.{col}"), previous.get(f"s3.carry_over.{col}")
         if _num(now) is None or _num(before) is None or now == before:
             continue
@@ -86,10 +90,15 @@ def _swings(values, previous, form: Form) -> Iterator[Finding]:  # type: ignore[
         if ratio >= SWING_FACTOR or ratio <= Decimal(1) / SWING_FACTOR:
             f = form.field(key)
             hint = "，请确认单位是否为“万元”" if f.unit == "万元" else ""
+            change = (
+                f"是上年的 {format_number(round(ratio, 1))} 倍"
+                if ratio >= 1
+                else f"只有上年的 {format_number(round(ratio * 100, 1))}%"
+            )
             yield Finding(
                 "yoy-swing",
                 f"{f.label}本年为 {format_number(now)}，上年为 {format_number(before)}，"
-                f"相差 {format_number(round(ratio, 1))} 倍{hint}。",
+                f"{change}{hint}。",
                 expected=before, actual=now, **_at(form, key),
             )  # fmt: skip
 

@@ -1,0 +1,204 @@
+"""The feedback copy: marks every finding, lists them all, and stays a usable, locked form."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xl2report.annotate import AUTHOR, FEEDBACK_SHEET, FIRST_ROW, feedback_name, write_feedback
+from xl2report.atomic import OutputExistsError
+from xl2report.check import check_file
+from xl2report.form import FORM, Kind
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+RED, YELLOW = "FFC7CE", "FFEB9C"
+
+
+def _feedback(tmp_path: Path, name: str) -> tuple[Path, Path, object]:
+    source = tmp_path / f"{name}.xlsx"
+    shutil.copyfile(CORPUS / f"{name}.xlsx", source)
+    report = check_file(source).report
+    out = write_feedback(source, report, tmp_path / "out" / feedback_name(source))
+    return source, out, report
+
+
+def _colour(cell) -> str:  # type: ignore[no-untyped-def]
+    return (cell.fill.fgColor.rgb or "")[-6:] if cell.fill.fill_type == "solid" else ""
+
+
+def _look(cell) -> tuple:  # type: ignore[no-untyped-def]
+    font = cell.font
+    return (cell.value, _colour(cell), font.name, font.b, font.color and font.color.rgb,
+            cell.number_format, cell.alignment.horizontal, cell.protection.locked)  # fmt: skip
+
+
+def test_name() -> None:
+    assert feedback_name(Path("收件箱/克井镇.xlsx")) == "克井镇_校验反馈.xlsx"
+
+
+def test_source_is_never_modified(tmp_path: Path) -> None:
+    source = tmp_path / "bad.xlsx"
+    shutil.copyfile(CORPUS / "bad-numbers.xlsx", source)
+    before = (hashlib.sha256(source.read_bytes()).hexdigest(), source.stat().st_mtime_ns)
+    write_feedback(source, check_file(source).report, tmp_path / "fb.xlsx")
+    after = (hashlib.sha256(source.read_bytes()).hexdigest(), source.stat().st_mtime_ns)
+    assert before == after
+
+
+def test_every_finding_cell_is_coloured_and_commented(tmp_path: Path) -> None:
+    _, out, report = _feedback(tmp_path, "libreoffice-resaved-errors")
+    wb = openpyxl.load_workbook(out)
+    levels = {}
+    for f in report.findings:
+        levels[f.sheet, f.cell] = (
+            RED if f.is_error or levels.get((f.sheet, f.cell)) == RED else YELLOW
+        )
+    assert YELLOW in levels.values() and RED in levels.values()
+    for f in report.findings:
+        cell = wb[f.sheet][f.cell]
+        assert _colour(cell) == levels[f.sheet, f.cell], f
+        assert cell.comment is not None and f.message in cell.comment.text, f
+        assert cell.comment.author == AUTHOR
+        for other in f.related:  # the rest of a balance: 二, 三(七), 四
+            assert _colour(wb[f.sheet][other]) == RED
+            assert f.message in wb[f.sheet][other].comment.text
+
+
+def test_unmarked_cells_keep_their_look(tmp_path: Path) -> None:
+    source, out, report = _feedback(tmp_path, "bad-numbers")
+    marked = {(f.sheet, f.cell) for f in report.findings}
+    before, after = openpyxl.load_workbook(source), openpyxl.load_workbook(out)
+    for ws in before.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if (ws.title, cell.coordinate) in marked:
+                    continue
+                twin = after[ws.title][cell.coordinate]
+                assert _look(cell) == _look(twin), (ws.title, cell.coordinate)
+                assert twin.comment is None
+
+
+def test_list_sheet_first_with_every_finding_and_links(tmp_path: Path) -> None:
+    _, out, report = _feedback(tmp_path, "sheet-renamed")
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == FEEDBACK_SHEET and wb.active.title == FEEDBACK_SHEET
+    assert [ws.sheet_view.tabSelected for ws in wb.worksheets].count(True) == 1
+    ws = wb[FEEDBACK_SHEET]
+    assert [c.value for c in ws[FIRST_ROW - 1]][:5] == ["级别", "工作表", "单元格", "问题", "代码"]
+    rows = list(ws.iter_rows(min_row=FIRST_ROW, max_col=5))
+    assert len(report.findings) == 2 and len(rows) == 2
+    for f, row in zip(report.findings, rows, strict=True):
+        level, sheet, cell, message, code = row
+        assert (level.value, code.value, message.value) == (
+            "错误" if f.is_error else "提醒", f.code, f.message
+        )  # fmt: skip
+        assert sheet.value == f.sheet
+        if f.sheet in wb.sheetnames:  # the renamed sheet exists: a link to it
+            assert cell.hyperlink.location == f"'{f.sheet}'!A1"
+        else:  # the missing one: listed, nothing to link to
+            assert cell.hyperlink is None
+
+
+def test_links_go_to_the_cell(tmp_path: Path) -> None:
+    _, out, report = _feedback(tmp_path, "balance-outcome-row")
+    ws = openpyxl.load_workbook(out)[FEEDBACK_SHEET]
+    (f,) = report.findings
+    link = ws.cell(FIRST_ROW, 3)
+    assert link.value == f.cell and link.hyperlink.location == f"'{f.sheet}'!{f.cell}"
+    for other in f.related:
+        assert other in ws.cell(FIRST_ROW, 4).value
+
+
+def test_copy_stays_a_locked_usable_form(tmp_path: Path) -> None:
+    source, out, _ = _feedback(tmp_path, "libreoffice-resaved-errors")
+    before, after = openpyxl.load_workbook(source), openpyxl.load_workbook(out)
+    for ws in before.worksheets:
+        twin = after[ws.title]
+        assert bool(twin.protection.sheet) == bool(ws.protection.sheet), ws.title
+        assert twin.sheet_state == ws.sheet_state
+        assert {str(r) for r in twin.merged_cells.ranges} == {
+            str(r) for r in ws.merged_cells.ranges
+        }
+        assert len(twin.data_validations.dataValidation) == len(ws.data_validations.dataValidation)
+    for f in FORM.fields:  # openpyxl must not re-lock the input cells of a protected sheet
+        locked = after[f.sheet][f.cell].protection.locked
+        assert locked == before[f.sheet][f.cell].protection.locked, f.key
+        if f.kind is Kind.FORMULA:
+            assert locked, f.key
+        elif f.key not in ("info.org", "info.year"):  # these two are fixed by the template
+            assert not locked, f.key
+
+
+@pytest.mark.parametrize(
+    "name", ["libreoffice-resaved-errors", "bad-numbers", "balance-outcome-row", "sheet-renamed"]
+)
+def test_copy_checks_the_same_as_the_original(tmp_path: Path, name: str) -> None:
+    """The office can check the copy a township sends back: same findings, no extra sheet."""
+    _, out, report = _feedback(tmp_path, name)
+    again = check_file(out).report
+    assert [(f.code, f.sheet, f.cell) for f in again.findings] == [
+        (f.code, f.sheet, f.cell) for f in report.findings
+    ]
+
+
+def test_returned_copy_is_unmarked_before_marking_again(tmp_path: Path) -> None:
+    """Township fixes the copy and sends it back: the next copy shows only what is still wrong."""
+    source, first, report = _feedback(tmp_path, "balance-outcome-row")
+    (finding,) = report.findings
+    wb = openpyxl.load_workbook(first)
+    key = "s3.refused.secret.natural"  # the corpus case added 2 here
+    cell = FORM.field(key)
+    wb[cell.sheet][cell.cell].value -= 2
+    fixed = tmp_path / "returned.xlsx"
+    wb.save(fixed)
+    report2 = check_file(fixed).report
+    assert report2.findings == []
+    second = write_feedback(fixed, report2, tmp_path / "second.xlsx")
+    original, again = openpyxl.load_workbook(source), openpyxl.load_workbook(second)
+    for ref in (finding.cell, *finding.related):
+        assert _colour(again[finding.sheet][ref]) == _colour(original[finding.sheet][ref]), ref
+        assert again[finding.sheet][ref].comment is None
+    assert again.sheetnames.count(FEEDBACK_SHEET) == 1
+    assert again[FEEDBACK_SHEET].cell(FIRST_ROW, 4).value == "没有发现问题。"
+
+
+def test_unreadable_source_gets_a_list_only_copy(tmp_path: Path) -> None:
+    source = CORPUS / "encrypted.xlsx"
+    report = check_file(source).report
+    out = write_feedback(source, report, tmp_path / "fb.xlsx")
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [FEEDBACK_SHEET]
+    ws = wb[FEEDBACK_SHEET]
+    assert ws.cell(FIRST_ROW, 5).value == "encrypted"
+    assert "原文件无法用于标注" in ws["A2"].value
+
+
+def test_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:
+    source = CORPUS / "valid-random.xlsx"
+    report = check_file(source).report
+    out = write_feedback(source, report, tmp_path / "fb.xlsx")
+    with pytest.raises(OutputExistsError):
+        write_feedback(source, report, out)
+    write_feedback(source, report, out, overwrite=True)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_and_prints_the_copy(tmp_path: Path) -> None:
+    import subprocess
+
+    from xl2report.office import convert
+
+    _, out, report = _feedback(tmp_path, "libreoffice-resaved-errors")
+    (pdf,) = convert([out], "pdf", tmp_path / "pdf")
+    first_page = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "校验结果" in first_page
+    for f in report.findings:
+        assert f.cell in first_page and f.code in first_page

@@ -1,0 +1,144 @@
+"""The fast reader's guards against hostile or broken files, and its one-parse promise."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xl2report import xlsx
+from xl2report.check import check_file
+from xl2report.xlsx import UnreadableError, read_workbook
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+VALID = CORPUS / "valid-random.xlsx"
+
+
+def rewrite(tmp_path: Path, edits: dict[str, bytes | None], name: str = "x.xlsx") -> Path:
+    """A copy of the valid workbook with some members replaced (or dropped, for None)."""
+    src = zipfile.ZipFile(VALID)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename in edits:
+                if edits[info.filename] is not None:
+                    dst.writestr(info.filename, edits[info.filename])  # type: ignore[arg-type]
+            else:
+                dst.writestr(info.filename, src.read(info.filename))
+    path = tmp_path / name
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def code_of(path: Path) -> str:
+    with pytest.raises(UnreadableError) as exc:
+        read_workbook(path)
+    return exc.value.code
+
+
+def test_valid_workbook_reads() -> None:
+    wb = read_workbook(VALID)
+    assert "三、依申请公开" in wb.sheets and wb.sheets["_meta"].state == "veryHidden"
+
+
+def test_file_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx, "MAX_FILE_BYTES", VALID.stat().st_size - 1)
+    assert code_of(VALID) == "file-too-large"
+
+
+def test_member_count_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx, "MAX_MEMBERS", 3)
+    assert code_of(VALID) == "zip-bomb"
+
+
+def test_declared_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx, "MAX_UNZIPPED_BYTES", 10_000)
+    assert code_of(VALID) == "zip-bomb"
+
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData>
+</worksheet>"""
+
+
+def test_external_entity_in_a_sheet_is_refused(tmp_path: Path) -> None:
+    assert code_of(rewrite(tmp_path, {"xl/worksheets/sheet2.xml": XXE})) == "xml-dtd-forbidden"
+
+
+def test_missing_sheet_part_is_corrupt(tmp_path: Path) -> None:
+    assert code_of(rewrite(tmp_path, {"xl/worksheets/sheet3.xml": None})) == "corrupt-workbook"
+
+
+def test_broken_xml_is_corrupt(tmp_path: Path) -> None:
+    path = rewrite(tmp_path, {"xl/worksheets/sheet3.xml": b"<worksheet><sheetData>"})
+    assert code_of(path) == "corrupt-workbook"
+
+
+def test_lock_file_by_name_whatever_its_content(tmp_path: Path) -> None:
+    path = tmp_path / "~$克井镇.xlsx"
+    path.write_bytes(VALID.read_bytes())
+    assert code_of(path) == "lock-file"
+
+
+def test_folder_and_missing_file(tmp_path: Path) -> None:
+    assert code_of(tmp_path) == "file-missing"
+    assert code_of(tmp_path / "nope.xlsx") == "file-missing"
+
+
+def test_openpyxl_parses_with_defusedxml() -> None:
+    """The feedback writer opens township files with openpyxl: it must use defusedxml."""
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML
+
+
+def test_check_reads_each_workbook_once_without_openpyxl() -> None:
+    """One parse per workbook: openpyxl (and its 0.2 s import) stays off the check path."""
+    code = (
+        "import sys; from pathlib import Path; from xl2report.check import check_file; "
+        f"r = check_file(Path({str(VALID)!r})); "
+        "print(r.valid, 'openpyxl' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "False"]
+
+
+def test_rows_and_cells_without_r_follow_the_previous_one(tmp_path: Path) -> None:
+    sheet = b"""<?xml version="1.0"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="2"><c r="B2"><v>1</v></c><c><v>2</v></c></row>
+<row><c><v>3</v></c><c r="D3"><v>4</v></c><c><v>5</v></c></row>
+</sheetData></worksheet>"""
+    wb = read_workbook(rewrite(tmp_path, {"xl/worksheets/sheet8.xml": sheet}))
+    cells = {pos: c.value for pos, c in wb.sheets["_meta"].cells.items()}
+    assert cells == {(1, 1): "1", (1, 2): "2", (2, 0): "3", (2, 3): "4", (2, 4): "5"}
+
+
+PARTS = ["xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml",
+         "xl/worksheets/sheet4.xml", "xl/worksheets/sheet8.xml", "xl/_rels/workbook.xml.rels"]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(PARTS),
+    st.integers(0, 10**6),
+    st.integers(0, 40),
+    st.sampled_from([b"", b"<", b'"', b"x", b"99999", b"-1", b't="s"', b"</c>"]),
+)
+def test_damaged_parts_never_raise(part: str, where: int, length: int, insert: bytes) -> None:
+    """Whatever a broken writer or a bad copy does to a part, check_file returns findings."""
+    body = zipfile.ZipFile(VALID).read(part)
+    at = where % max(len(body), 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = rewrite(Path(tmp), {part: body[:at] + insert + body[at + length :]})
+        result = check_file(path)
+    assert isinstance(result.report.findings, list)
