@@ -65,6 +65,7 @@ T = TypeVar("T")
 
 
 def default_ledger(outbox: Path) -> Path:
+    """Where the ledger lives unless ``--ledger`` says otherwise."""
     return Path(outbox) / STATE_DIR / LEDGER_NAME
 
 
@@ -165,6 +166,7 @@ class Session:
     # --- the run ----------------------------------------------------------------------------
 
     def run(self, options: RunOptions, on_event: EventSink | None = None) -> RunResult:
+        """Process the inbox once (the body of ``xl2report run`` and of each ``watch`` pass)."""
         emit = on_event or (lambda event: None)
         inbox = Path(options.inbox).absolute()
         if not inbox.is_dir():

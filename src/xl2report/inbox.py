@@ -28,6 +28,8 @@ PROCESSED_DIR = "已处理"  # where --move-processed puts originals (inside the
 
 
 class Kind(StrEnum):
+    """What a file in the inbox is, by its name."""
+
     WORKBOOK = "workbook"
     LEGACY = "legacy"
     LOCK = "lock"
@@ -56,6 +58,7 @@ class Entry:
 
     @property
     def is_submission(self) -> bool:
+        """Whether the file is a workbook to check (new or old format)."""
         return self.kind in (Kind.WORKBOOK, Kind.LEGACY)
 
 
@@ -112,6 +115,7 @@ def _is_regular(st: os.stat_result) -> bool:
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(chunk):

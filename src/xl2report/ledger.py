@@ -118,6 +118,7 @@ class Row:
         return decode_values(self.vals) if self.vals else {}
 
     def finding_dicts(self) -> list[dict[str, object]]:
+        """The findings stored with the row (``Finding.to_dict`` form)."""
         return json.loads(self.findings or "[]")
 
 
@@ -127,6 +128,8 @@ _WRITABLE = frozenset(_COLUMNS) - {"id"}
 
 @dataclass(frozen=True)
 class RosterEntry:
+    """One organisation of the registered roster."""
+
     name: str
     code: str = ""
     contact: str = ""
@@ -144,6 +147,7 @@ def encode_values(values: Mapping[str, Value]) -> str:
 
 
 def decode_values(text: str) -> dict[str, Value]:
+    """Values stored by :func:`encode_values`, typed as the form says."""
     return coerce_values(json.loads(text))
 
 
@@ -186,6 +190,7 @@ class Ledger:
         return cls(conn, path)
 
     def close(self) -> None:
+        """Close the connection."""
         self.conn.close()
 
     def __enter__(self) -> Ledger:
@@ -200,10 +205,12 @@ class Ledger:
         return [Row(**dict(r)) for r in self.conn.execute(sql, params)]
 
     def get(self, row_id: int) -> Row | None:
+        """The row with this id, if any."""
         rows = self._rows("SELECT * FROM files WHERE id = ?", (row_id,))
         return rows[0] if rows else None
 
     def find(self, path: str, sha256: str) -> Row | None:
+        """The row recorded for this path with this content, if any."""
         rows = self._rows("SELECT * FROM files WHERE path = ? AND sha256 = ?", (path, sha256))
         return rows[0] if rows else None
 
@@ -234,6 +241,7 @@ class Ledger:
         return rows
 
     def current(self, org: str, year: int | None) -> Row | None:
+        """The org's current accepted submission for the year (the newest), if any."""
         rows = self._rows(
             "SELECT * FROM files WHERE org = ? AND year IS ? AND status = 'accepted' "
             "ORDER BY received_ns DESC, path DESC LIMIT 1",
@@ -242,12 +250,14 @@ class Ledger:
         return rows[0] if rows else None
 
     def next_version(self, org: str, year: int | None) -> int:
+        """The version number the next accepted submission of (org, year) gets."""
         top = self.conn.execute(
             "SELECT MAX(version) FROM files WHERE org = ? AND year IS ?", (org, year)
         ).fetchone()[0]
         return (top or 0) + 1
 
     def rows(self, year: int | None = None, statuses: Iterable[str] | None = None) -> list[Row]:
+        """Rows, optionally of one year and some statuses, oldest received first."""
         sql, params = "SELECT * FROM files", []
         where = []
         if year is not None:
@@ -262,6 +272,7 @@ class Ledger:
         return self._rows(sql + " ORDER BY received_ns, path, id", params)
 
     def years(self) -> list[int]:
+        """Every year that has a row."""
         return [
             r[0]
             for r in self.conn.execute(
@@ -277,12 +288,14 @@ class Ledger:
         return out
 
     def accepted_without_pdf(self) -> list[Row]:
+        """Current reports that have no PDF yet (for ``--pdf``)."""
         return self._rows(
             "SELECT * FROM files WHERE status = 'accepted' AND report IS NOT NULL AND pdf IS NULL "
             "ORDER BY received_ns, path"
         )
 
     def count(self) -> int:
+        """How many files the ledger has seen."""
         return self.conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
 
     # --- files: changes ---------------------------------------------------------------------
@@ -321,12 +334,14 @@ class Ledger:
         return new_id, journal
 
     def pending_moves(self) -> list[tuple[int, Path, Path]]:
+        """Journalled renames not yet confirmed done, in order."""
         return [
             (r[0], Path(r[1]), Path(r[2]))
             for r in self.conn.execute("SELECT id, src, dst FROM moves ORDER BY id")
         ]
 
     def moves_done(self, ids: Iterable[int]) -> None:
+        """Forget journal entries whose renames are done."""
         ids = list(ids)
         if not ids:
             return
@@ -336,6 +351,7 @@ class Ledger:
     # --- roster -----------------------------------------------------------------------------
 
     def set_roster(self, entries: Sequence[RosterEntry], source: str) -> None:
+        """Replace the registered roster; ``source`` is remembered for display."""
         with _transaction(self.conn):
             self.conn.execute("DELETE FROM roster")
             self.conn.executemany(
@@ -345,12 +361,14 @@ class Ledger:
             self._set("roster_source", source)
 
     def roster(self) -> list[RosterEntry]:
+        """The registered roster in file order ([] when none is registered)."""
         return [
             RosterEntry(r["name"], r["code"], r["contact"], r["email"])
             for r in self.conn.execute("SELECT * FROM roster ORDER BY position")
         ]
 
     def roster_source(self) -> str:
+        """Which file the roster was registered from."""
         return self._get("roster_source")
 
     # --- reference values for year-over-year checks -----------------------------------------
@@ -387,6 +405,7 @@ class ReferenceReader:
         self._conn: sqlite3.Connection | None = None
 
     def get(self, org: str, year: int) -> dict[str, Value] | None:
+        """The row with this id, if any."""
         if self._conn is None:
             self._conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=30)
         hit = self._conn.execute(
@@ -395,6 +414,7 @@ class ReferenceReader:
         return decode_values(hit[0]) if hit else None
 
     def close(self) -> None:
+        """Close the connection."""
         if self._conn is not None:
             self._conn.close()
             self._conn = None

@@ -148,6 +148,7 @@ def _exit_with(sentinel: int) -> None:
 
 
 def process_in_pool(job: Job) -> Outcome:
+    """Pool task: process one job with this worker's state."""
     assert _WORKER is not None, "init_pool_worker was not run"
     return _WORKER.process(job)
 
@@ -157,6 +158,8 @@ def process_in_pool(job: Job) -> Outcome:
 
 @dataclass(frozen=True)
 class PdfResult:
+    """One report's PDF, or why there is none."""
+
     docx: str
     pdf: str | None
     message: str = ""

@@ -45,6 +45,7 @@ class TaskPool:
         self._pool: Executor | None = None
 
     def width(self, n: int) -> int:
+        """How many parallel chunks ``n`` items should be split into."""
         return max(1, min(self.jobs if self.use_pool else 1, n))
 
     def _get_pool(self) -> Executor:
@@ -104,6 +105,7 @@ class TaskPool:
             self._pool = None
 
     def shutdown(self) -> None:
+        """Stop the workers (pending tasks are cancelled)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

@@ -24,6 +24,8 @@ PROBLEM_STATUSES = frozenset({"rejected", "unreadable", "failed"})
 
 @dataclass(frozen=True)
 class RunOptions:
+    """What ``xl2report run`` (and each ``watch`` pass) is asked to do."""
+
     inbox: Path
     outbox: Path
     ledger: Path | None = None  # default outbox/.xl2report/ledger.sqlite
@@ -55,14 +57,18 @@ class FileResult:
 
     @property
     def label(self) -> str:
+        """The status in Chinese."""
         return STATUS_LABELS[self.status]
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (``--json``)."""
         return asdict(self) | {"status_label": self.label}
 
 
 @dataclass
 class RunResult:
+    """A run's listing of every input file, plus run-level notes."""
+
     inbox: Path
     outbox: Path
     files: list[FileResult]
@@ -75,12 +81,14 @@ class RunResult:
         return 1 if any(f.status in PROBLEM_STATUSES for f in self.files) else 0
 
     def counts(self) -> dict[str, int]:
+        """Number of listed files per status."""
         out: dict[str, int] = {}
         for f in self.files:
             out[f.status] = out.get(f.status, 0) + 1
         return out
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (``--json``)."""
         return {
             "inbox": str(self.inbox),
             "outbox": str(self.outbox),

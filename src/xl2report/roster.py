@@ -141,6 +141,7 @@ def _find_header(rows: Sequence[Sequence[str]]) -> tuple[int | None, dict[str, i
 
 
 def template_name(entry: RosterEntry, year: int | None) -> str:
+    """The file name of an org's template (safe on Windows)."""
     return safe_filename(f"{entry.name}{form_title(year)}填报表.xlsx")
 
 

@@ -28,6 +28,7 @@ class RunLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
+        """Take the lock or raise :class:`LockHeld` at once (never waits)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -49,6 +50,7 @@ class RunLock:
         self._fd = fd
 
     def release(self) -> None:
+        """Give the lock up (the OS also does this when the process ends)."""
         if self._fd is None:
             return
         with contextlib.suppress(OSError):

@@ -30,6 +30,8 @@ MISSING, REJECTED, ACCEPTED, UPDATED, UNREADABLE = (
 
 @dataclass
 class OrgStatus:
+    """One organisation's state for the year."""
+
     org: str
     state: str  # one of the constants above
     label: str  # 未报送 / 已退回（N 个错误） / 已通过 / 已更新 / 无法读取
@@ -47,17 +49,21 @@ class OrgStatus:
 
 @dataclass
 class StatusReport:
+    """Every organisation's state for one year."""
+
     year: int | None
     orgs: list[OrgStatus]
     roster_source: str = ""
 
     def counts(self) -> dict[str, int]:
+        """Number of organisations per state."""
         out: dict[str, int] = {}
         for s in self.orgs:
             out[s.state] = out.get(s.state, 0) + 1
         return out
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (``status --json``)."""
         return {
             "year": self.year,
             "roster": self.roster_source,
@@ -67,6 +73,7 @@ class StatusReport:
 
 
 def received_text(row: Row) -> str:
+    """A row's received time as shown to people (local time, minutes)."""
     return datetime.fromtimestamp(row.received_ns / 1e9).strftime("%Y-%m-%d %H:%M")
 
 
@@ -241,5 +248,6 @@ def build_status_xlsx(report: StatusReport) -> bytes:
 
 
 def write_status_xlsx(report: StatusReport, path: Path, overwrite: bool = False) -> Path:
+    """Write :func:`build_status_xlsx` atomically to ``path``."""
     write_bytes_atomic(Path(path), build_status_xlsx(report), overwrite=overwrite)
     return Path(path)

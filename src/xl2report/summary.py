@@ -57,6 +57,8 @@ FONT = "宋体"
 
 @dataclass
 class SummaryResult:
+    """What ``summary`` wrote, and whether the sums hold every rule."""
+
     path: Path
     year: int
     orgs: list[str]
@@ -143,6 +145,7 @@ def build_summary(
 def write_summary(
     ledger: Ledger, year: int, path: Path, overwrite: bool = False, form: Form = FORM
 ) -> SummaryResult:
+    """Build the summary for ``year`` and write it atomically to ``path``."""
     data, orgs, sums = build_summary(ledger, year, form)
     write_bytes_atomic(Path(path), data, overwrite=overwrite)
     return SummaryResult(Path(path), year, orgs, sums, summed_rule_failures(sums, form))

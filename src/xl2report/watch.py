@@ -27,6 +27,8 @@ from xl2report.results import EventSink, RunOptions, RunResult
 
 @dataclass
 class WatchSummary:
+    """What a watch session did."""
+
     runs: int = 0
     processed: int = 0  # files newly recorded while watching
     interrupted: bool = False  # stopped by Ctrl-C
