@@ -89,6 +89,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
       xl2report template --org 某某镇人民政府 --year 2024   生成填报模板
       xl2report check 某某镇.xlsx                           校验报回的工作簿
       xl2report render 某某镇.xlsx -o outbox/               校验通过后生成 Word 年报
+      xl2report run --inbox inbox --outbox outbox            批量处理收件目录
+      xl2report status                                       查看各单位报送情况
       xl2report fields                                       查看字段代码表
     """
     ctx.ensure_object(dict)
@@ -111,6 +113,11 @@ def _configure_logging(debug: bool) -> None:
 @click.option("--values", "values_file", type=click.Path(path_type=Path, exists=True),
               help="按字段代码预填数字和文字的 JSON 文件（如 examples/kejing-2024.json）。")  # fmt: skip
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
+@click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="名单（.xlsx 或 .csv，表头：机关名称、代码、联系人、邮箱）：每个单位一份模板，"
+                   "-o 为输出目录。")  # fmt: skip
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="配合 --roster：并行进程数（默认：CPU 核数）。")  # fmt: skip
 def template(
     org: str | None,
     year: int | None,
@@ -118,6 +125,8 @@ def template(
     password: str | None,
     values_file: Path | None,
     force: bool,
+    roster: Path | None,
+    jobs: int | None,
 ) -> None:
     """生成填报模板（每个部分一张表，只有白色格子可填，合计和校验自动计算）。"""
     from xl2report.form import YEAR_MAX, YEAR_MIN
@@ -127,6 +136,20 @@ def template(
         raise UserError(f"年度应为 {YEAR_MIN}—{YEAR_MAX} 之间的四位数字，现为 {year}。")
     if org is not None and not org.strip():
         raise UserError("机关名称不能为空。")
+    if roster is not None:
+        if org is not None or values_file is not None:
+            raise UserError("--roster 不能与 --org、--values 同时使用。")
+        if output is None or output.suffix.lower() == ".xlsx":
+            raise UserError("使用 --roster 时请用 -o 指定输出目录（每个单位一个文件）。")
+        import os
+
+        from xl2report.roster import read_roster, write_roster_templates
+
+        entries = read_roster(roster)
+        paths = write_roster_templates(entries, output, year, password=password, overwrite=force,
+                                       jobs=jobs or os.cpu_count())  # fmt: skip
+        click.echo(f"已为 {len(paths)} 个单位生成填报模板：{output}")
+        return
     values = _load_values(values_file) if values_file else None
     if output is None:
         output = Path(f"{(org or '').strip()}{form_title(year)}填报表.xlsx")
@@ -285,6 +308,170 @@ def check_template(file: Path) -> None:
     click.echo(f"{file}：占位符齐全，可以用于 xl2report render --word-template。")
 
 
+# --- the main job: inbox -> outbox, and what the ledger knows ----------------------------------
+
+
+def _batch_options(func):  # type: ignore[no-untyped-def]
+    """Options shared by ``run`` and ``watch``."""
+    options = [
+        click.option("--inbox", type=click.Path(path_type=Path, file_okay=False),
+                     default="inbox", show_default=True, help="收件目录（含子目录）。"),
+        click.option("--outbox", type=click.Path(path_type=Path), default="outbox",
+                     show_default=True, help="输出目录：年报、退回的反馈表、台账。"),
+        click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False),
+                     help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。"),
+        click.option("-j", "--jobs", type=click.IntRange(min=1),
+                     help="并行的工作进程数（默认：CPU 核数）；结果与 1 相同。"),
+        click.option("--previous-year", type=click.Path(path_type=Path, file_okay=False,
+                                                        exists=True),
+                     help="上一年度各单位工作簿所在目录，用于跨年度核对"
+                          "（不给时用台账里上一年已通过的报送）。"),
+        click.option("--pdf", is_flag=True, help="同时生成 PDF（需要 LibreOffice）。"),
+        click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                     help="登记名单（.xlsx/.csv），报送按名单核对。"),
+        click.option("--move-processed", is_flag=True,
+                     help="处理后把原文件移到收件目录的“已处理”子目录（默认不动原文件）。"),
+        click.option("--settle", type=click.FloatRange(min=0), default=1.0, show_default=True,
+                     help="判断文件是否写完：两次查看之间等待的秒数。"),
+        click.option("--word-template", type=click.Path(path_type=Path, exists=True,
+                                                        dir_okay=False),
+                     help="自定义的 Word 模板。"),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _run_options(**kw: object):  # type: ignore[no-untyped-def]
+    from xl2report.results import RunOptions
+
+    return RunOptions(
+        inbox=kw["inbox"], outbox=kw["outbox"], ledger=kw["ledger"], jobs=kw["jobs"],
+        previous_year=kw["previous_year"], pdf=kw["pdf"], roster=kw["roster"],
+        move_processed=kw["move_processed"], settle=kw["settle"],
+        word_template=kw["word_template"],
+    )  # type: ignore[arg-type]  # fmt: skip
+
+
+@cli.command()
+@_batch_options
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部输入文件的处理结果。")
+def run(as_json: bool, **kw: object) -> None:
+    """处理收件目录：逐个校验，通过的生成 Word 年报，未通过的生成退回反馈表，全部记入台账。
+
+    \b
+    再次运行只处理新文件；同一内容换了文件名按重复报送记录。
+    退出码：0 全部通过；1 有退回或无法读取的文件；2 致命问题（如另一个运行正在进行）。
+    """
+    from xl2report.batch import run_batch
+    from xl2report.console import print_run, run_progress
+
+    with run_progress(click.get_current_context().obj["debug"]) as on_event:
+        result = run_batch(_run_options(**kw), on_event)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print_run(result)
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@_batch_options
+@click.option("--json", "as_json", is_flag=True, help="每处理一批，输出一行 JSON。")
+def watch(as_json: bool, **kw: object) -> None:
+    """监视收件目录：有新文件且写完后自动处理（同 run）；按 Ctrl-C 停止。"""
+    from xl2report.console import print_run, run_progress
+    from xl2report.watch import watch as watch_inbox
+
+    def on_run(result) -> None:  # type: ignore[no-untyped-def]
+        if as_json:
+            click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        elif any(f.new for f in result.files):
+            print_run(result, only_new=True)
+
+    click.echo(f"正在监视 {kw['inbox']}（按 Ctrl-C 停止）…", err=True)
+    with run_progress(click.get_current_context().obj["debug"]) as on_event:
+        summary = watch_inbox(_run_options(**kw), on_run, on_event)
+    click.echo(
+        f"已停止监视：共运行 {summary.runs} 次，新处理 {summary.processed} 个文件。", err=True
+    )
+
+
+def _open_ledger(outbox: Path, ledger: Path | None, create: bool = False):  # type: ignore[no-untyped-def]
+    from xl2report.batch import default_ledger
+    from xl2report.ledger import Ledger
+
+    path = ledger or default_ledger(outbox)
+    if not create and not path.exists():
+        raise UserError(
+            f"还没有台账 {path}：请先运行 xl2report run（或用 --outbox 指定输出目录）。"
+        )
+    return Ledger.open(path)
+
+
+@cli.command()
+@click.option("--outbox", type=click.Path(path_type=Path), default="outbox", show_default=True,
+              help="run 使用的输出目录。")  # fmt: skip
+@click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False),
+              help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。")  # fmt: skip
+@click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="登记（或更新）名单后再统计；不给时用已登记的名单。")  # fmt: skip
+@click.option("--year", type=int, help="年度（默认：台账中最近的年度）。")
+@click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="另存为 Excel 工作簿，便于发送。")  # fmt: skip
+@click.option("--force", is_flag=True, help="--xlsx 文件已存在时覆盖。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+def status(
+    outbox: Path,
+    ledger: Path | None,
+    roster: Path | None,
+    year: int | None,
+    xlsx_out: Path | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """各单位报送情况：未报送 / 已退回（N 个错误）/ 已通过 / 已更新，含报送时间和输出文件。"""
+    from xl2report.console import print_status
+    from xl2report.roster import read_roster
+    from xl2report.status import compute_status, write_status_xlsx
+
+    with _open_ledger(outbox, ledger, create=roster is not None) as book:
+        if roster is not None:
+            book.set_roster(read_roster(roster), str(roster))
+        report = compute_status(book, year)
+    if xlsx_out is not None:
+        write_status_xlsx(report, xlsx_out, overwrite=force)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print_status(report)
+        if xlsx_out is not None:
+            click.echo(f"已另存为：{xlsx_out}")
+
+
+@cli.command()
+@click.option("--year", type=int, required=True, help="汇总的年度。")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="输出的汇总表（.xlsx）。")  # fmt: skip
+@click.option("--outbox", type=click.Path(path_type=Path), default="outbox", show_default=True,
+              help="run 使用的输出目录。")  # fmt: skip
+@click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False),
+              help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。")  # fmt: skip
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
+def summary(year: int, output: Path, outbox: Path, ledger: Path | None, force: bool) -> None:
+    """县级汇总表：已通过单位逐个列出，二、三、四表按国家格式求和（合计为 SUM 公式）。"""
+    from xl2report.summary import write_summary
+
+    if output.suffix.lower() != ".xlsx":
+        raise UserError(f"输出文件应以 .xlsx 结尾：{output}")
+    with _open_ledger(outbox, ledger) as book:
+        result = write_summary(book, year, output, overwrite=force)
+    click.echo(f"已生成 {year} 年汇总表：{output}（{len(result.orgs)} 个单位）")
+    if result.failed_rules:
+        click.echo(f"警告：汇总数字不满足勾稽关系：{'、'.join(result.failed_rules)}", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the one place where exceptions become messages and exit codes."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
@@ -305,12 +492,15 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code if isinstance(exc, UserError) else EXIT_FATAL)
     except Exception as exc:  # the single top-level handler: never a traceback for a user
         from xl2report.atomic import OutputExistsError
+        from xl2report.errors import FatalError
 
         if debug:
             raise
         # Only a loaded render module can have raised its error; don't import it just to check.
         render_module = sys.modules.get("xl2report.render")
-        if render_module is not None and isinstance(exc, render_module.RenderError):
+        if isinstance(exc, FatalError) or (
+            render_module is not None and isinstance(exc, render_module.RenderError)
+        ):
             click.echo(f"错误：{exc}", err=True)
         elif isinstance(exc, OutputExistsError):
             click.echo(f"错误：输出文件已存在：{exc}（如需覆盖请加 --force）。", err=True)

@@ -1,0 +1,3 @@
+from xl2report.cli import main
+
+main()

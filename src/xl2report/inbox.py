@@ -1,0 +1,149 @@
+"""The inbox as the pipeline sees it: which files are submissions, which are noise, which are
+still being written, and what their content hash is.
+
+Scanning only reads directory entries and file bytes; nothing in the inbox is ever changed here.
+Lock files (``~$…``, LibreOffice ``.~lock.…#``), download/save temporaries and system files are
+told apart from submissions by name; a file is *stable* when two looks, some time apart, see
+the same size and modification time and it is not empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+LEGACY_SUFFIXES = frozenset({".xls", ".et"})  # old binary formats, converted by LibreOffice
+TEMP_SUFFIXES = frozenset(
+    {".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp", ".~tmp"}
+)
+SYSTEM_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+PROCESSED_DIR = "已处理"  # where --move-processed puts originals (inside the inbox)
+
+
+class Kind(StrEnum):
+    """What a file in the inbox is, by its name."""
+
+    WORKBOOK = "workbook"
+    LEGACY = "legacy"
+    LOCK = "lock"
+    TEMP = "temp"
+    OTHER = "other"
+
+
+SKIP_MESSAGES = {
+    Kind.LOCK: "这是 Excel/WPS 打开文件时生成的临时锁文件（~$ 开头），不是报送的工作簿，已忽略。",
+    Kind.TEMP: "这是临时文件或系统文件（下载、保存未完成时产生），已忽略。",
+    Kind.OTHER: "不是 Excel 工作簿，已跳过；请报送用下发模板填写的 .xlsx 文件。",
+}
+PENDING_EMPTY = "文件是空的（0 字节），可能还在复制或保存中，下次运行时再处理。"
+PENDING_CHANGING = "文件仍在写入（两次查看大小或修改时间不同），下次运行时再处理。"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file under the inbox, as first seen."""
+
+    path: Path  # absolute
+    rel: str  # relative to the inbox, '/' separators: the name the ledger records
+    kind: Kind
+    size: int
+    mtime_ns: int
+
+    @property
+    def is_submission(self) -> bool:
+        """Whether the file is a workbook to check (new or old format)."""
+        return self.kind in (Kind.WORKBOOK, Kind.LEGACY)
+
+
+def classify(name: str) -> Kind:
+    """What a file is, judged by its name alone."""
+    lower = name.lower()
+    if lower.startswith("~$") or (lower.startswith(".~lock.") and lower.endswith("#")):
+        return Kind.LOCK
+    suffix = os.path.splitext(lower)[1]
+    if (
+        suffix in TEMP_SUFFIXES
+        or lower in SYSTEM_NAMES
+        or lower.startswith((".", "~"))
+        or lower.endswith("~")
+    ):
+        return Kind.TEMP
+    if suffix in WORKBOOK_SUFFIXES:
+        return Kind.WORKBOOK
+    if suffix in LEGACY_SUFFIXES:
+        return Kind.LEGACY
+    return Kind.OTHER
+
+
+def scan(inbox: Path, exclude: Iterable[Path] = ()) -> list[Entry]:
+    """Every file under ``inbox`` (subfolders too), sorted by relative path.
+
+    Hidden folders, the processed-originals folder and anything under ``exclude`` (e.g. an
+    outbox placed inside the inbox) are not entered; symlinked folders are not followed.
+    """
+    inbox = Path(inbox).resolve()
+    skip = {Path(p).resolve() for p in exclude} | {inbox / PROCESSED_DIR}
+    out: list[Entry] = []
+    for dirpath, dirnames, filenames in os.walk(inbox, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames if not d.startswith(".") and (here / d).resolve() not in skip
+        )
+        for name in filenames:
+            path = here / name
+            try:
+                st = path.stat()
+            except OSError:  # vanished between listing and stat (a mail client renaming)
+                continue
+            if not _is_regular(st):
+                continue
+            rel = path.relative_to(inbox).as_posix()
+            out.append(Entry(path, rel, classify(name), st.st_size, st.st_mtime_ns))
+    out.sort(key=lambda e: e.rel)
+    return out
+
+
+def _is_regular(st: os.stat_result) -> bool:
+    return stat.S_ISREG(st.st_mode)
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def unchanged(entry: Entry) -> bool:
+    """Whether the file still has the size and mtime it had when scanned."""
+    try:
+        st = entry.path.stat()
+    except OSError:
+        return False
+    return st.st_size == entry.size and st.st_mtime_ns == entry.mtime_ns
+
+
+def settle(
+    entries: Sequence[Entry], since: float, seconds: float
+) -> tuple[list[Entry], list[Entry]]:
+    """Second look: (stable, still changing).  Waits until ``seconds`` after ``since``.
+
+    ``since`` is the monotonic time of the first look.  Empty files count as still changing: a
+    copy in progress often shows 0 bytes first.
+    """
+    wait = since + seconds - time.monotonic()
+    if wait > 0 and entries:
+        time.sleep(wait)
+    stable, changing = [], []
+    for e in entries:
+        (stable if e.size > 0 and unchanged(e) else changing).append(e)
+    return stable, changing

@@ -1,0 +1,117 @@
+"""The ledger: schema, one-transaction state changes, the journal, roster and reference."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from xl2report.errors import FatalError
+from xl2report.ledger import (
+    SCHEMA_VERSION,
+    Ledger,
+    ReferenceReader,
+    RosterEntry,
+    decode_values,
+    encode_values,
+)
+
+
+def row(path: str, sha: str, **kw: object) -> dict[str, object]:
+    base = {"path": path, "sha256": sha, "size": 1, "mtime_ns": 1, "received_ns": 1,
+            "seen_at": "t", "status": "accepted", "org": "甲", "year": 2024}  # fmt: skip
+    return base | kw
+
+
+def test_schema_is_versioned_and_wal(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        assert ledger.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:  # reopening keeps it
+        assert ledger.count() == 0
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    with pytest.raises(FatalError, match="更新版本"):
+        Ledger.open(path)
+
+
+def test_a_file_that_is_not_a_database_is_a_fatal_error(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    path.write_bytes(b"not sqlite at all" * 100)
+    with pytest.raises(FatalError, match="损坏"):
+        Ledger.open(path)
+
+
+def test_commit_is_all_or_nothing(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        first, _ = ledger.commit(insert=row("a.xlsx", "s1"))
+        with pytest.raises(sqlite3.IntegrityError):  # the same (path, sha) twice
+            ledger.commit(
+                insert=row("a.xlsx", "s1"),
+                updates=[(first, {"status": "superseded"})],  # type: ignore[list-item]
+                moves=[(tmp_path / "x", tmp_path / "y")],
+            )
+        assert ledger.get(first).status == "accepted"  # type: ignore[arg-type, union-attr]
+        assert ledger.pending_moves() == []
+        with pytest.raises(KeyError):
+            ledger.commit(insert=row("b.xlsx", "s2", bogus=1))
+
+
+def test_questions(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        a, _ = ledger.commit(insert=row("a.xlsx", "s1", received_ns=5, version=1,
+                                        status="superseded", report="2024/h.docx"))  # fmt: skip
+        b, _ = ledger.commit(insert=row("b.xlsx", "s2", received_ns=9, version=2,
+                                        report="2024/r.docx", size=7, mtime_ns=70))  # fmt: skip
+        ledger.commit(insert=row("c.xlsx", "s2", status="duplicate", duplicate_of=b))
+        assert ledger.original("s2").id == b  # type: ignore[union-attr]
+        assert ledger.find("c.xlsx", "s2").status == "duplicate"  # type: ignore[union-attr]
+        assert ledger.current("甲", 2024).id == b  # type: ignore[union-attr]
+        assert ledger.current("乙", 2024) is None
+        assert ledger.next_version("甲", 2024) == 3
+        assert [r.id for r in ledger.submissions("甲", 2024)] == [a, b]
+        assert ledger.known_hash("b.xlsx", 7, 70) == "s2"
+        assert ledger.known_hash("b.xlsx", 7, 71) is None
+        assert ledger.outputs() == {"2024/h.docx", "2024/r.docx"}
+        assert ledger.years() == [2024]
+
+
+def test_journal(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        _, ids = ledger.commit(
+            moves=[(tmp_path / "a", tmp_path / "b"), (tmp_path / "c", tmp_path / "d")]
+        )
+        assert [(s.name, d.name) for _, s, d in ledger.pending_moves()] == [("a", "b"), ("c", "d")]
+        ledger.moves_done(ids)
+        assert ledger.pending_moves() == []
+
+
+def test_roster_and_reference(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite"
+    with Ledger.open(path) as ledger:
+        ledger.set_roster([RosterEntry("甲镇", "01"), RosterEntry("乙镇")], "名单.csv")
+        assert [e.name for e in ledger.roster()] == ["甲镇", "乙镇"]
+        assert ledger.roster_source() == "名单.csv"
+        ledger.set_roster([RosterEntry("丙镇")], "新名单.csv")
+        assert [e.name for e in ledger.roster()] == ["丙镇"]
+        values = {"s2.fees.amount": Decimal("194.3525"), "info.org": "甲镇", "s3.new.natural": 3}
+        assert ledger.replace_reference([("甲镇", 2023, "账本", encode_values(values))]) == 1
+        reader = ReferenceReader(path)
+        assert reader.get("甲镇", 2023) == values
+        assert reader.get("甲镇", 2022) is None
+        reader.close()
+
+
+def test_values_round_trip_exactly() -> None:
+    values = {
+        "s2.fees.amount": Decimal("0.0001"),
+        "s1.active.text": '含"引号"与=号',
+        "info.year": 2024,
+    }
+    assert decode_values(encode_values(values)) == values

@@ -1,0 +1,202 @@
+"""status (who has reported) and summary (the county 汇总表) against a processed outbox."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from inbox_helpers import run_cli, set_mtime, values_for, write_invalid, write_valid
+from xl2report import office
+from xl2report.batch import default_ledger, run_batch
+from xl2report.form import FORM, Kind, ValueType, compute_formulas
+from xl2report.ledger import Ledger
+from xl2report.results import RunOptions
+from xl2report.status import build_status_xlsx, compute_status
+from xl2report.summary import DETAIL, numeric_fields, write_summary
+
+T0 = 1_736_000_000
+INJECTION = '=HYPERLINK("http://x","点我")镇'
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    """An outbox after one run; returns (inbox, outbox, the current values per org)."""
+    base = tmp_path_factory.mktemp("county")
+    inbox, outbox = base / "inbox", base / "outbox"
+    files = [
+        ("甲.xlsx", "甲镇人民政府", 1, T0, True),
+        ("乙-旧.xlsx", "乙镇人民政府", 2, T0, True),
+        ("乙-新.xlsx", "乙镇人民政府", 3, T0 + 50, True),
+        ("丙-通过.xlsx", "丙镇人民政府", 4, T0, True),
+        ("丙-又错.xlsx", "丙镇人民政府", 5, T0 + 60, False),
+        ("丁.xlsx", "丁镇人民政府", 6, T0, False),
+        ("注入.xlsx", INJECTION, 7, T0, True),
+        ("名单外.xlsx", "名单外街道办事处", 8, T0, True),
+    ]
+    current = {}
+    for name, org, seed, mtime, valid in files:
+        path = (write_valid if valid else write_invalid)(inbox / name, org, seed=seed)
+        set_mtime(path, mtime)
+        if valid:
+            current[org] = compute_formulas(values_for(org, seed))
+    (inbox / "坏.xlsx").write_bytes(b"PK\x03\x04broken")
+    roster = base / "名单.csv"
+    roster.write_text(
+        "机关名称,代码\n甲镇人民政府,01\n乙镇人民政府,02\n丙镇人民政府,03\n丁镇人民政府,04\n"
+        f'戊镇人民政府,05\n"{INJECTION.replace(chr(34), chr(34) * 2)}",06\n',
+        encoding="utf-8",
+    )
+    run_batch(RunOptions(inbox, outbox, jobs=1, settle=0, roster=roster))
+    return inbox, outbox, current
+
+
+def test_status_per_org(processed: tuple[Path, Path, dict]) -> None:
+    _, outbox, _ = processed
+    with Ledger.open(default_ledger(outbox)) as ledger:
+        report = compute_status(ledger)
+    assert report.year == 2024
+    got = {s.org: (s.state, s.label) for s in report.orgs}
+    assert got["甲镇人民政府"] == ("accepted", "已通过")
+    assert got["乙镇人民政府"] == ("updated", "已更新")
+    assert got["丙镇人民政府"][0] == "rejected" and got["丙镇人民政府"][1].startswith("已退回（")
+    assert got["丁镇人民政府"][0] == "rejected"
+    assert got["戊镇人民政府"] == ("missing", "未报送")
+    assert got[INJECTION] == ("accepted", "已通过")
+    assert got["名单外街道办事处"][0] == "accepted"
+    by_org = {s.org: s for s in report.orgs}
+    assert (
+        by_org["名单外街道办事处"].in_roster is False and "不在" in by_org["名单外街道办事处"].note
+    )
+    assert "此前已通过第 1 版" in by_org["丙镇人民政府"].note
+    assert [s.file for s in report.orgs if s.state == "unreadable"] == ["坏.xlsx"]
+    # Roster order first, then orgs not on it, then unreadable files.
+    assert [s.org for s in report.orgs][:6] == [
+        "甲镇人民政府", "乙镇人民政府", "丙镇人民政府", "丁镇人民政府", "戊镇人民政府", INJECTION,
+    ]  # fmt: skip
+
+
+def test_status_xlsx_keeps_text_literal(processed: tuple[Path, Path, dict], tmp_path: Path) -> None:
+    _, outbox, _ = processed
+    with Ledger.open(default_ledger(outbox)) as ledger:
+        report = compute_status(ledger)
+    path = tmp_path / "报送情况.xlsx"
+    path.write_bytes(build_status_xlsx(report))
+    ws = openpyxl.load_workbook(path).active
+    names = [ws.cell(r, 2).value for r in range(4, 4 + len(report.orgs))]
+    assert INJECTION in names
+    cell = ws.cell(4 + names.index(INJECTION), 2)
+    assert cell.data_type == "s"
+
+
+def test_status_cli_json_and_xlsx(processed: tuple[Path, Path, dict], tmp_path: Path) -> None:
+    _, outbox, _ = processed
+    out = tmp_path / "情况.xlsx"
+    done = run_cli("status", "--outbox", str(outbox), "--json", "--xlsx", str(out))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["counts"] == {
+        "accepted": 3,
+        "updated": 1,
+        "rejected": 2,
+        "missing": 1,
+        "unreadable": 1,
+    }
+    assert out.exists()
+    again = run_cli("status", "--outbox", str(outbox), "--xlsx", str(out))
+    assert again.returncode == 2  # refuses to overwrite without --force
+    missing = run_cli("status", "--outbox", str(tmp_path / "nothing"))
+    assert missing.returncode == 2 and "台账" in missing.stderr
+
+
+def _summed(current: dict) -> dict:
+    sums = {}
+    for f in numeric_fields():
+        sums[f.key] = sum((Decimal(str(v[f.key])) for v in current.values()), Decimal(0))
+    return sums
+
+
+def test_summary_balances_and_equals_the_sum_of_inputs(
+    processed: tuple[Path, Path, dict], tmp_path: Path
+) -> None:
+    _, outbox, current = processed
+    path = tmp_path / "汇总.xlsx"
+    with Ledger.open(default_ledger(outbox)) as ledger:
+        result = write_summary(ledger, 2024, path)
+    assert result.failed_rules == []
+    assert sorted(result.orgs) == sorted(current)  # only current accepted versions
+    expected = _summed(current)
+    assert {k: Decimal(str(result.totals[k])) for k in expected} == expected
+
+    wb = openpyxl.load_workbook(path)
+    detail = wb[DETAIL]
+    cached = openpyxl.load_workbook(path, data_only=True)
+    fields = numeric_fields()
+    total_row = 4 + len(current)
+    assert detail.cell(total_row, 1).value == "合计"
+    for j, f in enumerate(fields):
+        col = 5 + j
+        assert str(detail.cell(total_row, col).value).startswith("=SUM(")
+        cached_total = cached[DETAIL].cell(total_row, col).value
+        assert Decimal(str(cached_total)) == expected[f.key], f.key
+    # The national tables: every input refers to 明细's 合计, every total keeps its formula.
+    for f in FORM.fields:
+        if f.sheet not in wb.sheetnames or f.type is ValueType.TEXT:
+            continue
+        cell = wb[f.sheet][f.cell]
+        if f.kind is Kind.FORMULA:
+            assert cell.value == f.formula
+        else:
+            assert str(cell.value).startswith(f"='{DETAIL}'!$")
+        assert Decimal(str(cached[f.sheet][f.cell].value)) == expected[f.key], f.key
+    # Text from submissions stays text.
+    names = [detail.cell(r, 2) for r in range(4, total_row)]
+    injected = next(c for c in names if c.value == INJECTION)
+    assert injected.data_type == "s"
+
+
+@pytest.mark.libreoffice
+def test_summary_recalculated_by_libreoffice_still_balances(
+    processed: tuple[Path, Path, dict], tmp_path: Path
+) -> None:
+    _, outbox, current = processed
+    path = tmp_path / "汇总.xlsx"
+    with Ledger.open(default_ledger(outbox)) as ledger:
+        write_summary(ledger, 2024, path)
+    out = office.convert([path], "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo", recalc=True)[0]
+    wb = openpyxl.load_workbook(out, data_only=True)
+    expected = _summed(current)
+    for f in FORM.fields:
+        if f.sheet in wb.sheetnames and f.type is not ValueType.TEXT:
+            assert Decimal(str(wb[f.sheet][f.cell].value)).quantize(Decimal("0.0001")) == (
+                expected[f.key].quantize(Decimal("0.0001"))
+            ), f.key
+    for rule in FORM.rules:
+        if rule.check and rule.check[0] in wb.sheetnames:
+            _, row, col = rule.check
+            assert wb[rule.check[0]].cell(row + 1, col + 1).value == "✓", rule.id
+
+
+def test_summary_cli(processed: tuple[Path, Path, dict], tmp_path: Path) -> None:
+    _, outbox, current = processed
+    out = tmp_path / "汇总.xlsx"
+    done = run_cli("summary", "--year", "2024", "-o", str(out), "--outbox", str(outbox))
+    assert done.returncode == 0, done.stderr
+    assert f"{len(current)} 个单位" in done.stdout
+    none = run_cli(
+        "summary", "--year", "2019", "-o", str(tmp_path / "x.xlsx"), "--outbox", str(outbox)
+    )
+    assert none.returncode == 2 and "没有通过校验" in none.stderr
+
+
+def test_unreadable_file_with_org_name_does_not_break_status(tmp_path: Path) -> None:
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir(parents=True)
+    (inbox / "空白.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    run_batch(RunOptions(inbox, outbox, jobs=1, settle=0))
+    with Ledger.open(default_ledger(outbox)) as ledger:
+        report = compute_status(ledger)
+    assert [s.state for s in report.orgs] == ["unreadable"]
