@@ -262,6 +262,7 @@ def run_batch(inbox: Path, outbox: Path, jobs: int) -> Measured:
 
 
 def roster_templates(work: Path, n: int, jobs: int) -> Measured:
+    work.mkdir(parents=True, exist_ok=True)
     roster = work / "roster.csv"
     with open(roster, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)

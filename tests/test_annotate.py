@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from xl2report import annotate
 from xl2report.annotate import AUTHOR, FEEDBACK_SHEET, FIRST_ROW, feedback_name, write_feedback
 from xl2report.atomic import OutputExistsError
 from xl2report.check import check_file
@@ -80,6 +81,35 @@ def test_unmarked_cells_keep_their_look(tmp_path: Path) -> None:
                 twin = after[ws.title][cell.coordinate]
                 assert _look(cell) == _look(twin), (ws.title, cell.coordinate)
                 assert twin.comment is None
+
+
+def _edges(cell) -> tuple:  # type: ignore[no-untyped-def]
+    """The four drawn edges of a cell: (line style, colour) each."""
+    sides = (cell.border.left, cell.border.right, cell.border.top, cell.border.bottom)
+    return tuple((s.style, s.color and s.color.rgb) if s else (None, None) for s in sides)
+
+
+def test_cells_inside_merged_ranges_keep_their_own_borders(tmp_path: Path) -> None:
+    """The copy is loaded without openpyxl re-deriving merged cells' borders (issue #6): every
+    cell the township's file stores, covered cells of merged ranges included, is written back
+    with the border and protection it had (as Excel reads them, cell by cell)."""
+    source, out, report = _feedback(tmp_path, "bad-numbers")
+    marked = {(f.sheet, f.cell) for f in report.findings}
+    before, after = annotate._load(source), annotate._load(out)
+    covered = 0
+    for ws in before.worksheets:
+        twin = after[ws.title]
+        inside = {c for r in ws.merged_cells.ranges for c in r.cells}
+        for (row, col), cell in ws._cells.items():
+            if (ws.title, cell.coordinate) in marked:
+                continue
+            other = twin._cells.get((row, col))
+            assert other is not None, (ws.title, cell.coordinate)
+            assert _edges(other) == _edges(cell), (ws.title, cell.coordinate)
+            lock = (other.protection.locked, other.protection.hidden)
+            assert lock == (cell.protection.locked, cell.protection.hidden), cell.coordinate
+            covered += (row, col) in inside
+    assert covered > 100  # the template's bordered headers and row labels
 
 
 def test_list_sheet_first_with_every_finding_and_links(tmp_path: Path) -> None:

@@ -188,6 +188,23 @@ def read_workbook(path: Path) -> RawWorkbook:
             raise UnreadableError("corrupt-workbook", str(exc)) from exc
 
 
+def worksheet_trees(zf: zipfile.ZipFile) -> dict[str, tuple[str, etree._Element]]:
+    """Each worksheet's zip member and parsed XML, by sheet name (parsed as safely as here).
+
+    For callers that rewrite parts before handing a workbook to another library.  Raises
+    :class:`UnreadableError` (or the parser's errors) for a part that cannot be parsed.
+    """
+    reader = _Reader(zf, set(zf.namelist()))
+    wb = reader.xml("xl/workbook.xml")
+    rels = reader._rels("xl/_rels/workbook.xml.rels")
+    out = {}
+    for el in wb.iter(M + "sheet"):
+        target = rels.get(el.get(f"{{{NS_REL}}}id", ""), "")
+        if target in reader.names:
+            out[el.get("name", "")] = (target, reader.xml(target))
+    return out
+
+
 class _Reader:
     def __init__(self, zf: zipfile.ZipFile, names: set[str]) -> None:
         self.zf = zf
