@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from xl2report.atomic import atomic_path
 from xl2report.findings import FileReport, Finding, Level
-from xl2report.form import parse_a1
+from xl2report.form import a1, parse_a1
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -98,8 +98,7 @@ def _load(source: Path) -> Workbook:
     A file this cannot prepare is loaded the ordinary way.
     """
     import openpyxl
-    from openpyxl.worksheet.cell_range import MultiCellRange
-    from openpyxl.worksheet.merge import MergedCellRange
+    from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
     try:
         data, merges = _without_merges(source)
@@ -108,8 +107,8 @@ def _load(source: Path) -> Workbook:
     wb = openpyxl.load_workbook(io.BytesIO(data))
     for name, refs in merges.items():
         if name in wb.sheetnames:
-            ws = wb[name]
-            ws.merged_cells = MultiCellRange([MergedCellRange(ws, ref) for ref in refs])
+            # Plain ranges: openpyxl's MergedCellRange would restyle the first cell on creation.
+            wb[name].merged_cells = MultiCellRange([CellRange(ref) for ref in refs])
     return wb
 
 
@@ -197,7 +196,7 @@ def _anchor(ws: Worksheet, ref: str) -> str:
     row, col = parse_a1(ref)
     for rng in ws.merged_cells.ranges:
         if rng.min_row <= row + 1 <= rng.max_row and rng.min_col <= col + 1 <= rng.max_col:
-            return rng.start_cell.coordinate
+            return a1(rng.min_row - 1, rng.min_col - 1)
     return ref
 
 
