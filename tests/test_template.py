@@ -14,7 +14,7 @@ from lxml import etree
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
 from xl2report.form import FORM, FORM_VERSION, Kind, ValueType
-from xl2report.template import TemplateOptions, build_workbook
+from xl2report.template import TemplateFactory, TemplateOptions, build_workbook
 
 GOLDEN = Path(__file__).parent / "golden" / "template"
 
@@ -177,3 +177,24 @@ def test_fast_formula_path_only_for_plain_formulas() -> None:
             assert _PLAIN_FORMULA.fullmatch(rule.check_formula), rule.check_formula
     for newer in ("=XLOOKUP(A1,B1:B2,C1:C2)", "=SUM(A1)+SEQUENCE(3)", "=FILTER(A1:A3,B1:B3)"):
         assert not _PLAIN_FORMULA.fullmatch(newer), newer
+
+
+@pytest.mark.parametrize(
+    "org",
+    [
+        "克井镇人民政府",
+        "A&B <县> 局",
+        "机关名称",
+        " 前后空格 ",
+        "x_x0041_y",
+        "控制\x0b字符",
+        "长" * 300,
+    ],
+)
+@pytest.mark.parametrize("contact", [None, "张三", "克井镇人民政府", "联系人"])
+def test_factory_templates_are_the_same_bytes_as_a_build(org: str, contact: str | None) -> None:
+    """template --roster builds the layout once and swaps names in (issue #6): the bytes must be
+    exactly those of a separate build, whatever the name (names it cannot swap are built)."""
+    factory = TemplateFactory(2024, password="pw")
+    options = TemplateOptions(org=org, year=2024, password="pw", contact=contact)
+    assert factory.build(org, contact) == build_workbook(options)

@@ -31,14 +31,14 @@ def _parts_of(data: bytes) -> dict[str, bytes]:
 )
 def test_same_bytes_as_zip_parts(changed: dict[str, bytes]) -> None:
     parts = template_parts()
-    writer = PackageWriter(parts, DYNAMIC)
+    writer = PackageWriter(zip_parts(parts), DYNAMIC)
     data = writer.write(changed)
     assert data == zip_parts({**parts, **changed})
     assert _parts_of(data) == {**parts, **changed}
 
 
 def test_every_dynamic_part_must_be_given() -> None:
-    writer = PackageWriter(template_parts(), DYNAMIC)
+    writer = PackageWriter(zip_parts(template_parts()), DYNAMIC)
     with pytest.raises(KeyError):
         writer.write({"word/document.xml": b"<a/>"})
     with pytest.raises(KeyError):

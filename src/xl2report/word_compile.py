@@ -28,7 +28,7 @@ from jinja2.exceptions import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from xl2report.word_template import XML_DECL, core_xml
+from xl2report.word_template import XML_DECL, core_xml, zip_parts
 from xl2report.zip_writer import PackageWriter
 
 FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -154,7 +154,7 @@ class CompiledTemplate:
         self._others = {name: t for (name, _, _), t in zip(others, compiled[1:], strict=True)}
         self._core = "docProps/core.xml" if "docProps/core.xml" in self._parts else None
         dynamic = {doc_name, *self._others, *([self._core] if self._core else [])}
-        self._package = PackageWriter(self._parts, dynamic)
+        self._package = PackageWriter(zip_parts(self._parts), dynamic)
 
     def render(self, context: Mapping[str, object], title: str) -> bytes:
         """The rendered .docx as bytes; ``title`` goes into the core properties."""

@@ -1,12 +1,14 @@
-"""Write many .docx packages that differ in a few parts, reusing the others' compressed bytes.
+"""Write many zip packages (.docx, .xlsx) that differ from one original in a few parts only.
 
-A rendered report changes two of its eleven parts (the document and its core properties); the
-styles, footers, relationships and the rest are the template's, unchanged.  Compressing and
-framing those again for every report cost about as much as rendering the text.
-:class:`PackageWriter` compresses each unchanged part once, with :mod:`zipfile` itself, keeps its
-local entry and central-directory record, and per package only compresses the changed parts and
-joins the pieces, fixing each entry's offset.  The result is byte for byte what
-:func:`xl2report.word_template.zip_parts` writes for the same parts (a test proves it).
+A rendered report changes two of its eleven parts (the document and its core properties); a
+personalised template changes two of eighteen (the shared strings holding the org's name, and
+the title).  Compressing and framing the unchanged parts again for every package cost about as
+much as making the changed ones.  :class:`PackageWriter` keeps each unchanged part's entry
+exactly as the original package stores it (local header, compressed bytes, directory record)
+and per package only compresses the changed parts — with :mod:`zipfile`, under the original
+entry's settings — and joins the pieces, fixing each entry's offset.  The result is byte for
+byte the package the original writer would have produced with those parts (tests compare with
+``word_template.zip_parts`` and with xlsxwriter).
 
 Pure: bytes in, bytes out; no files.
 """
@@ -14,59 +16,81 @@ Pure: bytes in, bytes out; no files.
 from __future__ import annotations
 
 import io
+import itertools
 import struct
 import zipfile
 from collections.abc import Iterable, Mapping
 
-from xl2report.word_template import ZIP_DATE
-
 _EOCD = struct.Struct("<4s4H2LH")  # end of central directory record, without a comment
 _EOCD_SIGNATURE = b"PK\x05\x06"
+_CD_HEADER = struct.Struct("<4s6H3L5H2L")  # one central-directory record, before its name
 _CD_OFFSET_AT = 42  # where a central-directory record stores its entry's offset
 
 
-def _entry(name: str, data: bytes) -> tuple[bytes, bytes]:
-    """(local header + compressed data, central-directory record) of one part, as zip_parts."""
+def _split(package: bytes) -> dict[str, tuple[bytes, bytes]]:
+    """Each entry's (local header + data, central-directory record), by name, in order."""
+    signature, _, _, count, _, cd_size, cd_offset, comment = _EOCD.unpack(package[-_EOCD.size :])
+    if signature != _EOCD_SIGNATURE or comment != 0:
+        raise ValueError("not a plain zip package (zip64 or comment)")
+    records: list[tuple[str, int, bytes]] = []
+    at = cd_offset
+    for _ in range(count):
+        fields = _CD_HEADER.unpack_from(package, at)
+        name_len, extra_len, comment_len = fields[10], fields[11], fields[12]
+        size = _CD_HEADER.size + name_len + extra_len + comment_len
+        name = package[at + _CD_HEADER.size : at + _CD_HEADER.size + name_len]
+        flags = fields[3]
+        records.append((name.decode("utf-8" if flags & 0x800 else "cp437"), fields[-1],
+                        package[at : at + size]))  # fmt: skip
+        at += size
+    if at != cd_offset + cd_size:
+        raise ValueError("inconsistent central directory")
+    starts = [*sorted(offset for _, offset, _ in records), cd_offset]
+    following = dict(itertools.pairwise(starts))  # each entry ends where the next begins
+    return {name: (package[offset : following[offset]], record) for name, offset, record in records}
+
+
+def _entry(like: zipfile.ZipInfo, data: bytes) -> tuple[bytes, bytes]:
+    """(local header + compressed data, central-directory record) of ``data`` stored under the
+    settings of the original entry ``like``, exactly as zipfile writes it."""
+    info = zipfile.ZipInfo(like.filename, date_time=like.date_time)
+    info.compress_type = like.compress_type
+    info.create_system = like.create_system
+    info.external_attr = like.external_attr
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.create_system = 0
-        info.external_attr = 0
+    with zipfile.ZipFile(buffer, "w", like.compress_type) as zf:
         zf.writestr(info, data)
-    raw = buffer.getvalue()
-    signature, _, _, count, _, cd_size, cd_offset, comment = _EOCD.unpack(raw[-_EOCD.size :])
-    if signature != _EOCD_SIGNATURE or count != 1 or comment != 0:  # pragma: no cover
-        raise ValueError(f"unexpected zip layout for {name}")
-    return raw[:cd_offset], raw[cd_offset : cd_offset + cd_size]
+    ((local, central),) = _split(buffer.getvalue()).values()
+    return local, central
 
 
 class PackageWriter:
-    """Zip packages of ``parts`` (in their order) where only the ``dynamic`` parts change."""
+    """Packages like ``package`` where only the ``dynamic`` parts change."""
 
-    def __init__(self, parts: Mapping[str, bytes], dynamic: Iterable[str]) -> None:
-        self._order = list(parts)
+    def __init__(self, package: bytes, dynamic: Iterable[str]) -> None:
+        self._entries = _split(package)
+        with zipfile.ZipFile(io.BytesIO(package)) as zf:
+            self._infos = {info.filename: info for info in zf.infolist()}
         self._dynamic = set(dynamic)
-        self._static = {
-            name: _entry(name, data) for name, data in parts.items() if name not in self._dynamic
-        }
+        unknown = self._dynamic - set(self._entries)
+        if unknown:
+            raise KeyError(f"not in the package: {sorted(unknown)}")
 
     def write(self, changed: Mapping[str, bytes]) -> bytes:
         """The package with ``changed`` in place of the dynamic parts (all must be given)."""
-        missing = self._dynamic - set(changed)
-        if missing or set(changed) - self._dynamic:
+        if set(changed) != self._dynamic:
             raise KeyError(f"dynamic parts expected: {sorted(self._dynamic)}")
         locals_: list[bytes] = []
         centrals: list[bytes] = []
         offset = 0
-        for name in self._order:
-            local, central = self._static.get(name) or _entry(name, changed[name])
+        for name, entry in self._entries.items():
+            local, central = _entry(self._infos[name], changed[name]) if name in changed else entry
             locals_.append(local)
             centrals.append(
                 central[:_CD_OFFSET_AT] + struct.pack("<L", offset) + central[_CD_OFFSET_AT + 4 :]
             )
             offset += len(local)
         directory = b"".join(centrals)
-        n = len(self._order)
+        n = len(centrals)
         end = _EOCD.pack(_EOCD_SIGNATURE, 0, 0, n, n, len(directory), offset, 0)
         return b"".join(locals_) + directory + end
