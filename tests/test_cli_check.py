@@ -124,3 +124,27 @@ def test_annotate_into_a_file_is_a_clear_error(
     blocker.write_text("x")
     code, _, err = run(capsys, "--annotate", str(blocker), *corpus("bad-numbers.xlsx"))
     assert code == 2 and "是文件，不是文件夹" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "yoy-2024.xlsx",
+        "yoy-2023.xlsx",
+        "valid-kejing.xlsx",
+        "form-version-old.xlsx",
+        "truncated.xlsx",
+    ],
+)
+def test_adding_last_year_to_a_check_equals_checking_with_it(name: str) -> None:
+    """The batch checks a file once and then adds last year's comparison (issue #6)."""
+    from xl2report.check import check_file, with_previous
+
+    previous = check_file(CORPUS / "yoy-2023.xlsx")
+    assert previous.values
+    at_once = check_file(CORPUS / name, previous)
+    added = with_previous(check_file(CORPUS / name), previous.values)
+    assert [f.to_dict() for f in added.report.findings] == [
+        f.to_dict() for f in at_once.report.findings
+    ]
+    assert added.values == at_once.values

@@ -6,6 +6,7 @@ returned :class:`CheckResult`.  The values it returns are what the Word report i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -83,6 +84,24 @@ def check_submission(sub: Submission, previous: Path | CheckResult | None = None
             report.extend(check_year_over_year(values, last.values, form))
     report.findings.sort(key=lambda f: _position(f, form))
     return CheckResult(report, values)
+
+
+def with_previous(result: CheckResult, previous: Mapping[str, Value]) -> CheckResult:
+    """``result`` with the year-over-year findings against last year's ``previous`` values.
+
+    The same as checking the file again with ``previous`` (a test compares them), without
+    reading and checking it twice: the batch learns the org and year from a first check and
+    only then looks up last year's values.
+    """
+    if not previous or any(f.code in _STOP for f in result.report.findings):
+        return result
+    report = result.report
+    findings = report.findings + check_year_over_year(result.values, previous, FORM)
+    # A stable sort of the sorted findings plus the new ones orders them exactly as sorting
+    # all of them at once does.
+    findings.sort(key=lambda f: _position(f, FORM))
+    out = FileReport(report.file, report.org, report.year, findings)
+    return CheckResult(out, result.values)
 
 
 def _position(f: Finding, form: Form) -> tuple[int, int, int]:

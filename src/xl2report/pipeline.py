@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl2report.annotate import feedback_name, write_feedback
-from xl2report.check import UNREADABLE_MESSAGES, CheckResult, check_file
-from xl2report.findings import FileReport, Finding
+from xl2report.check import UNREADABLE_MESSAGES, check_file, with_previous
+from xl2report.findings import Finding
 from xl2report.inbox import PENDING_CHANGING, sha256_file
 from xl2report.ledger import ReferenceReader, encode_values
 from xl2report.log import logger
@@ -89,8 +89,8 @@ class Worker:
         report = result.report
         if report.readable and report.org and report.year and self.reference is not None:
             previous = self.reference.get(report.org, report.year - 1)
-            if previous:
-                result = check_file(checked, previous=CheckResult(FileReport(""), previous))
+            if previous:  # added to this check: the file is read and checked once
+                result = with_previous(result, previous)
                 report = result.report
         report.file = job.source
         out = Outcome(
