@@ -3,8 +3,9 @@
 Public API (the batch pipeline relies on these names):
 
 - :class:`ReportRenderer` compiles a Word template once; :meth:`ReportRenderer.render` fills it
-  with one workbook's values, writes the .docx atomically, re-reads it and verifies that every
-  narrative paragraph and table value is there, and returns warnings.
+  with one workbook's values, reads the package's document back and verifies that every
+  narrative paragraph and table value is there, writes the .docx atomically, and returns
+  warnings.
 - :func:`docx_to_pdf` converts many reports in one LibreOffice call.
 - :func:`check_word_template` lists the placeholders a (restyled) template lacks or does not know.
 - :func:`render_workbook` is the ``xl2report render`` pipeline: check, render, PDF.

@@ -4,7 +4,8 @@
 on every call (about 20 of its 50–57 ms).  :class:`CompiledTemplate` does that work once, with
 docxtpl's own functions (``patch_xml``, ``resolve_listing``, ``fix_tables``), keeps the compiled
 templates and the unchanged package parts in memory, and per render only runs Jinja and zips
-the parts.  The result has the same document text and tables as ``DocxTemplate.render(context,
+the changed parts (the unchanged ones' compressed entries are reused:
+:class:`~xl2report.zip_writer.PackageWriter`).  The result has the same document text and tables as ``DocxTemplate.render(context,
 autoescape=True)`` (tests prove it); :func:`render_with_docxtpl` keeps that plain path at hand.
 
 Also owns the static analysis of a template: which placeholders (dotted paths such as
@@ -139,13 +140,12 @@ class CompiledTemplate:
             for i, (name, raw, patched) in enumerate(template_sources(tpl))
             if i == 0 or _TAG.search(raw)
         ]
-        # Parsed as docxtpl parses (a line per paragraph, for error messages and analysis)...
-        self.asts = [parse_part(env, name, patched) for name, _, patched in sources]
-        # ...but compiled without those line breaks: docxtpl inserts a "\n" before every <w:p
-        # only to take it out again after rendering (a regex pass over each document).  User
-        # text is escaped, so it can never form a "<w:p"; the output is the same (tests compare
-        # with plain docxtpl).
-        compiled = [env.from_string(patched) for _, _, patched in sources]
+        # Parsed and compiled without docxtpl's line breaks: it inserts a "\n" before every
+        # <w:p only to take it out again after rendering (a regex pass over each document).
+        # User text is escaped, so it can never form a "<w:p"; the output is the same (tests
+        # compare with plain docxtpl).  The line breaks only serve error messages.
+        self.asts = [_parse_compact(env, name, patched) for name, _, patched in sources]
+        compiled = [env.from_string(ast) for ast in self.asts]
         (doc_name, body_raw, _), others = sources[0], sources[1:]
         self.document_part = doc_name  # zip member of the main document
         self._body = compiled[0]
@@ -172,6 +172,16 @@ class CompiledTemplate:
         if self._core:
             parts[self._core] = core_xml(title)
         return self._package.write(parts)
+
+
+def _parse_compact(env: SandboxedEnvironment, name: str, patched: str) -> nodes.Template:
+    """``patched`` parsed as it is; a syntax error is reported as :func:`parse_part` reports it
+    (with a line per paragraph, so the message can quote the text around it)."""
+    try:
+        return env.parse(patched)
+    except TemplateSyntaxError as exc:
+        parse_part(env, name, patched)  # raises TemplateProblem with the nearby text
+        raise TemplateProblem(syntax_message(name, patched, exc)) from exc
 
 
 def _finish_compiled(xml: str) -> str:

@@ -6,8 +6,10 @@ workbook's defined names.  It judges nothing, except refusing files that are not
 workbooks, which it signals with :class:`UnreadableError` carrying a finding code.
 
 Why not openpyxl here: a returned workbook needs formulas *and* cached values *and* cell
-protection; openpyxl needs two full loads for that (~200–400 ms for our 22 KB workbook), this
-needs one pass (~20 ms; ``benchmarks/bench_check.py``).
+protection; openpyxl needs two full loads for that (~150–250 ms each for our 23 KB workbook,
+most of it re-styling merged cells), this needs one pass (~5–8 ms; ``benchmarks/``).  Cells are
+read by walking each element's children: lxml's ``find()`` goes through its Python ElementPath
+layer and once cost most of the reading time.
 ``tests/test_xlsx_equivalence.py`` proves both read the same, apart from three deliberate
 differences where we follow Excel rather than openpyxl: ``_xHHHH_`` escapes in strings are
 decoded, the Chinese-locale built-in date formats (ids 27–36, 50–58) count as dates, and a date
