@@ -17,7 +17,12 @@ from xl2report.findings import FileReport, Level
 
 
 def stdout() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    """Results console.  Piped into a file or another program there is no screen to fit, so
+    tables get a generous width instead of rich's 80 columns (which folds every path)."""
+    console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, soft_wrap=False, width=200)
+    return console
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]], title: str = "") -> None:
