@@ -198,3 +198,23 @@ def test_factory_templates_are_the_same_bytes_as_a_build(org: str, contact: str 
     factory = TemplateFactory(2024, password="pw")
     options = TemplateOptions(org=org, year=2024, password="pw", contact=contact)
     assert factory.build(org, contact) == build_workbook(options)
+
+
+def test_cover_says_where_to_send_it() -> None:
+    from xl2report.form import DEFAULT_SUBMIT_NOTE
+
+    sheet, row, col = FORM.submit_note
+    note = "请于2026年1月15日前发送至 gkb@example.gov.cn"
+    for given, shown in ((None, DEFAULT_SUBMIT_NOTE), (note, note)):
+        wb = openpyxl.load_workbook(io.BytesIO(build_workbook(TemplateOptions(submit_to=given))))
+        cell = wb[sheet].cell(row + 1, col + 1)
+        assert cell.value == shown and cell.protection.locked
+
+
+def test_roster_factory_carries_the_submit_note() -> None:
+    from xl2report.template import TemplateFactory
+
+    note = "1月15日前报送"
+    factory = TemplateFactory(2025, submit_to=note)
+    want = build_workbook(TemplateOptions(org="丁镇人民政府", year=2025, submit_to=note))
+    assert factory.build("丁镇人民政府") == want

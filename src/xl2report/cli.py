@@ -113,6 +113,9 @@ def _configure_logging(debug: bool) -> None:
 @click.option("--values", "values_file", type=click.Path(path_type=Path, exists=True),
               help="按字段代码预填数字和文字的 JSON 文件（如 examples/kejing-2024.json）。")  # fmt: skip
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
+@click.option(
+    "--submit-to", help="写在封面“报送要求”处的话，如“请于2025年1月15日前发送至 gkb@xx.gov.cn”。"
+)
 @click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="名单（.xlsx 或 .csv，表头：机关名称、代码、联系人、邮箱）：每个单位一份模板，"
                    "-o 为输出目录。")  # fmt: skip
@@ -125,6 +128,7 @@ def template(
     password: str | None,
     values_file: Path | None,
     force: bool,
+    submit_to: str | None,
     roster: Path | None,
     jobs: int | None,
 ) -> None:
@@ -144,7 +148,9 @@ def template(
         from xl2report.roster import read_roster, write_roster_templates
 
         entries = read_roster(roster)
-        paths = write_roster_templates(entries, output, year, password=password, overwrite=force)
+        paths = write_roster_templates(
+            entries, output, year, password=password, overwrite=force, submit_to=submit_to
+        )
         click.echo(f"已为 {len(paths)} 个单位生成填报模板：{output}")
         return
     values = _load_values(values_file) if values_file else None
@@ -152,7 +158,9 @@ def template(
         output = Path(f"{(org or '').strip()}{form_title(year)}填报表.xlsx")
     if output.suffix.lower() != ".xlsx":
         raise UserError(f"输出文件应以 .xlsx 结尾：{output}")
-    options = TemplateOptions(org=org.strip() if org else None, year=year, password=password)
+    options = TemplateOptions(
+        org=org.strip() if org else None, year=year, password=password, submit_to=submit_to
+    )
     write_template(output, options, values, overwrite=force)
     click.echo(f"已生成填报模板：{output}")
 

@@ -192,6 +192,7 @@ class Form:
     meta_rows: tuple[MetaRow, ...]
     summary: tuple[str, int, int]  # cover cell counting failed live checks
     summary_text: tuple[str, int, int]  # cover cell saying 全部通过 / N 项未通过
+    submit_note: tuple[str, int, int]  # cover cell (merged to the next column): where to send it
     instructions: tuple[str, ...] = field(default=())
 
     @cached_property
@@ -403,6 +404,8 @@ S2_BLOCKS: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, str, tuple[str, ..
     ),
 )
 
+DEFAULT_SUBMIT_NOTE = "按县（区）政务公开办公室通知的时间和方式报送。"
+
 INSTRUCTIONS = (
     "1. 只在白色（未锁定）格子里填写；灰色格子是标签、合计和校验，已锁定，不能修改。",
     "2. 各表“总计”列、“（七）总计”行和复议诉讼的“总计”都由公式自动计算，不用填写。",
@@ -508,7 +511,7 @@ def sum_expression(cells: Sequence[tuple[int, int]]) -> str:
     return "+".join(a1(r, c) for r, c in cells)
 
 
-def _cover(b: _Builder) -> tuple[tuple[str, int, int], tuple[str, int, int]]:
+def _cover(b: _Builder) -> tuple[tuple[str, int, int], tuple[str, int, int], tuple[str, int, int]]:
     s = COVER
     b.sheets.append(SheetSpec(s, FORM_TITLE + "填报表", (16, 44, 24, 10)))
     b.label(s, 0, 0, FORM_TITLE + "填报表", LabelRole.TITLE, last_col=2)
@@ -530,8 +533,11 @@ def _cover(b: _Builder) -> tuple[tuple[str, int, int], tuple[str, int, int]]:
     b.label(s, 11, 0, "填报说明", LabelRole.CAPTION, last_col=2)
     for i, line in enumerate(INSTRUCTIONS):
         b.label(s, 12 + i, 0, line, LabelRole.NOTE, last_col=2)
-    # Summary text in B10, failed-check count in D10 (both formulas built by the template).
-    return (s, 9, 3), (s, 9, 1)
+    submit_row = 12 + len(INSTRUCTIONS) + 1
+    b.label(s, submit_row, 0, "报送要求", LabelRole.PROMPT)
+    # Summary text in B10, failed-check count in D10 (both formulas built by the template); the
+    # office's own words on where and by when to send the workbook right of 报送要求 (B–C).
+    return (s, 9, 3), (s, 9, 1), (s, submit_row, 1)
 
 
 def _section1(b: _Builder) -> None:
@@ -807,7 +813,7 @@ def _meta_rows() -> tuple[MetaRow, ...]:
 
 def build_form() -> Form:
     b = _Builder()
-    summary, summary_text = _cover(b)
+    summary, summary_text, submit_note = _cover(b)
     _section1(b)
     _section2(b)
     _section3(b)
@@ -825,6 +831,7 @@ def build_form() -> Form:
         meta_rows=_meta_rows(),
         summary=summary,
         summary_text=summary_text,
+        submit_note=submit_note,
         instructions=INSTRUCTIONS,
     )
 

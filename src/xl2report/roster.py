@@ -151,6 +151,7 @@ def write_roster_templates(
     password: str | None = None,
     overwrite: bool = False,
     jobs: int | None = None,
+    submit_to: str | None = None,
 ) -> list[Path]:
     """One personalised template per entry in ``outdir``; nothing is written if any name is
     unusable or (without ``overwrite``) any output exists already.
@@ -178,7 +179,7 @@ def write_roster_templates(
                 f"{outdir} 中已有 {len(existing)} 个同名文件（如 {existing[0]}）"
             )
     outdir.mkdir(parents=True, exist_ok=True)
-    factory = TemplateFactory(year, password=password)
+    factory = TemplateFactory(year, password=password, submit_to=submit_to)
     for path, entry in zip(paths, entries, strict=True):
         data = factory.build(entry.name, entry.contact or None)
         write_bytes_atomic(path, data, overwrite=overwrite)

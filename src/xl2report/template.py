@@ -26,6 +26,7 @@ from xl2report import __version__
 from xl2report.atomic import write_bytes_atomic
 from xl2report.form import (
     CHECK_OK,
+    DEFAULT_SUBMIT_NOTE,
     FORM,
     FORM_ID,
     FORM_VERSION,
@@ -78,6 +79,7 @@ class TemplateOptions:
     password: str | None = None  # sheet protection password (weak; keeps honest people honest)
     contact: str | None = None
     phone: str | None = None
+    submit_to: str | None = None  # where and by when to send it back, shown on the cover
 
 
 def build_workbook(
@@ -154,6 +156,9 @@ def build_workbook(
         ws.write_formula(row, col, rule.check_formula, styles.check, shown)
         _check_colours(ws, row, col, styles)
     _write_summary(sheets, form, styles, failed)
+    _write_submit_note(
+        sheets, form, styles, (options.submit_to or "").strip() or DEFAULT_SUBMIT_NOTE
+    )
     _write_meta(wb, form, options)
 
     for spec in form.sheets:
@@ -198,14 +203,20 @@ class TemplateFactory:
     _CONTACT = "\ue000xl2report-contact\ue001"
     _STRINGS, _CORE = "xl/sharedStrings.xml", "docProps/core.xml"
 
-    def __init__(self, year: int | None, password: str | None = None) -> None:
+    def __init__(
+        self, year: int | None, password: str | None = None, submit_to: str | None = None
+    ) -> None:
         self.year = year
         self.password = password
+        self.submit_to = submit_to
         self._bases: dict[bool, tuple[PackageWriter, str, str] | None] = {}
 
     def build(self, org: str, contact: str | None = None) -> bytes:
         """The .xlsx bytes of ``org``'s template (as ``build_workbook`` would make them)."""
-        options = TemplateOptions(org=org, year=self.year, password=self.password, contact=contact)
+        options = TemplateOptions(
+            org=org, year=self.year, password=self.password, contact=contact,
+            submit_to=self.submit_to,
+        )  # fmt: skip
         names = [org] if contact is None else [org, contact]
         base = self._base(contact is not None) if all(map(_plain_text, names)) else None
         if base is None or org == contact:
@@ -228,6 +239,7 @@ class TemplateFactory:
         if with_contact not in self._bases:
             contact = self._CONTACT if with_contact else None
             options = TemplateOptions(org=self._ORG, year=self.year, password=self.password,
+                                      submit_to=self.submit_to,
                                       contact=contact)  # fmt: skip
             data = build_workbook(options)
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -459,6 +471,18 @@ def _check_colours(ws: Worksheet, row: int, col: int, styles: _Styles) -> None:
         row, col, row, col,
         {"type": "text", "criteria": "begins with", "value": "✗", "format": styles.bad},
     )  # fmt: skip
+
+
+def _write_submit_note(
+    sheets: dict[str, Worksheet], form: Form, styles: _Styles, note: str
+) -> None:
+    """The office's words on where and by when to send the workbook back (cover, locked)."""
+    sheet, row, col = form.submit_note
+    widths = form.sheet(sheet).col_widths
+    width = int(widths[col] + widths[col + 1])
+    lines = -(-sum(2 if ord(ch) > 0x2E7F else 1 for ch in note) // width)
+    sheets[sheet].set_row(row, max(1, lines) * LINE_HEIGHT)
+    sheets[sheet].merge_range(row, col, row, col + 1, note, styles.fixed_text)
 
 
 def _write_summary(sheets: dict[str, Worksheet], form: Form, styles: _Styles, failed: int) -> None:
