@@ -99,10 +99,20 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _configure_logging(debug: bool) -> None:
-    """Library modules log with loguru; users see warnings only, maintainers (--debug) all."""
-    from xl2report.log import configure
+    """Library modules log with loguru; users see warnings only, maintainers (--debug) all.
 
-    configure("DEBUG" if debug else "WARNING")
+    Importing loguru costs ~70 ms, which most commands never need: unless it is loaded already,
+    the level is left for :mod:`xl2report.log` to apply when a module first logs.
+    """
+    import xl2report
+
+    level = "DEBUG" if debug else "WARNING"
+    if "xl2report.log" in sys.modules:
+        from xl2report.log import configure
+
+        configure(level)
+    else:
+        xl2report.pending_log_level = level
 
 
 @cli.command()

@@ -45,4 +45,15 @@ def log_to_file(path: Path) -> Iterator[None]:
             logger.disable("xl2report")
 
 
+def _apply_pending() -> None:
+    """Apply a level the command line chose before this module was imported."""
+    import xl2report
+
+    if xl2report.pending_log_level:
+        configure(xl2report.pending_log_level)
+        xl2report.pending_log_level = None
+
+
+_apply_pending()
+
 __all__ = ["configure", "log_to_file", "logger"]
