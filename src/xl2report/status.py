@@ -13,11 +13,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-import xlsxwriter
-
 from xl2report.atomic import write_bytes_atomic
 from xl2report.ledger import Ledger, RosterEntry, Row
 from xl2report.roster import normalize_org
+from xl2report.xlsx_style import literal_workbook
 
 MISSING, REJECTED, ACCEPTED, UPDATED, UNREADABLE = (
     "missing",
@@ -187,15 +186,7 @@ STATUS_COLUMNS = (
 def build_status_xlsx(report: StatusReport) -> bytes:
     """The status table as a workbook (all user text written as literal strings)."""
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
+    wb = literal_workbook(buffer)
     ws = wb.add_worksheet("报送情况")
     title = wb.add_format({"bold": True, "font_size": 14, "font_name": "宋体"})
     head = wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "font_name": "宋体",

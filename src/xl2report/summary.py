@@ -19,7 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xl2report.atomic import write_bytes_atomic
@@ -47,12 +46,12 @@ from xl2report.form import (
 from xl2report.ledger import Ledger, Row
 from xl2report.roster import normalize_org
 from xl2report.status import received_text
+from xl2report.xlsx_style import BORDER, FormStyles, literal_workbook
 
 TABLE_SHEETS = (S2, S3, S4)
 DETAIL = "明细"
 DETAIL_FIXED = ("序号", "机关名称", "代码", "报送时间")
 DETAIL_HEADER_ROW, DETAIL_KEY_ROW, DETAIL_FIRST_ROW = 1, 2, 3
-FONT = "宋体"
 
 
 @dataclass
@@ -116,15 +115,7 @@ def build_summary(
     fields = numeric_fields(form)
 
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,  # a name like "=1+1" or "@x" stays literal text
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
+    wb = literal_workbook(buffer)  # a name like "=1+1" or "@x" stays literal text
     wb.set_properties({"title": f"{year}年政府信息公开工作年度报告汇总表",
                        "created": datetime(year + 1, 1, 1)})  # fmt: skip
     styles = _Styles(wb)
@@ -154,30 +145,16 @@ def write_summary(
 # --- sheets -----------------------------------------------------------------------------------
 
 
-class _Styles:
+class _Styles(FormStyles):
+    """The summary's formats: the form's shared ones plus the 明细 sheet's own."""
+
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
-        border = {"border": 1, "border_color": "#808080"}
-
-        def fmt(**kw: object) -> Format:
-            return wb.add_format({**base, **kw})
-
-        self.roles = {
-            LabelRole.TITLE: fmt(bold=True, font_size=16, align="center"),
-            LabelRole.CAPTION: fmt(bold=True, bg_color="#D9E1F2", **border),
-            LabelRole.HEADER: fmt(bold=True, align="center", text_wrap=True, bg_color="#D9E1F2",
-                                  **border),
-            LabelRole.ROW: fmt(text_wrap=True, bg_color="#F2F2F2", **border),
-            LabelRole.PROMPT: fmt(bold=True, text_wrap=True, bg_color="#F2F2F2", **border),
-        }  # fmt: skip
+        super().__init__(wb)
+        fmt = self.fmt
         self.note = fmt(font_color="#595959", font_size=10)
-        self.number = fmt(align="center", num_format="0", **border)
-        self.decimal = fmt(align="center", num_format="General", **border)
-        self.total = fmt(bold=True, align="center", num_format="0", bg_color="#FFF2CC", **border)
-        self.check = fmt(align="center", text_wrap=True, font_size=10, **border)
-        self.text = fmt(text_wrap=True, **border)
-        self.key = fmt(font_size=8, font_color="#808080", text_wrap=True, **border)
-        self.sum_label = fmt(bold=True, bg_color="#FFF2CC", **border)
+        self.total = self.formula
+        self.key = fmt(font_size=8, font_color="#808080", text_wrap=True, **BORDER)
+        self.sum_label = fmt(bold=True, bg_color="#FFF2CC", **BORDER)
 
 
 def _table_sheet(

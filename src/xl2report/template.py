@@ -19,7 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xl2report import __version__
@@ -45,6 +44,7 @@ from xl2report.form import (
     quote_sheet,
     rule_holds,
 )
+from xl2report.xlsx_style import BORDER, FormStyles, literal_workbook
 from xl2report.zip_writer import PackageWriter
 
 
@@ -69,7 +69,6 @@ _PLAIN_FORMULA = re.compile(
 
 # A fixed creation date keeps the file byte-identical for the same arguments.
 FIXED_CREATED = datetime(2021, 9, 29, 0, 0, 0)
-FONT = "宋体"
 
 
 @dataclass(frozen=True)
@@ -103,15 +102,7 @@ def build_workbook(
     locked_keys = {k for k, v in (("info.org", options.org), ("info.year", options.year)) if v}
 
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-        },
-    )
+    wb = literal_workbook(buffer)
     styles = _Styles(wb)
     wb.set_properties(
         {
@@ -271,39 +262,19 @@ def form_title(year: int | None) -> str:
     return f"{year}年政府信息公开工作年度报告" if year else "政府信息公开工作年度报告"
 
 
-class _Styles:
-    """Every cell format, created once per workbook."""
+class _Styles(FormStyles):
+    """The template's formats: the form's shared ones plus input cells and check colours."""
 
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
-        border = {"border": 1, "border_color": "#808080"}
-
-        def fmt(**kw: object) -> Format:
-            return wb.add_format({**base, **kw})
-
-        self.roles = {
-            LabelRole.TITLE: fmt(bold=True, font_size=16, align="center"),
-            LabelRole.NOTE: fmt(text_wrap=True, font_color="#595959", font_size=10),
-            LabelRole.CAPTION: fmt(bold=True, bg_color="#D9E1F2", **border),
-            LabelRole.HEADER: fmt(
-                bold=True, align="center", text_wrap=True, bg_color="#D9E1F2", **border
-            ),
-            LabelRole.ROW: fmt(text_wrap=True, bg_color="#F2F2F2", **border),
-            LabelRole.PROMPT: fmt(bold=True, text_wrap=True, bg_color="#F2F2F2", **border),
-        }
-        self.input_number = fmt(locked=False, align="center", num_format="0", **border)
-        self.input_decimal = fmt(locked=False, align="center", num_format="General", **border)
-        self.input_text = fmt(locked=False, text_wrap=True, valign="top", **border)
-        self.fixed_text = fmt(bg_color="#F2F2F2", text_wrap=True, **border)
-        self.formula = fmt(bold=True, align="center", num_format="0", bg_color="#FFF2CC", **border)
-        self.check = fmt(align="center", text_wrap=True, font_size=10, **border)
+        super().__init__(wb)
+        fmt = self.fmt
+        self.input_number = fmt(locked=False, align="center", num_format="0", **BORDER)
+        self.input_decimal = fmt(locked=False, align="center", num_format="General", **BORDER)
+        self.input_text = fmt(locked=False, text_wrap=True, valign="top", **BORDER)
+        self.fixed_text = fmt(bg_color="#F2F2F2", text_wrap=True, **BORDER)
         self.ok = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
         self.bad = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE", "bold": True})
-        self.summary = fmt(bold=True, align="center", **border)
-        self.meta = fmt()
-
-    def label(self, role: LabelRole) -> Format:
-        return self.roles[role]
+        self.summary = fmt(bold=True, align="center", **BORDER)
 
 
 def _setup_sheet(ws: Worksheet, spec, form: Form) -> None:  # type: ignore[no-untyped-def]
