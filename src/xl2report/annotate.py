@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from xl2report.atomic import atomic_path
 from xl2report.findings import FileReport, Finding, Level
 from xl2report.form import a1, parse_a1
+from xl2report.xlsx_style import FONT  # as the template; LibreOffice maps it to Noto CJK SC
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -38,7 +39,6 @@ FILLS = {Level.ERROR: "FFC7CE", Level.WARNING: "FFEB9C"}  # Excel's own bad / ne
 LEVEL_NAMES = {Level.ERROR: "错误", Level.WARNING: "提醒"}
 HEADERS = ("级别", "工作表", "单元格", "问题", "代码")
 WIDTHS = (8, 18, 9, 90, 26)
-FONT = "宋体"  # as the template; LibreOffice maps it to Noto CJK SC with our fonts.conf
 FIRST_ROW = 4  # title, summary, header, then one row per finding
 # Hidden columns keep each marked cell's original fill, so a returned copy can be un-marked.
 MARK_COLS = ("标注工作表", "标注单元格", "原底色")

@@ -5,6 +5,7 @@ Plain records shared by :mod:`xl2report.batch`, :mod:`xl2report.watch` and the C
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -82,10 +83,7 @@ class RunResult:
 
     def counts(self) -> dict[str, int]:
         """Number of listed files per status."""
-        out: dict[str, int] = {}
-        for f in self.files:
-            out[f.status] = out.get(f.status, 0) + 1
-        return out
+        return dict(Counter(f.status for f in self.files))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (``--json``)."""

@@ -9,6 +9,7 @@ Reads the ledger only; ``write_status_xlsx`` writes the same table as a workbook
 from __future__ import annotations
 
 import io
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -56,10 +57,7 @@ class StatusReport:
 
     def counts(self) -> dict[str, int]:
         """Number of organisations per state."""
-        out: dict[str, int] = {}
-        for s in self.orgs:
-            out[s.state] = out.get(s.state, 0) + 1
-        return out
+        return dict(Counter(s.state for s in self.orgs))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (``status --json``)."""
