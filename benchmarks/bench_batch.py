@@ -23,9 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from helpers import consistent_values
-from xl2report.ledger import RosterEntry
-from xl2report.roster import write_roster_templates
-from xl2report.template import TemplateOptions, build_workbook
+from xl2report.batch.ledger import RosterEntry
+from xl2report.batch.roster import write_roster_templates
+from xl2report.xlsx.template import TemplateOptions, build_workbook
 
 
 def make_inbox(folder: Path, n: int) -> None:

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers import consistent_values, make_workbook  # noqa: E402
-from xl2report.annotate import write_feedback  # noqa: E402
-from xl2report.check import check_file  # noqa: E402
-from xl2report.xlsx import read_workbook  # noqa: E402
+from xl2report.checks.check import check_file  # noqa: E402
+from xl2report.xlsx.feedback import write_feedback  # noqa: E402
+from xl2report.xlsx.parts import read_workbook  # noqa: E402
 
 
 def timed(label: str, paths: list[Path], run: Callable[[Path], object]) -> None:

@@ -54,12 +54,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers import consistent_values  # noqa: E402
-from xl2report.check import check_file  # noqa: E402
-from xl2report.form import FORM, Kind, Value, ValueType, compute_formulas  # noqa: E402
-from xl2report.render import ReportRenderer, docx_to_pdf  # noqa: E402
-from xl2report.report_context import report_content, template_context  # noqa: E402
-from xl2report.template import TemplateOptions, build_workbook  # noqa: E402
-from xl2report.word_template import default_word_template  # noqa: E402
+from xl2report.checks.check import check_file  # noqa: E402
+from xl2report.form.national import FORM, Kind, Value, ValueType, compute_formulas  # noqa: E402
+from xl2report.report.content import report_content, template_context  # noqa: E402
+from xl2report.report.docx_package import default_word_template  # noqa: E402
+from xl2report.report.render import ReportRenderer, docx_to_pdf  # noqa: E402
+from xl2report.xlsx.template import TemplateOptions, build_workbook  # noqa: E402
 
 YEAR = 2024
 KEJING = json.loads((ROOT / "examples" / "kejing-2024.json").read_text(encoding="utf-8"))["values"]
@@ -217,7 +217,7 @@ def per_workbook(paths: list[Path], work: Path, naive_every: int) -> dict[str, S
 
 def feedback_ms(paths: list[Path], work: Path) -> float:
     """Median ms to write the feedback copy of a rejected workbook (what ``run`` sends back)."""
-    from xl2report.annotate import write_feedback
+    from xl2report.xlsx.feedback import write_feedback
 
     times = []
     for path in paths:
@@ -253,7 +253,7 @@ def xl2report(*args: str) -> list[str]:
     script = Path(sys.executable).with_name("xl2report")
     if script.exists():
         return [str(script), *args]
-    return [sys.executable, "-c", "from xl2report.cli import main; main()", *args]
+    return [sys.executable, "-c", "from xl2report.cli.main import main; main()", *args]
 
 
 def _ok(m: Measured, *codes: int) -> Measured:
@@ -263,7 +263,7 @@ def _ok(m: Measured, *codes: int) -> Measured:
 
 
 def has_batch() -> bool:
-    return importlib.util.find_spec("xl2report.batch") is not None
+    return importlib.util.find_spec("xl2report.batch.session") is not None
 
 
 def run_batch(inbox: Path, outbox: Path, jobs: int) -> Measured:
@@ -453,7 +453,7 @@ def _main(args: argparse.Namespace, work: Path, summary: Summary) -> None:
 
     # PDF.
     if args.pdf:
-        from xl2report import office
+        from xl2report.report import office
 
         if not office.available():
             print("\n（未安装 LibreOffice：跳过 PDF）")

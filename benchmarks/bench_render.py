@@ -3,7 +3,7 @@
     python benchmarks/bench_render.py [N]
 
 Compares, per document, plain docxtpl (open + render + save, what a naive batch would do) with
-:class:`xl2report.render.ReportRenderer` (template compiled once): rendering to bytes, and the
+:class:`xl2report.report.render.ReportRenderer` (template compiled once): rendering to bytes, and the
 full ``render()`` (atomic write, fsync, re-read and verification).  Then renders N reports with
 one renderer and prints the process's resident memory along the way.  Numbers depend on the
 machine; compare them with each other, not with another machine's.
@@ -19,12 +19,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from xl2report.form import blank_values, compute_formulas
-from xl2report.render import ReportRenderer
-from xl2report.report_context import report_content, template_context
-from xl2report.values import coerce_values
-from xl2report.word_compile import render_with_docxtpl
-from xl2report.word_template import default_word_template
+from xl2report.checks.cells import coerce_values
+from xl2report.form.national import blank_values, compute_formulas
+from xl2report.report.content import report_content, template_context
+from xl2report.report.docx_package import default_word_template
+from xl2report.report.engine import render_with_docxtpl
+from xl2report.report.render import ReportRenderer
 
 ROOT = Path(__file__).resolve().parent.parent
 

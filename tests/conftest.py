@@ -24,16 +24,22 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if shutil.which("soffice") or shutil.which("libreoffice"):
-        return
-    skip = pytest.mark.skip(reason="LibreOffice (soffice) 未安装：真实客户端测试跳过")
+    missing = {
+        "libreoffice": not (shutil.which("soffice") or shutil.which("libreoffice")),
+        "poppler": not shutil.which("pdftotext"),
+    }
+    reasons = {
+        "libreoffice": "LibreOffice (soffice) 未安装：真实客户端测试跳过",
+        "poppler": "poppler-utils (pdftotext) 未安装：PDF 文字测试跳过",
+    }
     for item in items:
-        if "libreoffice" in item.keywords:
-            item.add_marker(skip)
+        for marker, absent in missing.items():
+            if absent and marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reasons[marker]))
 
 
 @pytest.fixture(scope="session")
 def kejing_values() -> dict:
-    from xl2report.values import coerce_values
+    from xl2report.checks.cells import coerce_values
 
     return coerce_values(json.loads(EXAMPLE_JSON.read_text(encoding="utf-8"))["values"])

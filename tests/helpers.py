@@ -6,7 +6,7 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
-from xl2report.form import (
+from xl2report.form.national import (
     FORM,
     S3_COLUMNS,
     S3_OUTCOME_ROWS,
@@ -14,7 +14,7 @@ from xl2report.form import (
     Value,
     ValueType,
 )
-from xl2report.template import TemplateOptions, write_template
+from xl2report.xlsx.template import TemplateOptions, write_template
 
 S3_APPLICANTS = [c for c, _ in S3_COLUMNS if c != "total"]
 

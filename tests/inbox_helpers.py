@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from helpers import consistent_values, make_workbook
-from xl2report.batch import STATE_DIR, default_ledger
-from xl2report.form import Value
+from xl2report.batch.session import STATE_DIR, default_ledger
+from xl2report.form.national import Value
 
 ROOT = Path(__file__).resolve().parent.parent
 

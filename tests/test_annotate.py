@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xl2report import annotate
-from xl2report.annotate import AUTHOR, FEEDBACK_SHEET, FIRST_ROW, feedback_name, write_feedback
 from xl2report.atomic import OutputExistsError
-from xl2report.check import check_file
-from xl2report.form import FORM, Kind
+from xl2report.checks.check import check_file
+from xl2report.form.national import FORM, Kind
+from xl2report.xlsx import feedback as annotate
+from xl2report.xlsx.feedback import AUTHOR, FEEDBACK_SHEET, FIRST_ROW, feedback_name, write_feedback
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 RED, YELLOW = "FFC7CE", "FFEB9C"
@@ -218,10 +218,11 @@ def test_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
+@pytest.mark.poppler
 def test_libreoffice_opens_and_prints_the_copy(tmp_path: Path) -> None:
     import subprocess
 
-    from xl2report.office import convert
+    from xl2report.report.office import convert
 
     _, out, report = _feedback(tmp_path, "libreoffice-resaved-errors")
     (pdf,) = convert([out], "pdf", tmp_path / "pdf")

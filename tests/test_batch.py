@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-import xl2report.inbox as inbox_mod
+import xl2report.batch.inbox as inbox_mod
 from inbox_helpers import (
     audit,
     digest,
@@ -22,13 +22,13 @@ from inbox_helpers import (
     write_truncated,
     write_valid,
 )
-from xl2report import office
-from xl2report.batch import run_batch
-from xl2report.cli import cli
-from xl2report.ledger import Ledger
-from xl2report.pipeline import report_filename
-from xl2report.results import RunOptions
-from xl2report.status import compute_status
+from xl2report.batch.ledger import Ledger
+from xl2report.batch.records import RunOptions
+from xl2report.batch.session import run_batch
+from xl2report.batch.worker import report_filename
+from xl2report.cli.main import cli
+from xl2report.county.status import compute_status
+from xl2report.report import office
 
 T0 = 1_736_000_000  # 2025-01-04: a fixed "received" time base for mtimes
 

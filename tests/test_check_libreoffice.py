@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from xl2report.check import check_file
+from xl2report.checks.check import check_file
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 ORIGINALS = (
@@ -44,7 +44,7 @@ pytestmark = pytest.mark.libreoffice
 
 @pytest.fixture(scope="module")
 def resaved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    from xl2report.office import convert
+    from xl2report.report.office import convert
 
     src = tmp_path_factory.mktemp("src")
     for name in ORIGINALS:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from xl2report.cli import main
+from xl2report.cli.main import main
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 
@@ -138,7 +138,7 @@ def test_annotate_into_a_file_is_a_clear_error(
 )
 def test_adding_last_year_to_a_check_equals_checking_with_it(name: str) -> None:
     """The batch checks a file once and then adds last year's comparison (issue #6)."""
-    from xl2report.check import check_file, with_previous
+    from xl2report.checks.check import check_file, with_previous
 
     previous = check_file(CORPUS / "yoy-2023.xlsx")
     assert previous.values

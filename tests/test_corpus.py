@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from xl2report.check import check_file
-from xl2report.findings import CATALOGUE
+from xl2report.checks.catalogue import CATALOGUE
+from xl2report.checks.check import check_file
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 EXPECTED = sorted(CORPUS.glob("*.expected.json"))

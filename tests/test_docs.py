@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from xl2report.checks.catalogue import CATALOGUE
 from xl2report.docs import render_readme
-from xl2report.findings import CATALOGUE
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -24,7 +24,7 @@ def test_generated_tables_are_current() -> None:
 
 def test_every_code_used_in_source_is_catalogued() -> None:
     used = set()
-    for path in SRC.glob("*.py"):
+    for path in SRC.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r'Finding\(\s*"([a-z0-9-]+)"', text))
         used |= set(re.findall(r'UnreadableError\("([a-z0-9-]+)"', text))
@@ -36,7 +36,7 @@ def test_every_code_used_in_source_is_catalogued() -> None:
 
 
 def test_every_command_is_in_readme() -> None:
-    from xl2report.cli import cli
+    from xl2report.cli.main import cli
 
     for name in cli.commands:
         assert f"xl2report {name}" in README, name
@@ -48,10 +48,27 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "libreoffice-calc libreoffice-writer fonts-noto-cjk" in ci
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff 未安装")
+@pytest.mark.skipif(importlib.util.find_spec("ruff") is None, reason="ruff 未安装")
 def test_ruff_clean() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("importlinter") is None, reason="import-linter 未安装")
+def test_layers_contract_holds() -> None:
+    """The import-linter contracts in pyproject.toml: no layer imports one above it."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from importlinter.cli import lint_imports_command; lint_imports_command()"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
+
+
+def test_top_level_stays_small() -> None:
+    """Layers live in folders: at most six modules at the top of the package."""
+    top = sorted(p.name for p in SRC.glob("*.py"))
+    assert len(top) <= 6, top

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xl2report.check import check_file
-from xl2report.template import TemplateOptions, build_workbook
-from xl2report.xlsx import read_workbook
+from xl2report.checks.check import check_file
+from xl2report.xlsx.parts import read_workbook
+from xl2report.xlsx.template import TemplateOptions, build_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "inbox" / "克井镇人民政府2024年报表.xlsx"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from xl2report.form import (
+from xl2report.form.national import (
     FORM,
     S3_COLUMNS,
     Kind,

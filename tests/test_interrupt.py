@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from inbox_helpers import audit, ledger_rows, set_mtime, snapshot, write_valid
-from xl2report.batch import Session, default_ledger, run_batch
-from xl2report.ledger import Ledger
-from xl2report.pipeline import report_filename
-from xl2report.results import RunOptions
-from xl2report.runlock import LockHeld, RunLock
+from xl2report.batch.ledger import Ledger
+from xl2report.batch.records import RunOptions
+from xl2report.batch.runlock import LockHeld, RunLock
+from xl2report.batch.session import Session, default_ledger, run_batch
+from xl2report.batch.worker import report_filename
 
 N_FILES = 40
 

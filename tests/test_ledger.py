@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from xl2report.errors import FatalError
-from xl2report.ledger import (
+from xl2report.batch.ledger import (
     SCHEMA_VERSION,
     Ledger,
     ReferenceReader,
@@ -17,6 +16,7 @@ from xl2report.ledger import (
     decode_values,
     encode_values,
 )
+from xl2report.errors import FatalError
 
 
 def row(path: str, sha: str, **kw: object) -> dict[str, object]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from xl2report.form import FORM, blank_values, compute_formulas
-from xl2report.narrative import check_narrative
+from xl2report.checks.narrative import check_narrative
+from xl2report.form.national import FORM, blank_values, compute_formulas
 
 REQUESTS = "s1.requests.text"
 

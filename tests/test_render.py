@@ -14,8 +14,8 @@ import pytest
 from helpers import consistent_values
 from report_helpers import edit_docx, parse_seed, read_report
 from xl2report.atomic import OutputExistsError
-from xl2report.check import check_file
-from xl2report.form import (
+from xl2report.checks.check import check_file
+from xl2report.form.national import (
     FORM,
     S2_BLOCKS,
     S3_COLUMNS,
@@ -24,13 +24,8 @@ from xl2report.form import (
     blank_values,
     compute_formulas,
 )
-from xl2report.render import (
-    RenderError,
-    ReportRenderer,
-    check_word_template,
-    report_filename,
-)
-from xl2report.report_context import (
+from xl2report.form.types import format_number
+from xl2report.report.content import (
     DRAFT_MARK,
     TABLE_FIELDS,
     fee_sentence,
@@ -38,9 +33,14 @@ from xl2report.report_context import (
     split_paragraphs,
     template_context,
 )
-from xl2report.values import format_number
-from xl2report.word_compile import render_with_docxtpl
-from xl2report.word_template import default_word_template, table_grid
+from xl2report.report.default_template import default_word_template, table_grid
+from xl2report.report.engine import render_with_docxtpl
+from xl2report.report.render import (
+    RenderError,
+    ReportRenderer,
+    check_word_template,
+    report_filename,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "inbox" / "克井镇人民政府2024年报表.xlsx"

@@ -9,12 +9,12 @@ import pytest
 
 from helpers import make_workbook
 from report_helpers import edit_docx, read_report
-from xl2report.check import check_file
-from xl2report.cli import main
-from xl2report.form import blank_values, compute_formulas
-from xl2report.render import report_filename
-from xl2report.report_context import DRAFT_MARK
-from xl2report.word_template import default_word_template
+from xl2report.checks.check import check_file
+from xl2report.cli.main import main
+from xl2report.form.national import blank_values, compute_formulas
+from xl2report.report.content import DRAFT_MARK
+from xl2report.report.docx_package import default_word_template
+from xl2report.report.render import report_filename
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "inbox" / "克井镇人民政府2024年报表.xlsx"
@@ -106,7 +106,7 @@ def test_an_existing_folder_with_a_dot_in_its_name_is_a_folder(
 def test_pdf_without_libreoffice_says_so_and_writes_nothing(
     example: Path, tmp_path: Path, monkeypatch, capsys
 ) -> None:  # type: ignore[no-untyped-def]
-    from xl2report import office
+    from xl2report.report import office
 
     monkeypatch.setattr(office, "soffice_path", lambda: None)
     assert run("render", example, "-o", tmp_path / "out", "--pdf") == 2
@@ -117,7 +117,7 @@ def test_pdf_without_libreoffice_says_so_and_writes_nothing(
 def test_failed_pdf_conversion_keeps_the_word_report(
     example: Path, tmp_path: Path, monkeypatch, capsys
 ) -> None:  # type: ignore[no-untyped-def]
-    from xl2report import office, render
+    from xl2report.report import office, render
 
     def timeout(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise office.OfficeError("LibreOffice 转换超时（1 秒）。")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from xl2report.check import check_file
-from xl2report.render import ReportRenderer, docx_to_pdf
+from xl2report.checks.check import check_file
+from xl2report.report.render import ReportRenderer, docx_to_pdf
 
 pytestmark = pytest.mark.libreoffice
 
@@ -43,6 +43,7 @@ def _run(*cmd: str) -> str:
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.poppler
 def test_pdf_shows_the_title_and_the_table_numbers(pdfs: dict[str, Path]) -> None:
     text = _run("pdftotext", "-layout", str(pdfs["example"]), "-")
     flat = re.sub(r"\s+", "", text)

@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 
 from inbox_helpers import run_cli
-from xl2report.check import check_file
+from xl2report.batch.roster import normalize_org, read_roster, write_roster_templates
+from xl2report.checks.check import check_file
 from xl2report.errors import FatalError
-from xl2report.roster import normalize_org, read_roster, write_roster_templates
 
 CSV = "机关名称,代码,联系人,邮箱\n甲镇人民政府,001,张三,a@example.cn\n乙镇人民政府,002,李四,\n"
 

@@ -10,9 +10,17 @@ from decimal import Decimal
 import pytest
 
 from helpers import consistent_values, rebalance
-from xl2report.findings import Finding
-from xl2report.form import FORM, Kind, Rule, RuleKind, Value, blank_values, compute_formulas
-from xl2report.rules import check_rules, related_cells
+from xl2report.checks.catalogue import Finding
+from xl2report.checks.rules import check_rules, related_cells
+from xl2report.form.national import (
+    FORM,
+    Kind,
+    Rule,
+    RuleKind,
+    Value,
+    blank_values,
+    compute_formulas,
+)
 
 FORMULAS = {f.key for f in FORM.fields if f.kind is Kind.FORMULA}
 

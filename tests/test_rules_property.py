@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import TEXTS
-from xl2report.check import check_file
-from xl2report.form import (
+from xl2report.checks.check import check_file
+from xl2report.checks.rules import check_rules
+from xl2report.form.national import (
     FORM,
     S3_COLUMNS,
     S3_OUTCOME_ROWS,
@@ -27,8 +28,7 @@ from xl2report.form import (
     blank_values,
     compute_formulas,
 )
-from xl2report.rules import check_rules
-from xl2report.template import TemplateOptions, build_workbook
+from xl2report.xlsx.template import TemplateOptions, build_workbook
 
 APPLICANTS = [c for c, _ in S3_COLUMNS if c != "total"]
 FORMULAS = {f.key for f in FORM.fields if f.kind is Kind.FORMULA}

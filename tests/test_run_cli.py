@@ -11,10 +11,10 @@ import pytest
 
 from helpers import make_workbook
 from inbox_helpers import ROOT, audit, run_cli, set_mtime, snapshot, values_for, write_valid
-from xl2report.batch import run_batch
-from xl2report.check import CheckResult, check_file
-from xl2report.pipeline import report_filename
-from xl2report.results import RunOptions
+from xl2report.batch.records import RunOptions
+from xl2report.batch.session import run_batch
+from xl2report.batch.worker import report_filename
+from xl2report.checks.check import CheckResult, check_file
 
 EXAMPLES = ROOT / "examples"
 
@@ -139,6 +139,7 @@ def test_last_years_accepted_submissions_in_the_ledger_count_too(tmp_path: Path)
 
 
 @pytest.mark.libreoffice
+@pytest.mark.poppler
 def test_pdf_for_every_current_report_in_one_call_per_worker(tmp_path: Path) -> None:
     inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
     for i, org in enumerate(("甲镇人民政府", "乙镇人民政府", "丙镇人民政府")):

@@ -10,13 +10,13 @@ import openpyxl
 import pytest
 
 from inbox_helpers import run_cli, set_mtime, values_for, write_invalid, write_valid
-from xl2report import office
-from xl2report.batch import default_ledger, run_batch
-from xl2report.form import FORM, Kind, ValueType, compute_formulas
-from xl2report.ledger import Ledger
-from xl2report.results import RunOptions
-from xl2report.status import build_status_xlsx, compute_status
-from xl2report.summary import DETAIL, numeric_fields, write_summary
+from xl2report.batch.ledger import Ledger
+from xl2report.batch.records import RunOptions
+from xl2report.batch.session import default_ledger, run_batch
+from xl2report.county.status import build_status_xlsx, compute_status
+from xl2report.county.summary import DETAIL, numeric_fields, write_summary
+from xl2report.form.national import FORM, Kind, ValueType, compute_formulas
+from xl2report.report import office
 
 T0 = 1_736_000_000
 INJECTION = '=HYPERLINK("http://x","点我")镇'

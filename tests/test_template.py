@@ -13,8 +13,8 @@ import pytest
 from lxml import etree
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
-from xl2report.form import FORM, FORM_VERSION, Kind, ValueType
-from xl2report.template import TemplateFactory, TemplateOptions, build_workbook
+from xl2report.form.national import FORM, FORM_VERSION, Kind, ValueType
+from xl2report.xlsx.template import TemplateFactory, TemplateOptions, build_workbook
 
 GOLDEN = Path(__file__).parent / "golden" / "template"
 
@@ -167,7 +167,7 @@ def test_print_setup(blank: openpyxl.Workbook) -> None:
 
 
 def test_fast_formula_path_only_for_plain_formulas() -> None:
-    from xl2report.template import _PLAIN_FORMULA
+    from xl2report.xlsx.template import _PLAIN_FORMULA
 
     for f in FORM.fields:
         if f.formula:
@@ -201,7 +201,7 @@ def test_factory_templates_are_the_same_bytes_as_a_build(org: str, contact: str 
 
 
 def test_cover_says_where_to_send_it() -> None:
-    from xl2report.form import DEFAULT_SUBMIT_NOTE
+    from xl2report.form.national import DEFAULT_SUBMIT_NOTE
 
     sheet, row, col = FORM.submit_note
     note = "请于2026年1月15日前发送至 gkb@example.gov.cn"
@@ -212,7 +212,7 @@ def test_cover_says_where_to_send_it() -> None:
 
 
 def test_roster_factory_carries_the_submit_note() -> None:
-    from xl2report.template import TemplateFactory
+    from xl2report.xlsx.template import TemplateFactory
 
     note = "1月15日前报送"
     factory = TemplateFactory(2025, submit_to=note)

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from inbox_helpers import run_cli
-from xl2report.form import FORM
+from xl2report.form.national import FORM
 
 
 def _no_traceback(stderr: str) -> None:

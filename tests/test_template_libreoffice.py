@@ -7,9 +7,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xl2report.form import FORM, blank_values, check_display, compute_formulas, rule_holds
-from xl2report.office import convert
-from xl2report.template import TemplateOptions, write_template
+from xl2report.form.national import FORM, blank_values, check_display, compute_formulas, rule_holds
+from xl2report.report.office import convert
+from xl2report.xlsx.template import TemplateOptions, write_template
 
 pytestmark = pytest.mark.libreoffice
 

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from xl2report.form import FORM
-from xl2report.values import date_text, format_number, parse_cell, parse_number
-from xl2report.xlsx import RawCell
+from xl2report.checks.cells import date_text, parse_cell, parse_number
+from xl2report.form.national import FORM
+from xl2report.form.types import format_number
+from xl2report.xlsx.parts import RawCell
 
 COUNT = FORM.field("s3.new.natural")
 FEE = FORM.field("s2.fees.amount")

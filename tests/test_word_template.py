@@ -12,10 +12,9 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from xl2report.form import FORM, SECTION_HEADINGS, LabelRole
-from xl2report.report_context import KNOWN_PLACEHOLDERS, build_context
-from xl2report.word_compile import open_template, parse_template, placeholder_paths
-from xl2report.word_template import (
+from xl2report.form.national import FORM, SECTION_HEADINGS, LabelRole
+from xl2report.report.content import KNOWN_PLACEHOLDERS, build_context
+from xl2report.report.default_template import (
     TABLE_COLUMNS_MM,
     TEXT_WIDTH,
     build_word_template,
@@ -23,6 +22,7 @@ from xl2report.word_template import (
     table_grid,
     template_parts,
 )
+from xl2report.report.engine import open_template, parse_template, placeholder_paths
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TABLE_SECTIONS = ("二", "三", "四")
@@ -37,7 +37,7 @@ def doc():  # type: ignore[no-untyped-def]
 def test_bundled_template_is_what_the_generator_makes() -> None:
     with zipfile.ZipFile(default_word_template()) as zf:
         bundled = {name: zf.read(name) for name in zf.namelist()}
-    assert bundled == template_parts(), "run: python -m xl2report.word_template"
+    assert bundled == template_parts(), "run: python -m xl2report.report.default_template"
 
 
 def test_generation_is_deterministic() -> None:
@@ -185,7 +185,7 @@ def test_page_numbers_are_dashed_and_alternate_sides(doc) -> None:  # type: igno
 def test_repo_copy_in_templates_folder_matches_the_bundled_one() -> None:
     from pathlib import Path
 
-    from xl2report.word_template import build_word_template
+    from xl2report.report.default_template import build_word_template
 
     copy = Path(__file__).resolve().parent.parent / "templates" / "report.docx"
-    assert copy.read_bytes() == build_word_template(), "run: python -m xl2report.word_template"
+    assert copy.read_bytes() == build_word_template(), "run: python -m xl2report.report.default_template"

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl2report import xlsx
-from xl2report.check import check_file
-from xl2report.xlsx import UnreadableError, read_workbook
+from xl2report.checks.check import check_file
+from xl2report.xlsx import parts as xlsx
+from xl2report.xlsx.parts import UnreadableError, read_workbook
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 VALID = CORPUS / "valid-random.xlsx"
@@ -104,7 +104,7 @@ def test_openpyxl_parses_with_defusedxml() -> None:
 def test_check_reads_each_workbook_once_without_openpyxl() -> None:
     """One parse per workbook: openpyxl (and its 0.2 s import) stays off the check path."""
     code = (
-        "import sys; from pathlib import Path; from xl2report.check import check_file; "
+        "import sys; from pathlib import Path; from xl2report.checks.check import check_file; "
         f"r = check_file(Path({str(VALID)!r})); "
         "print(r.valid, 'openpyxl' in sys.modules)"
     )

@@ -24,9 +24,9 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, to_excel
 from openpyxl.utils.escape import unescape
 
-from xl2report.check import check_submission
-from xl2report.reader import Submission
-from xl2report.xlsx import RawCell, RawSheet, RawWorkbook, read_workbook
+from xl2report.checks.check import check_submission
+from xl2report.xlsx.parts import RawCell, RawSheet, RawWorkbook, read_workbook
+from xl2report.xlsx.submission import Submission
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from helpers import consistent_values
-from xl2report.form import FORM, S3_COLUMNS, Value, blank_values, compute_formulas
-from xl2report.yoy import check_year_over_year
+from xl2report.checks.yoy import check_year_over_year
+from xl2report.form.national import FORM, S3_COLUMNS, Value, blank_values, compute_formulas
 
 
 def full(values: dict[str, Value]) -> dict[str, Value]:

@@ -7,11 +7,11 @@ import zipfile
 
 import pytest
 
-from xl2report.form import blank_values, compute_formulas
-from xl2report.render import ReportRenderer
-from xl2report.report_context import report_content
-from xl2report.word_template import template_parts, zip_parts
-from xl2report.zip_writer import PackageWriter
+from xl2report.form.national import blank_values, compute_formulas
+from xl2report.report.content import report_content
+from xl2report.report.default_template import template_parts, zip_parts
+from xl2report.report.render import ReportRenderer
+from xl2report.xlsx.package import PackageWriter
 
 DYNAMIC = ("word/document.xml", "docProps/core.xml")
 

@@ -1,3 +1,3 @@
-from xl2report.cli import main
+from xl2report.cli.main import main
 
 main()

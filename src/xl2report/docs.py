@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from xl2report.findings import CATALOGUE
-from xl2report.form import FORM, Form
+from xl2report.checks.catalogue import CATALOGUE
+from xl2report.form.national import FORM, Form
 
 
 def field_rows(form: Form = FORM) -> list[dict[str, str]]:

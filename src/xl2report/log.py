@@ -1,8 +1,9 @@
-"""The package's logger (loguru): silent when xl2report is used as a library.
+"""The package's logger (loguru, loaded on first use): silent when xl2report is used as a library.
 
-Modules log with ``from xl2report.log import logger``.  Importing this module disables the
-package's messages, so scripts and tests that call the library see nothing; the CLI (or any
-application) calls :func:`configure` to choose where messages go and from which level.
+Modules log with ``from xl2report.log import logger``.  The package's messages are disabled until
+an application (the CLI) calls :func:`configure`.  Importing loguru costs ~70 ms that most commands
+never need, so ``logger`` is a thin proxy that loads it when a module first logs; a level chosen
+by :func:`configure` before then is applied at that moment.
 """
 
 from __future__ import annotations
@@ -11,21 +12,53 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from loguru import logger
+if TYPE_CHECKING:
+    from loguru import Logger
 
-logger.disable("xl2report")
+_loguru: Logger | None = None
+_wanted: tuple[str, TextIO, str | None] | None = None  # what configure() asked for
 _configured = False
+
+
+def _real() -> Logger:
+    """Loguru's logger, loaded and set up (silent unless configured) on first use."""
+    global _loguru
+    if _loguru is None:
+        from loguru import logger as loaded
+
+        loaded.disable("xl2report")
+        _loguru = loaded
+        if _wanted is not None:
+            _apply(*_wanted)
+    return _loguru
+
+
+class _LazyLogger:
+    """Forwards every attribute to loguru's logger, importing loguru on the first call."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_real(), name)
+
+
+logger: Logger = _LazyLogger()  # type: ignore[assignment]
 
 
 def configure(level: str = "WARNING", sink: TextIO = sys.stderr, fmt: str | None = None) -> None:
     """Send xl2report's messages from ``level`` up to ``sink`` (the CLI's stderr by default)."""
-    global _configured
-    logger.remove()
-    logger.add(sink, level=level, **({"format": fmt} if fmt else {}))
-    logger.enable("xl2report")
+    global _wanted, _configured
+    _wanted = (level, sink, fmt)
     _configured = True
+    if _loguru is not None:
+        _apply(level, sink, fmt)
+
+
+def _apply(level: str, sink: TextIO, fmt: str | None) -> None:
+    assert _loguru is not None
+    _loguru.remove()
+    _loguru.add(sink, level=level, **({"format": fmt} if fmt else {}))
+    _loguru.enable("xl2report")
 
 
 @contextmanager
@@ -35,25 +68,15 @@ def log_to_file(path: Path) -> Iterator[None]:
     Used for the batch run's own log file, which exists whether or not anyone configured
     logging; afterwards the package is silent again unless :func:`configure` was called.
     """
-    sink = logger.add(path, level="DEBUG", encoding="utf-8", filter="xl2report")
-    logger.enable("xl2report")
+    real = _real()
+    sink = real.add(path, level="DEBUG", encoding="utf-8", filter="xl2report")
+    real.enable("xl2report")
     try:
         yield
     finally:
-        logger.remove(sink)
+        real.remove(sink)
         if not _configured:
-            logger.disable("xl2report")
+            real.disable("xl2report")
 
-
-def _apply_pending() -> None:
-    """Apply a level the command line chose before this module was imported."""
-    import xl2report
-
-    if xl2report.pending_log_level:
-        configure(xl2report.pending_log_level)
-        xl2report.pending_log_level = None
-
-
-_apply_pending()
 
 __all__ = ["configure", "log_to_file", "logger"]

@@ -44,7 +44,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "src"))
 
 from helpers import consistent_values, rebalance  # noqa: E402
-from xl2report.form import (  # noqa: E402
+from xl2report.checks.cells import coerce_values  # noqa: E402
+from xl2report.form.national import (  # noqa: E402
     FORM,
     S3_COLUMNS,
     Field,
@@ -52,8 +53,7 @@ from xl2report.form import (  # noqa: E402
     ValueType,
     compute_formulas,
 )
-from xl2report.template import TemplateOptions, build_workbook  # noqa: E402
-from xl2report.values import coerce_values  # noqa: E402
+from xl2report.xlsx.template import TemplateOptions, build_workbook  # noqa: E402
 
 ORG, YEAR = "测试镇人民政府", 2024
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -870,7 +870,7 @@ def _() -> bytes:
 
 
 def _office_convert(data: bytes, target: str) -> bytes:
-    from xl2report.office import convert
+    from xl2report.report.office import convert
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp, "in.xlsx")

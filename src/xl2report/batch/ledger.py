@@ -1,0 +1,439 @@
+"""The submissions ledger: one SQLite file recording every workbook the pipeline has seen.
+
+This is the only module that knows SQL.  It stores facts and answers questions; it decides
+nothing (which submission is newer, where a report goes: that is :mod:`xl2report.batch.session`).
+
+Schema (versioned with ``PRAGMA user_version``; WAL journal so readers never block the run):
+
+- ``files``: one row per (inbox path, content SHA-256).  The first file with a given content is
+  the submission; the same content under another name is a ``duplicate`` row pointing at it.
+  Statuses: accepted / rejected / unreadable / superseded / duplicate.  Output paths are stored
+  relative to the outbox, inbox paths relative to the inbox, both with ``/``.
+- ``moves``: a write-ahead journal of renames.  A state change is committed together with the
+  renames it needs; the renames are then done and the journal rows deleted.  After a crash the
+  next run replays what is left, so the files on disk always end up where the ledger says.
+- ``roster``: the registered list of organisations (机关名称, code, contact, email).
+- ``reference``: last year's values by (org, year), snapshotted at the start of a run for the
+  year-over-year checks; worker processes read it through :class:`ReferenceReader`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from pathlib import Path
+
+from xl2report.checks.cells import coerce_values
+from xl2report.errors import FatalError
+from xl2report.form.national import Value
+
+SCHEMA_VERSION = 1
+STATUSES = ("accepted", "rejected", "unreadable", "superseded", "duplicate")
+
+_SCHEMA = f"""
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    received_ns INTEGER NOT NULL,
+    seen_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s) for s in STATUSES)})),
+    duplicate_of INTEGER REFERENCES files(id),
+    org TEXT NOT NULL DEFAULT '',
+    year INTEGER,
+    errors INTEGER NOT NULL DEFAULT 0,
+    warnings INTEGER NOT NULL DEFAULT 0,
+    version INTEGER,
+    report TEXT,
+    pdf TEXT,
+    feedback TEXT,
+    message TEXT NOT NULL DEFAULT '',
+    findings TEXT NOT NULL DEFAULT '[]',
+    vals TEXT,
+    converted INTEGER NOT NULL DEFAULT 0,
+    stored_path TEXT,
+    UNIQUE (path, sha256)
+);
+CREATE INDEX files_sha ON files (sha256);
+CREATE INDEX files_org ON files (org, year, status);
+CREATE TABLE moves (id INTEGER PRIMARY KEY, src TEXT NOT NULL, dst TEXT NOT NULL);
+CREATE TABLE roster (
+    position INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    code TEXT NOT NULL DEFAULT '',
+    contact TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE reference (
+    org TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    vals TEXT NOT NULL,
+    PRIMARY KEY (org, year)
+);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One file seen (a row of ``files``)."""
+
+    id: int
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    received_ns: int
+    seen_at: str
+    status: str
+    duplicate_of: int | None
+    org: str
+    year: int | None
+    errors: int
+    warnings: int
+    version: int | None
+    report: str | None
+    pdf: str | None
+    feedback: str | None
+    message: str
+    findings: str
+    vals: str | None
+    converted: int
+    stored_path: str | None
+
+    @property
+    def order(self) -> tuple[int, str]:
+        """Which of two submissions is newer: received time (first-seen mtime), then path."""
+        return (self.received_ns, self.path)
+
+    def values(self) -> dict[str, Value]:
+        """The checked values stored with an accepted submission ({} when none)."""
+        return decode_values(self.vals) if self.vals else {}
+
+    def finding_dicts(self) -> list[dict[str, object]]:
+        """The findings stored with the row (``Finding.to_dict`` form)."""
+        return json.loads(self.findings or "[]")
+
+
+_COLUMNS = tuple(f.name for f in fields(Row))
+_WRITABLE = frozenset(_COLUMNS) - {"id"}
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One organisation of the registered roster."""
+
+    name: str
+    code: str = ""
+    contact: str = ""
+    email: str = ""
+
+
+def encode_values(values: Mapping[str, Value]) -> str:
+    """Values as compact JSON; Decimals as strings so 194.3525 stays exact."""
+    return json.dumps(
+        {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()},
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+
+
+def decode_values(text: str) -> dict[str, Value]:
+    """Values stored by :func:`encode_values`, typed as the form says."""
+    return coerce_values(json.loads(text))
+
+
+class Ledger:
+    """An open ledger.  Every method that changes something is one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Ledger:
+        """Open (creating or upgrading) the ledger at ``path``; raises :class:`FatalError`."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL survives a killed process; commits stay cheap for big batches.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                conn.close()
+                raise FatalError(
+                    f"账本 {path} 由更新版本的 xl2report 创建（结构版本 {version}），"
+                    "请升级 xl2report 后再运行。"
+                )
+            if version == 0:
+                with _transaction(conn):
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            raise FatalError(f"账本文件 {path} 无法打开或已损坏：{exc}") from exc
+        except OSError as exc:
+            raise FatalError(f"无法创建账本 {path}：{exc.strerror or exc}") from exc
+        return cls(conn, path)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- files: questions -------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        return [Row(**dict(r)) for r in self.conn.execute(sql, params)]
+
+    def get(self, row_id: int) -> Row | None:
+        """The row with this id, if any."""
+        rows = self._rows("SELECT * FROM files WHERE id = ?", (row_id,))
+        return rows[0] if rows else None
+
+    def find(self, path: str, sha256: str) -> Row | None:
+        """The row recorded for this path with this content, if any."""
+        rows = self._rows("SELECT * FROM files WHERE path = ? AND sha256 = ?", (path, sha256))
+        return rows[0] if rows else None
+
+    def original(self, sha256: str) -> Row | None:
+        """The submission (not a duplicate) that first had this content."""
+        rows = self._rows(
+            "SELECT * FROM files WHERE sha256 = ? AND duplicate_of IS NULL ORDER BY id LIMIT 1",
+            (sha256,),
+        )
+        return rows[0] if rows else None
+
+    def known_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
+        """The hash recorded for this path with this size and mtime (saves re-reading it)."""
+        hit = self.conn.execute(
+            "SELECT sha256 FROM files WHERE path = ? AND size = ? AND mtime_ns = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (path, size, mtime_ns),
+        ).fetchone()
+        return hit[0] if hit else None
+
+    def submissions(self, org: str, year: int | None) -> list[Row]:
+        """Accepted and superseded submissions of one org and year, oldest first."""
+        rows = self._rows(
+            "SELECT * FROM files WHERE org = ? AND year IS ? AND status IN "
+            "('accepted', 'superseded') ORDER BY received_ns, path",
+            (org, year),
+        )
+        return rows
+
+    def current(self, org: str, year: int | None) -> Row | None:
+        """The org's current accepted submission for the year (the newest), if any."""
+        rows = self._rows(
+            "SELECT * FROM files WHERE org = ? AND year IS ? AND status = 'accepted' "
+            "ORDER BY received_ns DESC, path DESC LIMIT 1",
+            (org, year),
+        )
+        return rows[0] if rows else None
+
+    def next_version(self, org: str, year: int | None) -> int:
+        """The version number the next accepted submission of (org, year) gets."""
+        top = self.conn.execute(
+            "SELECT MAX(version) FROM files WHERE org = ? AND year IS ?", (org, year)
+        ).fetchone()[0]
+        return (top or 0) + 1
+
+    def rows(self, year: int | None = None, statuses: Iterable[str] | None = None) -> list[Row]:
+        """Rows, optionally of one year and some statuses, oldest received first."""
+        sql, params = "SELECT * FROM files", []
+        where = []
+        if year is not None:
+            where.append("year = ?")
+            params.append(year)
+        if statuses is not None:
+            wanted = list(statuses)
+            where.append(f"status IN ({', '.join('?' * len(wanted))})")
+            params.extend(wanted)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return self._rows(sql + " ORDER BY received_ns, path, id", params)
+
+    def years(self) -> list[int]:
+        """Every year that has a row."""
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT year FROM files WHERE year IS NOT NULL ORDER BY year"
+            )
+        ]
+
+    def outputs(self) -> set[str]:
+        """Every output path the ledger refers to (relative to the outbox)."""
+        out: set[str] = set()
+        for r in self.conn.execute("SELECT report, pdf, feedback FROM files"):
+            out.update(p for p in r if p)
+        return out
+
+    def accepted_without_pdf(self) -> list[Row]:
+        """Current reports that have no PDF yet (for ``--pdf``)."""
+        return self._rows(
+            "SELECT * FROM files WHERE status = 'accepted' AND report IS NOT NULL AND pdf IS NULL "
+            "ORDER BY received_ns, path"
+        )
+
+    def count(self) -> int:
+        """How many files the ledger has seen."""
+        return self.conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+
+    # --- files: changes ---------------------------------------------------------------------
+
+    def commit(
+        self,
+        insert: Mapping[str, object] | None = None,
+        updates: Iterable[tuple[int, Mapping[str, object]]] = (),
+        moves: Iterable[tuple[Path, Path]] = (),
+    ) -> tuple[int | None, list[int]]:
+        """One state change: insert a row, update rows, and journal the renames it needs.
+
+        Returns (new row id or None, journal ids).  The caller performs the renames and then
+        calls :meth:`moves_done` with the journal ids.
+        """
+        with _transaction(self.conn):
+            new_id = None
+            if insert is not None:
+                cols = _checked(insert)
+                new_id = self.conn.execute(
+                    f"INSERT INTO files ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                    [insert[c] for c in cols],
+                ).lastrowid
+            for row_id, changes in updates:
+                cols = _checked(changes)
+                self.conn.execute(
+                    f"UPDATE files SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+                    [*(changes[c] for c in cols), row_id],
+                )
+            journal = [
+                self.conn.execute(
+                    "INSERT INTO moves (src, dst) VALUES (?, ?)", (str(src), str(dst))
+                ).lastrowid
+                for src, dst in moves
+            ]
+        return new_id, journal
+
+    def pending_moves(self) -> list[tuple[int, Path, Path]]:
+        """Journalled renames not yet confirmed done, in order."""
+        return [
+            (r[0], Path(r[1]), Path(r[2]))
+            for r in self.conn.execute("SELECT id, src, dst FROM moves ORDER BY id")
+        ]
+
+    def moves_done(self, ids: Iterable[int]) -> None:
+        """Forget journal entries whose renames are done."""
+        ids = list(ids)
+        if not ids:
+            return
+        with _transaction(self.conn):
+            self.conn.executemany("DELETE FROM moves WHERE id = ?", [(i,) for i in ids])
+
+    # --- roster -----------------------------------------------------------------------------
+
+    def set_roster(self, entries: Sequence[RosterEntry], source: str) -> None:
+        """Replace the registered roster; ``source`` is remembered for display."""
+        with _transaction(self.conn):
+            self.conn.execute("DELETE FROM roster")
+            self.conn.executemany(
+                "INSERT INTO roster (position, name, code, contact, email) VALUES (?, ?, ?, ?, ?)",
+                [(i, e.name, e.code, e.contact, e.email) for i, e in enumerate(entries)],
+            )
+            self._set("roster_source", source)
+
+    def roster(self) -> list[RosterEntry]:
+        """The registered roster in file order ([] when none is registered)."""
+        return [
+            RosterEntry(r["name"], r["code"], r["contact"], r["email"])
+            for r in self.conn.execute("SELECT * FROM roster ORDER BY position")
+        ]
+
+    def roster_source(self) -> str:
+        """Which file the roster was registered from."""
+        return self._get("roster_source")
+
+    # --- reference values for year-over-year checks -----------------------------------------
+
+    def replace_reference(self, entries: Iterable[tuple[str, int, str, str]]) -> int:
+        """Replace the snapshot with (org, year, source, values JSON) rows; returns the count."""
+        with _transaction(self.conn):
+            self.conn.execute("DELETE FROM reference")
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO reference (org, year, source, vals) VALUES (?, ?, ?, ?)",
+                list(entries),
+            )
+            return self.conn.execute("SELECT COUNT(*) FROM reference").fetchone()[0]
+
+    # --- settings ---------------------------------------------------------------------------
+
+    def _set(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def _get(self, key: str) -> str:
+        hit = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return hit[0] if hit else ""
+
+
+class ReferenceReader:
+    """Read-only access to the reference snapshot, for worker processes (opened lazily)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._conn: sqlite3.Connection | None = None
+
+    def get(self, org: str, year: int) -> dict[str, Value] | None:
+        """The row with this id, if any."""
+        if self._conn is None:
+            self._conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=30)
+        hit = self._conn.execute(
+            "SELECT vals FROM reference WHERE org = ? AND year = ?", (org, year)
+        ).fetchone()
+        return decode_values(hit[0]) if hit else None
+
+    def close(self) -> None:
+        """Close the connection."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _checked(values: Mapping[str, object]) -> list[str]:
+    cols = list(values)
+    unknown = set(cols) - _WRITABLE
+    if unknown:
+        raise KeyError(f"not a ledger column: {sorted(unknown)}")
+    return cols
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,110 @@
+"""What a batch run is asked to do and what it reports back: options, per-file results, events.
+
+Plain records shared by :mod:`xl2report.batch.session`, :mod:`xl2report.batch.watch` and the CLI; no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+STATUS_LABELS = {
+    "accepted": "已通过",
+    "rejected": "已退回",
+    "unreadable": "无法读取",
+    "superseded": "已被新版本取代",
+    "duplicate": "重复报送",
+    "skipped": "已跳过",
+    "pending": "等待写完",
+    "failed": "处理失败",
+}
+PROBLEM_STATUSES = frozenset({"rejected", "unreadable", "failed"})
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What ``xl2report run`` (and each ``watch`` pass) is asked to do."""
+
+    inbox: Path
+    outbox: Path
+    ledger: Path | None = None  # default outbox/.xl2report/ledger.sqlite
+    jobs: int | None = None  # worker processes; None = number of CPUs
+    previous_year: Path | None = None  # folder with last year's workbooks
+    pdf: bool = False
+    roster: Path | None = None  # register this roster before the run
+    move_processed: bool = False  # move originals into inbox/已处理/ afterwards
+    settle: float = 1.0  # seconds between the two looks at each file
+    word_template: Path | None = None
+
+
+@dataclass
+class FileResult:
+    """One input file in a run's listing."""
+
+    file: str  # path relative to the inbox
+    status: str  # a key of STATUS_LABELS
+    new: bool = False  # processed (or recorded) by this run
+    org: str = ""
+    year: int | None = None
+    errors: int = 0
+    warnings: int = 0
+    output: str = ""  # report / feedback path (relative to the outbox)
+    message: str = ""
+    sha256: str = ""
+    in_roster: bool | None = None  # None when no roster is registered or the org is unknown
+    findings: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The status in Chinese."""
+        return STATUS_LABELS[self.status]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (``--json``)."""
+        return asdict(self) | {"status_label": self.label}
+
+
+@dataclass
+class RunResult:
+    """A run's listing of every input file, plus run-level notes."""
+
+    inbox: Path
+    outbox: Path
+    files: list[FileResult]
+    notes: list[str] = field(default_factory=list)  # run-level messages (PDF failures …)
+    log: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0: nothing rejected, unreadable or failed among the listed files; else 1."""
+        return 1 if any(f.status in PROBLEM_STATUSES for f in self.files) else 0
+
+    def counts(self) -> dict[str, int]:
+        """Number of listed files per status."""
+        return dict(Counter(f.status for f in self.files))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (``--json``)."""
+        return {
+            "inbox": str(self.inbox),
+            "outbox": str(self.outbox),
+            "files": [f.to_dict() for f in self.files],
+            "counts": self.counts(),
+            "notes": self.notes,
+            "exit_code": self.exit_code,
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    """Progress, for the CLI: 'plan' (total = jobs to process), 'file' (result), 'note' (text)."""
+
+    kind: str
+    total: int = 0
+    result: FileResult | None = None
+    text: str = ""
+
+
+EventSink = Callable[[Event], None]

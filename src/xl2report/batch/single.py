@@ -1,0 +1,82 @@
+"""One workbook outside a run (``xl2report render``): check it, then render its report and PDF.
+
+Sits above both ``checks`` and ``report`` because it joins them; the batch run does the same per
+file in :mod:`xl2report.batch.worker`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xl2report.atomic import OutputExistsError
+from xl2report.checks.check import CheckResult, check_file
+from xl2report.report import office
+from xl2report.report.render import RenderError, ReportRenderer, docx_to_pdf, report_filename
+
+
+@dataclass
+class RenderOutcome:
+    """What ``xl2report render`` did with one workbook."""
+
+    check: CheckResult
+    docx: Path | None = None
+    pdf: Path | None = None
+    draft: bool = False
+    warnings: list[str] = field(default_factory=list)
+    reason: str = ""  # why no report was written (Chinese), if none was
+
+
+def output_path(workbook: Path, output: Path | None, org: str, year: int | None) -> Path:
+    """Where the report goes: ``output`` if it names a .docx, else a folder (default: beside)."""
+    if output is not None and output.suffix.lower() == ".docx" and not output.is_dir():
+        return output
+    folder = output if output is not None else Path(workbook).parent
+    return folder / report_filename(org, year)
+
+
+def render_workbook(
+    workbook: Path,
+    output: Path | None = None,
+    *,
+    word_template: Path | None = None,
+    pdf: bool = False,
+    force: bool = False,
+) -> RenderOutcome:
+    """Check ``workbook``; if it passes (or ``force``), render its report and optionally a PDF.
+
+    ``force`` also allows replacing existing outputs, and renders a workbook with errors as a
+    draft.  Raises :class:`RenderError` / :class:`~xl2report.atomic.OutputExistsError`.
+    """
+    result = check_file(Path(workbook))
+    outcome = RenderOutcome(result)
+    report = result.report
+    if not report.readable:
+        outcome.reason = "文件无法读取，未生成报告。"
+        return outcome
+    if not result.values:
+        outcome.reason = "工作簿版式不符，读不出数据，无法生成报告。"
+        return outcome
+    if not report.valid and not force:
+        outcome.reason = "校验未通过，未生成报告；请先改正上述错误（或加 --force 生成草稿）。"
+        return outcome
+    outcome.draft = not report.valid
+    out = output_path(Path(workbook), output, report.org, report.year)
+    pdf_path = out.with_suffix(".pdf")
+    for target in (out, pdf_path) if pdf else (out,):
+        if target.exists() and not force:
+            raise OutputExistsError(str(target))
+    if pdf and not office.available():
+        raise RenderError(
+            "未安装 LibreOffice（soffice），无法生成 PDF；去掉 --pdf 只生成 Word，"
+            "或安装 LibreOffice 后重试。"
+        )
+    renderer = ReportRenderer(word_template)
+    outcome.warnings = renderer.render(result.values, out, draft=outcome.draft, overwrite=force)
+    outcome.docx = out
+    if pdf:
+        try:
+            (outcome.pdf,) = docx_to_pdf([out], out.parent)
+        except RenderError as exc:
+            raise RenderError(f"已生成 Word 报告 {out}，但没有生成 PDF：{exc}") from exc
+    return outcome

@@ -1,0 +1,251 @@
+"""The work done for one file, in a worker process: check it, then render its report or write
+its feedback workbook into a staging folder.  Also the LibreOffice steps (legacy conversion,
+PDF) done in batches.
+
+This is the one module that calls the Word renderer and the feedback writer, so the rest of the
+batch code depends only on the small :class:`Job` / :class:`Outcome` records.  It never touches
+the ledger's state or the final outbox layout: results go back to the parent, which alone
+decides names and records them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import threading
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xl2report.batch.inbox import PENDING_CHANGING, sha256_file
+from xl2report.batch.ledger import ReferenceReader, encode_values
+from xl2report.checks.catalogue import Finding
+from xl2report.checks.check import UNREADABLE_MESSAGES, check_file, with_previous
+from xl2report.log import logger
+from xl2report.report.office import OfficeError
+from xl2report.report.office import available as office_available
+from xl2report.report.office import convert as office_convert
+from xl2report.report.render import RenderError, ReportRenderer, docx_to_pdf, report_filename
+from xl2report.xlsx.feedback import feedback_name, write_feedback
+
+__all__ = ["Job", "Outcome", "Worker", "feedback_name", "report_filename"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One submission to process (picklable: crosses into a worker process)."""
+
+    source: str  # the file in the inbox (absolute); never modified
+    checked: str  # the file to check: the source itself, or its converted .xlsx copy
+    sha256: str  # content hash of ``source`` when planned
+    staging: str  # folder for staged outputs
+
+
+@dataclass
+class Outcome:
+    """What happened to one job (picklable: crosses back to the parent)."""
+
+    sha256: str
+    status: str  # accepted / rejected / unreadable / failed / changed
+    org: str = ""
+    year: int | None = None
+    errors: int = 0
+    warnings: int = 0
+    findings: list[dict[str, object]] = field(default_factory=list)
+    message: str = ""  # one Chinese sentence for unreadable / failed / changed
+    vals: str | None = None  # checked values as JSON (accepted)
+    staged: str | None = None  # staged report (accepted) or feedback workbook (rejected)
+    notes: list[str] = field(default_factory=list)  # renderer warnings
+    detail: str = ""  # traceback of an internal failure, for the log file only
+
+
+class Worker:
+    """Per-process state: one compiled Word template and a reader for last year's values."""
+
+    def __init__(self, reference_db: str | None = None, word_template: str | None = None) -> None:
+        self.renderer = ReportRenderer(Path(word_template) if word_template else None)
+        self.reference = ReferenceReader(Path(reference_db)) if reference_db else None
+
+    def process(self, job: Job) -> Outcome:
+        """Never raises for a file: an internal failure becomes a ``failed`` outcome."""
+        try:
+            return self._process(job)
+        except Exception as exc:  # the per-file boundary: one bad file never stops a batch
+            return Outcome(
+                job.sha256,
+                "failed",
+                message=f"处理时出现内部错误（{type(exc).__name__}: {exc}），下次运行时会重试。",
+                detail=traceback.format_exc(),
+            )
+
+    def _process(self, job: Job) -> Outcome:
+        if sha256_file(Path(job.source)) != job.sha256:
+            return Outcome(job.sha256, "changed", message=PENDING_CHANGING)
+        checked = Path(job.checked)
+        result = check_file(checked)
+        report = result.report
+        if report.readable and report.org and report.year and self.reference is not None:
+            previous = self.reference.get(report.org, report.year - 1)
+            if previous:  # added to this check: the file is read and checked once
+                result = with_previous(result, previous)
+                report = result.report
+        report.file = job.source
+        out = Outcome(
+            job.sha256,
+            "",
+            org=report.org,
+            year=report.year,
+            errors=len(report.errors),
+            warnings=len(report.warnings),
+            findings=[f.to_dict() for f in report.findings],
+        )
+        staging = Path(job.staging)
+        if not report.readable:
+            out.status = "unreadable"
+            out.message = report.errors[0].message if report.errors else "无法读取。"
+        elif report.valid:
+            staged = staging / f"{job.sha256}.docx"
+            try:
+                out.notes = self.renderer.render(result.values, staged, overwrite=True)
+            except RenderError as exc:
+                return Outcome(job.sha256, "failed", org=report.org, year=report.year,
+                               message=f"校验通过，但生成报告失败：{exc}")  # fmt: skip
+            out.status, out.staged = "accepted", str(staged)
+            out.vals = encode_values(result.values)
+        else:
+            staged = staging / f"{job.sha256}.feedback.xlsx"
+            write_feedback(checked, report, staged, overwrite=True)
+            out.status, out.staged = "rejected", str(staged)
+        return out
+
+
+# --- pool plumbing: one Worker per process ----------------------------------------------------
+
+_WORKER: Worker | None = None
+
+
+def init_pool_worker(reference_db: str | None, word_template: str | None) -> None:
+    """Pool initializer: Ctrl-C is the parent's business; workers only log through results.
+
+    A worker also exits as soon as its parent dies (``kill -9`` of the run): pool workers hold
+    both ends of their task queue, so they would otherwise wait for work forever.
+    """
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logger.remove()
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+    _WORKER = Worker(reference_db, word_template)
+
+
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(3)
+
+
+def process_in_pool(job: Job) -> Outcome:
+    """Pool task: process one job with this worker's state."""
+    assert _WORKER is not None, "init_pool_worker was not run"
+    return _WORKER.process(job)
+
+
+# --- LibreOffice steps, batched ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    """One report's PDF, or why there is none."""
+
+    docx: str
+    pdf: str | None
+    message: str = ""
+
+
+def make_pdfs(docx_paths: Sequence[str], outdir: str) -> list[PdfResult]:
+    """Convert many reports in ONE LibreOffice call; a failure is reported per file."""
+    paths = [Path(p) for p in docx_paths]
+    try:
+        made = docx_to_pdf(paths, Path(outdir))
+        return [PdfResult(str(d), str(p)) for d, p in zip(paths, made, strict=True)]
+    except (OfficeError, RenderError) as exc:
+        out = []
+        for d in paths:
+            pdf = Path(outdir) / (d.stem + ".pdf")
+            ok = pdf.exists() and pdf.stat().st_size > 0
+            out.append(PdfResult(str(d), str(pdf) if ok else None, "" if ok else str(exc)))
+        return out
+
+
+def previous_values(path: str) -> tuple[str, int | None, str | None]:
+    """For ``--previous-year``: (org, year, values JSON) of a valid workbook, else no values."""
+    try:
+        result = check_file(Path(path))
+    except Exception as exc:  # a reference file must not stop the run
+        logger.warning("上年工作簿 {} 无法读取：{}", path, exc)
+        return "", None, None
+    report = result.report
+    if not report.valid or not report.org or report.year is None:
+        return report.org, report.year, None
+    return report.org, report.year, encode_values(result.values)
+
+
+def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[str, Path | Finding]:
+    """Convert .xls/.et files to .xlsx in one LibreOffice call.
+
+    ``sources`` are (file, sha256).  Returns, per sha256, the converted copy or the finding that
+    explains why there is none (encrypted; LibreOffice missing; conversion failed).
+    """
+    result: dict[str, Path | Finding] = {}
+    todo: list[tuple[Path, str]] = []
+    for path, sha in sources:
+        if _encrypted(path):
+            result[sha] = Finding("encrypted", UNREADABLE_MESSAGES["encrypted"])
+        else:
+            todo.append((path, sha))
+    if not todo:
+        return result
+    legacy = UNREADABLE_MESSAGES["legacy-format"]
+    if not office_available():
+        for _, sha in todo:
+            result[sha] = Finding(
+                "legacy-format", legacy + "（本机未安装 LibreOffice，无法自动转换。）"
+            )
+        return result
+    # Copies named by hash: the originals stay untouched and equal stems cannot collide.
+    indir = workdir / "legacy-in"
+    indir.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for path, sha in todo:
+        copy = indir / f"{sha}{path.suffix.lower()}"
+        copy.write_bytes(path.read_bytes())
+        copies.append(copy)
+    outdir = workdir / "converted"
+    try:
+        office_convert(copies, "xlsx:Calc MS Excel 2007 XML", outdir)
+    except OfficeError as exc:
+        logger.warning("LibreOffice 转换旧格式失败：{}", exc)
+    for path, sha in todo:
+        made = outdir / f"{sha}.xlsx"
+        if made.exists() and made.stat().st_size > 0:
+            # Named like the original, so the feedback workbook says which file it is about.
+            named = outdir / sha / f"{path.stem}.xlsx"
+            named.parent.mkdir()
+            made.rename(named)
+            result[sha] = named
+        else:
+            result[sha] = Finding("legacy-format", legacy + "（自动转换失败。）")
+    return result
+
+
+def _encrypted(path: Path) -> bool:
+    import msoffcrypto
+
+    try:
+        with open(path, "rb") as fh:
+            return bool(msoffcrypto.OfficeFile(fh).is_encrypted())
+    except Exception:  # not an Office container at all: LibreOffice will judge it
+        return False

@@ -1,0 +1,6 @@
+"""Submission -> findings: the catalogue of codes, layout, cell values, rules, narrative, year over year.
+
+Owns every finding code, level and message (``catalogue``) and the checks that produce them;
+``check.check_file`` is the entry point.  Imports ``form`` and ``xlsx``; must not import
+``report`` (the two are independent) nor batch, county, web, mail or cli.
+"""

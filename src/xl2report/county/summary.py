@@ -1,0 +1,290 @@
+"""The county 汇总表: every accepted organisation's numbers for one year, summed (xlsxwriter).
+
+Sheets: tables 二, 三 and 四 in the national layout (labels and merges taken from
+:data:`~xl2report.form.national.FORM`) holding the county totals, then 明细 with one row per accepted
+organisation and a 合计 row of SUM formulas.  Each input cell of the national tables refers to
+its column's 合计; each total cell keeps the form's own formula, so the 勾稽 relations can be
+seen holding in Excel (format-spec.md X7: summed values = Σ of the bodies' values).  Cached
+results are written too, so viewers that do not recalculate still show the right numbers.
+Text from submissions is only ever written as a literal string.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from xl2report.atomic import write_bytes_atomic
+from xl2report.batch.ledger import Ledger, Row
+from xl2report.batch.roster import normalize_org
+from xl2report.county.status import received_text
+from xl2report.errors import FatalError
+from xl2report.form.national import (
+    FORM,
+    S2,
+    S3,
+    S4,
+    Field,
+    Form,
+    Kind,
+    LabelRole,
+    Number,
+    RuleKind,
+    Value,
+    ValueType,
+    a1,
+    check_display,
+    col_letter,
+    compute_formulas,
+    quote_sheet,
+    rule_holds,
+)
+from xl2report.xlsx.style import BORDER, FormStyles, literal_workbook
+
+TABLE_SHEETS = (S2, S3, S4)
+DETAIL = "明细"
+DETAIL_FIXED = ("序号", "机关名称", "代码", "报送时间")
+DETAIL_HEADER_ROW, DETAIL_KEY_ROW, DETAIL_FIRST_ROW = 1, 2, 3
+
+
+@dataclass
+class SummaryResult:
+    """What ``summary`` wrote, and whether the sums hold every rule."""
+
+    path: Path
+    year: int
+    orgs: list[str]
+    totals: dict[str, Value]  # summed values by field key (totals recomputed)
+    failed_rules: list[str]  # rule ids that do not hold for the sums (should be none)
+
+
+def numeric_fields(form: Form = FORM) -> list[Field]:
+    """Every numeric field except the year: the columns of 明细."""
+    return [f for f in form.fields if f.type is not ValueType.TEXT and f.key != "info.year"]
+
+
+def accepted_rows(ledger: Ledger, year: int) -> list[Row]:
+    """The current accepted submission of each org, in roster order (then by name)."""
+    rows = [r for r in ledger.rows(year=year, statuses=("accepted",)) if r.vals]
+    position = {normalize_org(e.name): i for i, e in enumerate(ledger.roster())}
+    return sorted(rows, key=lambda r: (position.get(normalize_org(r.org), len(position)), r.org))
+
+
+def sum_values(all_values: Sequence[Mapping[str, Value]], form: Form = FORM) -> dict[str, Value]:
+    """Σ of every numeric input over the orgs, with the totals recomputed from the sums."""
+    sums: dict[str, Value] = {}
+    for f in numeric_fields(form):
+        if f.kind is Kind.INPUT:
+            sums[f.key] = sum((_num(v.get(f.key)) for v in all_values), start=0)
+    return compute_formulas(sums, form)
+
+
+def summed_rule_failures(sums: Mapping[str, Value], form: Form = FORM) -> list[str]:
+    """Ids of the arithmetic rules of tables 二/三/四 that the sums break."""
+    on_tables = {f.key for f in form.fields if f.sheet in TABLE_SHEETS}
+    failed = []
+    for rule in form.rules:
+        if rule.kind not in (RuleKind.SUM, RuleKind.BALANCE) or not set(rule.keys) <= on_tables:
+            continue
+        if not rule_holds(rule, dict(sums)):
+            failed.append(rule.id)
+    return failed
+
+
+def build_summary(
+    ledger: Ledger, year: int, form: Form = FORM
+) -> tuple[bytes, list[str], dict[str, Value]]:
+    """(workbook bytes, org names, summed values); raises FatalError when nothing is accepted."""
+    rows = accepted_rows(ledger, year)
+    if not rows:
+        raise FatalError(f"{year} 年还没有通过校验的报告，无法汇总（先运行 xl2report run）。")
+    roster = {normalize_org(e.name): e for e in ledger.roster()}
+    org_values = [r.values() for r in rows]
+    for r, values in zip(rows, org_values, strict=True):
+        # Each org's totals are recomputed, never trusted from storage.
+        values.update(compute_formulas(values, form))
+        values.setdefault("info.org", r.org)
+    sums = sum_values(org_values, form)
+    fields = numeric_fields(form)
+
+    buffer = io.BytesIO()
+    wb = literal_workbook(buffer)  # a name like "=1+1" or "@x" stays literal text
+    wb.set_properties({"title": f"{year}年政府信息公开工作年度报告汇总表",
+                       "created": datetime(year + 1, 1, 1)})  # fmt: skip
+    styles = _Styles(wb)
+    # Sheets are added in display order: national tables first, 明细 last; the tables refer to
+    # 明细's 合计 row, whose position is known before anything is written.
+    total_row = DETAIL_FIRST_ROW + len(rows)
+    column = {f.key: len(DETAIL_FIXED) + i for i, f in enumerate(fields)}
+    for sheet in TABLE_SHEETS:
+        _table_sheet(
+            wb.add_worksheet(sheet), sheet, form, sums, column, total_row, len(rows), styles
+        )
+    detail = wb.add_worksheet(DETAIL)
+    _detail_sheet(detail, year, rows, org_values, fields, sums, roster, styles)
+    wb.close()
+    return buffer.getvalue(), [r.org for r in rows], sums
+
+
+def write_summary(
+    ledger: Ledger, year: int, path: Path, overwrite: bool = False, form: Form = FORM
+) -> SummaryResult:
+    """Build the summary for ``year`` and write it atomically to ``path``."""
+    data, orgs, sums = build_summary(ledger, year, form)
+    write_bytes_atomic(Path(path), data, overwrite=overwrite)
+    return SummaryResult(Path(path), year, orgs, sums, summed_rule_failures(sums, form))
+
+
+# --- sheets -----------------------------------------------------------------------------------
+
+
+class _Styles(FormStyles):
+    """The summary's formats: the form's shared ones plus the 明细 sheet's own."""
+
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        super().__init__(wb)
+        fmt = self.fmt
+        self.note = fmt(font_color="#595959", font_size=10)
+        self.total = self.formula
+        self.key = fmt(font_size=8, font_color="#808080", text_wrap=True, **BORDER)
+        self.sum_label = fmt(bold=True, bg_color="#FFF2CC", **BORDER)
+
+
+def _table_sheet(
+    ws: Worksheet,
+    sheet: str,
+    form: Form,
+    sums: Mapping[str, Value],
+    column: Mapping[str, int],
+    total_row: int,
+    n_orgs: int,
+    styles: _Styles,
+) -> None:
+    spec = form.sheet(sheet)
+    for col, width in enumerate(spec.col_widths):
+        ws.set_column(col, col, width)
+    for row, height in spec.row_heights:
+        ws.set_row(row, height)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    if spec.landscape:
+        ws.set_landscape()
+    for label in form.labels_on(sheet):
+        if label.role is LabelRole.NOTE:
+            continue  # notes speak to the person filling in a template
+        fmt = styles.roles[label.role]
+        if label.merged:
+            ws.merge_range(label.row, label.col, label.last_row or label.row,
+                           label.last_col or label.col, label.text, fmt)  # fmt: skip
+        else:
+            ws.write_string(label.row, label.col, label.text, fmt)
+    _fit_rows(ws, sheet, form)
+    ws.write_string(1, 0, f"汇总 {n_orgs} 个单位；数字来自“{DETAIL}”表的合计行。", styles.note)
+    for f in form.fields_on(sheet):
+        value = _cell_number(sums.get(f.key))
+        if f.kind is Kind.FORMULA:
+            ws.write_formula(f.row, f.col, f.formula, styles.total, value)
+            continue
+        fmt = styles.decimal if f.type is ValueType.DECIMAL else styles.number
+        if f.last_col is not None and f.last_col != f.col:
+            ws.merge_range(f.row, f.col, f.row, f.last_col, "", fmt)
+        ref = f"={quote_sheet(DETAIL)}!{a1(total_row, column[f.key], absolute=True)}"
+        ws.write_formula(f.row, f.col, ref, fmt, value)
+    for rule in form.rules:
+        if rule.check and rule.check[0] == sheet:
+            _, row, col = rule.check
+            ws.write_formula(row, col, rule.check_formula, styles.check,
+                             check_display(rule, dict(sums)))  # fmt: skip
+
+
+def _detail_sheet(
+    ws: Worksheet,
+    year: int,
+    rows: Sequence[Row],
+    org_values: Sequence[Mapping[str, Value]],
+    fields: Sequence[Field],
+    sums: Mapping[str, Value],
+    roster: Mapping[str, object],
+    styles: _Styles,
+) -> None:
+    n_fixed = len(DETAIL_FIXED)
+    ws.write_string(0, 0, f"{year}年政府信息公开工作年度报告汇总明细（{len(rows)} 个单位）",
+                    styles.roles[LabelRole.TITLE])  # fmt: skip
+    for col, name in enumerate(DETAIL_FIXED):
+        ws.merge_range(DETAIL_HEADER_ROW, col, DETAIL_KEY_ROW, col, name,
+                       styles.roles[LabelRole.HEADER])  # fmt: skip
+    for i, f in enumerate(fields):
+        col = n_fixed + i
+        header = f"{f.label}（{f.unit}）" if f.unit and f.unit != "件" else f.label
+        ws.write_string(DETAIL_HEADER_ROW, col, header, styles.roles[LabelRole.HEADER])
+        ws.write_string(DETAIL_KEY_ROW, col, f.key, styles.key)
+    ws.set_row(DETAIL_HEADER_ROW, 75)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 26)
+    ws.set_column(2, 2, 10)
+    ws.set_column(3, 3, 17)
+    ws.set_column(n_fixed, n_fixed + len(fields) - 1, 11)
+    for i, (row, values) in enumerate(zip(rows, org_values, strict=True)):
+        r = DETAIL_FIRST_ROW + i
+        entry = roster.get(normalize_org(row.org))
+        ws.write_number(r, 0, i + 1, styles.number)
+        ws.write_string(r, 1, row.org, styles.text)
+        ws.write_string(r, 2, getattr(entry, "code", "") or "", styles.text)
+        ws.write_string(r, 3, received_text(row), styles.text)
+        for j, f in enumerate(fields):
+            fmt = styles.decimal if f.type is ValueType.DECIMAL else styles.number
+            ws.write_number(r, n_fixed + j, _cell_number(values.get(f.key)), fmt)
+    total = DETAIL_FIRST_ROW + len(rows)
+    ws.merge_range(total, 0, total, n_fixed - 1, "合计", styles.sum_label)
+    for j, f in enumerate(fields):
+        col = col_letter(n_fixed + j)
+        formula = f"=SUM({col}{DETAIL_FIRST_ROW + 1}:{col}{total})"
+        ws.write_formula(total, n_fixed + j, formula, styles.total, _cell_number(sums.get(f.key)))
+    ws.freeze_panes(DETAIL_FIRST_ROW, 2)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.repeat_rows(DETAIL_HEADER_ROW, DETAIL_KEY_ROW)
+
+
+def _fit_rows(ws: Worksheet, sheet: str, form: Form) -> None:
+    """Tall enough rows for wrapped labels (Excel does not grow rows of a generated file)."""
+    widths = form.sheet(sheet).col_widths
+    lines: dict[int, int] = {}
+    for label in form.labels_on(sheet):
+        if label.role in (LabelRole.NOTE, LabelRole.TITLE):
+            continue
+        last_col = label.last_col if label.last_col is not None else label.col
+        last_row = label.last_row if label.last_row is not None else label.row
+        room = sum(widths[label.col : last_col + 1]) - 1
+        need = -(-_display_width(label.text) // max(1, int(room)))
+        rows = last_row - label.row + 1
+        per_row = -(-need // rows)
+        for r in range(label.row, last_row + 1):
+            lines[r] = max(lines.get(r, 1), per_row)
+    for row, n in lines.items():
+        if n > 1:
+            ws.set_row(row, 15 * n)
+
+
+def _display_width(text: str) -> int:
+    """Column-width units: a CJK character is about two digits wide."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _num(v: object) -> Number:
+    return v if isinstance(v, int | Decimal) and not isinstance(v, bool) else 0
+
+
+def _cell_number(value: object) -> int | float:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return 0

@@ -1,0 +1,636 @@
+"""The national form (2021 format), defined once.
+
+Everything that is a fact about the form lives here and nowhere else: sheet names, every label
+with its position and merge, every field with its key, cell, type, unit and formula, every
+consistency rule with its live check cell, and the metadata sheet's layout.  The template writer,
+the reader, the rules, the Word renderer, the docs and ``xl2report fields`` all derive from
+:data:`FORM`.  The types it is written in live in :mod:`xl2report.form.types` and are importable
+from here too.
+
+This module only describes; it never reads or writes files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from xl2report.form.types import (  # noqa: F401  (re-exported: the form's public vocabulary)
+    CHECK_OK,
+    Field,
+    Form,
+    Kind,
+    Label,
+    LabelRole,
+    MetaRow,
+    Number,
+    Rule,
+    RuleKind,
+    SheetSpec,
+    Value,
+    ValueType,
+    a1,
+    check_display,
+    col_letter,
+    defined_name_for,
+    nest,
+    number_or_zero,
+    parse_a1,
+    quote_sheet,
+    rule_holds,
+    rule_sides,
+    sum_expression,
+)
+
+FORM_ID = "xl2report/gov-info-annual-report"
+# 2021 = the national format (国办公开办函〔2021〕30号); .1 = revision of our workbook layout.
+FORM_VERSION = "2021.1"
+FORM_TITLE = "政府信息公开工作年度报告"
+FEEDBACK_SHEET = "校验结果"  # the first sheet of a feedback copy: the list of findings
+YEAR_MIN, YEAR_MAX = 2008, 2100
+
+
+# ---------------------------------------------------------------------------------------------
+# The form's content.  Labels are the national format's exact wording (format-spec.md §2).
+# ---------------------------------------------------------------------------------------------
+
+COVER = "封面"
+S1 = "一、总体情况"
+S2 = "二、主动公开"
+S3 = "三、依申请公开"
+S4 = "四、复议诉讼"
+S5 = "五、问题及改进"
+S6 = "六、其他事项"
+META = "_meta"
+
+SECTION_HEADINGS = {
+    "一": "一、总体情况",
+    "二": "二、主动公开政府信息情况",
+    "三": "三、收到和处理政府信息公开申请情况",
+    "四": "四、政府信息公开行政复议、行政诉讼情况",
+    "五": "五、存在的主要问题及改进情况",
+    "六": "六、其他需要报告的事项",
+}
+
+S1_PARTS: tuple[tuple[str, str, str], ...] = (
+    ("active", "（一）主动公开情况", "主动公开"),
+    ("requests", "（二）依申请公开情况", "依申请公开"),
+    ("management", "（三）政府信息管理情况", "政府信息管理"),
+    ("platform", "（四）政府信息公开平台建设情况", "平台建设"),
+    ("oversight", "（五）监督保障情况", "监督保障"),
+)
+
+S3_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("natural", "自然人"),
+    ("business", "商业企业"),
+    ("research", "科研机构"),
+    ("nonprofit", "社会公益组织"),
+    ("legal", "法律服务机构"),
+    ("other_org", "其他"),
+    ("total", "总计"),
+)
+S3_APPLICANT_COLUMNS = tuple(k for k, _ in S3_COLUMNS if k != "total")
+
+# (group label or None, ((row key, label), ...)) in table order; rows under one group share a
+# merged B cell.  Rows outside 三、本年度办理结果 carry their label in A–C.
+S3_OUTCOME_GROUPS: tuple[tuple[str | None, tuple[tuple[str, str], ...]], ...] = (
+    (None, (("granted", "（一）予以公开"),)),
+    (None, (("partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),)),
+    (
+        "（三）不予公开",
+        (
+            ("refused.secret", "1.属于国家秘密"),
+            ("refused.prohibited", "2.其他法律行政法规禁止公开"),
+            ("refused.security", "3.危及“三安全一稳定”"),
+            ("refused.third_party", "4.保护第三方合法权益"),
+            ("refused.internal", "5.属于三类内部事务信息"),
+            ("refused.process", "6.属于四类过程性信息"),
+            ("refused.enforcement", "7.属于行政执法案卷"),
+            ("refused.inquiry", "8.属于行政查询事项"),
+        ),
+    ),
+    (
+        "（四）无法提供",
+        (
+            ("unavailable.not_held", "1.本机关不掌握相关政府信息"),
+            ("unavailable.needs_creation", "2.没有现成信息需要另行制作"),
+            ("unavailable.unclear", "3.补正后申请内容仍不明确"),
+        ),
+    ),
+    (
+        "（五）不予处理",
+        (
+            ("not_processed.petition", "1.信访举报投诉类申请"),
+            ("not_processed.repeat", "2.重复申请"),
+            ("not_processed.publication", "3.要求提供公开出版物"),
+            ("not_processed.excessive", "4.无正当理由大量反复申请"),
+            ("not_processed.confirm", "5.要求行政机关确认或重新出具已获取信息"),
+        ),
+    ),
+    (
+        "（六）其他处理",
+        (
+            (
+                "other.no_correction",
+                "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+            ),
+            (
+                "other.no_fee",
+                "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+            ),
+            ("other.other", "3.其他"),
+        ),
+    ),
+)
+S3_OUTCOME_ROWS = tuple(key for _, rows in S3_OUTCOME_GROUPS for key, _ in rows)
+S3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+S3_ROW_LABELS = {
+    "new": "一、本年新收政府信息公开申请数量",
+    "carried": "二、上年结转政府信息公开申请数量",
+    "results": "三、本年度办理结果",
+    "handled_total": "（七）总计",
+    "carry_over": "四、结转下年度继续办理",
+}
+
+S4_GROUPS: tuple[tuple[str, str], ...] = (
+    ("review", "行政复议"),
+    ("suit_direct", "未经复议直接起诉"),
+    ("suit_after_review", "复议后起诉"),
+)
+S4_RESULTS: tuple[tuple[str, str], ...] = (
+    ("upheld", "结果维持"),
+    ("corrected", "结果纠正"),
+    ("other", "其他结果"),
+    ("pending", "尚未审结"),
+    ("total", "总计"),
+)
+
+S2_BLOCKS: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, str, tuple[str, ...]], ...]], ...] = (
+    # caption, column headers (B–D, or one merged header), rows (key prefix, label, value keys)
+    (
+        "第二十条第（一）项",
+        ("本年制发件数", "本年废止件数", "现行有效件数"),
+        (
+            ("rules", "规章", ("issued", "repealed", "in_force")),
+            ("normative", "行政规范性文件", ("issued", "repealed", "in_force")),
+        ),
+    ),
+    ("第二十条第（五）项", ("本年处理决定数量",), (("licensing", "行政许可", ("decisions",)),)),
+    (
+        "第二十条第（六）项",
+        ("本年处理决定数量",),
+        (
+            ("penalty", "行政处罚", ("decisions",)),
+            ("coercion", "行政强制", ("decisions",)),
+        ),
+    ),
+    (
+        "第二十条第（八）项",
+        ("本年收费金额（单位：万元）",),
+        (("fees", "行政事业性收费", ("amount",)),),
+    ),
+)
+
+DEFAULT_SUBMIT_NOTE = "按县（区）政务公开办公室通知的时间和方式报送。"
+
+INSTRUCTIONS = (
+    "1. 只在白色（未锁定）格子里填写；灰色格子是标签、合计和校验，已锁定，不能修改。",
+    "2. 各表“总计”列、“（七）总计”行和复议诉讼的“总计”都由公式自动计算，不用填写。",
+    "3. 数字格只填阿拉伯数字（件数为不小于 0 的整数），没有就填 0，不要写“无”“-”或单位。",
+    "4. 行政事业性收费以“万元”为单位，可带小数；信息处理费以“元”为单位。",
+    "5. 每张表下方的“校验”格显示 ✓ 表示通过；出现 ✗ 时请按提示修改，本页“校验结果”应为“全部通过”。",
+    "6. 文字部分直接输入或粘贴，段落之间用 Alt+Enter（WPS 同）换行；请勿保留“XX”“20XX”等占位文字。",
+    "7. 不要插入或删除行列、不要重命名或删除工作表；填好后保存为 .xlsx，按通知要求报送。",
+)
+
+
+class _Builder:
+    """Collects labels, fields and rules while the sheets are laid out top to bottom."""
+
+    def __init__(self) -> None:
+        self.sheets: list[SheetSpec] = []
+        self.labels: list[Label] = []
+        self.fields: list[Field] = []
+        self.rules: list[Rule] = []
+
+    def label(
+        self,
+        sheet: str,
+        row: int,
+        col: int,
+        text: str,
+        role: LabelRole,
+        last_row: int | None = None,
+        last_col: int | None = None,
+    ) -> None:
+        self.labels.append(Label(sheet, row, col, text, role, last_row, last_col))
+
+    def add(self, f: Field) -> Field:
+        self.fields.append(f)
+        return f
+
+    def number(
+        self, key: str, sheet: str, row: int, col: int, label: str, unit: str = "件", **kw: object
+    ) -> Field:
+        return self.add(
+            Field(key, sheet, row, col, label, Kind.INPUT, ValueType.INTEGER, unit, default=0, **kw)  # type: ignore[arg-type]
+        )
+
+    def total(self, key: str, sheet: str, row: int, col: int, label: str, parts: Sequence[str]):
+        formula = "=" + sum_expression([self._cell(p) for p in parts])
+        return self.add(
+            Field(
+                key, sheet, row, col, label, Kind.FORMULA, ValueType.INTEGER, "件",
+                parts=tuple(parts), formula=formula,
+            )
+        )  # fmt: skip
+
+    def rule(self, rule: Rule) -> None:
+        """Register a rule; a rule with a live check cell gets its Excel formula here."""
+        if rule.check:
+            rule = replace(rule, check_formula=self._check_formula(rule))
+        self.rules.append(rule)
+
+    def _check_formula(self, rule: Rule) -> str:
+        assert rule.check is not None
+        sheet = rule.check[0]
+        lhs = "+".join(self.cell_ref(k, sheet) for k in rule.lhs)
+        rhs = "+".join(self.cell_ref(k, sheet) for k in rule.rhs)
+        condition = {
+            RuleKind.BALANCE: f"{lhs}={rhs}",
+            RuleKind.SUM: f"{lhs}={rhs}",
+            RuleKind.NOT_GREATER: f"{lhs}<={rhs}",
+            RuleKind.IMPLIES_POSITIVE: f"NOT(AND({lhs}>0,{rhs}=0))",
+            RuleKind.REQUIRED: f"LEN(TRIM({lhs}))>0",
+        }[rule.kind]
+        # "✗ 一+二={lhs}" -> "✗ 一+二="&(D6+D7)&""
+        pieces = re.split(r"(\{lhs\}|\{rhs\})", rule.check_fail)
+        parts = []
+        for piece in pieces:
+            if piece == "{lhs}":
+                parts.append(f"({lhs})")
+            elif piece == "{rhs}":
+                parts.append(f"({rhs})")
+            elif piece:
+                parts.append('"' + piece.replace('"', '""') + '"')
+        return f'=IF({condition},"{CHECK_OK}",{"&".join(parts)})'
+
+    def _cell(self, key: str) -> tuple[int, int]:
+        f = next(f for f in self.fields if f.key == key)
+        return f.row, f.col
+
+    def cell_ref(self, key: str, sheet: str) -> str:
+        """Reference to a field's cell as written in a formula on ``sheet``."""
+        f = next(f for f in self.fields if f.key == key)
+        ref = a1(f.row, f.col)
+        return ref if f.sheet == sheet else f"{quote_sheet(f.sheet)}!{ref}"
+
+
+def _cover(b: _Builder) -> tuple[tuple[str, int, int], tuple[str, int, int], tuple[str, int, int]]:
+    s = COVER
+    b.sheets.append(SheetSpec(s, FORM_TITLE + "填报表", (16, 44, 24, 10)))
+    b.label(s, 0, 0, FORM_TITLE + "填报表", LabelRole.TITLE, last_col=2)
+    b.label(s, 2, 0, "基本信息", LabelRole.CAPTION, last_col=2)
+    text = ValueType.TEXT
+    rows = (
+        ("info.org", "机关名称", text, True, "填写机关全称，如“××镇人民政府”。"),
+        ("info.year", "年度", ValueType.INTEGER, True, "报告所属年度，四位数字，如 2024。"),
+        ("info.contact", "联系人", text, False, "填报人姓名。"),
+        ("info.phone", "联系电话", text, False, "便于核对数据时联系。"),
+        ("info.publish_date", "发布日期", text, False, "报告落款日期，如“2025年1月20日”，可空。"),
+    )
+    for i, (key, prompt, vtype, required, hint) in enumerate(rows):
+        row = 3 + i
+        b.label(s, row, 0, prompt, LabelRole.PROMPT)
+        b.add(Field(key, s, row, 1, prompt, Kind.INPUT, vtype, required=required, help=hint))
+    b.label(s, 9, 0, "校验结果", LabelRole.PROMPT)
+    b.label(s, 9, 2, "未通过项数", LabelRole.PROMPT)
+    b.label(s, 11, 0, "填报说明", LabelRole.CAPTION, last_col=2)
+    for i, line in enumerate(INSTRUCTIONS):
+        b.label(s, 12 + i, 0, line, LabelRole.NOTE, last_col=2)
+    submit_row = 12 + len(INSTRUCTIONS) + 1
+    b.label(s, submit_row, 0, "报送要求", LabelRole.PROMPT)
+    # Summary text in B10, failed-check count in D10 (both formulas built by the template); the
+    # office's own words on where and by when to send the workbook right of 报送要求 (B–C).
+    return (s, 9, 3), (s, 9, 1), (s, submit_row, 1)
+
+
+def _section1(b: _Builder) -> None:
+    s = S1
+    b.sheets.append(
+        SheetSpec(s, SECTION_HEADINGS["一"], (12, 88, 14), section="一",
+                  row_heights=tuple((3 + 2 * i + 1, 240.0) for i in range(len(S1_PARTS))))
+    )  # fmt: skip
+    b.label(s, 0, 0, SECTION_HEADINGS["一"], LabelRole.TITLE, last_col=2)
+    b.label(
+        s, 1, 0,
+        "每部分的标题已按国家格式填好，可按实际修改；正文直接输入或粘贴，分段用 Alt+Enter。",
+        LabelRole.NOTE, last_col=2,
+    )  # fmt: skip
+    b.label(s, 2, 2, "校验", LabelRole.HEADER)
+    for i, (part, heading, short) in enumerate(S1_PARTS):
+        row = 3 + 2 * i
+        b.label(s, row, 0, f"{heading[:3]}标题", LabelRole.PROMPT)
+        b.add(
+            Field(f"s1.{part}.heading", s, row, 1, f"总体情况{heading[:3]}标题", Kind.INPUT,
+                  ValueType.TEXT, default=heading, required=True)
+        )  # fmt: skip
+        b.label(s, row + 1, 0, f"{heading[:3]}正文", LabelRole.PROMPT)
+        b.add(
+            Field(f"s1.{part}.text", s, row + 1, 1, f"总体情况{heading[:3]}{short}正文",
+                  Kind.INPUT, ValueType.TEXT, required=True, multiline=True)
+        )  # fmt: skip
+
+
+def _section2(b: _Builder) -> None:
+    s = S2
+    b.sheets.append(SheetSpec(s, SECTION_HEADINGS["二"], (24, 18, 18, 18), section="二"))
+    b.label(s, 0, 0, SECTION_HEADINGS["二"], LabelRole.TITLE, last_col=3)
+    row = 2
+    for caption, headers, rows in S2_BLOCKS:
+        b.label(s, row, 0, caption, LabelRole.CAPTION, last_col=3)
+        b.label(s, row + 1, 0, "信息内容", LabelRole.HEADER)
+        if len(headers) == 1:
+            b.label(s, row + 1, 1, headers[0], LabelRole.HEADER, last_col=3)
+        else:
+            for j, h in enumerate(headers):
+                b.label(s, row + 1, 1 + j, h, LabelRole.HEADER)
+        row += 2
+        for prefix, label, keys in rows:
+            b.label(s, row, 0, label, LabelRole.ROW)
+            for j, k in enumerate(keys):
+                key = f"s2.{prefix}.{k}"
+                caption_text = f"{label}{headers[j]}"
+                if prefix == "fees":
+                    b.add(
+                        Field(key, s, row, 1, caption_text, Kind.INPUT, ValueType.DECIMAL, "万元",
+                              default=0, last_col=3,
+                              help="单位：万元，可带小数（最多 4 位），如 3500 元填 0.35。")
+                    )  # fmt: skip
+                else:
+                    merge = 3 if len(keys) == 1 else None
+                    b.number(key, s, row, 1 + j, caption_text, last_col=merge)
+            row += 1
+
+
+def _section3(b: _Builder) -> None:
+    s = S3
+    ncol = len(S3_COLUMNS)
+    first_value_col, last_col = 3, 3 + ncol - 1
+    b.sheets.append(
+        SheetSpec(s, SECTION_HEADINGS["三"], (12, 14, 36) + (9,) * (ncol - 1) + (10,),
+                  header_rows=(2, 4), landscape=True, section="三")
+    )  # fmt: skip
+    b.label(s, 0, 0, SECTION_HEADINGS["三"], LabelRole.TITLE, last_col=last_col)
+    b.label(
+        s, 1, 0, "只填白色格子；“总计”列与“（七）总计”行自动计算。最后一行“校验”应全部为 ✓。",
+        LabelRole.NOTE, last_col=last_col,
+    )  # fmt: skip
+    # Three header rows, merges as format-spec.md §2.3.
+    b.label(s, 2, 0, S3_NOTE, LabelRole.HEADER, last_row=4, last_col=2)
+    b.label(s, 2, first_value_col, "申请人情况", LabelRole.HEADER, last_col=last_col)
+    b.label(s, 3, first_value_col, "自然人", LabelRole.HEADER, last_row=4)
+    b.label(s, 3, first_value_col + 1, "法人或其他组织", LabelRole.HEADER, last_col=last_col - 1)
+    b.label(s, 3, last_col, "总计", LabelRole.HEADER, last_row=4)
+    for j, (_, lab) in enumerate(S3_COLUMNS[1:-1]):
+        b.label(s, 4, first_value_col + 1 + j, lab, LabelRole.HEADER)
+
+    row = 5
+    body: list[tuple[str, int, str]] = []  # (row key, row, label for messages)
+
+    def full_row(key: str, label: str) -> None:
+        nonlocal row
+        b.label(s, row, 0, label, LabelRole.ROW, last_col=2)
+        body.append((key, row, label))
+        row += 1
+
+    full_row("new", S3_ROW_LABELS["new"])
+    full_row("carried", S3_ROW_LABELS["carried"])
+    results_first = row
+    for group, rows in S3_OUTCOME_GROUPS:
+        if group is None:
+            ((key, label),) = rows
+            b.label(s, row, 1, label, LabelRole.ROW, last_col=2)
+            body.append((key, row, label))
+            row += 1
+            continue
+        b.label(s, row, 1, group, LabelRole.ROW, last_row=row + len(rows) - 1)
+        for key, label in rows:
+            b.label(s, row, 2, label, LabelRole.ROW)
+            body.append((key, row, f"{group}{label}"))
+            row += 1
+    b.label(s, row, 1, S3_ROW_LABELS["handled_total"], LabelRole.ROW, last_col=2)
+    body.append(("handled_total", row, S3_ROW_LABELS["handled_total"]))
+    b.label(s, results_first, 0, S3_ROW_LABELS["results"], LabelRole.ROW, last_row=row)
+    row += 1
+    full_row("carry_over", S3_ROW_LABELS["carry_over"])
+
+    # Inputs first (formulas refer to them), then the handled_total row, then the total column.
+    for key, r, label in body:
+        if key == "handled_total":
+            continue
+        for j, col_key in enumerate(S3_APPLICANT_COLUMNS):
+            b.number(f"s3.{key}.{col_key}", s, r, first_value_col + j,
+                     f"{label}（{S3_COLUMNS[j][1]}）")  # fmt: skip
+    handled_row = next(r for k, r, _ in body if k == "handled_total")
+    for j, col_key in enumerate(S3_APPLICANT_COLUMNS):
+        b.total(f"s3.handled_total.{col_key}", s, handled_row, first_value_col + j,
+                f"（七）总计（{S3_COLUMNS[j][1]}）",
+                [f"s3.{k}.{col_key}" for k in S3_OUTCOME_ROWS])  # fmt: skip
+    for key, r, label in body:
+        b.total(f"s3.{key}.total", s, r, last_col, f"{label}（总计）",
+                [f"s3.{key}.{c}" for c in S3_APPLICANT_COLUMNS])  # fmt: skip
+
+    # Rules: (七)总计 also equals the sum of the outcome rows in the total column (T3-3).
+    b.rule(
+        Rule("T3-3.total", "total-mismatch", RuleKind.SUM,
+             ("s3.handled_total.total",), tuple(f"s3.{k}.total" for k in S3_OUTCOME_ROWS),
+             text="（七）总计 应等于 （一）至（六）各项之和", scope="总计列",
+             report_at=("s3.handled_total.total",))
+    )  # fmt: skip
+    # T3-1, the printed 勾稽 rule, shown live in a check row under the table.
+    check_row = row
+    b.label(s, check_row, 0, "校验：一+二 应等于 三(七)+四", LabelRole.PROMPT, last_col=2)
+    for j, (col_key, col_label) in enumerate(S3_COLUMNS):
+        b.rule(
+            Rule(f"T3-1.{col_key}", "balance-mismatch", RuleKind.BALANCE,
+                 (f"s3.new.{col_key}", f"s3.carried.{col_key}"),
+                 (f"s3.handled_total.{col_key}", f"s3.carry_over.{col_key}"),
+                 text="一+二 应等于 三(七)+四", scope=f"{col_label}列",
+                 report_at=(f"s3.new.{col_key}", f"s3.handled_total.{col_key}"),
+                 check=(s, check_row, first_value_col + j),
+                 check_fail="✗ {lhs}≠{rhs}")
+        )  # fmt: skip
+
+
+def _section4(b: _Builder) -> None:
+    s = S4
+    n = len(S4_RESULTS)
+    b.sheets.append(
+        SheetSpec(s, SECTION_HEADINGS["四"], (8.5,) * (len(S4_GROUPS) * n), header_rows=(2, 4),
+                  landscape=True, section="四", row_heights=((3, 30.0), (4, 30.0)))
+    )  # fmt: skip
+    last = len(S4_GROUPS) * n - 1
+    b.label(s, 0, 0, SECTION_HEADINGS["四"], LabelRole.TITLE, last_col=last)
+    b.label(s, 2, 0, "行政复议", LabelRole.HEADER, last_col=n - 1)
+    b.label(s, 2, n, "行政诉讼", LabelRole.HEADER, last_col=last)
+    for j, (_, lab) in enumerate(S4_RESULTS):
+        b.label(s, 3, j, lab, LabelRole.HEADER, last_row=4)
+    for g, (_, group_label) in enumerate(S4_GROUPS[1:], start=1):
+        b.label(s, 3, g * n, group_label, LabelRole.HEADER, last_col=g * n + n - 1)
+        for j, (_, lab) in enumerate(S4_RESULTS):
+            b.label(s, 4, g * n + j, lab, LabelRole.HEADER)
+    data_row = 5
+    for g, (group, group_label) in enumerate(S4_GROUPS):
+        parts = []
+        for j, (result, result_label) in enumerate(S4_RESULTS[:-1]):
+            key = f"s4.{group}.{result}"
+            b.number(key, s, data_row, g * n + j, f"{group_label}{result_label}")
+            parts.append(key)
+        b.total(f"s4.{group}.total", s, data_row, g * n + n - 1, f"{group_label}总计", parts)
+
+
+def _narrative_sheet(b: _Builder, sheet: str, section: str, key: str, note: str,
+                     required: bool, label_width: float = 12) -> int:  # fmt: skip
+    b.sheets.append(
+        SheetSpec(sheet, SECTION_HEADINGS[section], (label_width, 88, 14), section=section,
+                  row_heights=((3, 360.0),))
+    )  # fmt: skip
+    b.label(sheet, 0, 0, SECTION_HEADINGS[section], LabelRole.TITLE, last_col=2)
+    b.label(sheet, 1, 0, note, LabelRole.NOTE, last_col=2)
+    b.label(sheet, 2, 2, "校验", LabelRole.HEADER)
+    b.label(sheet, 3, 0, "正文", LabelRole.PROMPT)
+    b.add(
+        Field(key, sheet, 3, 1, SECTION_HEADINGS[section][2:] + "正文", Kind.INPUT,
+              ValueType.TEXT, required=required, multiline=True)
+    )  # fmt: skip
+    return 4
+
+
+def _section5(b: _Builder) -> None:
+    _narrative_sheet(
+        b, S5, "五", "s5.text",
+        "写明存在的主要问题和改进措施（可分“（一）主要问题”“（二）改进情况”两部分）。",
+        required=True,
+    )  # fmt: skip
+
+
+def _section6(b: _Builder) -> None:
+    s = S6
+    row = _narrative_sheet(
+        b, s, "六", "s6.text",
+        "写明其他需要报告的事项；留空时，报告按下方信息处理费数字自动生成一句说明。",
+        required=False, label_width=22,
+    )  # fmt: skip
+    b.label(s, row + 1, 0, "信息处理费（《政府信息公开信息处理费管理办法》）",
+            LabelRole.CAPTION, last_col=2)  # fmt: skip
+    fee_rows = (
+        ("s6.fee_notices", "发出收费通知件数", ValueType.INTEGER, "件"),
+        ("s6.fee_billed", "收费通知总金额（元）", ValueType.DECIMAL, "元"),
+        ("s6.fee_collected", "实际收取总金额（元）", ValueType.DECIMAL, "元"),
+    )
+    for i, (key, label, vtype, unit) in enumerate(fee_rows):
+        r = row + 2 + i
+        b.label(s, r, 0, label, LabelRole.PROMPT)
+        hint = "单位：元，可带小数。" if vtype is ValueType.DECIMAL else "没有就填 0。"
+        b.add(Field(key, s, r, 1, label, Kind.INPUT, vtype, unit, default=0, help=hint))
+    notices, billed, collected = (k for k, *_ in fee_rows)
+    b.rule(
+        Rule("F-1", "fee-collected-exceeds-billed", RuleKind.NOT_GREATER, (collected,), (billed,),
+             text="实际收取金额不应大于收费通知总金额", report_at=(collected,),
+             check=(s, row + 4, 2), check_fail="✗ 实收大于通知金额")
+    )  # fmt: skip
+    b.rule(
+        Rule("F-2", "fee-notices-missing", RuleKind.IMPLIES_POSITIVE, (billed,), (notices,),
+             text="有收费通知金额时，收费通知件数应大于 0", report_at=(notices,),
+             check=(s, row + 2, 2), check_fail="✗ 请填通知件数")
+    )  # fmt: skip
+    b.rule(
+        Rule("T3-6", "fee-notices-missing", RuleKind.IMPLIES_POSITIVE,
+             ("s3.other.no_fee.total",), (notices,),
+             text="三表有“逾期未按收费通知要求缴纳费用”的申请时，应报告发出的收费通知",
+             report_at=(notices,))
+    )  # fmt: skip
+
+
+def _required_text_rules(b: _Builder) -> None:
+    """Every required text gets a live check cell right of its input."""
+    for f in list(b.fields):
+        if f.type is ValueType.TEXT and f.required:
+            b.rule(
+                Rule(f"R-{f.key}", "required-text-missing", RuleKind.REQUIRED, (f.key,),
+                     text=f"{f.label}不能为空", report_at=(f.key,),
+                     check=(f.sheet, f.row, f.col + 1), check_fail="✗ 请填写")
+            )  # fmt: skip
+
+
+def _sum_rules(b: _Builder) -> None:
+    """Each formula's identity, re-checked in Python (a typed-over total must still add up)."""
+    for f in list(b.fields):
+        if f.kind is Kind.FORMULA:
+            b.rule(
+                Rule(f"SUM-{f.key}", "total-mismatch", RuleKind.SUM, (f.key,), f.parts,
+                     text=f"{f.label}应等于各分项之和", report_at=(f.key,))
+            )  # fmt: skip
+
+
+def _meta_rows() -> tuple[MetaRow, ...]:
+    names = (
+        ("form_id", "表单标识"),
+        ("form_version", "表单版本"),
+        ("fingerprint", "版式指纹"),
+        ("org", "下发时锁定的机关名称"),
+        ("year", "下发时锁定的年度"),
+        ("generator", "生成工具"),
+    )
+    return tuple(MetaRow(name, i, label) for i, (name, label) in enumerate(names))
+
+
+def build_form() -> Form:
+    b = _Builder()
+    summary, summary_text, submit_note = _cover(b)
+    _section1(b)
+    _section2(b)
+    _section3(b)
+    _section4(b)
+    _section5(b)
+    _section6(b)
+    _required_text_rules(b)
+    _sum_rules(b)
+    return Form(
+        sheets=tuple(b.sheets),
+        labels=tuple(b.labels),
+        fields=tuple(b.fields),
+        rules=tuple(b.rules),
+        meta_sheet=META,
+        meta_rows=_meta_rows(),
+        summary=summary,
+        summary_text=summary_text,
+        submit_note=submit_note,
+        instructions=INSTRUCTIONS,
+    )
+
+
+FORM = build_form()
+
+
+# Values keyed by field key.
+
+
+def compute_formulas(values: dict[str, Value], form: Form = FORM) -> dict[str, Value]:
+    """Fill in every formula field from the inputs (formulas only sum, in definition order)."""
+    out = dict(values)
+    for f in form.fields:
+        if f.kind is Kind.FORMULA:
+            out[f.key] = sum(number_or_zero(out.get(p)) for p in f.parts)
+    return out
+
+
+def blank_values(form: Form = FORM) -> dict[str, Value]:
+    """The values of an untouched template: defaults, totals computed."""
+    base: dict[str, Value] = {}
+    for f in form.fields:
+        if f.kind is Kind.INPUT:
+            base[f.key] = f.default if f.default is not None else ""
+    return compute_formulas(base, form)

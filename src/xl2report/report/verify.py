@@ -1,0 +1,204 @@
+"""Prove a rendered report shows everything it should: nothing silently lost.
+
+A template is first rendered once with *tokens* in place of every value (a "probe"); reading that
+document back tells where each placeholder lands: which paragraph, which table cell, with what
+text around it.  A real report is then checked against the probe with the real values put in
+place of the tokens: every expected paragraph must appear, in order (extra ones, such as a
+signature block, are allowed), and every table cell must read exactly as expected.  This works
+for the bundled template and for any restyled copy alike, because nothing about positions is
+assumed.  Pure functions over document XML; no files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+from markupsafe import Markup
+
+from xl2report.form.national import nest
+from xl2report.report.content import (
+    DRAFT,
+    OPTIONAL_PLACEHOLDERS,
+    PARAGRAPH_FIELDS,
+    REPORT_FIELDS,
+    TABLE_FIELDS,
+    Para,
+    Paragraphs,
+    ReportContent,
+)
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_P, _R, _T, _TAB, _BR, _CR = (W + n for n in ("p", "r", "t", "tab", "br", "cr"))
+_TBL, _TR, _TC, _SDT, _SDT_CONTENT = (W + n for n in ("tbl", "tr", "tc", "sdt", "sdtContent"))
+_TC_PR, _GRID_SPAN, _VAL = W + "tcPr", W + "gridSpan", W + "val"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+KEYS = tuple(f.key for f in REPORT_FIELDS)
+_PARAGRAPH_KEYS = frozenset(f.key for f in PARAGRAPH_FIELDS)
+# Private-use characters delimit tokens: (kind, index).  S = a scalar value, I = a narrative
+# printed whole ({{ s5.text }}), P = one paragraph of a narrative loop ({{ para.text }}).
+_OPEN = {"S": "\ue000", "I": "\ue002", "P": "\ue004"}
+_CLOSE = {"S": "\ue001", "I": "\ue003", "P": "\ue005"}
+_TOKEN = re.compile("([\ue000\ue002\ue004])([0-9]+)[\ue001\ue003\ue005]")
+_PARA_TOKEN = re.compile("\ue004([0-9]+)\ue005")
+_KIND = {v: k for k, v in _OPEN.items()}
+
+
+class VerifyError(Exception):
+    """The rendered document does not show what it should (message in Chinese)."""
+
+
+def token(kind: str, key: str) -> str:
+    return f"{_OPEN[kind]}{KEYS.index(key)}{_CLOSE[kind]}"
+
+
+@dataclass
+class DocText:
+    """What a reader sees: body paragraphs outside tables, and each table's cells."""
+
+    paragraphs: list[str]
+    tables: list[dict[tuple[int, int], list[str]]]  # (row, grid column) -> cell paragraphs
+
+
+def read_document(xml: bytes) -> DocText:
+    """Text of a document.xml: paragraphs in order, tables by row and grid column."""
+    root = etree.fromstring(xml, _PARSER)
+    body = root.find(W + "body")
+    doc = DocText([], [])
+    if body is not None:
+        _walk(body, doc)
+    return doc
+
+
+def _walk(container: etree._Element, doc: DocText) -> None:
+    for child in container:
+        if child.tag == _P:
+            doc.paragraphs.append(paragraph_text(child))
+        elif child.tag == _TBL:
+            doc.tables.append(_table(child))
+        elif child.tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                _walk(content, doc)
+
+
+def paragraph_text(p: etree._Element) -> str:
+    """As Word shows it: text runs, tabs as \\t, line breaks as \\n (as python-docx reads)."""
+    out = []
+    for run in p.iter(_R):
+        for el in run:
+            if el.tag == _T:
+                out.append(el.text or "")
+            elif el.tag == _TAB:
+                out.append("\t")
+            elif el.tag == _CR or (el.tag == _BR and el.get(W + "type") in (None, "textWrapping")):
+                out.append("\n")
+    return "".join(out)
+
+
+def _table(tbl: etree._Element) -> dict[tuple[int, int], list[str]]:
+    cells: dict[tuple[int, int], list[str]] = {}
+    for r, tr in enumerate(tbl.iterchildren(_TR)):
+        col = 0
+        for tc in tr.iterchildren(_TC):
+            span = 1
+            for el in tc:
+                if el.tag == _TC_PR:
+                    # A loop, not find(): lxml's find() runs through Python ElementPath.
+                    for grid in el:
+                        if grid.tag == _GRID_SPAN:
+                            span = int(grid.get(_VAL, "1"))
+                            break
+                    break
+            cells[(r, col)] = [paragraph_text(p) for p in tc.iter(_P)]
+            col += span
+    return cells
+
+
+class _ProbeParagraphs(Paragraphs):
+    """A narrative in the probe: one token paragraph, and its own token when printed whole."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__([Para(Markup(token("P", key)))])
+        self.inline = token("I", key)
+
+    def __html__(self) -> str:
+        return Markup(self.inline)
+
+
+def probe_context(draft: bool, present: frozenset[str]) -> dict[str, object]:
+    """A context of tokens; optional values not in ``present`` are empty, as in the real one."""
+    flat: dict[str, object] = {}
+    for key in KEYS:
+        if key in _PARAGRAPH_KEYS:
+            flat[key] = _ProbeParagraphs(key)
+        elif key in OPTIONAL_PLACEHOLDERS and key not in present:
+            flat[key] = Markup("")
+        else:
+            flat[key] = Markup(token("S", key))
+    context = nest(flat)  # type: ignore[arg-type]
+    context[DRAFT] = draft
+    return context
+
+
+def probe_key(content: ReportContent) -> tuple[bool, frozenset[str]]:
+    """Which probe a real report is compared with: draft or not, which optional values given."""
+    present = frozenset(k for k in OPTIONAL_PLACEHOLDERS if content.scalars.get(k))
+    return content.draft, present
+
+
+def table_fields_outside_tables(probe: DocText) -> list[str]:
+    """Keys of table values (二、三、四) that the template does not put in any table cell."""
+    found = {
+        KEYS[int(m.group(2))]
+        for table in probe.tables
+        for paras in table.values()
+        for text in paras
+        for m in _TOKEN.finditer(text)
+    }
+    return [f.key for f in TABLE_FIELDS if f.key not in found]
+
+
+def expected_texts(texts: Iterable[str], content: ReportContent) -> Iterator[str]:
+    """The probe's texts with the real values in place of the tokens."""
+
+    def value(m: re.Match[str]) -> str:
+        key = KEYS[int(m.group(2))]
+        if _KIND[m.group(1)] == "S":
+            return content.scalars.get(key, "")
+        return "\n".join(text for text, _ in content.paragraphs.get(key, []))
+
+    for text in texts:
+        whole = _PARA_TOKEN.fullmatch(text)
+        if whole:
+            yield from (t for t, _ in content.paragraphs.get(KEYS[int(whole.group(1))], []))
+        else:
+            yield _TOKEN.sub(value, text)
+
+
+def verify(doc: DocText, probe: DocText, content: ReportContent) -> None:
+    """Raise :class:`VerifyError` unless ``doc`` shows every paragraph and cell it should."""
+    actual = iter(doc.paragraphs)
+    for want in expected_texts(probe.paragraphs, content):
+        if not any(got == want for got in actual):
+            raise VerifyError(f"生成的报告中缺少段落“{_short(want)}”")
+    if len(doc.tables) != len(probe.tables):
+        raise VerifyError(f"生成的报告有 {len(doc.tables)} 个表格，应为 {len(probe.tables)} 个")
+    for n, (want_table, got_table) in enumerate(zip(probe.tables, doc.tables, strict=True), 1):
+        if want_table.keys() != got_table.keys():
+            raise VerifyError(f"生成的报告第 {n} 个表格的行列与模板不一致")
+        for (r, c), paras in want_table.items():
+            want = "\n".join(expected_texts(paras, content))
+            got = "\n".join(got_table[(r, c)])
+            if want != got:
+                raise VerifyError(
+                    f"生成的报告第 {n} 个表格第 {r + 1} 行第 {c + 1} 列应为“{_short(want)}”，"
+                    f"实际为“{_short(got)}”"
+                )
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
