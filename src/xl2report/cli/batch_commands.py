@@ -1,0 +1,97 @@
+"""The main job, inbox -> outbox: ``run`` and ``watch``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from xl2report.cli.app import cli
+
+
+def _batch_options(func):  # type: ignore[no-untyped-def]
+    """Options shared by ``run`` and ``watch``."""
+    options = [
+        click.option("--inbox", type=click.Path(path_type=Path, file_okay=False),
+                     default="inbox", show_default=True, help="收件目录（含子目录）。"),
+        click.option("--outbox", type=click.Path(path_type=Path), default="outbox",
+                     show_default=True, help="输出目录：年报、退回的反馈表、台账。"),
+        click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False),
+                     help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。"),
+        click.option("-j", "--jobs", type=click.IntRange(min=1),
+                     help="并行的工作进程数（默认：CPU 核数）；结果与 1 相同。"),
+        click.option("--previous-year", type=click.Path(path_type=Path, file_okay=False,
+                                                        exists=True),
+                     help="上一年度各单位工作簿所在目录，用于跨年度核对"
+                          "（不给时用台账里上一年已通过的报送）。"),
+        click.option("--pdf", is_flag=True, help="同时生成 PDF（需要 LibreOffice）。"),
+        click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                     help="登记名单（.xlsx/.csv），报送按名单核对。"),
+        click.option("--move-processed", is_flag=True,
+                     help="处理后把原文件移到收件目录的“已处理”子目录（默认不动原文件）。"),
+        click.option("--settle", type=click.FloatRange(min=0), default=1.0, show_default=True,
+                     help="判断文件是否写完：两次查看之间等待的秒数。"),
+        click.option("--word-template", type=click.Path(path_type=Path, exists=True,
+                                                        dir_okay=False),
+                     help="自定义的 Word 模板。"),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _run_options(**kw: object):  # type: ignore[no-untyped-def]
+    from xl2report.batch.records import RunOptions
+
+    return RunOptions(
+        inbox=kw["inbox"], outbox=kw["outbox"], ledger=kw["ledger"], jobs=kw["jobs"],
+        previous_year=kw["previous_year"], pdf=kw["pdf"], roster=kw["roster"],
+        move_processed=kw["move_processed"], settle=kw["settle"],
+        word_template=kw["word_template"],
+    )  # type: ignore[arg-type]  # fmt: skip
+
+
+@cli.command()
+@_batch_options
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部输入文件的处理结果。")
+def run(as_json: bool, **kw: object) -> None:
+    """处理收件目录：逐个校验，通过的生成 Word 年报，未通过的生成退回反馈表，全部记入台账。
+
+    \b
+    再次运行只处理新文件；同一内容换了文件名按重复报送记录。
+    退出码：0 全部通过；1 有退回或无法读取的文件；2 致命问题（如另一个运行正在进行）。
+    """
+    from xl2report.batch.session import run_batch
+    from xl2report.cli.console import print_run, run_progress
+
+    with run_progress(click.get_current_context().obj["debug"]) as on_event:
+        result = run_batch(_run_options(**kw), on_event)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print_run(result)
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@_batch_options
+@click.option("--json", "as_json", is_flag=True, help="每处理一批，输出一行 JSON。")
+def watch(as_json: bool, **kw: object) -> None:
+    """监视收件目录：有新文件且写完后自动处理（同 run）；按 Ctrl-C 停止。"""
+    from xl2report.batch.watch import watch as watch_inbox
+    from xl2report.cli.console import print_run, run_progress
+
+    def on_run(result) -> None:  # type: ignore[no-untyped-def]
+        if as_json:
+            click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        elif any(f.new for f in result.files):
+            print_run(result, only_new=True)
+
+    click.echo(f"正在监视 {kw['inbox']}（按 Ctrl-C 停止）…", err=True)
+    with run_progress(click.get_current_context().obj["debug"]) as on_event:
+        summary = watch_inbox(_run_options(**kw), on_run, on_event)
+    click.echo(
+        f"已停止监视：共运行 {summary.runs} 次，新处理 {summary.processed} 个文件。", err=True
+    )

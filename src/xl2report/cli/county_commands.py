@@ -1,0 +1,87 @@
+"""Views over the ledger: ``status`` and ``summary``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from xl2report.cli.app import cli
+from xl2report.cli.help import EXIT_FINDINGS, UserError
+
+
+def open_ledger(outbox: Path, ledger: Path | None, create: bool = False):  # type: ignore[no-untyped-def]
+    from xl2report.batch.ledger import Ledger
+    from xl2report.batch.session import default_ledger
+
+    path = ledger or default_ledger(outbox)
+    if not create and not path.exists():
+        raise UserError(
+            f"还没有台账 {path}：请先运行 xl2report run（或用 --outbox 指定输出目录）。"
+        )
+    return Ledger.open(path)
+
+
+@cli.command()
+@click.option("--outbox", type=click.Path(path_type=Path), default="outbox", show_default=True,
+              help="run 使用的输出目录。")  # fmt: skip
+@click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False),
+              help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。")  # fmt: skip
+@click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="登记（或更新）名单后再统计；不给时用已登记的名单。")  # fmt: skip
+@click.option("--year", type=int, help="年度（默认：台账中最近的年度）。")
+@click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="另存为 Excel 工作簿，便于发送。")  # fmt: skip
+@click.option("--force", is_flag=True, help="--xlsx 文件已存在时覆盖。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+def status(
+    outbox: Path,
+    ledger: Path | None,
+    roster: Path | None,
+    year: int | None,
+    xlsx_out: Path | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """各单位报送情况：未报送 / 已退回（N 个错误）/ 已通过 / 已更新，含报送时间和输出文件。"""
+    from xl2report.batch.roster import read_roster
+    from xl2report.cli.console import print_status
+    from xl2report.county.status import compute_status, write_status_xlsx
+
+    with open_ledger(outbox, ledger, create=roster is not None) as book:
+        if roster is not None:
+            book.set_roster(read_roster(roster), str(roster))
+        report = compute_status(book, year)
+    if xlsx_out is not None:
+        write_status_xlsx(report, xlsx_out, overwrite=force)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print_status(report)
+        if xlsx_out is not None:
+            click.echo(f"已另存为：{xlsx_out}")
+
+
+@cli.command()
+@click.option("--year", type=int, required=True, help="汇总的年度。")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="输出的汇总表（.xlsx）。")  # fmt: skip
+@click.option("--outbox", type=click.Path(path_type=Path), default="outbox", show_default=True,
+              help="run 使用的输出目录。")  # fmt: skip
+@click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False),
+              help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。")  # fmt: skip
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
+def summary(year: int, output: Path, outbox: Path, ledger: Path | None, force: bool) -> None:
+    """县级汇总表：已通过单位逐个列出，二、三、四表按国家格式求和（合计为 SUM 公式）。"""
+    from xl2report.county.summary import write_summary
+
+    if output.suffix.lower() != ".xlsx":
+        raise UserError(f"输出文件应以 .xlsx 结尾：{output}")
+    with open_ledger(outbox, ledger) as book:
+        result = write_summary(book, year, output, overwrite=force)
+    click.echo(f"已生成 {year} 年汇总表：{output}（{len(result.orgs)} 个单位）")
+    if result.failed_rules:
+        click.echo(f"警告：汇总数字不满足勾稽关系：{'、'.join(result.failed_rules)}", err=True)
+        sys.exit(EXIT_FINDINGS)
