@@ -18,7 +18,8 @@ from xl2report.atomic import OutputExistsError, write_bytes_atomic
 from xl2report.batch.ledger import RosterEntry
 from xl2report.batch.names import safe_filename
 from xl2report.errors import FatalError
-from xl2report.xlsx.template import TemplateFactory, form_title
+from xl2report.xlsx.factory import TemplateFactory
+from xl2report.xlsx.template import form_title
 
 HEADERS = {
     "name": ("机关名称", "单位名称", "机关", "单位", "名称"),
@@ -156,7 +157,7 @@ def write_roster_templates(
     """One personalised template per entry in ``outdir``; nothing is written if any name is
     unusable or (without ``overwrite``) any output exists already.
 
-    The templates come from one :class:`~xl2report.xlsx.template.TemplateFactory` in this process
+    The templates come from one :class:`~xl2report.xlsx.factory.TemplateFactory` in this process
     (about a millisecond each, byte-identical to a separate build), which is faster than worker
     processes; ``jobs`` is accepted for callers that still pass it.
     """
