@@ -19,6 +19,7 @@ from xl2report.batch.ledger import RosterEntry
 from xl2report.batch.names import safe_filename
 from xl2report.errors import FatalError
 from xl2report.xlsx.factory import TemplateFactory
+from xl2report.xlsx.prefill import LastYearFill
 from xl2report.xlsx.template import form_title
 
 HEADERS = {
@@ -153,13 +154,15 @@ def write_roster_templates(
     overwrite: bool = False,
     jobs: int | None = None,
     submit_to: str | None = None,
+    last_year: Sequence[LastYearFill | None] | None = None,
 ) -> list[Path]:
     """One personalised template per entry in ``outdir``; nothing is written if any name is
     unusable or (without ``overwrite``) any output exists already.
 
     The templates come from one :class:`~xl2report.xlsx.factory.TemplateFactory` in this process
     (about a millisecond each, byte-identical to a separate build), which is faster than worker
-    processes; ``jobs`` is accepted for callers that still pass it.
+    processes; ``jobs`` is accepted for callers that still pass it.  ``last_year`` gives each
+    entry's last-year figures to start from (:mod:`xl2report.batch.lastyear`).
     """
     del jobs  # one factory beats worker processes (issue #6)
     outdir = Path(outdir)
@@ -181,7 +184,8 @@ def write_roster_templates(
             )
     outdir.mkdir(parents=True, exist_ok=True)
     factory = TemplateFactory(year, password=password, submit_to=submit_to)
-    for path, entry in zip(paths, entries, strict=True):
-        data = factory.build(entry.name, entry.contact or None)
+    fills = list(last_year) if last_year is not None else [None] * len(entries)
+    for path, entry, fill in zip(paths, entries, fills, strict=True):
+        data = factory.build(entry.name, entry.contact or None, fill)
         write_bytes_atomic(path, data, overwrite=overwrite)
     return paths

@@ -53,6 +53,7 @@ _CODES = (
     Code("formula-altered", E, "合计公式被改动", "版式"),
     Code("org-changed", E, "机关名称与下发模板锁定的不一致", "版式"),
     Code("year-changed", E, "年度与下发模板锁定的不一致", "版式"),
+    Code("prefill-changed", E, "下发时按上年报告预填并锁定的数字被改动", "版式"),
     Code("protection-removed", W, "工作表保护被撤销", "版式"),
     # 数值: a cell's content.
     Code("required-field-missing", E, "必填项为空", "数值"),
