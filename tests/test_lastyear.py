@@ -13,6 +13,7 @@ from helpers import S3_APPLICANTS, consistent_values
 from inbox_helpers import run_cli, set_mtime, write_valid
 from xl2report.batch.lastyear import hand_out, load_last_year
 from xl2report.batch.ledger import Ledger, RosterEntry, encode_values
+from xl2report.batch.records import FileStatus
 from xl2report.batch.roster import template_name
 from xl2report.batch.session import default_ledger
 from xl2report.checks.check import check_file
@@ -36,7 +37,7 @@ def last_year_values(org: str, seed: int) -> dict[str, Value]:
 
 
 def accept(ledger: Ledger, org: str, year: int, values: dict[str, Value], path: str,
-           received_ns: int, status: str = "accepted") -> None:  # fmt: skip
+           received_ns: int, status: FileStatus = FileStatus.ACCEPTED) -> None:  # fmt: skip
     ledger.commit(insert={
         "path": path, "sha256": f"{path}-{received_ns}", "size": 1, "mtime_ns": received_ns,
         "received_ns": received_ns, "seen_at": "2025-01-20T00:00:00", "status": status,
@@ -56,7 +57,7 @@ def outbox(tmp_path: Path) -> tuple[Path, dict[str, dict[str, Value]]]:
         accept(ledger, "甲镇人民政府", 2024, jia, "甲镇人民政府2024年报表.xlsx", JAN_20 + 10**15)
         accept(ledger, "乙镇人民政府", 2024, yi, "乙/乙镇.xlsx", JAN_20)
         accept(ledger, "丙镇人民政府", 2024, last_year_values("丙镇人民政府", 4), "丙.xlsx",
-               JAN_20, status="rejected")  # fmt: skip
+               JAN_20, status=FileStatus.REJECTED)  # fmt: skip
         accept(ledger, "丁街道办事处", 2023, last_year_values("丁街道办事处", 5), "丁.xlsx", JAN_20)
         accept(ledger, "戊乡人民政府", 2024, last_year_values("戊乡人民政府", 6), "戊.xlsx", JAN_20)
     return out, {"甲镇人民政府": jia, "乙镇人民政府": yi}

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from xl2report.batch import inbox as inbox_mod
 from xl2report.batch.ledger import Ledger, RosterEntry
+from xl2report.batch.records import FileStatus
 from xl2report.batch.roster import normalize_org, write_roster_templates
 from xl2report.batch.session import default_ledger
 from xl2report.checks.check import check_file
@@ -79,7 +80,7 @@ def _from_ledger(path: Path, year: int) -> LastYearData:
     except FatalError as exc:
         raise FatalError(f"上年台账无法读取：{exc}") from exc
     try:
-        rows = ledger.rows(year=year, statuses=("accepted",))
+        rows = ledger.rows(year=year, statuses=(FileStatus.ACCEPTED,))
     except sqlite3.DatabaseError as exc:
         raise FatalError(f"上年台账 {path} 无法读取：{exc}") from exc
     finally:

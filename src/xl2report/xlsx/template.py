@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import xlsxwriter
@@ -176,7 +177,7 @@ def resolve(
 ) -> Resolved:
     """The values and locks :func:`build_workbook` writes for ``options`` and ``values``."""
     plan = plan_last_year(options.last_year, form)
-    inputs = blank_values(form)
+    inputs = dict(_blank_inputs(form))
     inputs.update(plan.inputs)
     if values:
         inputs.update(values)
@@ -190,6 +191,13 @@ def resolve(
             inputs[key] = given
     locked = {k for k, v in (("info.org", options.org), ("info.year", options.year)) if v}
     return Resolved(plan, compute_formulas(inputs, form), frozenset(locked | plan.locked))
+
+
+@lru_cache(maxsize=4)
+def _blank_inputs(form: Form) -> dict[str, Value]:
+    """An untouched template's input values (computed once; callers copy it)."""
+    blank = blank_values(form)
+    return {f.key: blank[f.key] for f in form.fields if f.kind is Kind.INPUT}
 
 
 def summary_shown(failed: int) -> str:
@@ -371,7 +379,8 @@ def _write_meta(
     }
     for meta in form.meta_rows:
         ws.write_string(meta.row, 0, meta.name)
-        ws.write_string(meta.row, 1, values[meta.name])
+        if values[meta.name]:  # an empty string cell would not survive openpyxl (feedback copies)
+            ws.write_string(meta.row, 1, values[meta.name])
         ws.write_string(meta.row, 2, meta.label)
     ws.protect(options.password or "")
     ws.very_hidden()
