@@ -3,6 +3,7 @@ locked prefilled figures, the check that rejects a changed one, byte-identity an
 
 from __future__ import annotations
 
+import io
 import random
 from pathlib import Path
 
@@ -214,3 +215,19 @@ def test_cli(tmp_path: Path, outbox) -> None:  # type: ignore[no-untyped-def]
     done = run_cli("template", "--org", "甲镇人民政府", "--year", "2025", "--previous-year",
                    str(tmp_path / "nothing"), "-o", str(tmp_path / "y.xlsx"))  # fmt: skip
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_last_years_column_stays_out_of_the_report_and_the_summary(outbox) -> None:  # type: ignore[no-untyped-def]
+    """The reference column is the template's help, not part of the national table 二."""
+    from xl2report.county.summary import build_summary
+    from xl2report.report.default_template import table_grid
+
+    prior = LAST_YEAR.priors[0]
+    _, rows, ncols = table_grid(prior.sheet)
+    assert ncols == 4 and not any(c.text == "上年现行有效件数" for r in rows for c in r.values())
+    src, _ = outbox
+    with Ledger.open(default_ledger(src)) as ledger:
+        data, _, _ = build_summary(ledger, 2024)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    texts = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+    assert "上年现行有效件数" not in texts and "与上年核对" not in texts
