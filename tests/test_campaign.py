@@ -46,7 +46,15 @@ def ledger(tmp_path: Path) -> Ledger:
     add(book, "乙-错.xlsx", "乙镇人民政府", "rejected", 10, errors=1, feedback="2024/退回/乙.xlsx",
         findings=json.dumps([ERROR], ensure_ascii=False))  # fmt: skip
     add(book, "白沙.xlsx", "白沙乡政府", "held", 11)
-    add(book, "丁-1.xlsx", "丁镇人民政府", "superseded", 5, version=1, report="2024/历史版本/丁.docx")
+    add(
+        book,
+        "丁-1.xlsx",
+        "丁镇人民政府",
+        "superseded",
+        5,
+        version=1,
+        report="2024/历史版本/丁.docx",
+    )
     add(book, "丁-2.xlsx", "丁镇人民政府", "accepted", 6, version=2, report="2024/丁.docx")
     add(book, "坏.xlsx", "", "unreadable", 7, year=None, message="文件是空的")
     add(book, "去年.xlsx", "甲镇人民政府", "accepted", 1, year=2023, version=1)

@@ -160,7 +160,9 @@ def test_schema_1_is_upgraded_keeping_every_row(tmp_path: Path) -> None:
     old_files = ledger_schema._FILES_TABLE.replace(", 'held'", "")
     conn = sqlite3.connect(path)
     conn.execute(old_files)
-    conn.execute("CREATE TABLE moves (id INTEGER PRIMARY KEY, src TEXT NOT NULL, dst TEXT NOT NULL)")
+    conn.execute(
+        "CREATE TABLE moves (id INTEGER PRIMARY KEY, src TEXT NOT NULL, dst TEXT NOT NULL)"
+    )
     conn.execute(
         "CREATE TABLE roster (position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
         "code TEXT NOT NULL DEFAULT '', contact TEXT NOT NULL DEFAULT '', "

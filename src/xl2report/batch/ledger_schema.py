@@ -9,8 +9,18 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from xl2report.batch.records import FileStatus
+
 SCHEMA_VERSION = 2
-STATUSES = ("accepted", "rejected", "unreadable", "superseded", "duplicate", "held")
+# The statuses a file can have in the ledger (skipped, pending and failed files are not recorded).
+STATUSES = (
+    FileStatus.ACCEPTED,
+    FileStatus.REJECTED,
+    FileStatus.UNREADABLE,
+    FileStatus.SUPERSEDED,
+    FileStatus.DUPLICATE,
+    FileStatus.HELD,
+)
 ALIAS_SEPARATOR = "、"
 
 _FILES_TABLE = f"""
@@ -22,7 +32,7 @@ CREATE TABLE files (
     mtime_ns INTEGER NOT NULL,
     received_ns INTEGER NOT NULL,
     seen_at TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s) for s in STATUSES)})),
+    status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s.value) for s in STATUSES)})),
     duplicate_of INTEGER REFERENCES files(id),
     org TEXT NOT NULL DEFAULT '',
     year INTEGER,
