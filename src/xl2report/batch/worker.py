@@ -19,20 +19,30 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xl2report.batch.inbox import PENDING_CHANGING, sha256_file
 from xl2report.batch.ledger import ReferenceReader, encode_values
 from xl2report.batch.records import FileStatus
 from xl2report.checks.catalogue import Finding
-from xl2report.checks.check import UNREADABLE_MESSAGES, check_file, with_previous
+from xl2report.checks.check import check_file, with_previous
 from xl2report.log import logger
 from xl2report.report.office import OfficeError
 from xl2report.report.office import available as office_available
 from xl2report.report.office import convert as office_convert
-from xl2report.report.render import RenderError, ReportRenderer, docx_to_pdf, report_filename
 from xl2report.xlsx.feedback import feedback_name, write_feedback
 
+if TYPE_CHECKING:
+    from xl2report.report.render import ReportRenderer
+
 __all__ = ["Job", "Outcome", "Worker", "feedback_name", "report_filename"]
+
+
+def report_filename(org: str, year: int | None) -> str:
+    """The report's file name (:func:`xl2report.report.render.report_filename`)."""
+    from xl2report.report.render import report_filename as name
+
+    return name(org, year)
 
 
 @dataclass(frozen=True)
@@ -64,11 +74,28 @@ class Outcome:
 
 
 class Worker:
-    """Per-process state: one compiled Word template and a reader for last year's values."""
+    """Per-process state: one compiled Word template and a reader for last year's values.
+
+    The template is compiled when the first accepted file needs it (a custom ``word_template``
+    at once, so a broken one fails before any file is processed): a run of rejected files, or
+    a parent process that hands every file to workers, never loads the Word renderer.
+    """
 
     def __init__(self, reference_db: str | None = None, word_template: str | None = None) -> None:
-        self.renderer = ReportRenderer(Path(word_template) if word_template else None)
+        self._word_template = Path(word_template) if word_template else None
+        self._renderer: ReportRenderer | None = None
+        if self._word_template is not None:
+            self._renderer = self.renderer
         self.reference = ReferenceReader(Path(reference_db)) if reference_db else None
+
+    @property
+    def renderer(self) -> ReportRenderer:
+        """The compiled Word template (compiled on first use)."""
+        if self._renderer is None:
+            from xl2report.report.render import ReportRenderer
+
+            self._renderer = ReportRenderer(self._word_template)
+        return self._renderer
 
     def process(self, job: Job) -> Outcome:
         """Never raises for a file: an internal failure becomes a ``failed`` outcome."""
@@ -107,6 +134,8 @@ class Worker:
         if not report.readable:
             out.message = report.errors[0].message if report.errors else "无法读取。"
         elif report.valid:
+            from xl2report.report.render import RenderError
+
             staged = staging / f"{job.sha256}.docx"
             try:
                 out.notes = self.renderer.render(result.values, staged, overwrite=True)
@@ -167,6 +196,8 @@ class PdfResult:
 
 def make_pdfs(docx_paths: Sequence[str], outdir: str) -> list[PdfResult]:
     """Convert many reports in ONE LibreOffice call; a failure is reported per file."""
+    from xl2report.report.render import RenderError, docx_to_pdf
+
     paths = [Path(p) for p in docx_paths]
     try:
         made = docx_to_pdf(paths, Path(outdir))
@@ -203,17 +234,14 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
     todo: list[tuple[Path, str]] = []
     for path, sha in sources:
         if _encrypted(path):
-            result[sha] = Finding("encrypted", UNREADABLE_MESSAGES["encrypted"])
+            result[sha] = Finding.at(None, "encrypted")
         else:
             todo.append((path, sha))
     if not todo:
         return result
-    legacy = UNREADABLE_MESSAGES["legacy-format"]
     if not office_available():
         for _, sha in todo:
-            result[sha] = Finding(
-                "legacy-format", legacy + "（本机未安装 LibreOffice，无法自动转换。）"
-            )
+            result[sha] = Finding.at(None, "legacy-format", "no_office")
         return result
     # Copies named by hash: the originals stay untouched and equal stems cannot collide.
     indir = workdir / "legacy-in"
@@ -237,7 +265,7 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
             made.rename(named)
             result[sha] = named
         else:
-            result[sha] = Finding("legacy-format", legacy + "（自动转换失败。）")
+            result[sha] = Finding.at(None, "legacy-format", "not_converted")
     return result
 
 

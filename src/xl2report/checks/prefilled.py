@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from xl2report.checks.catalogue import Finding
+from xl2report.checks.catalogue import EMPTY, Finding
 from xl2report.checks.cells import parse_number
 from xl2report.checks.yoy import check_year_over_year
 from xl2report.form.national import Value
-from xl2report.form.types import format_number
 from xl2report.xlsx.prefill import read_prefilled
 from xl2report.xlsx.submission import Submission
 
@@ -29,35 +28,29 @@ def check_prefilled(sub: Submission, values: Mapping[str, Value]) -> list[Findin
     prefilled, year = read_prefilled(sub.meta, form)
     if spec is None or not prefilled:
         return []
-    sources = dict(spec.carried)
+    sources = dict(spec.carried) | {p.key: p.source for p in spec.priors}
     priors = {p.key: p for p in spec.priors}
     out: list[Finding] = []
     for key, before in prefilled.items():
-        if key in priors:
-            p = priors[key]
-            if not sub.readable(form.field(p.source)):
+        source = form.field(sources[key])
+        if key in priors:  # a reference cell beside table 二
+            place = priors[key]
+            if not sub.readable(source):
                 continue
-            sheet = sub.sheet(p.sheet)
-            now = parse_number(sheet.cell(p.row, p.col) if sheet else None, decimal=False).value
-            where = {"sheet": p.sheet, "cell": p.cell, "key": p.key}
-            label, what = p.label, f"{year}年度报告的现行有效件数"
+            sheet = sub.sheet(place.sheet)
+            raw = sheet.cell(place.row, place.col) if sheet else None
+            now = parse_number(raw, decimal=False).value
         else:
-            f = form.field(key)
-            if not sub.readable(f) or key not in values:
+            place = form.field(key)
+            if not sub.readable(place) or key not in values:
                 continue  # unreadable cells are reported by the value checks
             now = values[key]
-            where = {"sheet": f.sheet, "cell": f.cell, "key": key}
-            label = f.label
-            what = f"{year}年度报告的“{form.field(sources[key]).label.split('（')[0]}”"
         if now == before:
             continue
-        shown = "空" if now is None else format_number(now)
-        message = (
-            f"{label}下发时已按本单位{what}预填为 {before} 并锁定，现为 {shown}；请改回 {before}。"
-            "上年数字如有错误，请联系县（区）政务公开办公室更正，不要在本表中修改。"
-        )
-        actual = "" if now is None else now
-        out.append(Finding("prefill-changed", message, expected=before, actual=actual, **where))
+        out.append(Finding.at(
+            place, "prefill-changed", expected=before, actual="" if now is None else now,
+            year=year, source=source.label, before=before, found=EMPTY if now is None else now,
+        ))  # fmt: skip
     return out
 
 

@@ -27,7 +27,7 @@ from lxml import etree
 
 from xl2report.atomic import write_bytes_atomic
 from xl2report.errors import FatalError
-from xl2report.form.national import FORM, Value
+from xl2report.form.national import FORM, FORM_TITLE, Value
 from xl2report.report import office
 from xl2report.report.content import (
     KNOWN_PLACEHOLDERS,
@@ -70,7 +70,7 @@ class RenderError(FatalError):
 def report_filename(org: str, year: int | None) -> str:
     """'{org}{year}年政府信息公开工作年度报告.docx', safe as a Windows file name."""
     name = report_title(_UNSAFE_NAME.sub("", org or "").strip(), year)
-    name = name.strip(" .")[:_MAX_NAME_CHARS] or "政府信息公开工作年度报告"
+    name = name.strip(" .")[:_MAX_NAME_CHARS] or FORM_TITLE
     return name + ".docx"
 
 
@@ -107,7 +107,7 @@ class ReportRenderer:
         self.template = Path(word_template) if word_template else default_word_template()
         try:
             self._compiled = CompiledTemplate(self.template)
-            missing, unknown = _compare(placeholder_paths(self._compiled.asts))
+            missing, unknown = _compare(self._compiled.placeholders)
         except TemplateProblem as exc:
             raise RenderError(str(exc)) from exc
         if missing or unknown:
