@@ -231,3 +231,13 @@ def test_last_years_column_stays_out_of_the_report_and_the_summary(outbox) -> No
     wb = openpyxl.load_workbook(io.BytesIO(data))
     texts = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
     assert "上年现行有效件数" not in texts and "与上年核对" not in texts
+
+
+def test_a_renamed_unit_starts_from_last_year_through_its_alias(tmp_path: Path, outbox) -> None:  # type: ignore[no-untyped-def]
+    src, _ = outbox
+    renamed = RosterEntry("戊镇人民政府", aliases=("戊乡人民政府",))
+    done = hand_out([renamed], tmp_path / "tpl", 2025, src)
+    assert done.prefilled == ["戊镇人民政府"] and done.missing == []
+    assert "甲镇人民政府" in done.unmatched[0] or "甲镇人民政府" in done.unmatched[1]
+    wb = openpyxl.load_workbook(done.paths[0])
+    assert "戊.xlsx" in cell(wb, NOTE_SHEET, NOTE_ROW, NOTE_COL).value

@@ -4,8 +4,9 @@
 checked values of every accepted submission, the same values ``run`` uses for its year-over-year
 checks — or a folder of last year's returned workbooks, read and checked with the project's
 reader (only valid workbooks of last year count; the most recently modified one per
-organisation wins).  Records are matched to this year's roster by 机关名称, compared as
-:func:`~xl2report.batch.roster.normalize_org` does.  Nothing in SRC is ever changed.
+organisation wins).  Records are matched to this year's roster by 机关名称 or one of the
+roster's 别名 (:class:`~xl2report.batch.roster.RosterIndex`: names compared normalised), so a
+renamed township still starts from last year's figures.  Nothing in SRC is ever changed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from xl2report.batch import inbox as inbox_mod
 from xl2report.batch.ledger import Ledger, RosterEntry
 from xl2report.batch.records import FileStatus
-from xl2report.batch.roster import normalize_org, write_roster_templates
+from xl2report.batch.roster import RosterIndex, normalize_org, write_roster_templates
 from xl2report.batch.session import default_ledger
 from xl2report.checks.check import check_file
 from xl2report.errors import FatalError
@@ -36,6 +37,7 @@ class LastYearRecord:
     values: dict[str, Value]
     file: str  # the file's name as it was received
     received: str  # 2025年1月20日
+    received_ns: int  # for choosing between two records of one organisation
     received_word: str = "收到"  # or 文件修改 for a folder of workbooks
 
     def fill(self) -> LastYearFill:
@@ -91,7 +93,7 @@ def _from_ledger(path: Path, year: int) -> LastYearData:
             continue
         name = PurePosixPath(row.path).name
         data.records[normalize_org(row.org)] = LastYearRecord(
-            row.org, year, values, name, _date_text(row.received_ns)
+            row.org, year, values, name, _date_text(row.received_ns), row.received_ns
         )
     return data
 
@@ -114,7 +116,7 @@ def _from_folder(folder: Path, year: int) -> LastYearData:
             continue
         data.records[normalize_org(report.org)] = LastYearRecord(
             report.org, year, dict(result.values), entry.path.name,
-            _date_text(entry.mtime_ns), "文件修改",
+            _date_text(entry.mtime_ns), entry.mtime_ns, "文件修改",
         )  # fmt: skip
     return data
 
@@ -142,23 +144,27 @@ def hand_out(
 ) -> HandOut:
     """One template per roster entry, each starting from its own last-year figures if found."""
     data = load_last_year(previous, year - 1)
+    index = RosterIndex(entries)
+    chosen: dict[str, LastYearRecord] = {}  # roster name -> record (by name or 别名)
+    unmatched = []
+    for record in data.records.values():
+        official = index.official(record.org)
+        if official is None:
+            hint = index.suggest(record.org)
+            unmatched.append(record.org + (f"（是否为“{hint}”？）" if hint else ""))
+        elif official not in chosen or record.received_ns > chosen[official].received_ns:
+            chosen[official] = record  # renamed: the later submission under either name
     fills: list[LastYearFill] = []
-    prefilled, missing, used = [], [], set()
+    prefilled, missing = [], []
     for entry in entries:
-        record = data.find(entry.name)
-        if record is None:
-            fills.append(LastYearFill(year - 1))
-            missing.append(entry.name)
-        else:
-            fills.append(record.fill())
-            prefilled.append(entry.name)
-            used.add(normalize_org(record.org))
+        record = chosen.get(entry.name)
+        fills.append(record.fill() if record else LastYearFill(year - 1))
+        (prefilled if record else missing).append(entry.name)
     paths = write_roster_templates(
         entries, outdir, year, password=password, overwrite=overwrite, submit_to=submit_to,
         last_year=fills,
     )  # fmt: skip
-    unmatched = sorted(r.org for k, r in data.records.items() if k not in used)
-    return HandOut(paths, prefilled, missing, unmatched, data.skipped)
+    return HandOut(paths, prefilled, missing, sorted(unmatched), data.skipped)
 
 
 def fill_for(org: str, year: int, previous: Path) -> tuple[LastYearFill, LastYearData]:
