@@ -8,14 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from xl2report.batch.ledger import (
-    SCHEMA_VERSION,
-    Ledger,
-    ReferenceReader,
-    RosterEntry,
-    decode_values,
-    encode_values,
-)
+from xl2report.batch.ledger import SCHEMA_VERSION, Ledger, RosterEntry
+from xl2report.batch.reference import ReferenceReader, decode_values, encode_values
 from xl2report.errors import FatalError
 
 

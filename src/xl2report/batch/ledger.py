@@ -1,7 +1,8 @@
 """The submissions ledger: one SQLite file recording every workbook the pipeline has seen.
 
 This is the only module that knows SQL.  It stores facts and answers questions; it decides
-nothing (which submission is newer, where a report goes: that is :mod:`xl2report.batch.session`).
+nothing (which submission is newer: :mod:`xl2report.batch.commit`; where a report goes:
+:mod:`xl2report.batch.outbox`).
 
 Schema (versioned with ``PRAGMA user_version``; WAL journal so readers never block the run):
 
@@ -14,7 +15,8 @@ Schema (versioned with ``PRAGMA user_version``; WAL journal so readers never blo
   next run replays what is left, so the files on disk always end up where the ledger says.
 - ``roster``: the registered list of organisations (机关名称, code, contact, email).
 - ``reference``: last year's values by (org, year), snapshotted at the start of a run for the
-  year-over-year checks; worker processes read it through :class:`ReferenceReader`.
+  year-over-year checks; worker processes read it through
+  :class:`~xl2report.batch.reference.ReferenceReader` (the one other module with SQL).
 """
 
 from __future__ import annotations
@@ -24,10 +26,9 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from decimal import Decimal
 from pathlib import Path
 
-from xl2report.checks.cells import coerce_values
+from xl2report.batch.reference import decode_values
 from xl2report.errors import FatalError
 from xl2report.form.national import Value
 
@@ -136,21 +137,6 @@ class RosterEntry:
     email: str = ""
 
 
-def encode_values(values: Mapping[str, Value]) -> str:
-    """Values as compact JSON; Decimals as strings so 194.3525 stays exact."""
-    return json.dumps(
-        {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()},
-        ensure_ascii=False,
-        separators=(",", ":"),
-        sort_keys=True,
-    )
-
-
-def decode_values(text: str) -> dict[str, Value]:
-    """Values stored by :func:`encode_values`, typed as the form says."""
-    return coerce_values(json.loads(text))
-
-
 class Ledger:
     """An open ledger.  Every method that changes something is one transaction."""
 
@@ -206,21 +192,17 @@ class Ledger:
 
     def get(self, row_id: int) -> Row | None:
         """The row with this id, if any."""
-        rows = self._rows("SELECT * FROM files WHERE id = ?", (row_id,))
-        return rows[0] if rows else None
+        return next(iter(self._rows("SELECT * FROM files WHERE id = ?", (row_id,))), None)
 
     def find(self, path: str, sha256: str) -> Row | None:
         """The row recorded for this path with this content, if any."""
-        rows = self._rows("SELECT * FROM files WHERE path = ? AND sha256 = ?", (path, sha256))
-        return rows[0] if rows else None
+        sql = "SELECT * FROM files WHERE path = ? AND sha256 = ?"
+        return next(iter(self._rows(sql, (path, sha256))), None)
 
     def original(self, sha256: str) -> Row | None:
         """The submission (not a duplicate) that first had this content."""
-        rows = self._rows(
-            "SELECT * FROM files WHERE sha256 = ? AND duplicate_of IS NULL ORDER BY id LIMIT 1",
-            (sha256,),
-        )
-        return rows[0] if rows else None
+        sql = "SELECT * FROM files WHERE sha256 = ? AND duplicate_of IS NULL ORDER BY id LIMIT 1"
+        return next(iter(self._rows(sql, (sha256,))), None)
 
     def known_hash(self, path: str, size: int, mtime_ns: int) -> str | None:
         """The hash recorded for this path with this size and mtime (saves re-reading it)."""
@@ -233,12 +215,11 @@ class Ledger:
 
     def submissions(self, org: str, year: int | None) -> list[Row]:
         """Accepted and superseded submissions of one org and year, oldest first."""
-        rows = self._rows(
+        return self._rows(
             "SELECT * FROM files WHERE org = ? AND year IS ? AND status IN "
             "('accepted', 'superseded') ORDER BY received_ns, path",
             (org, year),
         )
-        return rows
 
     def current(self, org: str, year: int | None) -> Row | None:
         """The org's current accepted submission for the year (the newest), if any."""
@@ -395,29 +376,6 @@ class Ledger:
     def _get(self, key: str) -> str:
         hit = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return hit[0] if hit else ""
-
-
-class ReferenceReader:
-    """Read-only access to the reference snapshot, for worker processes (opened lazily)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._conn: sqlite3.Connection | None = None
-
-    def get(self, org: str, year: int) -> dict[str, Value] | None:
-        """The row with this id, if any."""
-        if self._conn is None:
-            self._conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=30)
-        hit = self._conn.execute(
-            "SELECT vals FROM reference WHERE org = ? AND year = ?", (org, year)
-        ).fetchone()
-        return decode_values(hit[0]) if hit else None
-
-    def close(self) -> None:
-        """Close the connection."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
 
 
 def _checked(values: Mapping[str, object]) -> list[str]:
