@@ -20,6 +20,7 @@ from pathlib import Path
 from xl2report.batch.inbox import Entry, Kind
 from xl2report.batch.ledger import Ledger, Row
 from xl2report.batch.outbox import Outbox
+from xl2report.batch.records import FileStatus
 from xl2report.batch.worker import Outcome
 
 Moves = list[tuple[Path, Path]]
@@ -58,12 +59,12 @@ class Recorder:
         }
         updates: list[tuple[int, dict[str, object]]] = []
         moves: Moves = []
-        if outcome.status == "rejected":
+        if outcome.status is FileStatus.REJECTED:
             assert outcome.staged is not None
             dst = self.outbox.feedback_path(outcome.year, outcome.org, e.rel)
             row["feedback"] = self.outbox.rel(dst)
             moves.append((Path(outcome.staged), dst))
-        elif outcome.status == "accepted":
+        elif outcome.status is FileStatus.ACCEPTED:
             assert outcome.staged is not None and outcome.year is not None
             row["vals"] = outcome.vals
             version = self.ledger.next_version(outcome.org, outcome.year)
@@ -75,7 +76,7 @@ class Recorder:
                 release = current.report if current else None
                 dst = self.outbox.report_path(outcome.org, outcome.year, release)
             else:  # an older submission arriving late: straight into the history folder
-                row["status"] = "superseded"
+                row["status"] = FileStatus.SUPERSEDED
                 dst = self.outbox.history_path(outcome.org, outcome.year, version)
             row["report"] = self.outbox.rel(dst)
             moves.append((Path(outcome.staged), dst))
@@ -87,7 +88,7 @@ class Recorder:
     def duplicate(self, e: Entry, sha: str, original: Row, inbox: Path | None) -> None:
         """Record known content under another name as a duplicate of ``original``."""
         row = _base_row(e, sha) | {
-            "status": "duplicate",
+            "status": FileStatus.DUPLICATE,
             "duplicate_of": original.id,
             "org": original.org,
             "year": original.year,
@@ -110,7 +111,10 @@ class Recorder:
         assert current.report is not None
         hist = self.outbox.retired_path(current.report, current.version or 1)
         moves.append((self.outbox.root / current.report, hist))
-        changes: dict[str, object] = {"status": "superseded", "report": self.outbox.rel(hist)}
+        changes: dict[str, object] = {
+            "status": FileStatus.SUPERSEDED,
+            "report": self.outbox.rel(hist),
+        }
         if current.pdf:
             hist_pdf = self.outbox.pdf_path(hist)
             moves.append((self.outbox.root / current.pdf, hist_pdf))

@@ -21,19 +21,24 @@ Schema (versioned with ``PRAGMA user_version``; WAL journal so readers never blo
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
 from pathlib import Path
 
-from xl2report.batch.reference import decode_values
+from xl2report.batch.records import FileStatus
+from xl2report.batch.rows import WRITABLE_COLUMNS, RosterEntry, Row, row_from
 from xl2report.errors import FatalError
-from xl2report.form.national import Value
 
 SCHEMA_VERSION = 1
-STATUSES = ("accepted", "rejected", "unreadable", "superseded", "duplicate")
+# The statuses a file can have in the ledger (skipped, pending and failed files are not recorded).
+STATUSES = (
+    FileStatus.ACCEPTED,
+    FileStatus.REJECTED,
+    FileStatus.UNREADABLE,
+    FileStatus.SUPERSEDED,
+    FileStatus.DUPLICATE,
+)
 
 _SCHEMA = f"""
 CREATE TABLE files (
@@ -44,7 +49,7 @@ CREATE TABLE files (
     mtime_ns INTEGER NOT NULL,
     received_ns INTEGER NOT NULL,
     seen_at TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s) for s in STATUSES)})),
+    status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s.value) for s in STATUSES)})),
     duplicate_of INTEGER REFERENCES files(id),
     org TEXT NOT NULL DEFAULT '',
     year INTEGER,
@@ -80,61 +85,6 @@ CREATE TABLE reference (
 );
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-
-
-@dataclass(frozen=True)
-class Row:
-    """One file seen (a row of ``files``)."""
-
-    id: int
-    path: str
-    sha256: str
-    size: int
-    mtime_ns: int
-    received_ns: int
-    seen_at: str
-    status: str
-    duplicate_of: int | None
-    org: str
-    year: int | None
-    errors: int
-    warnings: int
-    version: int | None
-    report: str | None
-    pdf: str | None
-    feedback: str | None
-    message: str
-    findings: str
-    vals: str | None
-    converted: int
-    stored_path: str | None
-
-    @property
-    def order(self) -> tuple[int, str]:
-        """Which of two submissions is newer: received time (first-seen mtime), then path."""
-        return (self.received_ns, self.path)
-
-    def values(self) -> dict[str, Value]:
-        """The checked values stored with an accepted submission ({} when none)."""
-        return decode_values(self.vals) if self.vals else {}
-
-    def finding_dicts(self) -> list[dict[str, object]]:
-        """The findings stored with the row (``Finding.to_dict`` form)."""
-        return json.loads(self.findings or "[]")
-
-
-_COLUMNS = tuple(f.name for f in fields(Row))
-_WRITABLE = frozenset(_COLUMNS) - {"id"}
-
-
-@dataclass(frozen=True)
-class RosterEntry:
-    """One organisation of the registered roster."""
-
-    name: str
-    code: str = ""
-    contact: str = ""
-    email: str = ""
 
 
 class Ledger:
@@ -188,7 +138,7 @@ class Ledger:
     # --- files: questions -------------------------------------------------------------------
 
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
-        return [Row(**dict(r)) for r in self.conn.execute(sql, params)]
+        return [row_from(dict(r)) for r in self.conn.execute(sql, params)]
 
     def get(self, row_id: int) -> Row | None:
         """The row with this id, if any."""
@@ -216,17 +166,17 @@ class Ledger:
     def submissions(self, org: str, year: int | None) -> list[Row]:
         """Accepted and superseded submissions of one org and year, oldest first."""
         return self._rows(
-            "SELECT * FROM files WHERE org = ? AND year IS ? AND status IN "
-            "('accepted', 'superseded') ORDER BY received_ns, path",
-            (org, year),
+            "SELECT * FROM files WHERE org = ? AND year IS ? AND status IN (?, ?) "
+            "ORDER BY received_ns, path",
+            (org, year, FileStatus.ACCEPTED, FileStatus.SUPERSEDED),
         )
 
     def current(self, org: str, year: int | None) -> Row | None:
         """The org's current accepted submission for the year (the newest), if any."""
         rows = self._rows(
-            "SELECT * FROM files WHERE org = ? AND year IS ? AND status = 'accepted' "
+            "SELECT * FROM files WHERE org = ? AND year IS ? AND status = ? "
             "ORDER BY received_ns DESC, path DESC LIMIT 1",
-            (org, year),
+            (org, year, FileStatus.ACCEPTED),
         )
         return rows[0] if rows else None
 
@@ -237,7 +187,9 @@ class Ledger:
         ).fetchone()[0]
         return (top or 0) + 1
 
-    def rows(self, year: int | None = None, statuses: Iterable[str] | None = None) -> list[Row]:
+    def rows(
+        self, year: int | None = None, statuses: Iterable[FileStatus] | None = None
+    ) -> list[Row]:
         """Rows, optionally of one year and some statuses, oldest received first."""
         sql, params = "SELECT * FROM files", []
         where = []
@@ -271,8 +223,9 @@ class Ledger:
     def accepted_without_pdf(self) -> list[Row]:
         """Current reports that have no PDF yet (for ``--pdf``)."""
         return self._rows(
-            "SELECT * FROM files WHERE status = 'accepted' AND report IS NOT NULL AND pdf IS NULL "
-            "ORDER BY received_ns, path"
+            "SELECT * FROM files WHERE status = ? AND report IS NOT NULL AND pdf IS NULL "
+            "ORDER BY received_ns, path",
+            (FileStatus.ACCEPTED,),
         )
 
     def count(self) -> int:
@@ -380,7 +333,7 @@ class Ledger:
 
 def _checked(values: Mapping[str, object]) -> list[str]:
     cols = list(values)
-    unknown = set(cols) - _WRITABLE
+    unknown = set(cols) - WRITABLE_COLUMNS
     if unknown:
         raise KeyError(f"not a ledger column: {sorted(unknown)}")
     return cols

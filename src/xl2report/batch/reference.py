@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xl2report.batch.inbox import Kind, scan
+from xl2report.batch.records import FileStatus
 from xl2report.checks.cells import coerce_values
 from xl2report.checks.check import check_file
 from xl2report.errors import FatalError
@@ -86,7 +87,7 @@ def snapshot(ledger: Ledger, previous_year: Path | None, executor: TaskPool) -> 
     same org and year wins over them (the latest received one per org).
     """
     refs: dict[tuple[str, int], tuple[str, str]] = {}
-    for row in ledger.rows(statuses=("accepted",)):
+    for row in ledger.rows(statuses=(FileStatus.ACCEPTED,)):
         if row.org and row.year is not None and row.vals:
             refs[(row.org, row.year)] = (LEDGER_SOURCE, row.vals)
     if previous_year is not None:

@@ -35,7 +35,14 @@ from xl2report.batch.outbox import STATE_DIR, Outbox, default_ledger
 from xl2report.batch.pdfs import make_missing_pdfs
 from xl2report.batch.plan import Plan, make_plan
 from xl2report.batch.pool import TaskPool
-from xl2report.batch.records import Event, EventSink, FileResult, RunOptions, RunResult
+from xl2report.batch.records import (
+    Event,
+    EventSink,
+    FileResult,
+    FileStatus,
+    RunOptions,
+    RunResult,
+)
 from xl2report.batch.roster import normalize_org, read_roster
 from xl2report.batch.runlock import RunLock
 from xl2report.checks.catalogue import Finding
@@ -188,7 +195,7 @@ class _Pass:
                 [job for _, _, job, _ in items if job is not None],
                 broken=lambda job: worker.Outcome(
                     job.sha256,
-                    "failed",
+                    FileStatus.FAILED,
                     message="处理这个文件时工作进程意外退出，下次运行时会重试。",
                 ),
             )
@@ -205,7 +212,7 @@ class _Pass:
         # Final states come from the ledger: a file accepted early in the run may have been
         # superseded by a newer one later in the same run.
         for rel, result in self.listing.items():
-            if result.sha256 and result.status not in ("pending", "failed"):
+            if result.sha256 and result.status not in (FileStatus.PENDING, FileStatus.FAILED):
                 self._list(rel, result.sha256, new=result.new)
         files = [self.listing[rel] for rel in sorted(self.listing)]
         return RunResult(self.inbox, session.outbox, files, notes, session.log)
@@ -220,7 +227,7 @@ class _Pass:
         for e in entries:
             if not e.is_submission:
                 message = inbox_mod.SKIP_MESSAGES[e.kind]
-                self.listing[e.rel] = FileResult(e.rel, "skipped", message=message)
+                self.listing[e.rel] = FileResult(e.rel, FileStatus.SKIPPED, message=message)
             elif (sha := self._hash(e)) is not None:
                 submissions.append((e, sha))
         stable, changing = inbox_mod.settle(
@@ -228,7 +235,7 @@ class _Pass:
         )
         for e in changing:
             message = inbox_mod.PENDING_EMPTY if e.size == 0 else inbox_mod.PENDING_CHANGING
-            self.listing[e.rel] = FileResult(e.rel, "pending", message=message)
+            self.listing[e.rel] = FileResult(e.rel, FileStatus.PENDING, message=message)
         stable_rels = {e.rel for e in stable}
         plan = make_plan([(e, sha) for e, sha in submissions if e.rel in stable_rels], self.ledger)
         for e, sha in plan.known:
@@ -259,7 +266,7 @@ class _Pass:
         for e, sha in self.plan.work:
             checked = converted.get(sha, e.path) if e.kind is Kind.LEGACY else e.path
             if isinstance(checked, Finding):
-                outcome = worker.Outcome(sha, "unreadable", errors=1, message=checked.message,
+                outcome = worker.Outcome(sha, FileStatus.UNREADABLE, errors=1, message=checked.message,
                                            findings=[checked.to_dict()])  # fmt: skip
                 items.append((e, sha, None, outcome))
             else:
@@ -270,9 +277,8 @@ class _Pass:
     def _finish(self, e: Entry, sha: str, outcome: worker.Outcome) -> None:
         if outcome.detail:
             logger.error("{} 处理失败：\n{}", e.path, outcome.detail)
-        if outcome.status in ("changed", "failed"):
-            status = "pending" if outcome.status == "changed" else "failed"
-            self.listing[e.rel] = FileResult(e.rel, status, new=True, org=outcome.org,
+        if outcome.status in (FileStatus.PENDING, FileStatus.FAILED):  # not recorded: retried
+            self.listing[e.rel] = FileResult(e.rel, outcome.status, new=True, org=outcome.org,
                                              year=outcome.year, message=outcome.message)  # fmt: skip
             _announce(self.listing[e.rel], self.emit)
             return

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl2report.batch.inbox import PENDING_CHANGING, sha256_file
+from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import ReferenceReader, encode_values
 from xl2report.checks.catalogue import Finding
 from xl2report.checks.check import UNREADABLE_MESSAGES, check_file, with_previous
@@ -47,7 +48,7 @@ class Outcome:
     """What happened to one job (picklable: crosses back to the parent)."""
 
     sha256: str
-    status: str  # accepted / rejected / unreadable / failed / changed
+    status: FileStatus  # accepted / rejected / unreadable / failed / pending (changed meanwhile)
     org: str = ""
     year: int | None = None
     errors: int = 0
@@ -74,14 +75,14 @@ class Worker:
         except Exception as exc:  # the per-file boundary: one bad file never stops a batch
             return Outcome(
                 job.sha256,
-                "failed",
+                FileStatus.FAILED,
                 message=f"处理时出现内部错误（{type(exc).__name__}: {exc}），下次运行时会重试。",
                 detail=traceback.format_exc(),
             )
 
     def _process(self, job: Job) -> Outcome:
         if sha256_file(Path(job.source)) != job.sha256:
-            return Outcome(job.sha256, "changed", message=PENDING_CHANGING)
+            return Outcome(job.sha256, FileStatus.PENDING, message=PENDING_CHANGING)
         checked = Path(job.checked)
         result = check_file(checked)
         report = result.report
@@ -93,7 +94,7 @@ class Worker:
         report.file = job.source
         out = Outcome(
             job.sha256,
-            "",
+            FileStatus.UNREADABLE,  # until it is known to be readable
             org=report.org,
             year=report.year,
             errors=len(report.errors),
@@ -102,21 +103,20 @@ class Worker:
         )
         staging = Path(job.staging)
         if not report.readable:
-            out.status = "unreadable"
             out.message = report.errors[0].message if report.errors else "无法读取。"
         elif report.valid:
             staged = staging / f"{job.sha256}.docx"
             try:
                 out.notes = self.renderer.render(result.values, staged, overwrite=True)
             except RenderError as exc:
-                return Outcome(job.sha256, "failed", org=report.org, year=report.year,
+                return Outcome(job.sha256, FileStatus.FAILED, org=report.org, year=report.year,
                                message=f"校验通过，但生成报告失败：{exc}")  # fmt: skip
-            out.status, out.staged = "accepted", str(staged)
+            out.status, out.staged = FileStatus.ACCEPTED, str(staged)
             out.vals = encode_values(result.values)
         else:
             staged = staging / f"{job.sha256}.feedback.xlsx"
             write_feedback(checked, report, staged, overwrite=True)
-            out.status, out.staged = "rejected", str(staged)
+            out.status, out.staged = FileStatus.REJECTED, str(staged)
         return out
 
 
