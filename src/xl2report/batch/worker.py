@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xl2report.batch.inbox import PENDING_CHANGING, sha256_file
 from xl2report.batch.records import FileStatus
@@ -29,8 +30,10 @@ from xl2report.log import logger
 from xl2report.report.office import OfficeError
 from xl2report.report.office import available as office_available
 from xl2report.report.office import convert as office_convert
-from xl2report.report.render import RenderError, ReportRenderer, docx_to_pdf
 from xl2report.xlsx.feedback import write_feedback
+
+if TYPE_CHECKING:
+    from xl2report.report.render import ReportRenderer
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,28 @@ class Outcome:
 
 
 class Worker:
-    """Per-process state: one compiled Word template and a reader for last year's values."""
+    """Per-process state: one compiled Word template and a reader for last year's values.
+
+    The template is compiled when the first accepted file needs it (a custom ``word_template``
+    at once, so a broken one fails before any file is processed): a run of rejected files, or
+    a parent process that hands every file to workers, never loads the Word renderer.
+    """
 
     def __init__(self, reference_db: str | None = None, word_template: str | None = None) -> None:
-        self.renderer = ReportRenderer(Path(word_template) if word_template else None)
+        self._word_template = Path(word_template) if word_template else None
+        self._renderer: ReportRenderer | None = None
+        if self._word_template is not None:
+            self._renderer = self.renderer
         self.reference = ReferenceReader(Path(reference_db)) if reference_db else None
+
+    @property
+    def renderer(self) -> ReportRenderer:
+        """The compiled Word template (compiled on first use)."""
+        if self._renderer is None:
+            from xl2report.report.render import ReportRenderer
+
+            self._renderer = ReportRenderer(self._word_template)
+        return self._renderer
 
     def process(self, job: Job) -> Outcome:
         """Never raises for a file: an internal failure becomes a ``failed`` outcome."""
@@ -105,6 +125,8 @@ class Worker:
         if not report.readable:
             out.message = report.errors[0].message if report.errors else "无法读取。"
         elif report.valid:
+            from xl2report.report.render import RenderError
+
             staged = staging / f"{job.sha256}.docx"
             try:
                 out.notes = self.renderer.render(result.values, staged, overwrite=True)
@@ -165,6 +187,8 @@ class PdfResult:
 
 def make_pdfs(docx_paths: Sequence[str], outdir: str) -> list[PdfResult]:
     """Convert many reports in ONE LibreOffice call; a failure is reported per file."""
+    from xl2report.report.render import RenderError, docx_to_pdf
+
     paths = [Path(p) for p in docx_paths]
     try:
         made = docx_to_pdf(paths, Path(outdir))
