@@ -27,6 +27,7 @@ import unicodedata
 from collections.abc import Container, Iterable, Iterator, Sequence
 from pathlib import Path
 
+from xl2report.form.national import FORM_TITLE
 from xl2report.log import logger
 from xl2report.report.content import report_title
 
@@ -38,7 +39,6 @@ REJECTED_DIR = "退回"
 HISTORY_DIR = "历史版本"
 PROCESSED_DIR = "已处理"  # where --move-processed puts originals (inside the inbox)
 FEEDBACK_SUFFIX = "_校验反馈"
-REPORT_FALLBACK = "政府信息公开工作年度报告"
 
 # Characters Windows refuses in names, plus ASCII control characters and lone surrogates
 # (a file name in GBK bytes read on Linux, or an OOXML ``_xD83D_`` escape).
@@ -102,8 +102,8 @@ def report_filename(org: str, year: int | None) -> str:
     org = _FORBIDDEN.sub("", org or "").strip()
     tail = report_title("", year) + ".docx"
     if not org:
-        return safe_filename(tail.strip(" ."), fallback=REPORT_FALLBACK + ".docx")
-    return _with_tail(org, tail, REPORT_FALLBACK)
+        return safe_filename(tail.strip(" ."), fallback=FORM_TITLE + ".docx")
+    return _with_tail(org, tail, FORM_TITLE)
 
 
 def feedback_name(source: Path | str) -> str:
