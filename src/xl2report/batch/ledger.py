@@ -179,10 +179,12 @@ class Ledger:
                 )
             if version == 0:
                 with _transaction(conn):
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                    # Another process (serve beside run) may have created it since we looked.
+                    if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+                        for statement in _SCHEMA.split(";"):
+                            if statement.strip():
+                                conn.execute(statement)
+                        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise FatalError(f"账本文件 {path} 无法打开或已损坏：{exc}") from exc
         except OSError as exc:

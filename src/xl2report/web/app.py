@@ -254,6 +254,7 @@ def create_app(config: WebConfig) -> Starlette:
     from xl2report.web import actions, pages
 
     web = Web(config)
+    web.ledger().close()  # create it now, before the processor thread and requests race to
     routes = [
         Route("/", pages.board),
         Route("/api/stamp", pages.stamp),
