@@ -94,11 +94,11 @@ def test_1_board_lists_every_roster_unit(site: dict) -> None:
     d = site["driver"]
     d.get(site["url"] + "/")
     assert d.title.startswith("报送情况")
-    rows = d.find_elements(By.CSS_SELECTOR, "#units tbody tr")
-    assert len(rows) == len(ROSTER)
-    assert {state_of(d, org) for org in ROSTER} == {"未报送"}
+    # (read through wait_for: the board may refresh itself while the test reads it)
+    wait_for(d, lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#units tbody tr")) == len(ROSTER))
+    wait_for(d, lambda drv: {state_of(drv, org) for org in ROSTER} == {"未报送"})
     # Hostile text from the roster is shown as text, never run.
-    assert row_of(d, HOSTILE).find_element(By.CSS_SELECTOR, "td.org").text == HOSTILE
+    wait_for(d, lambda drv: row_of(drv, HOSTILE).find_element(By.CSS_SELECTOR, "td.org").text == HOSTILE)
     with pytest.raises(NoAlertPresentException):
         d.switch_to.alert.text  # noqa: B018
 
