@@ -19,15 +19,15 @@ pytestmark = pytest.mark.skipif(
 selenium = pytest.importorskip("selenium", reason="selenium 未安装：真实浏览器测试跳过")
 pytest.importorskip("uvicorn", reason="网页组件（uvicorn）未安装：pip install 'xl2report[web]'")
 
-from inbox_helpers import write_invalid, write_valid  # noqa: E402
 from selenium.common.exceptions import (  # noqa: E402
     NoAlertPresentException,
     StaleElementReferenceException,
 )
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-from web_helpers import HOSTILE, ServerThread, free_port, make_config  # noqa: E402
 
+from inbox_helpers import write_invalid, write_valid  # noqa: E402
+from web_helpers import HOSTILE, ServerThread, free_port, make_config  # noqa: E402
 from xl2report.batch.ledger import Ledger, RosterEntry  # noqa: E402
 from xl2report.batch.records import RunOptions  # noqa: E402
 from xl2report.batch.session import run_batch  # noqa: E402

@@ -77,7 +77,7 @@ async def upload(request: Request) -> Response:
     web.recent[batch] = notes
     while len(web.recent) > MAX_RECENT:
         web.recent.pop(next(iter(web.recent)))
-    return RedirectResponse(f"/?upload={batch}#uploads", status_code=303)
+    return RedirectResponse(f"/?upload={batch}", status_code=303)
 
 
 async def roster(request: Request) -> Response:
