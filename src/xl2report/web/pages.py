@@ -14,13 +14,19 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from xl2report.batch.ledger import Ledger, Row
-from xl2report.batch.records import STATUS_LABELS
 from xl2report.errors import FatalError
 from xl2report.web import files
 from xl2report.web import handout as county_files
 from xl2report.web.app import web_of
 from xl2report.web.files import FileKind
-from xl2report.web.units import STATE_ORDER, BoardState, load_board, load_unit, now_text
+from xl2report.web.units import (
+    STATE_ORDER,
+    BoardState,
+    file_status_label,
+    load_board,
+    load_unit,
+    now_text,
+)
 
 
 def _year(request: Request) -> int | None:
@@ -61,7 +67,7 @@ def _upload_notes(ledger: Ledger, notes: list[dict[str, str]]) -> list[dict[str,
     for note in notes:
         row = _row_for(ledger, note) if note.get("rel") else None
         web_notes.append({**note, "row": row,
-                          "status": STATUS_LABELS.get(row.status, "") if row else ""})  # fmt: skip
+                          "status": file_status_label(row.status) if row else ""})  # fmt: skip
     return web_notes
 
 

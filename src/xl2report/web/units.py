@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from xl2report.batch.ledger import Ledger, Row
-from xl2report.batch.records import STATUS_LABELS
+from xl2report.batch.records import FileStatus
 from xl2report.batch.roster import normalize_org
 from xl2report.county.status import compute_status, received_text
 
@@ -163,7 +163,7 @@ def load_unit(ledger: Ledger, org: str, year: int | None) -> UnitPage:
     submissions = [
         Submission(
             row=r,
-            status_label=STATUS_LABELS.get(r.status, r.status),
+            status_label=file_status_label(r.status),
             received=received_text(r),
             findings=r.finding_dicts(),
         )
@@ -172,6 +172,12 @@ def load_unit(ledger: Ledger, org: str, year: int | None) -> UnitPage:
     ]
     submissions.reverse()  # newest first
     return UnitPage(unit, unit.org if unit else org, board.year, submissions)
+
+
+def file_status_label(status: str) -> str:
+    """A ledger row's status in Chinese (the value itself when this version does not know it)."""
+    known = FileStatus._value2member_map_.get(status)
+    return known.label if isinstance(known, FileStatus) else status
 
 
 def now_text() -> str:
