@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import httpx  # noqa: E402
+
 from inbox_helpers import write_invalid, write_valid  # noqa: E402
 from web_helpers import ServerThread, free_port, make_config  # noqa: E402
-
 from xl2report.batch.ledger import Ledger, RosterEntry  # noqa: E402
 from xl2report.batch.records import RunOptions  # noqa: E402
 from xl2report.batch.session import run_batch  # noqa: E402

@@ -21,7 +21,6 @@ sys.path.insert(0, str(HERE))
 from inbox_helpers import write_invalid, write_valid  # noqa: E402
 from test_web_browser import make_driver  # noqa: E402
 from web_helpers import ServerThread, free_port, make_config  # noqa: E402
-
 from xl2report.batch.ledger import Ledger, RosterEntry  # noqa: E402
 from xl2report.batch.records import RunOptions  # noqa: E402
 from xl2report.batch.session import run_batch  # noqa: E402

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from xl2report.cli.app import cli
+from xl2report.cli.help import UserError
 
 
 @cli.command()
@@ -44,9 +45,15 @@ def serve(
     """
     from xl2report.batch.ledger import Ledger
     from xl2report.batch.roster import read_roster
-    from xl2report.web.app import WebConfig
-    from xl2report.web.server import check_config, url_of
-    from xl2report.web.server import serve as serve_board
+
+    try:
+        from xl2report.web.app import WebConfig
+        from xl2report.web.server import check_config, url_of
+        from xl2report.web.server import serve as serve_board
+    except ImportError as exc:  # the web parts are an optional extra
+        raise UserError(
+            f"网页工作台需要先安装网页组件（缺少 {exc.name}）：pip install 'xl2report[web]'"
+        ) from exc
 
     config = check_config(WebConfig(inbox=inbox, outbox=outbox, ledger=ledger, host=host,
                                     port=port, password=password, pdf=pdf))  # fmt: skip
