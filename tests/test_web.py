@@ -4,6 +4,7 @@ rule (Host, session, password, CSRF, origin, limits, downloads by id, escaping).
 from __future__ import annotations
 
 import io
+import re
 import time
 import warnings
 import zipfile
@@ -272,3 +273,74 @@ def test_mail_page_is_a_placeholder(setup) -> None:  # type: ignore[no-untyped-d
     _config, client, _right, _wrong = setup
     page = client.get("/mail")
     assert page.status_code == 200 and "催报" in page.text
+
+
+def test_deadline_from_the_handout_marks_overdue_units(setup) -> None:  # type: ignore[no-untyped-def]
+    _config, client, right, _wrong = setup
+    upload(client, right)  # the ledger now knows 2024
+    token = csrf_of(client.get("/handout").text)
+    zipped = client.post("/handout/templates", headers=ORIGIN, data={
+        "csrf": token, "year": "2024", "deadline": "2025-01-20", "submit_to": ""})  # fmt: skip
+    assert zipped.status_code == 200
+    board = client.get("/?year=2024").text
+    assert 'id="deadline"' in board and "2025-01-20" in board
+    rows = {r.split('class="org">')[1].split("<")[0]: r for r in rows_of(board)}
+    assert "overdue" in rows[ROSTER[2]].split(">")[0] and "逾期" in rows[ROSTER[2]]
+    assert "overdue" not in rows[ROSTER[0]].split(">")[0]
+    bad = client.post("/handout/templates", headers=ORIGIN, data={
+        "csrf": token, "year": "2024", "deadline": "明天"})  # fmt: skip
+    assert bad.status_code == 400 and "截止日期" in bad.text
+
+
+def test_confirm_a_held_name_adds_an_alias(setup) -> None:  # type: ignore[no-untyped-def]
+    config, client, right, _wrong = setup
+    upload(client, right)
+    with Ledger.open(config.ledger_path) as ledger:
+        model = ledger.get(1)
+        assert model is not None
+        from dataclasses import asdict
+
+        held = asdict(model) | {"org": "丙街道", "status": "held", "report": None, "path": "丙.xlsx",
+                                "sha256": "f" * 64, "version": None, "vals": None}  # fmt: skip
+        held.pop("id")
+        row_id, _ = ledger.commit(insert=held)
+    board = client.get("/?year=2024").text
+    assert 'id="unmatched"' in board and "丙街道" in board
+    assert f'<option value="{ROSTER[2]}" selected>' in board  # the nearest roster name
+    token = csrf_of(board)
+    assert client.post("/unit/confirm", data={"row": row_id, "official": ROSTER[2]},
+                       headers=ORIGIN).status_code == 403  # no token  # fmt: skip
+    done = client.post("/unit/confirm", data={"csrf": token, "row": row_id, "official": ROSTER[2]},
+                       headers=ORIGIN)  # fmt: skip
+    assert done.status_code == 303
+    with Ledger.open(config.ledger_path) as ledger:
+        entry = next(e for e in ledger.roster() if e.name == ROSTER[2])
+        assert "丙街道" in entry.aliases
+    again = client.post("/unit/confirm", data={"csrf": token, "row": 999, "official": ROSTER[2]},
+                        headers=ORIGIN)  # fmt: skip
+    assert again.status_code == 409
+
+
+def test_review_a_warning_is_recorded_with_time(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    config, client, _right, _wrong = setup
+    from helpers import make_workbook
+    from inbox_helpers import values_for
+
+    values = values_for(ROSTER[0], seed=4)
+    values["s2.rules.issued"] = "3"  # a number typed as text: accepted with a warning
+    path = make_workbook(tmp_path / "warn.xlsx", values, org=ROSTER[0], year=2024)
+    upload(client, path)
+    unit = client.get("/unit", params={"org": ROSTER[0], "year": 2024}).text
+    assert "已核对</button>" in unit
+    form = unit.split('action="/unit/review"')[1].split("</form>")[0]
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    assert fields["cell"] and fields["sheet"]
+    assert client.post("/unit/review", data=fields | {"code": "made-up"},
+                       headers=ORIGIN).status_code == 409  # fmt: skip
+    assert client.post("/unit/review", data=fields, headers=ORIGIN).status_code == 303
+    with Ledger.open(config.ledger_path) as ledger:
+        reviews = ledger.reviews()
+    assert [(r.code, r.cell) for r in reviews] == [(fields["code"], fields["cell"])]
+    assert reviews[0].reviewed_at
+    after = client.get("/unit", params={"org": ROSTER[0], "year": 2024}).text
+    assert "已核对</button>" not in after.split('class="card submission current"')[1].split("</article>")[0]

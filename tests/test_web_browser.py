@@ -200,3 +200,26 @@ def test_7_password_when_asked(tmp_path: Path, site: dict) -> None:
         assert d.find_element(By.TAG_NAME, "h1").text.endswith("报送情况")
         cookie = d.get_cookie("xl2r_session")
         assert cookie and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+
+def test_8_confirm_a_held_name_in_the_browser(site: dict) -> None:
+    from dataclasses import asdict
+
+    config = site["config"]
+    with Ledger.open(config.ledger_path) as ledger:
+        model = next(r for r in ledger.rows() if r.status == "accepted")
+        held = asdict(model) | {"org": "乙乡政府", "status": "held", "report": None,
+                                "path": "乙乡.xlsx", "sha256": "e" * 64, "version": None}  # fmt: skip
+        held.pop("id")
+        ledger.commit(insert=held)
+    d = site["driver"]
+    d.get(site["url"] + "/")
+    section = wait_for(d, lambda drv: drv.find_element(By.ID, "unmatched"))
+    assert "乙乡政府" in section.text
+    chosen = section.find_element(By.CSS_SELECTOR, "select[name=official] option:checked")
+    assert chosen.text == ROSTER[1]  # the nearest roster name is offered first
+    section.find_element(By.CSS_SELECTOR, "form.confirm button").click()
+    wait_for(d, lambda drv: drv.find_element(By.TAG_NAME, "h1").text == ROSTER[1])
+    assert "乙乡政府" in d.find_element(By.CSS_SELECTOR, ".unit-head").text  # shown as an alias
+    with Ledger.open(config.ledger_path) as ledger:
+        assert "乙乡政府" in next(e for e in ledger.roster() if e.name == ROSTER[1]).aliases

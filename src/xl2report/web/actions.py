@@ -6,6 +6,7 @@ templates, and the unit page's actions.  Each handler reads its form through
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -14,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from xl2report.county.campaign import confirm_held
 from xl2report.errors import FatalError
 from xl2report.web import handout
 from xl2report.web.app import checked_form, web_of
@@ -118,13 +120,20 @@ async def templates(request: Request) -> Response:
             request, error=f"年度应为四位数字（如 2024），收到的是“{year_text}”。", status=400
         )
     year = int(year_text)
-    if deadline and deadline not in submit_to:
-        submit_to = f"请于 {deadline} 前报送。{submit_to}".strip()
+    try:
+        due = date.fromisoformat(deadline) if deadline else None
+    except ValueError:
+        return handout_page(request, error=f"截止日期应为 年-月-日（如 2025-01-20），收到的是“{deadline}”。", status=400)
+    if due and deadline not in submit_to:
+        submit_to = f"请于 {due.year} 年 {due.month} 月 {due.day} 日前报送。{submit_to}".strip()
 
     def build() -> bytes:
         with web.ledger() as ledger:
             entries = ledger.roster()
-        return handout.templates_zip(entries, year, submit_to)
+            data = handout.templates_zip(entries, year, submit_to)
+            if due is not None:  # remembered for the board's overdue marks, as status --deadline
+                ledger.set_deadline(year, due)
+        return data
 
     try:
         data = await run_in_threadpool(build)
@@ -138,6 +147,55 @@ async def templates(request: Request) -> Response:
     )
 
 
+async def confirm(request: Request) -> Response:
+    """确认为名单中的单位: a held file's 机关名称 becomes an alias of a roster unit; the file is
+    then processed again under the roster's name."""
+    web = web_of(request)
+    form = await checked_form(request)
+    row_id, official = _int(form.get("row")), str(form.get("official") or "")
+
+    def decide() -> bool:
+        with web.ledger() as ledger:
+            return row_id is not None and confirm_held(ledger, row_id, official)
+
+    if not await run_in_threadpool(decide):
+        return web.error(request, "无法确认：这个文件已不在待确认名称中，或名单里没有这个单位。请刷新页面后重试。", status=409)
+    web.processor.request_pass()
+    await run_in_threadpool(web.processor.wait_pass, web.config.wait_seconds)
+    return RedirectResponse(f"/unit?org={quote(official)}", status_code=303)
+
+
+async def review(request: Request) -> Response:
+    """已核对: record in the ledger (with the time) that a person checked one warning."""
+    web = web_of(request)
+    form = await checked_form(request)
+    row_id = _int(form.get("row"))
+    code, sheet, cell = (str(form.get(k) or "") for k in ("code", "sheet", "cell"))
+
+    def mark() -> str | None:
+        with web.ledger() as ledger:
+            row = ledger.get(row_id) if row_id is not None else None
+            if row is None or not any(
+                f.get("code") == code and (f.get("sheet") or "") == sheet
+                and (f.get("cell") or "") == cell for f in row.finding_dicts()
+            ):  # fmt: skip
+                return None
+            ledger.mark_reviewed(row.sha256, code, sheet, cell)
+            return row.org
+
+    org = await run_in_threadpool(mark)
+    if org is None:
+        return web.error(request, "没有找到这条提醒（文件可能已被新版本取代），请刷新页面后重试。", status=409)
+    return RedirectResponse(f"/unit?org={quote(org)}#row-{row_id}", status_code=303)
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
 def unit_routes() -> list[Route]:
     """The unit page's actions (name confirmation, warnings reviewed)."""
-    return []
+    return [
+        Route("/unit/confirm", confirm, methods=["POST"]),
+        Route("/unit/review", review, methods=["POST"]),
+    ]

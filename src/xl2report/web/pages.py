@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from xl2report.batch.ledger import Ledger, Row
+from xl2report.county.units import UnitState
 from xl2report.errors import FatalError
 from xl2report.web import files
 from xl2report.web import handout as county_files
@@ -21,7 +22,6 @@ from xl2report.web.app import web_of
 from xl2report.web.files import FileKind
 from xl2report.web.units import (
     STATE_ORDER,
-    BoardState,
     file_status_label,
     load_board,
     load_unit,
@@ -35,13 +35,14 @@ def _year(request: Request) -> int | None:
 
 
 def board(request: Request) -> Response:
-    """``/``: every unit of the year, counts, filters, the upload form."""
+    """``/``: every unit of the year, counts, filters, the upload form, files to decide on."""
     web = web_of(request)
     wanted = request.query_params.get("state", "")
-    state = BoardState(wanted) if wanted in BoardState._value2member_map_ else None
+    state = UnitState(wanted) if wanted in UnitState._value2member_map_ else None
     with web.ledger() as ledger:
         view = load_board(ledger, _year(request))
         uploads = _upload_notes(ledger, web.recent.get(request.query_params.get("upload", ""), []))
+        roster_names = [e.name for e in ledger.roster()] if view.campaign.unmatched else []
     units = [u for u in view.units if state is None or u.state is state]
     return web.page(
         request,
@@ -52,6 +53,8 @@ def board(request: Request) -> Response:
         states=STATE_ORDER,
         state=state,
         uploads=uploads,
+        roster_names=roster_names,
+        status_label=file_status_label,
         pending=web.processor.pending,
         waiting_for_lock=web.processor.waiting_for_lock,
         last_error=web.processor.last_error,
@@ -86,25 +89,21 @@ def unit(request: Request) -> Response:
     """``/unit?org=…&year=…``: a unit's files, findings, downloads and actions."""
     web = web_of(request)
     org = request.query_params.get("org", "").strip()
-    if not org:
-        raise HTTPException(404)
     with web.ledger() as ledger:
-        page = load_unit(ledger, org, _year(request))
-        roster = [e.name for e in ledger.roster()]
-        downloads = {
-            s.row.id: files.available(s.row, web.config.inbox, web.config.outbox)
-            for s in page.submissions
-        }
-    if page.unit is None and not page.submissions:
-        raise HTTPException(404)
+        page = load_unit(ledger, org, _year(request)) if org else None
+        if page is None:
+            raise HTTPException(404)
+        rows = {v.submission.id: ledger.get(v.submission.id) for v in page.submissions}
+    downloads = {
+        row_id: files.available(row, web.config.inbox, web.config.outbox) if row else []
+        for row_id, row in rows.items()
+    }
     return web.page(
         request,
         "unit.html",
         page=page,
         downloads=downloads,
-        roster=roster,
         preview=files.preview_available(),
-        quote=quote,
         now=now_text(),
     )
 

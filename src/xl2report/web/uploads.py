@@ -129,6 +129,18 @@ class Processor:
                 self._done.wait(left)
         return True
 
+    def wait_pass(self, timeout: float) -> bool:
+        """Wait until a pass over the inbox that starts after this call has finished."""
+        target = self.runs + 1
+        deadline = time.monotonic() + timeout
+        with self._done:
+            while self.runs < target:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._done.wait(left)
+        return True
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             self._kick.wait(RETRY_SECONDS if self._wanted else 5.0)
@@ -155,6 +167,8 @@ class Processor:
                 self.last_error = f"处理时出现内部错误：{type(exc).__name__}: {exc}"
                 logger.exception("网页上传处理失败")
             self._drop_recorded(after_own_run=True)
+            with self._done:
+                self._done.notify_all()  # wait_pass
 
     def request_pass(self) -> None:
         """Process the inbox once even with no upload queued (after an alias was added)."""
