@@ -241,3 +241,14 @@ def test_a_renamed_unit_starts_from_last_year_through_its_alias(tmp_path: Path, 
     assert "甲镇人民政府" in done.unmatched[0] or "甲镇人民政府" in done.unmatched[1]
     wb = openpyxl.load_workbook(done.paths[0])
     assert "戊.xlsx" in cell(wb, NOTE_SHEET, NOTE_ROW, NOTE_COL).value
+
+
+def test_a_source_without_last_years_data_writes_nothing(tmp_path: Path, outbox) -> None:  # type: ignore[no-untyped-def]
+    """--year 2026 against 2024's outbox: an error, not 'no data found' on every cover."""
+    src, _ = outbox
+    roster = tmp_path / "名单.csv"
+    roster.write_text("机关名称\n甲镇人民政府\n", encoding="utf-8")
+    done = run_cli("template", "--roster", str(roster), "--year", "2026", "--previous-year",
+                   str(src), "-o", str(tmp_path / "tpl"))  # fmt: skip
+    assert done.returncode == 2 and "2025 年度" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "tpl").exists()

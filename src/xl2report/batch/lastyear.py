@@ -64,10 +64,18 @@ def load_last_year(src: Path, year: int) -> LastYearData:
     src = Path(src)
     ledger = src if src.is_file() and src.suffix == ".sqlite" else default_ledger(src)
     if ledger.is_file():
-        return _from_ledger(ledger, year)
-    if not src.is_dir():
+        data = _from_ledger(ledger, year)
+    elif src.is_dir():
+        data = _from_folder(src, year)
+    else:
         raise FatalError(f"上年数据来源不存在：{src}（应为上年的输出目录或上年工作簿所在的文件夹）。")
-    return _from_folder(src, year)
+    if not data.records:  # a wrong folder or year must not hand out "no data found" to everyone
+        seen = f"（{'；'.join(data.skipped[:3])}）" if data.skipped else ""
+        raise FatalError(
+            f"在 {data.source} 中没有找到 {year} 年度已通过的报送{seen}；请检查 --previous-year "
+            f"给的目录和 --year（上年数据取 --year 减 1），没有生成任何模板。"
+        )
+    return data
 
 
 def _date_text(ns: int) -> str:
