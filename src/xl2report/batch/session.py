@@ -38,6 +38,7 @@ from typing import TypeVar
 
 from xl2report.batch import inbox as inbox_mod
 from xl2report.batch import worker
+from xl2report.batch.holds import obsolete_rejections, release_confirmed
 from xl2report.batch.inbox import Entry, Kind
 from xl2report.batch.ledger import Ledger, Row
 from xl2report.batch.names import free_path, safe_filename
@@ -176,7 +177,9 @@ class Session:
             entries = read_roster(options.roster)
             self.ledger.set_roster(entries, str(options.roster))
             logger.info("已登记名单 {}（{} 个单位）", options.roster, len(entries))
-        roster = {normalize_org(e.name) for e in self.ledger.roster()}
+        roster = {normalize_org(n) for e in self.ledger.roster() for n in (e.name, *e.aliases)}
+        for path in release_confirmed(self.ledger):
+            logger.info("{}：机关名称已确认，按名单中的名称重新处理", path)
         first_look = time.monotonic()
         logger.info("扫描收件目录 {}", inbox)
         entries = inbox_mod.scan(inbox, exclude=[self.outbox, self.ledger_path.parent])
@@ -386,7 +389,12 @@ class Session:
         if outcome.status is FileStatus.REJECTED:
             assert outcome.staged is not None
             base = safe_filename(outcome.org or Path(e.rel).stem)
-            dst = self._reserve(year_dir / REJECTED_DIR, worker.feedback_name(Path(base + ".xlsx")))
+            folder = year_dir / REJECTED_DIR
+            current = self.ledger.current(outcome.org, outcome.year) if outcome.org else None
+            if current is not None and current.order > (e.mtime_ns, e.rel):
+                # Older than the version already accepted: obsolete on arrival.
+                row["status"], folder = FileStatus.SUPERSEDED, year_dir / HISTORY_DIR
+            dst = self._reserve(folder, worker.feedback_name(Path(base + ".xlsx")))
             row["feedback"] = self._rel(dst)
             moves.append((Path(outcome.staged), dst))
         elif outcome.status is FileStatus.ACCEPTED:
@@ -399,6 +407,7 @@ class Session:
             if current is None or (e.mtime_ns, e.rel) > current.order:
                 if current is not None:
                     updates.append(self._supersede(current, moves))
+                updates += self._retire_feedback(outcome.org, outcome.year, e, moves)
                 dst = self._reserve(year_dir, name, release=current.report if current else None)
             else:  # an older submission arriving late: straight into the history folder
                 row["status"] = FileStatus.SUPERSEDED
@@ -424,6 +433,22 @@ class Session:
             moves.append((self.outbox / current.pdf, hist_pdf))
             changes["pdf"] = self._rel(hist_pdf)
         return current.id, changes
+
+    def _retire_feedback(
+        self, org: str, year: int, e: Entry, moves: list[tuple[Path, Path]]
+    ) -> list[tuple[int, dict[str, object]]]:
+        """A newer accepted version makes earlier rejections obsolete: their feedback leaves
+        退回/ for the history folder (so nobody mails it again) and they become superseded."""
+        updates: list[tuple[int, dict[str, object]]] = []
+        for old in obsolete_rejections(self.ledger, org, year, (e.mtime_ns, e.rel)):
+            changes: dict[str, object] = {"status": FileStatus.SUPERSEDED}
+            if old.feedback:
+                src = self.outbox / old.feedback
+                dst = self._reserve(src.parent.parent / HISTORY_DIR, src.name)
+                moves.append((src, dst))
+                changes["feedback"] = self._rel(dst)
+            updates.append((old.id, changes))
+        return updates
 
     def _commit_duplicate(self, e: Entry, sha: str, original: Row, options: RunOptions) -> None:
         row = self._base_row(e, sha) | {

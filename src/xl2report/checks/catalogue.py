@@ -87,8 +87,12 @@ _CODES = (
         "文字",
     ),
     Code("narrative-count-mismatch", W, "文字中的申请件数与三表不一致", "文字"),
-    Code("narrative-says-none", W, "文字说未收到申请，但三表有新收申请", "文字"),
-    Code("narrative-fee-contradiction", W, "文字说未收取信息处理费，但六部分有收费数字", "文字"),
+    # Errors, not warnings: "未收到申请" against a table with new applications, or "未收取信息处理费"
+    # against fee figures, is no doubtful reading of prose but a report that says both "none"
+    # and "N"; published, it contradicts itself.  (Counts read from prose stay warnings where a
+    # phrasing may mean another count: a person checks them in 待核对.)
+    Code("narrative-says-none", E, "文字说未收到申请，但三表有新收申请", "文字"),
+    Code("narrative-fee-contradiction", E, "文字说未收取信息处理费，但六部分有收费数字", "文字"),
     Code("control-characters", W, "文字中含有不可见的控制字符，生成报告时会被删除", "文字"),
     # 跨年度: with last year's accepted workbook.
     Code("yoy-carried-mismatch", W, "本年“上年结转”与上年“结转下年度继续办理”不一致", "跨年度"),
