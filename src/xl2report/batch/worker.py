@@ -27,8 +27,8 @@ from xl2report.batch.ledger_campaign import registered_roster
 from xl2report.batch.records import FileStatus
 from xl2report.batch.roster import RosterIndex
 from xl2report.checks.catalogue import Finding
-from xl2report.checks.check import UNREADABLE_MESSAGES, CheckResult, check_file, with_previous
-from xl2report.form.national import FORM
+from xl2report.checks.check import CheckResult, check_file, with_previous
+from xl2report.form.national import ORG
 from xl2report.log import logger
 from xl2report.report.office import OfficeError
 from xl2report.report.office import available as office_available
@@ -37,8 +37,6 @@ from xl2report.xlsx.feedback import feedback_name, write_feedback
 
 if TYPE_CHECKING:
     from xl2report.report.render import ReportRenderer
-
-ORG_KEY = FORM.field("info.org").key
 
 __all__ = ["Job", "Outcome", "Worker", "feedback_name", "report_filename"]
 
@@ -120,7 +118,7 @@ class Worker:
                 "确认后把它加入名单的“别名”列，下次运行即按名单中的名称处理）。",
             )  # fmt: skip
         if official != report.org:
-            result.values[ORG_KEY] = official
+            result.values[ORG.key] = official
             report.org = official
         return None
 
@@ -273,17 +271,14 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
     todo: list[tuple[Path, str]] = []
     for path, sha in sources:
         if _encrypted(path):
-            result[sha] = Finding("encrypted", UNREADABLE_MESSAGES["encrypted"])
+            result[sha] = Finding.at(None, "encrypted")
         else:
             todo.append((path, sha))
     if not todo:
         return result
-    legacy = UNREADABLE_MESSAGES["legacy-format"]
     if not office_available():
         for _, sha in todo:
-            result[sha] = Finding(
-                "legacy-format", legacy + "（本机未安装 LibreOffice，无法自动转换。）"
-            )
+            result[sha] = Finding.at(None, "legacy-format", "no_office")
         return result
     # Copies named by hash: the originals stay untouched and equal stems cannot collide.
     indir = workdir / "legacy-in"
@@ -307,7 +302,7 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
             made.rename(named)
             result[sha] = named
         else:
-            result[sha] = Finding("legacy-format", legacy + "（自动转换失败。）")
+            result[sha] = Finding.at(None, "legacy-format", "not_converted")
     return result
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from xl2report.atomic import write_bytes_atomic
 from xl2report.county.campaign import Campaign, Unit, UnitState
 from xl2report.county.status import STATE_COLOURS, campaign_title
+from xl2report.form.national import FORM_TITLE
 from xl2report.xlsx.style import BORDER, FONT, literal_workbook
 
 
@@ -116,7 +117,7 @@ def build_reminders_xlsx(reminders: Reminders, county: str = "") -> bytes:
     states = {s: fmt(bg_color=c, text_wrap=True, **BORDER) for s, c in STATE_COLOURS.items()}
     year = f"{reminders.year}年" if reminders.year else ""
     deadline = f"（报送截止 {reminders.deadline.isoformat()}）" if reminders.deadline else ""
-    ws.write_string(0, 0, f"{county}{year}政府信息公开工作年度报告催报清单{deadline}", title)
+    ws.write_string(0, 0, f"{county}{year}{FORM_TITLE}催报清单{deadline}", title)
     if not reminders.units:
         ws.write_string(1, 0, "所有单位均已通过，无需催报。")
     for col, (name, width) in enumerate(COLUMNS):

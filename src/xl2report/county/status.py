@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.ledger import Row
 from xl2report.county.campaign import Campaign, UnitState
+from xl2report.form.national import FORM_TITLE
 from xl2report.xlsx.style import BORDER, FONT, literal_workbook
 
 STATE_COLOURS = {
@@ -50,7 +51,7 @@ def received_text(row: Row) -> str:
 def campaign_title(campaign: Campaign, county: str = "") -> str:
     """'某某县2024年政府信息公开工作年度报告' (county and year only when known)."""
     year = f"{campaign.year}年" if campaign.year else ""
-    return f"{county}{year}政府信息公开工作年度报告"
+    return f"{county}{year}{FORM_TITLE}"
 
 
 def counts_line(campaign: Campaign) -> str:
