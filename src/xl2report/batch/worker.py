@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xl2report.batch.inbox import PENDING_CHANGING, sha256_file
-from xl2report.batch.ledger import ReferenceReader, encode_values
 from xl2report.batch.ledger_campaign import registered_roster
 from xl2report.batch.records import FileStatus
+from xl2report.batch.reference import ReferenceReader, encode_values
 from xl2report.batch.roster import RosterIndex
 from xl2report.checks.catalogue import Finding
 from xl2report.checks.check import CheckResult, check_file, with_previous
@@ -33,19 +33,10 @@ from xl2report.log import logger
 from xl2report.report.office import OfficeError
 from xl2report.report.office import available as office_available
 from xl2report.report.office import convert as office_convert
-from xl2report.xlsx.feedback import feedback_name, write_feedback
+from xl2report.xlsx.feedback import write_feedback
 
 if TYPE_CHECKING:
     from xl2report.report.render import ReportRenderer
-
-__all__ = ["Job", "Outcome", "Worker", "feedback_name", "report_filename"]
-
-
-def report_filename(org: str, year: int | None) -> str:
-    """The report's file name (:func:`xl2report.report.render.report_filename`)."""
-    from xl2report.report.render import report_filename as name
-
-    return name(org, year)
 
 
 @dataclass(frozen=True)
@@ -246,19 +237,6 @@ def make_pdfs(docx_paths: Sequence[str], outdir: str) -> list[PdfResult]:
             ok = pdf.exists() and pdf.stat().st_size > 0
             out.append(PdfResult(str(d), str(pdf) if ok else None, "" if ok else str(exc)))
         return out
-
-
-def previous_values(path: str) -> tuple[str, int | None, str | None]:
-    """For ``--previous-year``: (org, year, values JSON) of a valid workbook, else no values."""
-    try:
-        result = check_file(Path(path))
-    except Exception as exc:  # a reference file must not stop the run
-        logger.warning("上年工作簿 {} 无法读取：{}", path, exc)
-        return "", None, None
-    report = result.report
-    if not report.valid or not report.org or report.year is None:
-        return report.org, report.year, None
-    return report.org, report.year, encode_values(result.values)
 
 
 def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[str, Path | Finding]:
