@@ -115,6 +115,7 @@ class Web:
         self.recent: dict[str, list[dict[str, str]]] = {}
         self._board: tuple[tuple[str, int | None, date], Board] | None = None
         self._rows: dict[tuple[int, UnitState | None], Markup] = {}
+        self._row_html: dict[tuple[object, ...], str] = {}
 
     def ledger(self) -> Ledger:
         """A fresh connection to the ledger (WAL: reading never blocks a run)."""
@@ -151,15 +152,32 @@ class Web:
         return board
 
     def rows_html(self, board: Board, state: UnitState | None) -> Markup:
-        """The units table's rows for ``board`` and a state filter (序号 is the roster
-        position, the same in every filter), rendered once and reused for the same board."""
+        """The units table's rows for ``board`` and a state filter.
+
+        序号 is the roster position, the same in every filter.  A row's HTML is kept while
+        everything it shows is unchanged, so after one upload only that unit's row is made
+        again; the whole table is kept per board and filter.
+        """
         key = (id(board), state)
         cached = self._rows.get(key)
-        if cached is None:
-            numbered = [(i, u) for i, u in enumerate(board.units, start=1)
-                        if state is None or u.state is state]  # fmt: skip
-            html = self.templates.get_template("rows.html").render(board=board, numbered=numbered)
-            cached = self._rows[key] = Markup(html)  # autoescaped output of our own template
+        if cached is not None:
+            return cached
+        row = self.templates.get_template("rows.html").module.row  # type: ignore[attr-defined]
+        year_query = f"&year={board.year}" if board.year else ""
+        previous, kept = self._row_html, {}
+        parts = []
+        for pos, u in enumerate(board.units, start=1):
+            if state is not None and u.state is not state:
+                continue
+            shown = (pos, year_query, u.org, u.state, u.headline, u.overdue_days, u.in_roster,
+                     u.contact, u.email, bool(u.history), u.current, u.to_review)  # fmt: skip
+            html = previous.get(shown)
+            if html is None:
+                html = str(row(pos, u, year_query))
+            kept[shown] = html
+            parts.append(html)
+        self._row_html = kept if state is None else previous | kept
+        cached = self._rows[key] = Markup("".join(parts))  # autoescaped output of our template
         return cached
 
     def page(self, request: Request, name: str, status: int = 200, **context: object) -> Response:
