@@ -14,8 +14,8 @@ from xl2report.batch.ledger import Ledger
 from xl2report.batch.records import RunOptions
 from xl2report.batch.session import default_ledger, run_batch
 from xl2report.county.campaign import load_campaign
-from xl2report.county.status import build_status_xlsx
 from xl2report.county.detail import HEADER_ROW, detail_rows
+from xl2report.county.status import build_status_xlsx
 from xl2report.county.summary import DETAIL, numeric_fields, write_summary
 from xl2report.form.national import FORM, Kind, ValueType, compute_formulas
 from xl2report.report import office
