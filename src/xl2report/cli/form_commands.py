@@ -25,8 +25,6 @@ from xl2report.cli.help import UserError
 @click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="名单（.xlsx 或 .csv，表头：机关名称、代码、联系人、邮箱）：每个单位一份模板，"
                    "-o 为输出目录。")  # fmt: skip
-# Kept so older scripts still run: --roster now makes ~1,000 templates a second in one process.
-@click.option("-j", "--jobs", type=click.IntRange(min=1), hidden=True)
 def template(
     org: str | None,
     year: int | None,
@@ -36,7 +34,6 @@ def template(
     force: bool,
     submit_to: str | None,
     roster: Path | None,
-    jobs: int | None,
 ) -> None:
     """生成填报模板（每个部分一张表，只有白色格子可填，合计和校验自动计算）。"""
     from xl2report.form.national import YEAR_MAX, YEAR_MIN
