@@ -42,12 +42,12 @@ from xl2report.form.national import (
     Form,
     Kind,
     LabelRole,
-    Number,
     RuleKind,
     Value,
     ValueType,
     check_display,
     compute_formulas,
+    number_or_zero,
     quote_sheet,
     rule_holds,
 )
@@ -84,7 +84,7 @@ def sum_values(all_values: Sequence[Mapping[str, Value]], form: Form = FORM) -> 
     sums: dict[str, Value] = {}
     for f in numeric_fields(form):
         if f.kind is Kind.INPUT:
-            sums[f.key] = sum((_num(v.get(f.key)) for v in all_values), start=0)
+            sums[f.key] = sum((number_or_zero(v.get(f.key)) for v in all_values), start=0)
     return compute_formulas(sums, form)
 
 
@@ -236,10 +236,6 @@ def _fit_rows(ws: Worksheet, sheet: str, form: Form) -> None:
 def _display_width(text: str) -> int:
     """Column-width units: a CJK character is about two digits wide."""
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
-def _num(v: object) -> Number:
-    return v if isinstance(v, int | Decimal) and not isinstance(v, bool) else 0
 
 
 def _cell_number(value: object) -> int | float:
