@@ -9,6 +9,7 @@ import time
 import warnings
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -339,3 +340,18 @@ def test_review_a_warning_is_recorded_with_time(setup, tmp_path: Path) -> None: 
     assert reviews[0].reviewed_at
     after = client.get("/unit", params={"org": ROSTER[0], "year": 2024}).text
     assert "已核对</button>" not in after.split('class="card submission current"')[1].split("</article>")[0]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.poppler
+def test_report_pdf_and_first_page_picture_made_on_demand(setup) -> None:  # type: ignore[no-untyped-def]
+    _config, client, right, _wrong = setup
+    upload(client, right)
+    board = client.get("/").text
+    link = re.search(r'href="(/download/\d+/pdf)"', board)
+    assert link, "the board offers a PDF when LibreOffice is installed"
+    pdf = client.get(link.group(1))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert quote(f"{ROSTER[0]}2024年政府信息公开工作年度报告.pdf") in pdf.headers["content-disposition"]
+    picture = client.get(link.group(1).replace("/download/", "/preview/").replace("/pdf", ".png"))
+    assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
