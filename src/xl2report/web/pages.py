@@ -159,7 +159,8 @@ def handout_page(
         roster = ledger.roster()
         source = ledger.roster_source()
         years = ledger.years()
-    year = _year(request) or (years[-1] if years else datetime.now().year - 1)
+        year = _year(request) or (years[-1] if years else datetime.now().year - 1)
+        deadline = ledger.deadline(year)
     return web.page(
         request,
         "handout.html",
@@ -168,6 +169,7 @@ def handout_page(
         roster_source=source,
         year=year,
         years=years,
+        deadline=deadline.isoformat() if deadline else "",
         message=message,
         error=error,
     )
