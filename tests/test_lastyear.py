@@ -266,3 +266,15 @@ def test_a_big_folder_is_read_in_worker_processes_with_the_same_result(
     monkeypatch.setattr(lastyear, "PARALLEL_FROM", 2)
     pooled = lastyear._from_folder(folder, 2024, jobs=2)
     assert pooled.records == alone.records and len(pooled.records) == 3
+
+
+def test_one_renamed_unit_through_the_roster_registered_in_the_outbox(tmp_path: Path, outbox) -> None:  # type: ignore[no-untyped-def]
+    from xl2report.batch.lastyear import fill_for
+
+    src, _ = outbox
+    fill, _ = fill_for("戊镇人民政府", 2025, src)
+    assert fill.values is None  # no roster registered yet: the new name is unknown
+    with Ledger.open(default_ledger(src)) as ledger:
+        ledger.set_roster([RosterEntry("戊镇人民政府", aliases=("戊乡人民政府",))], "名单.csv")
+    fill, _ = fill_for("戊镇人民政府", 2025, src)
+    assert fill.values is not None and fill.values["info.org"] == "戊乡人民政府"

@@ -54,6 +54,7 @@ class LastYearData:
     year: int
     records: dict[str, LastYearRecord] = field(default_factory=dict)  # by normalised 机关名称
     skipped: list[str] = field(default_factory=list)  # files not used, with the reason
+    roster: list[RosterEntry] = field(default_factory=list)  # registered in SRC's ledger, if any
 
     def find(self, org: str) -> LastYearRecord | None:
         """The record of ``org`` (names compared normalised), if any."""
@@ -92,6 +93,7 @@ def _from_ledger(path: Path, year: int) -> LastYearData:
         raise FatalError(f"上年台账无法读取：{exc}") from exc
     try:
         rows = ledger.rows(year=year, statuses=(FileStatus.ACCEPTED,))
+        data.roster = ledger.roster()
     except sqlite3.DatabaseError as exc:
         raise FatalError(f"上年台账 {path} 无法读取：{exc}") from exc
     finally:
@@ -189,4 +191,8 @@ def fill_for(org: str, year: int, previous: Path) -> tuple[LastYearFill, LastYea
     """Last year's figures of one organisation (a fill saying none were found when absent)."""
     data = load_last_year(previous, year - 1)
     record = data.find(org)
+    entry = RosterIndex(data.roster).entry(org) if record is None else None
+    if entry is not None:  # renamed: the roster registered in SRC's ledger knows its other names
+        found = [r for n in (entry.name, *entry.aliases) if (r := data.find(n))]
+        record = max(found, key=lambda r: r.received_ns, default=None)
     return (record.fill() if record else LastYearFill(year - 1)), data
