@@ -22,6 +22,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 
 from xl2report.form.national import FORM, Form, Kind, a1, check_display, rule_holds
 from xl2report.form.types import stock_display
@@ -122,6 +123,7 @@ class TemplateFactory:
             out["meta"] = resolved.plan.meta
         return out
 
+    @cached_property
     def _dynamic_cells(self) -> dict[Cell, str]:
         """Cells whose value depends on last year's figures, and how each is written."""
         spec = self.form.last_year
@@ -155,7 +157,7 @@ class TemplateFactory:
         rules = {r.id: r for r in self.form.rules}
         stocks = {c.id: c for c in self.form.last_year.stock_checks}  # type: ignore[union-attr]
         out: dict[Cell, str] = {}
-        for cell, what in self._dynamic_cells().items():
+        for cell, what in self._dynamic_cells.items():
             kind, name = what.split(":", 1)
             if kind == "number":
                 text = f"{cell_number(values.get(name)):.16G}"
