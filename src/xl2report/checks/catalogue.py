@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from xl2report.form.national import MAX_DECIMALS
 from xl2report.form.types import Level
 
 
@@ -64,7 +65,7 @@ _CODES = (
     Code("negative-number", E, "数字不能为负数", "数值"),
     Code("not-a-number", E, "数字格里填了文字或单位", "数值"),
     Code("date-value", E, "数字格里是日期（输入被 Excel/WPS 识别成了日期）", "数值"),
-    Code("decimal-precision", W, "金额小数位超过 4 位", "数值"),
+    Code("decimal-precision", W, f"金额小数位超过 {MAX_DECIMALS} 位", "数值"),
     Code("cell-error", E, "单元格显示错误值（如 #VALUE!）", "数值"),
     # 勾稽: arithmetic between cells, always recomputed from the inputs.
     Code("balance-mismatch", E, "三表勾稽不平：一+二 应等于 三(七)+四", "勾稽"),

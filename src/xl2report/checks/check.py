@@ -18,7 +18,16 @@ from xl2report.checks.layout import check_structure, formula_finding
 from xl2report.checks.narrative import check_narrative
 from xl2report.checks.rules import check_rules
 from xl2report.checks.yoy import check_year_over_year
-from xl2report.form.national import FORM, YEAR_MAX, YEAR_MIN, Form, Kind, Value, parse_a1
+from xl2report.form.national import (
+    FORM,
+    MAX_DECIMALS,
+    YEAR_MAX,
+    YEAR_MIN,
+    Form,
+    Kind,
+    Value,
+    parse_a1,
+)
 from xl2report.form.types import format_number
 from xl2report.xlsx.parts import UnreadableError
 from xl2report.xlsx.submission import Submission
@@ -192,7 +201,10 @@ _VALUE_MESSAGES = {
     "negative-number": "{label}不能为负数，现为 {shown}。",
     "not-a-number": "{label}应填数字，现为“{shown}”；请只填阿拉伯数字，不要写文字或单位。",
     "date-value": "{label}应填数字，现为日期“{shown}”（输入被识别成了日期）；请重新输入数字。",
-    "decimal-precision": "{label}为 {shown}，小数超过 4 位；请确认单位（万元）并保留至多 4 位小数。",
+    "decimal-precision": (
+        "{label}为 {shown}，小数超过 " + str(MAX_DECIMALS) + " 位；请确认单位（万元）并保留至多 "
+        + str(MAX_DECIMALS) + " 位小数（6 位已精确到分）。"
+    ),
     "cell-error": "{label}显示错误值 {shown}；请重新填写数字。",
 }
 

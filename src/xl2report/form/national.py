@@ -49,6 +49,8 @@ FORM_VERSION = "2021.1"
 FORM_TITLE = "政府信息公开工作年度报告"
 FEEDBACK_SHEET = "校验结果"  # the first sheet of a feedback copy: the list of findings
 YEAR_MIN, YEAR_MAX = 2008, 2100
+# 万元 with 6 decimals is exact to the 分 (0.000001 万元 = 0.01 元); real reports print it so.
+MAX_DECIMALS = 6
 
 
 # ---------------------------------------------------------------------------------------------
@@ -366,7 +368,7 @@ def _section2(b: _Builder) -> None:
                     b.add(
                         Field(key, s, row, 1, caption_text, Kind.INPUT, ValueType.DECIMAL, "万元",
                               default=0, last_col=3,
-                              help="单位：万元，可带小数（最多 4 位），如 3500 元填 0.35。")
+                              help=f"单位：万元，可带小数（最多 {MAX_DECIMALS} 位），如 3500 元填 0.35。")
                     )  # fmt: skip
                 else:
                     merge = 3 if len(keys) == 1 else None
