@@ -87,7 +87,60 @@ _CODES = (
         "文字没有提到报告年度，却提到了其他年份（可能照抄了往年报告）",
         "文字",
     ),
-    Code("narrative-count-mismatch", W, "文字中的申请件数与三表不一致", "文字"),
+    # Numbers the text states (checks/statements.py ties each phrasing to its cell).  A report
+    # must not publish a number its own table contradicts, so a statement that can only mean one
+    # cell is an error; a phrasing real reports also use for another count is a warning.
+    # Error: 新收/上年结转/办结/结转下年度 are the rows of table 三, in the table's own words.
+    Code(
+        "narrative-count-mismatch",
+        E,
+        "文字中的申请件数（新收、上年结转、办结、结转下年度）与三表不一致",
+        "文字",
+    ),
+    # Error: 予以公开、部分公开、不予公开…… are table 三's row names.
+    Code(
+        "narrative-outcome-mismatch",
+        E,
+        "文字中的办理结果件数（予以公开、部分公开、不予公开等）与三表不一致",
+        "文字",
+    ),
+    # Error: "（自然人72件、法人或其他组织3件）" names the table's columns.
+    Code("narrative-breakdown-mismatch", E, "文字中按申请人分列的件数与三表该行各列不一致", "文字"),
+    # Warning: "办理/处理 N 件" is used for 办结, for 新收 + 结转 and for 新收 alike.
+    Code(
+        "narrative-handled-mismatch",
+        W,
+        "文字中“办理/处理申请 N 件”与三表新收、新收加结转、办结都不一致",
+        "文字",
+    ),
+    # Error: 制发/废止/现行有效 are table 二's own column names.
+    Code(
+        "narrative-documents-mismatch",
+        E,
+        "文字中的规章、行政规范性文件件数（制发、废止、现行有效）与二表不一致",
+        "文字",
+    ),
+    # Warning: prose counts 许可/处罚/强制 as 事项, 案件 or 决定书; the table counts 处理决定.
+    Code(
+        "narrative-decisions-mismatch",
+        W,
+        "文字中的行政许可、行政处罚、行政强制件数与二表处理决定数量不一致",
+        "文字",
+    ),
+    # Error: in a sentence about 信息公开, 行政复议/行政诉讼 N 件 is table 四's total.
+    Code(
+        "narrative-review-mismatch",
+        E,
+        "文字中政府信息公开行政复议、行政诉讼件数与四表总计不一致",
+        "文字",
+    ),
+    # Warning: prose rounds amounts (“约”“余” are skipped, but 12.5万元 for 12.4816 is common).
+    Code(
+        "narrative-fee-amount-mismatch",
+        W,
+        "文字中的收费金额与二表（万元）或六部分信息处理费（元）不一致",
+        "文字",
+    ),
     Code("narrative-says-none", W, "文字说未收到申请，但三表有新收申请", "文字"),
     Code("narrative-fee-contradiction", W, "文字说未收取信息处理费，但六部分有收费数字", "文字"),
     Code("control-characters", W, "文字中含有不可见的控制字符，生成报告时会被删除", "文字"),

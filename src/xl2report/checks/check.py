@@ -202,8 +202,11 @@ _VALUE_MESSAGES = {
     "not-a-number": "{label}应填数字，现为“{shown}”；请只填阿拉伯数字，不要写文字或单位。",
     "date-value": "{label}应填数字，现为日期“{shown}”（输入被识别成了日期）；请重新输入数字。",
     "decimal-precision": (
-        "{label}为 {shown}，小数超过 " + str(MAX_DECIMALS) + " 位；请确认单位（万元）并保留至多 "
-        + str(MAX_DECIMALS) + " 位小数（6 位已精确到分）。"
+        "{label}为 {shown}，小数超过 "
+        + str(MAX_DECIMALS)
+        + " 位；请确认单位（万元）并保留至多 "
+        + str(MAX_DECIMALS)
+        + " 位小数（6 位已精确到分）。"
     ),
     "cell-error": "{label}显示错误值 {shown}；请重新填写数字。",
 }
