@@ -221,8 +221,9 @@ class Session:
         self.staging.mkdir(parents=True, exist_ok=True)
         template = str(options.word_template) if options.word_template else None
         executor = TaskPool(
-            options.jobs, len(work), worker.init_pool_worker, (str(self.ledger_path), template)
-        )
+            options.jobs, len(work), worker.init_pool_worker,
+            (str(self.ledger_path), template, options.copy_threshold),
+        )  # fmt: skip
         try:
             items = self._prepare(work, emit)
             if any(job for _, _, job, _ in items):
@@ -295,7 +296,9 @@ class Session:
     def _local_worker(self, options: RunOptions) -> worker.Worker:
         if self._local is None:
             self._local = worker.Worker(
-                str(self.ledger_path), str(options.word_template) if options.word_template else None
+                str(self.ledger_path),
+                str(options.word_template) if options.word_template else None,
+                options.copy_threshold,
             )
         return self._local
 

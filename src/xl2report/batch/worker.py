@@ -24,6 +24,7 @@ from xl2report.batch.inbox import PENDING_CHANGING, sha256_file
 from xl2report.batch.ledger import ReferenceReader, encode_values
 from xl2report.checks.catalogue import Finding
 from xl2report.checks.check import UNREADABLE_MESSAGES, check_file, with_previous
+from xl2report.checks.copied import COPY_THRESHOLD
 from xl2report.log import logger
 from xl2report.report.office import OfficeError
 from xl2report.report.office import available as office_available
@@ -65,9 +66,15 @@ class Outcome:
 class Worker:
     """Per-process state: one compiled Word template and a reader for last year's values."""
 
-    def __init__(self, reference_db: str | None = None, word_template: str | None = None) -> None:
+    def __init__(
+        self,
+        reference_db: str | None = None,
+        word_template: str | None = None,
+        copy_threshold: float = COPY_THRESHOLD,
+    ) -> None:
         self.renderer = ReportRenderer(Path(word_template) if word_template else None)
         self.reference = ReferenceReader(Path(reference_db)) if reference_db else None
+        self.copy_threshold = copy_threshold
 
     def process(self, job: Job) -> Outcome:
         """Never raises for a file: an internal failure becomes a ``failed`` outcome."""
@@ -90,7 +97,7 @@ class Worker:
         if report.readable and report.org and report.year and self.reference is not None:
             previous = self.reference.get(report.org, report.year - 1)
             if previous:  # added to this check: the file is read and checked once
-                result = with_previous(result, previous)
+                result = with_previous(result, previous, self.copy_threshold)
                 report = result.report
         report.file = job.source
         out = Outcome(
@@ -127,7 +134,9 @@ class Worker:
 _WORKER: Worker | None = None
 
 
-def init_pool_worker(reference_db: str | None, word_template: str | None) -> None:
+def init_pool_worker(
+    reference_db: str | None, word_template: str | None, copy_threshold: float = COPY_THRESHOLD
+) -> None:
     """Pool initializer: Ctrl-C is the parent's business; workers only log through results.
 
     A worker also exits as soon as its parent dies (``kill -9`` of the run): pool workers hold
@@ -139,7 +148,7 @@ def init_pool_worker(reference_db: str | None, word_template: str | None) -> Non
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
-    _WORKER = Worker(reference_db, word_template)
+    _WORKER = Worker(reference_db, word_template, copy_threshold)
 
 
 def _exit_with(sentinel: int) -> None:

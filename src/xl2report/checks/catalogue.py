@@ -147,6 +147,12 @@ _CODES = (
     # 跨年度: with last year's accepted workbook.
     Code("yoy-carried-mismatch", W, "本年“上年结转”与上年“结转下年度继续办理”不一致", "跨年度"),
     Code("yoy-in-force-mismatch", W, "现行有效件数 ≠ 上年现行有效 + 本年制发 − 本年废止", "跨年度"),
+    Code(
+        "text-copied-from-last-year",
+        W,
+        "文字部分与上年报告的同一部分几乎相同（去掉数字和年份后达到提醒线，默认 90%）",
+        "跨年度",
+    ),
     Code("yoy-swing", W, "与上年相比变化超过十倍（可能把“元”当成“万元”）", "跨年度"),
     Code("yoy-org-mismatch", W, "上年工作簿的机关名称与本年不同", "跨年度"),
     Code("yoy-year-mismatch", W, "上年工作簿的年度不是本年度减一", "跨年度"),

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from xl2report.checks.catalogue import FileReport, Finding
 from xl2report.checks.cells import Parsed, parse_cell
+from xl2report.checks.copied import COPY_THRESHOLD
 from xl2report.checks.layout import check_structure, formula_finding
 from xl2report.checks.narrative import check_narrative
 from xl2report.checks.rules import check_rules
@@ -62,7 +63,10 @@ def unreadable(path: Path, code: str, detail: str = "") -> CheckResult:
 
 
 def check_file(
-    path: Path, previous: Path | CheckResult | None = None, form: Form = FORM
+    path: Path,
+    previous: Path | CheckResult | None = None,
+    form: Form = FORM,
+    copy_threshold: float = COPY_THRESHOLD,
 ) -> CheckResult:
     """Check ``path``; ``previous`` is last year's workbook (or its result) of the same org."""
     path = Path(path)
@@ -70,10 +74,14 @@ def check_file(
         sub = Submission.open(path, form)
     except UnreadableError as exc:
         return unreadable(path, exc.code, exc.detail)
-    return check_submission(sub, previous)
+    return check_submission(sub, previous, copy_threshold)
 
 
-def check_submission(sub: Submission, previous: Path | CheckResult | None = None) -> CheckResult:
+def check_submission(
+    sub: Submission,
+    previous: Path | CheckResult | None = None,
+    copy_threshold: float = COPY_THRESHOLD,
+) -> CheckResult:
     form = sub.form
     report = FileReport(str(sub.path))
     report.extend(check_structure(sub))
@@ -91,12 +99,14 @@ def check_submission(sub: Submission, previous: Path | CheckResult | None = None
     if previous is not None:
         last = previous if isinstance(previous, CheckResult) else check_file(Path(previous))
         if last.values:
-            report.extend(check_year_over_year(values, last.values, form))
+            report.extend(check_year_over_year(values, last.values, form, copy_threshold))
     report.findings.sort(key=lambda f: _position(f, form))
     return CheckResult(report, values)
 
 
-def with_previous(result: CheckResult, previous: Mapping[str, Value]) -> CheckResult:
+def with_previous(
+    result: CheckResult, previous: Mapping[str, Value], copy_threshold: float = COPY_THRESHOLD
+) -> CheckResult:
     """``result`` with the year-over-year findings against last year's ``previous`` values.
 
     The same as checking the file again with ``previous`` (a test compares them), without
@@ -106,7 +116,7 @@ def with_previous(result: CheckResult, previous: Mapping[str, Value]) -> CheckRe
     if not previous or any(f.code in _STOP for f in result.report.findings):
         return result
     report = result.report
-    findings = report.findings + check_year_over_year(result.values, previous, FORM)
+    findings = report.findings + check_year_over_year(result.values, previous, FORM, copy_threshold)
     # A stable sort of the sorted findings plus the new ones orders them exactly as sorting
     # all of them at once does.
     findings.sort(key=lambda f: _position(f, FORM))
