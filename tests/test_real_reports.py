@@ -1,22 +1,19 @@
 """Real published reports read with no false alarm: only the findings their figures deserve.
 
-The corpus and each report's source are in ``tests/data/real_reports.py``.
+The corpus and each report's source are in ``tests/real_reports.py``.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 from helpers import make_workbook
+from real_reports import QUIET, REPORTS
 from xl2report.checks.catalogue import CATALOGUE
 from xl2report.checks.check import check_file
 from xl2report.form.national import FORM, Kind, blank_values
-
-sys.path.insert(0, str(Path(__file__).parent / "data"))
-from real_reports import QUIET, REPORTS  # noqa: E402
 
 
 def _values(report: dict) -> dict:  # type: ignore[type-arg]
