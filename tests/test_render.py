@@ -33,7 +33,7 @@ from xl2report.report.content import (
     split_paragraphs,
     template_context,
 )
-from xl2report.report.default_template import default_word_template, table_grid
+from xl2report.report.default_template import default_word_template
 from xl2report.report.engine import render_with_docxtpl
 from xl2report.report.render import (
     RenderError,
@@ -41,6 +41,7 @@ from xl2report.report.render import (
     check_word_template,
     report_filename,
 )
+from xl2report.report.word_blocks import table_grid
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "inbox" / "克井镇人民政府2024年报表.xlsx"

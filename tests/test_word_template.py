@@ -15,14 +15,13 @@ from lxml import etree
 from xl2report.form.national import FORM, SECTION_HEADINGS, LabelRole
 from xl2report.report.content import KNOWN_PLACEHOLDERS, build_context
 from xl2report.report.default_template import (
-    TABLE_COLUMNS_MM,
-    TEXT_WIDTH,
     build_word_template,
     default_word_template,
-    table_grid,
     template_parts,
 )
 from xl2report.report.engine import open_template, parse_template, placeholder_paths
+from xl2report.report.typography import TEXT_WIDTH
+from xl2report.report.word_blocks import TABLE_COLUMNS_MM, table_grid
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TABLE_SECTIONS = ("二", "三", "四")

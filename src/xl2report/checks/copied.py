@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from xl2report.checks.catalogue import Finding
 from xl2report.checks.numerals import normalize_numbers
 from xl2report.form.national import FORM, Form, ValueType
+from xl2report.form.preface import PREFACE_KEY
 
 # The default share of last year's text (0–1) above which a section counts as copied.
 COPY_THRESHOLD = 0.9
@@ -40,8 +41,8 @@ def check_copied_text(
 ) -> Iterator[Finding]:
     """A warning for each narrative section at least ``threshold`` the same as last year's."""
     for f in form.fields:
-        if f.type is not ValueType.TEXT or not f.multiline:
-            continue
+        if f.type is not ValueType.TEXT or not f.multiline or f.key == PREFACE_KEY:
+            continue  # the 前言 is standard wording, the same every year by design
         now, before = (
             comparable(str(values.get(f.key) or "")),
             comparable(str(previous.get(f.key) or "")),

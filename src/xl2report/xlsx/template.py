@@ -44,6 +44,7 @@ from xl2report.form.national import (
     quote_sheet,
     rule_holds,
 )
+from xl2report.form.preface import PREFACE_KEY, standard_preface
 from xl2report.xlsx.package import PackageWriter
 from xl2report.xlsx.style import BORDER, FormStyles, literal_workbook
 
@@ -98,6 +99,8 @@ def build_workbook(
     ):
         if given is not None:
             inputs[key] = given
+    if options.org and options.year and not str(inputs.get(PREFACE_KEY) or "").strip():
+        inputs[PREFACE_KEY] = standard_preface(inputs)  # prefilled, editable
     computed = compute_formulas(inputs, form)
     locked_keys = {k for k, v in (("info.org", options.org), ("info.year", options.year)) if v}
 
@@ -217,6 +220,7 @@ class TemplateFactory:
         if any(entry in strings for entry in entries):  # would share another text's entry
             return build_workbook(options)
         strings = strings.replace(f"<si><t>{self._ORG}</t></si>", entries[0])
+        strings = strings.replace(self._ORG, _xml_escape(org))  # inside the prefilled 前言
         if contact is not None:
             strings = strings.replace(f"<si><t>{self._CONTACT}</t></si>", entries[1])
         return writer.write(
