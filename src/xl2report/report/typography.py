@@ -38,6 +38,7 @@ SIZE_ER = 44  # 二号 22 pt
 SIZE_SAN = 32  # 三号 16 pt
 SIZE_SI = 28  # 四号 14 pt
 SIZE_WU = 21  # 五号 10.5 pt
+SIZE_XIAOWU = 18  # 小五 9 pt: the dense tables 三 and 四
 LINE_BODY = 578  # fixed 28.9 pt: 22 lines on the 225 mm 版心
 LINE_TITLE = 700  # fixed 35 pt for the two-line title
 INDENT_2_CHARS = 2 * SIZE_SAN * 10  # two 三号 characters = 640 twips
@@ -60,6 +61,8 @@ STYLE_H2 = "Heading2"
 STYLE_BODY = "Normal"
 STYLE_TABLE = "TableText"
 STYLE_TABLE_LABEL = "TableLabel"
+STYLE_TABLE_SMALL = "TableTextSmall"
+STYLE_TABLE_LABEL_SMALL = "TableLabelSmall"
 STYLE_DRAFT = "DraftMark"
 STYLE_SIGNATURE = "Signature"
 STYLE_FOOTER = "Footer"
@@ -110,6 +113,12 @@ def styles_xml() -> bytes:
         f"</w:pPr><w:rPr>{_size(SIZE_WU)}</w:rPr></w:style>",
         f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{STYLE_TABLE_LABEL}">'
         f'<w:name w:val="表格项目"/><w:basedOn w:val="{STYLE_TABLE}"/><w:qFormat/>'
+        '<w:pPr><w:jc w:val="left"/></w:pPr></w:style>',
+        f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{STYLE_TABLE_SMALL}">'
+        f'<w:name w:val="表格文字（小）"/><w:basedOn w:val="{STYLE_TABLE}"/><w:qFormat/>'
+        f"<w:rPr>{_size(SIZE_XIAOWU)}</w:rPr></w:style>",
+        f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{STYLE_TABLE_LABEL_SMALL}">'
+        f'<w:name w:val="表格项目（小）"/><w:basedOn w:val="{STYLE_TABLE_SMALL}"/><w:qFormat/>'
         '<w:pPr><w:jc w:val="left"/></w:pPr></w:style>',
         f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{STYLE_DRAFT}">'
         f'<w:name w:val="草稿标记"/><w:basedOn w:val="{STYLE_BODY}"/>'

@@ -18,21 +18,30 @@ from xl2report.report.typography import (
     ROW_MIN_HEIGHT,
     STYLE_TABLE,
     STYLE_TABLE_LABEL,
+    STYLE_TABLE_LABEL_SMALL,
+    STYLE_TABLE_SMALL,
     TEXT_WIDTH,
     W,
     mm,
 )
 
-# Tables kept on one page, or (table 二) broken only between its 第二十条 blocks, each of which
-# has its own header row.  Word and LibreOffice keep rows together when their paragraphs are
-# "keep with next".
-KEEP_TOGETHER = ("二", "四")
+# Where a table may break across pages.  Word and LibreOffice keep rows together when their
+# paragraphs are "keep with next"; a row that is not kept with the next is a break point.
+#   二: only between its 第二十条 blocks, and only where at least two blocks stay on each side
+#       (no lone 第二十条第（八）项 block at the top of a page);
+#   四: never (three header rows and one data row);
+#   三: anywhere in the body, but its header and the first FEW_ROWS body rows start together
+#       and the last FEW_ROWS rows end together (the header repeats on each page).
+FEW_ROWS = 3
 # Column widths (mm) of the three tables, in sheet column order; each sums to the 156 mm 版心.
+# Table 三 is set in 小五 so that 自然人, "三、本年度/办理结果" and "（三）不予公开" do not break
+# inside a word and most 1./2./3. labels fit on one line.
 TABLE_COLUMNS_MM: dict[str, tuple[float, ...]] = {
     "二": (45.0, 37.0, 37.0, 37.0),
-    "三": (14.0, 20.0, 50.1) + (10.27,) * 7,
+    "三": (19.5, 24.5, 47.8, 12.0) + (8.7,) * 6,
     "四": (10.4,) * 15,
 }
+SMALL_TABLES = ("三",)
 
 
 def element(
@@ -73,7 +82,7 @@ class Cell:
     bold: bool = False
 
 
-def table_grid(sheet: str) -> tuple[int, list[dict[int, Cell]], int]:
+def table_grid(sheet: str, small: bool = False) -> tuple[int, list[dict[int, Cell]], int]:
     """The table of a sheet as Word needs it: (first sheet row, rows of anchored cells, ncols).
 
     Labels (captions, headers, row labels) and fields come from the form with their merges;
@@ -84,6 +93,8 @@ def table_grid(sheet: str) -> tuple[int, list[dict[int, Cell]], int]:
     for lab in FORM.labels_on(sheet):
         if lab.role in roles:
             style = STYLE_TABLE_LABEL if lab.role is LabelRole.ROW else STYLE_TABLE
+            if small:
+                style = STYLE_TABLE_LABEL_SMALL if lab.role is LabelRole.ROW else STYLE_TABLE_SMALL
             anchors[(lab.row, lab.col)] = Cell(
                 lab.text, style,
                 cols=(lab.last_col or lab.col) - lab.col + 1,
@@ -92,8 +103,9 @@ def table_grid(sheet: str) -> tuple[int, list[dict[int, Cell]], int]:
             )  # fmt: skip
     for f in FORM.fields_on(sheet):
         anchors[(f.row, f.col)] = Cell(
-            placeholder(f.key), STYLE_TABLE, cols=(f.last_col or f.col) - f.col + 1
-        )
+            placeholder(f.key), STYLE_TABLE_SMALL if small else STYLE_TABLE,
+            cols=(f.last_col or f.col) - f.col + 1,
+        )  # fmt: skip
     first = min(r for r, _ in anchors)
     last = max(r + cell.rows - 1 for (r, _), cell in anchors.items())
     ncols = max(c + cell.cols for (_, c), cell in anchors.items())
@@ -105,7 +117,7 @@ def table_grid(sheet: str) -> tuple[int, list[dict[int, Cell]], int]:
 
 def table(section: str, sheet: str, header_rows: tuple[int, int] | None) -> etree._Element:
     """A fixed-layout table with explicit widths, vertical (vMerge) and horizontal merges."""
-    first, rows, ncols = table_grid(sheet)
+    first, rows, ncols = table_grid(sheet, small=section in SMALL_TABLES)
     widths_mm = TABLE_COLUMNS_MM[section]
     if len(widths_mm) != ncols:
         raise ValueError(f"table {section}: {len(widths_mm)} widths for {ncols} columns")
@@ -137,16 +149,14 @@ def table(section: str, sheet: str, header_rows: tuple[int, int] | None) -> etre
                         covered.add((i + dr, c + dc))
                 if dr:
                     continuing[(i + dr, c)] = cell
+    breaks = break_points(section, rows, first, header_rows)
     for i, row in enumerate(rows):
         trpr = element("trPr", None, element("cantSplit"),
                    element("trHeight", {"val": str(ROW_MIN_HEIGHT), "hRule": "atLeast"}))  # fmt: skip
         if header_rows and header_rows[0] <= first + i <= header_rows[1]:
             trpr.append(element("tblHeader"))
         tr = element("tr", None, trpr)
-        next_is_caption = i + 1 < len(rows) and any(
-            cell.bold for cell in rows[i + 1].values()
-        )  # a caption row starts the next block
-        keep = section in KEEP_TOGETHER and i < len(rows) - 1 and not next_is_caption
+        keep = i not in breaks
         c = 0
         while c < ncols:
             if (i, c) in continuing:
@@ -164,6 +174,21 @@ def table(section: str, sheet: str, header_rows: tuple[int, int] | None) -> etre
                 raise ValueError(f"table {section}: no cell at row {first + i}, column {c}")
         tbl.append(tr)
     return tbl
+
+
+def break_points(
+    section: str, rows: Sequence[dict[int, Cell]], first: int, header_rows: tuple[int, int] | None
+) -> set[int]:
+    """Indexes of the rows after which the table may continue on the next page."""
+    last = len(rows) - 1
+    if section == "二":
+        captions = [i for i, row in enumerate(rows) if any(c.bold for c in row.values())]
+        inner = captions[2:-1]  # before a block with at least two blocks on each side
+        return {i - 1 for i in inner} or {captions[len(captions) // 2] - 1}
+    if section == "三":
+        body_start = header_rows[1] - first + 1 if header_rows else 0
+        return set(range(body_start + FEW_ROWS - 1, last - FEW_ROWS + 1))
+    return set()
 
 
 def _cell(
