@@ -207,7 +207,7 @@ def _rows_kept(section: str) -> list[bool]:
 def test_table_two_breaks_only_where_two_blocks_stay_on_each_side() -> None:
     kept = _rows_kept("二")
     breaks = [i for i, k in enumerate(kept[:-1]) if not k]
-    first, rows, _ = table_grid(SHEET_OF["二"])
+    _, rows, _ = table_grid(SHEET_OF["二"])
     captions = [i for i, row in enumerate(rows) if any(c.bold for c in row.values())]
     assert breaks == [captions[2] - 1]  # 第（一）（五）项 | 第（六）（八）项
 
