@@ -25,7 +25,7 @@ from xl2report.batch.inbox import PENDING_CHANGING, sha256_file
 from xl2report.batch.ledger import ReferenceReader, encode_values
 from xl2report.batch.records import FileStatus
 from xl2report.checks.catalogue import Finding
-from xl2report.checks.check import UNREADABLE_MESSAGES, check_file, with_previous
+from xl2report.checks.check import check_file, with_previous
 from xl2report.checks.copied import COPY_THRESHOLD
 from xl2report.log import logger
 from xl2report.report.office import OfficeError
@@ -243,17 +243,14 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
     todo: list[tuple[Path, str]] = []
     for path, sha in sources:
         if _encrypted(path):
-            result[sha] = Finding("encrypted", UNREADABLE_MESSAGES["encrypted"])
+            result[sha] = Finding.at(None, "encrypted")
         else:
             todo.append((path, sha))
     if not todo:
         return result
-    legacy = UNREADABLE_MESSAGES["legacy-format"]
     if not office_available():
         for _, sha in todo:
-            result[sha] = Finding(
-                "legacy-format", legacy + "（本机未安装 LibreOffice，无法自动转换。）"
-            )
+            result[sha] = Finding.at(None, "legacy-format", "no_office")
         return result
     # Copies named by hash: the originals stay untouched and equal stems cannot collide.
     indir = workdir / "legacy-in"
@@ -277,7 +274,7 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
             made.rename(named)
             result[sha] = named
         else:
-            result[sha] = Finding("legacy-format", legacy + "（自动转换失败。）")
+            result[sha] = Finding.at(None, "legacy-format", "not_converted")
     return result
 
 

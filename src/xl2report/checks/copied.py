@@ -52,10 +52,7 @@ def check_copied_text(
         ratio = similarity(now, before)
         if ratio >= threshold:
             pct = int(ratio * 100)
-            yield Finding(
-                "text-copied-from-last-year",
-                f"{f.label}与上年报告的同一部分有 {pct}% 相同（已去掉数字和年份），"
-                f"达到 {int(threshold * 100)}% 的提醒线；请按本年度的实际工作重写。",
-                sheet=f.sheet, cell=f.cell, key=f.key,
-                expected=f"< {int(threshold * 100)}%", actual=f"{pct}%",
+            yield Finding.at(
+                f, "text-copied-from-last-year", percent=pct, threshold=round(threshold * 100),
+                expected=f"< {round(threshold * 100)}%", actual=f"{pct}%",
             )  # fmt: skip

@@ -191,17 +191,13 @@ def _column_names(cols: tuple[str, ...]) -> str:
 def _finding(field: Field, sentence: str, st: Statement, keys: Sum, m: Mention,
              expected: Decimal, values: Mapping[str, object], form: Form) -> Finding:  # fmt: skip
     unit = m.unit if st.money else "件"
-    alternatives = "".join(
-        f"；{_describe(alt, form)}为 {format_number(_total(alt, values))} {unit}"
-        for alt in st.sums[1:]
-    ) if keys == st.sums[0] else ""  # fmt: skip
-    message = (
-        f"{field.label}中“{_quote(sentence)}”说{st.said}为 {format_number(m.value)} {m.unit}，"
-        f"但{_describe(keys, form)}为 {format_number(expected)} {unit}{alternatives}。"
-        "请把文字和表格改为一致。"
-    )
-    return Finding(st.code, message, sheet=field.sheet, cell=field.cell, key=field.key,
-                   expected=_plain(expected), actual=_plain(m.value))  # fmt: skip
+    others = [f"{_describe(alt, form)}为 {format_number(_total(alt, values))} {unit}"
+              for alt in st.sums[1:]] if keys == st.sums[0] else []  # fmt: skip
+    return Finding.at(
+        field, st.code, sentence=_quote(sentence), said=st.said, number=m.value, unit=m.unit,
+        cells=_describe(keys, form), table=expected, alternatives="；".join(others) or None,
+        expected=_plain(expected), actual=_plain(m.value),
+    )  # fmt: skip
 
 
 def _describe(keys: Sum, form: Form) -> str:
@@ -217,7 +213,7 @@ def _describe(keys: Sum, form: Form) -> str:
         len(set(rows)) == 1 and [c - cols[0] for c in cols] == run
     ):
         return f"{sheet} {fields[0].cell}:{fields[-1].cell} 之和"
-    return f"{sheet} {'+'.join(f.cell for f in fields)} "
+    return f"{sheet} {'+'.join(f.cell for f in fields)} 之和"
 
 
 def _total(keys: Sum, values: Mapping[str, object]) -> Decimal:

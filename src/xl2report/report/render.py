@@ -28,7 +28,7 @@ from lxml import etree
 
 from xl2report.atomic import write_bytes_atomic
 from xl2report.errors import FatalError
-from xl2report.form.national import FORM, Value
+from xl2report.form.national import FORM, FORM_TITLE, Value
 from xl2report.report import office
 from xl2report.report.content import (
     KNOWN_PLACEHOLDERS,
@@ -72,7 +72,7 @@ class RenderError(FatalError):
 def report_filename(org: str, year: int | None) -> str:
     """'{org}{year}年政府信息公开工作年度报告.docx', safe as a Windows file name."""
     name = report_title(_UNSAFE_NAME.sub("", org or "").strip(), year)
-    name = name.strip(" .")[:_MAX_NAME_CHARS] or "政府信息公开工作年度报告"
+    name = name.strip(" .")[:_MAX_NAME_CHARS] or FORM_TITLE
     return name + ".docx"
 
 
