@@ -356,7 +356,8 @@ def _section1(b: _Builder) -> None:
     b.label(s, 0, 0, SECTION_HEADINGS["一"], LabelRole.TITLE, last_col=2)
     b.label(
         s, 1, 0,
-        "每部分的标题已按国家格式填好，可按实际修改；正文直接输入或粘贴，分段用 Alt+Enter。",
+        "每部分的标题已按国家格式填好，可按实际修改；正文直接输入或粘贴，分段用 Alt+Enter。"
+        "最下方的“前言”是报告开头的一段话，已按标准写法预填，可修改。",
         LabelRole.NOTE, last_col=2,
     )  # fmt: skip
     b.label(s, 2, 2, "校验", LabelRole.HEADER)
