@@ -17,33 +17,27 @@ import signal
 import threading
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xl2report.batch.inbox import PENDING_CHANGING, sha256_file
-from xl2report.batch.ledger import ReferenceReader, encode_values
+from xl2report.batch.ledger_campaign import registered_roster
 from xl2report.batch.records import FileStatus
+from xl2report.batch.reference import ReferenceReader, encode_values
+from xl2report.batch.roster import RosterIndex
 from xl2report.checks.catalogue import Finding
-from xl2report.checks.check import check_file, with_previous
+from xl2report.checks.check import CheckResult, check_file, with_previous
 from xl2report.checks.copied import COPY_THRESHOLD
+from xl2report.form.national import ORG
 from xl2report.log import logger
 from xl2report.report.office import OfficeError
 from xl2report.report.office import available as office_available
 from xl2report.report.office import convert as office_convert
-from xl2report.xlsx.feedback import feedback_name, write_feedback
+from xl2report.xlsx.feedback import write_feedback
 
 if TYPE_CHECKING:
     from xl2report.report.render import ReportRenderer
-
-__all__ = ["Job", "Outcome", "Worker", "feedback_name", "report_filename"]
-
-
-def report_filename(org: str, year: int | None) -> str:
-    """The report's file name (:func:`xl2report.report.render.report_filename`)."""
-    from xl2report.report.render import report_filename as name
-
-    return name(org, year)
 
 
 @dataclass(frozen=True)
@@ -94,6 +88,37 @@ class Worker:
             self._renderer = self.renderer
         self.reference = ReferenceReader(Path(reference_db)) if reference_db else None
         self.copy_threshold = copy_threshold
+        self._ledger_path = Path(reference_db) if reference_db else None
+
+    def _match_roster(self, result: CheckResult) -> Outcome | None:
+        """With a registered roster, a workbook's 机关名称 must be on it (as a name or 别名).
+
+        Not on it: a ``held`` outcome (no report, no feedback under that name) naming the
+        nearest roster name.  An alias: the name becomes the roster's official one here, so
+        the report, the ledger and last year's values all use it.  Read per file, so a name
+        confirmed between two ``watch`` passes counts at once.
+        """
+        report = result.report
+        if self._ledger_path is None or not report.readable or not report.org:
+            return None
+        roster = RosterIndex(registered_roster(self._ledger_path))
+        if not roster:
+            return None
+        official = roster.official(report.org)
+        if official is None:
+            hint = roster.suggest(report.org)
+            near = f"最接近的是“{hint}”；" if hint else ""
+            return Outcome(
+                "", FileStatus.HELD, org=report.org, year=report.year,
+                errors=len(report.errors), warnings=len(report.warnings),
+                findings=[f.to_dict() for f in report.findings],
+                message=f"机关名称“{report.org}”不在登记的名单中，暂不处理（{near}"
+                "确认后把它加入名单的“别名”列，下次运行即按名单中的名称处理）。",
+            )  # fmt: skip
+        if official != report.org:
+            result.values[ORG.key] = official
+            report.org = official
+        return None
 
     @property
     def renderer(self) -> ReportRenderer:
@@ -122,6 +147,9 @@ class Worker:
         checked = Path(job.checked)
         result = check_file(checked)
         report = result.report
+        held = self._match_roster(result)
+        if held is not None:
+            return replace(held, sha256=job.sha256)
         if report.readable and report.org and report.year and self.reference is not None:
             previous = self.reference.get(report.org, report.year - 1)
             if previous:  # added to this check: the file is read and checked once
@@ -218,19 +246,6 @@ def make_pdfs(docx_paths: Sequence[str], outdir: str) -> list[PdfResult]:
             ok = pdf.exists() and pdf.stat().st_size > 0
             out.append(PdfResult(str(d), str(pdf) if ok else None, "" if ok else str(exc)))
         return out
-
-
-def previous_values(path: str) -> tuple[str, int | None, str | None]:
-    """For ``--previous-year``: (org, year, values JSON) of a valid workbook, else no values."""
-    try:
-        result = check_file(Path(path))
-    except Exception as exc:  # a reference file must not stop the run
-        logger.warning("上年工作簿 {} 无法读取：{}", path, exc)
-        return "", None, None
-    report = result.report
-    if not report.valid or not report.org or report.year is None:
-        return report.org, report.year, None
-    return report.org, report.year, encode_values(result.values)
 
 
 def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[str, Path | Finding]:

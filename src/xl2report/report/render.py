@@ -28,7 +28,7 @@ from lxml import etree
 
 from xl2report.atomic import write_bytes_atomic
 from xl2report.errors import FatalError
-from xl2report.form.national import FORM, FORM_TITLE, Value
+from xl2report.form.national import FORM, Value
 from xl2report.report import office
 from xl2report.report.content import (
     KNOWN_PLACEHOLDERS,
@@ -60,20 +60,9 @@ from xl2report.report.verify import (
     verify,
 )
 
-# Characters Windows (and most file systems) refuse in a file name, plus control characters.
-_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-_MAX_NAME_CHARS = 120
-
 
 class RenderError(FatalError):
     """The report cannot be produced (message in Chinese, names the file when it can)."""
-
-
-def report_filename(org: str, year: int | None) -> str:
-    """'{org}{year}年政府信息公开工作年度报告.docx', safe as a Windows file name."""
-    name = report_title(_UNSAFE_NAME.sub("", org or "").strip(), year)
-    name = name.strip(" .")[:_MAX_NAME_CHARS] or FORM_TITLE
-    return name + ".docx"
 
 
 def describe_placeholder(path: str) -> str:
@@ -264,5 +253,4 @@ __all__ = [
     "ReportRenderer",
     "check_word_template",
     "docx_to_pdf",
-    "report_filename",
 ]
