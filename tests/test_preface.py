@@ -11,7 +11,8 @@ import pytest
 from xl2report.checks.check import check_file
 from xl2report.form.national import FORM, SECTION_HEADINGS
 from xl2report.form.preface import PREFACE_KEY, standard_preface
-from xl2report.xlsx.template import TemplateFactory, TemplateOptions, build_workbook
+from xl2report.xlsx.factory import TemplateFactory
+from xl2report.xlsx.template import TemplateOptions, build_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "inbox" / "克井镇人民政府2024年报表.xlsx"
