@@ -19,6 +19,7 @@ from xl2report.batch.roster import template_name
 from xl2report.batch.session import default_ledger
 from xl2report.checks.check import check_file
 from xl2report.form.national import FORM, Value, compute_formulas
+from xl2report.form.preface import PREFACE_KEY, standard_preface
 from xl2report.xlsx.factory import TemplateFactory
 from xl2report.xlsx.prefill import LastYearFill
 from xl2report.xlsx.template import TemplateOptions, build_workbook
@@ -33,7 +34,9 @@ JAN_20 = 1_737_331_200 * 10**9  # 2025-01-20 00:00 UTC, in ns
 
 def last_year_values(org: str, seed: int) -> dict[str, Value]:
     values = compute_formulas(consistent_values(random.Random(seed), year=2024))
-    values.update({"info.org": org, "info.contact": f"{org[0]}联系人", "info.phone": f"0391-{seed}"})
+    values.update({"info.org": org, "info.contact": f"{org[0]}联系人", "info.phone": f"0391-{seed}",
+                   "info.website": f"{org}网站（http://{seed}.example.gov.cn）", "info.year": 2024})
+    values[PREFACE_KEY] = standard_preface(values)  # kept as the template prefilled it
     return values
 
 
@@ -53,6 +56,7 @@ def outbox(tmp_path: Path) -> tuple[Path, dict[str, dict[str, Value]]]:
     out = tmp_path / "outbox2024"
     jia_old, jia, yi = (last_year_values(o, s) for o, s in
                         (("甲镇人民政府", 1), ("甲镇人民政府", 2), ("乙镇人民政府", 3)))  # fmt: skip
+    yi[PREFACE_KEY] = "乙镇自己写的前言：本报告依据《条例》编制。"
     with Ledger.open(default_ledger(out)) as ledger:
         accept(ledger, "甲镇人民政府", 2024, jia_old, "甲镇第一版.xlsx", JAN_20)
         accept(ledger, "甲镇人民政府", 2024, jia, "甲镇人民政府2024年报表.xlsx", JAN_20 + 10**15)
@@ -93,16 +97,23 @@ def test_ledger_hand_out_carries_exactly_those_units(tmp_path: Path, outbox) -> 
             assert c.protection.locked
         contact, phone = (wb[FORM.field(k).sheet][FORM.field(k).cell].value
                           for k in ("info.contact", "info.phone"))  # fmt: skip
+        website, preface = (wb[FORM.field(k).sheet][FORM.field(k).cell].value
+                            for k in ("info.website", PREFACE_KEY))  # fmt: skip
         if entry.name == "甲镇人民政府":
             assert "甲镇人民政府2024年报表.xlsx" in note.value and "2025年1月20日" not in note.value
             assert "2024年度" in note.value and "县（区）政务公开办公室" in note.value
             assert (contact, phone) == ("甲联系人", last["甲镇人民政府"]["info.phone"])
+            # Last year's contact details go on; the standard 前言 is this year's, with them.
+            assert website == last["甲镇人民政府"]["info.website"]
+            assert "2025年1月1日" in preface and "2024年" not in preface and website in preface
         elif entry.name == "乙镇人民政府":
             assert "乙镇.xlsx" in note.value and "收到" in note.value
             assert contact == "李四"  # the roster's contact wins over last year's
+            assert preface == "乙镇自己写的前言：本报告依据《条例》编制。"  # its own words go on
         else:
             assert note.value.startswith("未找到本单位2024年度已通过的报送")
-            assert (contact, phone) == (None, None)
+            assert (contact, phone, website) == (None, None, None)
+            assert "2025年1月1日" in preface
 
 
 def test_folder_source_uses_the_newest_valid_workbook_of_last_year(tmp_path: Path) -> None:
@@ -177,6 +188,10 @@ def test_factory_prefilled_templates_are_the_same_bytes_as_a_build(seed: int) ->
     values |= {"s2.rules.in_force": rng.randint(0, 9), "s2.normative.in_force": rng.randint(0, 99)}
     if rng.random() < 0.5:
         values["info.phone"] = rng.choice(["0391-1234567", "A&B <x>", "联系人"])
+    if rng.random() < 0.5:
+        values["info.website"] = rng.choice(["http://x.gov.cn", "县政府网站"])
+    if rng.random() < 0.3:
+        values[PREFACE_KEY] = "自己写的前言。\n第二段。"
     fill = rng.choice([LastYearFill(2024, values, f"甲{seed}.xlsx，2025年1月{seed + 1}日收到"),
                        LastYearFill(2024), None])  # fmt: skip
     contact = rng.choice([None, "张三", "甲镇人民政府"])

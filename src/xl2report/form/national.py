@@ -203,8 +203,12 @@ S2_BLOCKS: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, str, tuple[str, ..
 )
 
 DEFAULT_SUBMIT_NOTE = "按县（区）政务公开办公室通知的时间和方式报送。"
-# Cover fields whose last-year value is a starting point in next year's template (issue #16).
-CARRY_FORWARD_INFO = frozenset({"info.contact", "info.phone"})
+# Fields whose last-year value is a starting point in next year's template (issue #16): the
+# filler's contact, the 前言's contact details, and a 前言 the unit wrote itself.
+CARRY_FORWARD = frozenset({
+    "info.contact", "info.phone", "info.website", "info.address", "info.postcode",
+    "info.public_phone", "info.email", PREFACE_KEY,
+})  # fmt: skip
 S2_STOCK_ROWS = (("rules", "规章"), ("normative", "行政规范性文件"))
 S2_NOTE = (
     "右侧“上年现行有效件数”由县（区）政务公开办公室按本单位上年报告预填并锁定；“与上年核对”按"
@@ -372,7 +376,7 @@ def _cover(b: _Builder) -> tuple[tuple[str, int, int], tuple[str, int, int], tup
         row = 3 + i
         b.label(s, row, 0, prompt, LabelRole.PROMPT)
         b.add(Field(key, s, row, 1, prompt, Kind.INPUT, vtype, required=required, help=hint,
-                    carry_forward=key in CARRY_FORWARD_INFO))  # fmt: skip
+                    carry_forward=key in CARRY_FORWARD))  # fmt: skip
     b.label(s, 9, 0, "校验结果", LabelRole.PROMPT)
     b.label(s, 9, 2, "未通过项数", LabelRole.PROMPT)
     b.label(s, 11, 0, "填报说明", LabelRole.CAPTION, last_col=2)
@@ -394,7 +398,8 @@ def _cover(b: _Builder) -> tuple[tuple[str, int, int], tuple[str, int, int], tup
     )
     for i, (key, prompt, hint) in enumerate(contact, start=1):
         b.label(s, contact_row + i, 0, prompt, LabelRole.PROMPT)
-        b.add(Field(key, s, contact_row + i, 1, prompt, Kind.INPUT, text, help=hint))
+        b.add(Field(key, s, contact_row + i, 1, prompt, Kind.INPUT, text, help=hint,
+                    carry_forward=key in CARRY_FORWARD))  # fmt: skip
     # Summary text in B10, failed-check count in D10 (both formulas built by the template); the
     # office's own words on where and by when to send the workbook right of 报送要求 (B–C), and
     # below it where last year's prefilled figures come from (B–C).
@@ -433,7 +438,7 @@ def _section1(b: _Builder) -> None:
     b.label(s, preface_row, 0, "前言", LabelRole.PROMPT)
     b.add(
         Field(PREFACE_KEY, s, preface_row, 1, "前言", Kind.INPUT, ValueType.TEXT, multiline=True,
-              help="报告开头的一段话（编制依据、统计期限、电子版网址、联系方式），印在"
+              carry_forward=PREFACE_KEY in CARRY_FORWARD, help="报告开头的一段话（编制依据、统计期限、电子版网址、联系方式），印在"
                    "“一、总体情况”之前；已按标准写法预填，可修改；留空时按封面信息自动生成。")
     )  # fmt: skip
 

@@ -29,6 +29,7 @@ from xl2report.form.national import (
     Value,
     number_or_zero,
 )
+from xl2report.form.preface import PREFACE_KEY, standard_preface
 from xl2report.form.types import CHECK_OK, STOCK_WARN, stock_display
 
 NOTE_LINES_FILLED = 6  # fixed, so every prefilled template of a roster has the same row height
@@ -72,7 +73,8 @@ def plan_last_year(fill: LastYearFill | None, form: Form = FORM) -> LastYearPlan
     inputs: dict[str, Value] = {key: number_or_zero(last.get(src)) for key, src in spec.carried}
     for key in spec.starting_points:
         text = str(last.get(key) or "").strip()
-        if text:
+        # Last year's standard 前言 is not carried: this year's is written from this year's values.
+        if text and not (key == PREFACE_KEY and text == standard_preface(last)):
             inputs[key] = text
     priors: dict[str, Value | None] = {
         p.key: number_or_zero(last.get(p.source)) for p in spec.priors
