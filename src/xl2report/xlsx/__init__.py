@@ -2,6 +2,8 @@
 
 Owns: ``parts`` (reading a package safely), ``submission`` (a workbook seen through the form),
 ``style`` (the house formats), ``template`` (the township template), ``feedback`` (the annotated
-copy), ``package`` (rewriting a zip reusing unchanged parts).  Imports only ``form``; must not
-import checks, report, batch or anything above.
+copy, with ``feedback_list`` its 校验结果 sheet), ``package_edit`` / ``sheet_edit`` /
+``comments`` / ``text`` (editing a township's package part by part), ``package`` (rewriting a
+zip reusing unchanged parts).  Imports only ``form``; must not import checks, report, batch or
+anything above.
 """
