@@ -43,7 +43,7 @@ from xl2report.xlsx.parts import UnreadableError, sniff
 from xl2report.xlsx.sheet_edit import SheetCells, StyleBook
 from xl2report.xlsx.text import cell_text, value_text
 
-__all__ = ["AUTHOR", "FEEDBACK_SHEET", "FIRST_ROW", "feedback_name", "write_feedback"]
+__all__ = ["AUTHOR", "FEEDBACK_SHEET", "FIRST_ROW", "write_feedback"]
 
 AUTHOR = "xl2report 校验"
 _SHAPE_BLOCK = 100  # VML shape ids of our notes start far above those a workbook already has
@@ -80,11 +80,6 @@ class Findings(Protocol):
 
     @property
     def warnings(self) -> Sequence[Marked]: ...
-
-
-def feedback_name(source: Path) -> str:
-    """Name of the feedback copy of ``source``: 克井镇.xlsx -> 克井镇_校验反馈.xlsx."""
-    return f"{Path(source).stem}_校验反馈.xlsx"
 
 
 def write_feedback(source: Path, report: Findings, out: Path, overwrite: bool = False) -> Path:
