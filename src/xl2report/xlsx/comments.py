@@ -10,7 +10,6 @@ The boxes look as openpyxl drew them (300 px wide, height by text, hidden until 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
@@ -25,7 +24,7 @@ from xl2report.xlsx.package_edit import (
     WorkbookPackage,
     insert_legacy_drawing,
 )
-from xl2report.xlsx.text import cell_text, ooxml_escape
+from xl2report.xlsx.text import cell_text, escape, ooxml_escape, quoteattr
 
 _LEGACY_DRAWING = M + "legacyDrawing"
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from xl2report.form.national import a1
 from xl2report.form.types import Level
 from xl2report.xlsx.sheet_edit import StyleBook
 from xl2report.xlsx.style import FONT  # as the template; LibreOffice maps it to Noto CJK SC
-from xl2report.xlsx.text import ooxml_escape
+from xl2report.xlsx.text import escape, ooxml_escape, quoteattr
 
 FILLS = {Level.ERROR: "FFC7CE", Level.WARNING: "FFEB9C"}  # Excel's own bad / neutral tints
 HEADERS = ("级别", "工作表", "单元格", "问题", "代码")

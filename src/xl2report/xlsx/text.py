@@ -39,3 +39,15 @@ def ooxml_escape(text: str) -> str:
     """``text`` with XML-illegal characters as ``_xHHHH_`` and literal ``_xHHHH_`` kept literal."""
     text = _LITERAL_ESCAPE.sub(r"_x005F_\1", text)
     return _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def escape(text: str) -> str:
+    """``text`` escaped for element content (``xml.sax.saxutils`` would import urllib and
+    http.client: ~20 ms of a run's start-up)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """``text`` as a double-quoted attribute value."""
+    escaped = escape(text).replace('"', "&quot;")
+    return '"' + escaped.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;") + '"'
