@@ -66,6 +66,12 @@ YEAR = 2024
 KEJING = json.loads((ROOT / "examples" / "kejing-2024.json").read_text(encoding="utf-8"))["values"]
 # Real narrative texts (the published 克井镇 report), so documents have a realistic length.
 TEXTS = {f.key: KEJING[f.key] for f in FORM.fields if f.type is ValueType.TEXT and f.key in KEJING}
+# 克井镇 received no requests and charged no fees; the random tables here do, so those sentences
+# would contradict them (narrative checks): they are left out.
+TEXTS = {
+    key: "。".join(s for s in text.split("。") if "未收到" not in s and "未收取" not in s)
+    for key, text in TEXTS.items()
+}
 ORG_KEYS = ("info.org", "info.year")
 
 # Runs a command and prints, as JSON, its wall time and the peak RSS of its largest process
@@ -503,7 +509,7 @@ def _main(args: argparse.Namespace, work: Path, summary: Summary) -> None:
     # Start-up of the command line.
     print("\n== 命令行启动（新进程，中位数，5 次） ==")
     helps = [_ok(measure(xl2report("--help")), 0).seconds for _ in range(5)]
-    checks = [_ok(measure(xl2report("check", str(paths[0]))), 0).seconds for _ in range(5)]
+    checks = [_ok(measure(xl2report("check", str(paths[0]))), 0, 1).seconds for _ in range(5)]
     print(f"  xl2report --help        {statistics.median(helps):.2f} 秒")
     print(f"  xl2report check 1 个文件 {statistics.median(checks):.2f} 秒")
     summary.add("xl2report --help", f"{statistics.median(helps):.2f} 秒", "≤ 0.3 秒",
