@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Protocol
 
 from xl2report.form.national import YEAR_MAX, YEAR_MIN
-from xl2report.form.types import Level, format_number
+from xl2report.form.types import Level, as_number, format_number
 
 EMPTY = "（空）"  # how a message shows a cell or text that holds nothing
 
@@ -117,6 +117,9 @@ _CODES = (
           "{label}应为下发时的“{fixed}”，现为“{found}”。"),
     _code("year-changed", E, "年度与下发模板锁定的不一致", "版式",
           "{label}应为下发时的 {fixed}，现为 {found}。"),
+    _code("prefill-changed", E, "下发时按上年报告预填并锁定的数字被改动", "版式",
+          "{label}下发时已按本单位{year}年度报告的“{source}”预填为 {before} 并锁定，现为 {found}；"
+          "请改回 {before}。上年数字如有错误，请联系县（区）政务公开办公室更正，不要在本表中修改。"),
     _code("protection-removed", W, "工作表保护被撤销", "版式",
           "工作表“{sheet}”的保护被撤销；请确认没有改动合计公式和标签。"),
     # 数值: a cell's content.
@@ -217,19 +220,15 @@ def fill(template: str, params: Mapping[str, object]) -> str:
     return text.format_map({name: _shown(params[name]) for name in _names(text)})
 
 
-def template_names(template: str) -> set[str]:
-    """Every parameter a template (or any of its optional parts) refers to."""
-    return set(_names(template))
-
-
 def _names(text: str) -> list[str]:
     return [name for _, name, _, _ in Formatter().parse(text) if name]
 
 
 def _shown(value: object) -> str:
     """A parameter as a message shows it: numbers without float noise, lists joined with 、."""
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return format_number(value)
+    number = as_number(value)
+    if number is not None:
+        return format_number(number)
     if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
     return str(value)

@@ -39,7 +39,6 @@ from xl2report.form.national import (
     Form,
     Kind,
     LabelRole,
-    Number,
     RuleKind,
     Value,
     ValueType,
@@ -47,6 +46,7 @@ from xl2report.form.national import (
     check_display,
     col_letter,
     compute_formulas,
+    number_or_zero,
     quote_sheet,
     rule_holds,
 )
@@ -86,7 +86,7 @@ def sum_values(all_values: Sequence[Mapping[str, Value]], form: Form = FORM) -> 
     sums: dict[str, Value] = {}
     for f in numeric_fields(form):
         if f.kind is Kind.INPUT:
-            sums[f.key] = sum((_num(v.get(f.key)) for v in all_values), start=0)
+            sums[f.key] = sum((number_or_zero(v.get(f.key)) for v in all_values), start=0)
     return compute_formulas(sums, form)
 
 
@@ -181,8 +181,8 @@ def _table_sheet(
     if spec.landscape:
         ws.set_landscape()
     for label in form.labels_on(sheet):
-        if label.role is LabelRole.NOTE:
-            continue  # notes speak to the person filling in a template
+        if label.role in (LabelRole.NOTE, LabelRole.ASIDE):
+            continue  # notes and last year's figures speak to the person filling in a template
         fmt = styles.roles[label.role]
         if label.merged:
             ws.merge_range(label.row, label.col, label.last_row or label.row,
@@ -262,7 +262,7 @@ def _fit_rows(ws: Worksheet, sheet: str, form: Form) -> None:
     widths = form.sheet(sheet).col_widths
     lines: dict[int, int] = {}
     for label in form.labels_on(sheet):
-        if label.role in (LabelRole.NOTE, LabelRole.TITLE):
+        if label.role in (LabelRole.NOTE, LabelRole.TITLE, LabelRole.ASIDE):
             continue
         last_col = label.last_col if label.last_col is not None else label.col
         last_row = label.last_row if label.last_row is not None else label.row
@@ -280,10 +280,6 @@ def _fit_rows(ws: Worksheet, sheet: str, form: Form) -> None:
 def _display_width(text: str) -> int:
     """Column-width units: a CJK character is about two digits wide."""
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
-def _num(v: object) -> Number:
-    return v if isinstance(v, int | Decimal) and not isinstance(v, bool) else 0
 
 
 def _cell_number(value: object) -> int | float:
