@@ -159,3 +159,23 @@ def test_a_rejection_after_an_accepted_version_is_the_current_state(ledger: Ledg
 def test_nearest_roster_name(typed: str, expected: str | None) -> None:
     names = ["白沙乡人民政府", "城关镇人民政府", "黄河街道办事处", "白塔镇人民政府"]
     assert nearest_name(typed, names) == expected
+
+
+def test_a_file_empty_for_a_minute_is_an_empty_file_not_a_copy_in_progress(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from xl2report.batch.records import FileStatus, RunOptions
+    from xl2report.batch.session import run_batch
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "刚复制.xlsx").write_bytes(b"")
+    old = inbox / "空文件.xlsx"
+    old.write_bytes(b"")
+    os.utime(old, (time.time() - 120, time.time() - 120))
+    result = run_batch(RunOptions(inbox, tmp_path / "outbox", jobs=1, settle=0))
+    by_file = {f.file: f for f in result.files}
+    assert by_file["刚复制.xlsx"].status is FileStatus.PENDING
+    assert by_file["空文件.xlsx"].status is FileStatus.UNREADABLE
+    assert "空" in by_file["空文件.xlsx"].message

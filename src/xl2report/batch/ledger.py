@@ -44,7 +44,7 @@ from xl2report.batch.ledger_schema import (
 )
 from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import ReferenceReader, decode_values, encode_values
-from xl2report.errors import FatalError
+from xl2report.errors import FatalError, os_error_text
 from xl2report.form.national import Value
 
 __all__ = [
@@ -145,7 +145,7 @@ class Ledger(CampaignTables):
         except sqlite3.DatabaseError as exc:
             raise FatalError(f"账本文件 {path} 无法打开或已损坏：{exc}") from exc
         except OSError as exc:
-            raise FatalError(f"无法创建账本 {path}：{exc.strerror or exc}") from exc
+            raise FatalError(f"无法创建账本 {path}：{os_error_text(exc)}") from exc
         return cls(conn, path)
 
     def close(self) -> None:

@@ -47,7 +47,7 @@ from xl2report.batch.records import (
 from xl2report.batch.roster import normalize_org, read_roster
 from xl2report.batch.runlock import RunLock
 from xl2report.checks.catalogue import Finding
-from xl2report.errors import FatalError
+from xl2report.errors import FatalError, os_error_text
 from xl2report.log import log_to_file, logger
 
 __all__ = ["STATE_DIR", "Session", "default_ledger", "run_batch"]
@@ -91,7 +91,7 @@ class Session:
             probe.unlink()
         except OSError as exc:
             raise FatalError(
-                f"输出目录 {self.outbox} 不可写：{exc.strerror or exc}。请换一个目录或检查权限。"
+                f"输出目录 {self.outbox} 不可写：{os_error_text(exc)}。请换一个目录或检查权限。"
             ) from exc
         self.lock.acquire()
         try:

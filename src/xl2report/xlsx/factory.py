@@ -100,7 +100,11 @@ class TemplateFactory:
         if base is None:
             return build_workbook(options, form=self.form)
         changed = self._personalise(base, texts, self._shown(resolved))
-        return build_workbook(options, form=self.form) if changed is None else base.writer.write(changed)
+        return (
+            build_workbook(options, form=self.form)
+            if changed is None
+            else base.writer.write(changed)
+        )
 
     # --- what varies ------------------------------------------------------------------------
 
@@ -172,7 +176,9 @@ class TemplateFactory:
 
     # --- the base of a shape and its personalisation ----------------------------------------
 
-    def _make_base(self, slots: tuple[str, ...], kind: str, year_before: int | None) -> _Base | None:
+    def _make_base(
+        self, slots: tuple[str, ...], kind: str, year_before: int | None
+    ) -> _Base | None:
         texts = {slot: _marker(slot) for slot in slots if slot not in ("note", "meta")}
         fill = None
         if kind == "missing":
