@@ -67,18 +67,22 @@ def check(
 @click.option("--word-template", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="改过样式的 Word 模板（默认用内置模板）。")  # fmt: skip
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF。")
-@click.option("--force", is_flag=True,
-              help="覆盖已有的输出文件；校验未通过时仍生成草稿（首页标注“草稿（未通过校验）”）。")  # fmt: skip
+@click.option("--force", is_flag=True, help="覆盖已有的输出文件。")
+@click.option("--draft", is_flag=True,
+              help="校验未通过时仍生成草稿：首页标注“草稿（未通过校验）”，文件名带“（草稿）”。")  # fmt: skip
 def render(
-    file: Path, output: Path | None, word_template: Path | None, pdf: bool, force: bool
-) -> None:
+    file: Path, output: Path | None, word_template: Path | None, pdf: bool, force: bool,
+    draft: bool,
+) -> None:  # fmt: skip
     """校验工作簿，通过后生成 Word 年度报告（可同时生成 PDF）。"""
     from xl2report.batch.single import render_workbook
     from xl2report.cli.console import print_reports
 
     if output is not None and not output.is_dir() and output.suffix.lower() not in ("", ".docx"):
         raise UserError(f"输出应为 .docx 文件或一个目录：{output}")
-    outcome = render_workbook(file, output, word_template=word_template, pdf=pdf, force=force)
+    outcome = render_workbook(
+        file, output, word_template=word_template, pdf=pdf, force=force, draft=draft
+    )
     if outcome.check.report.findings:
         print_reports([outcome.check.report])
     for warning in outcome.warnings:
