@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from inbox_helpers import write_valid
 
@@ -49,3 +52,20 @@ def test_an_english_failure_of_libreoffice_is_explained_in_chinese(tmp_path: Pat
     done = _render_pdf(tmp_path, program)
     assert done.returncode == 2
     assert "没有可用的导出组件" in done.stderr and "no export filter" not in done.stderr
+
+
+@pytest.mark.libreoffice
+def test_check_converts_an_old_xls_as_run_does(tmp_path: Path) -> None:
+    from xl2report.report import office
+
+    book = write_valid(tmp_path / "甲.xlsx", "甲镇人民政府", seed=1)
+    (xls,) = office.convert([book], "xls:MS Excel 97", tmp_path / "old")
+    before = xls.read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "xl2report", "check", str(xls), "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    (report,) = json.loads(done.stdout)["files"]
+    assert report["file"] == str(xls) and report["valid"] and report["org"] == "甲镇人民政府"
+    assert xls.read_bytes() == before  # the original is never touched
