@@ -189,7 +189,11 @@ class _Pass:
             if any(job for _, _, job, _ in items):
                 n = reference.snapshot(self.ledger, options.previous_year, executor)
                 if n:
-                    logger.info("跨年度核对：已载入 {} 份上一年度的数字", n)
+                    years = "、".join(map(str, reference.snapshot_years(self.ledger)))
+                    logger.info(
+                        "跨年度核对：已载入 {} 份已通过的 {} 年度数字，各单位下一年度的报送与之核对",
+                        n, years,
+                    )  # fmt: skip
             if options.word_template is not None:
                 session.local_worker(options)  # a broken template fails here, once, clearly
             results = executor.ordered(
