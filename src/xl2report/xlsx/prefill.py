@@ -124,7 +124,6 @@ def write_last_year(
             ws.write_blank(prior.row, prior.col, None, formats.prior)
         else:
             ws.write_number(prior.row, prior.col, int(value), formats.prior)
-    by_key = {p.key: p for p in spec.priors}
     for check in spec.stock_checks:
         sheet, row, col = check.check
         shown = stock_display(check, computed, plan.priors[check.prior])
@@ -136,7 +135,6 @@ def write_last_year(
         ws.conditional_format(row, col, row, col, {
             "type": "text", "criteria": "begins with", "value": STOCK_WARN, "format": formats.warn,
         })  # fmt: skip
-        assert by_key[check.prior].sheet == sheet  # the formula refers to it without a sheet name
     sheet, row, col = spec.note
     if plan.filled:
         lines = NOTE_LINES_FILLED
