@@ -46,6 +46,7 @@ from xl2report.form.national import (
     quote_sheet,
     rule_holds,
 )
+from xl2report.form.preface import PREFACE_KEY, standard_preface
 from xl2report.xlsx.prefill import (
     LastYearFill,
     LastYearFormats,
@@ -173,6 +174,8 @@ def resolve(
     ):
         if given is not None:
             inputs[key] = given
+    if options.org and options.year and not str(inputs.get(PREFACE_KEY) or "").strip():
+        inputs[PREFACE_KEY] = standard_preface(inputs)  # prefilled, editable
     locked = {k for k, v in ((ORG.key, options.org), (YEAR.key, options.year)) if v}
     return Resolved(plan, compute_formulas(inputs, form), frozenset(locked | plan.locked))
 
