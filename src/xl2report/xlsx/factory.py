@@ -22,6 +22,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 
 from xl2report.form.national import FORM, Form, Kind, a1, check_display, rule_holds
 from xl2report.form.types import stock_display
@@ -100,7 +101,11 @@ class TemplateFactory:
         if base is None:
             return build_workbook(options, form=self.form)
         changed = self._personalise(base, texts, self._shown(resolved))
-        return build_workbook(options, form=self.form) if changed is None else base.writer.write(changed)
+        return (
+            build_workbook(options, form=self.form)
+            if changed is None
+            else base.writer.write(changed)
+        )
 
     # --- what varies ------------------------------------------------------------------------
 
@@ -118,6 +123,7 @@ class TemplateFactory:
             out["meta"] = resolved.plan.meta
         return out
 
+    @cached_property
     def _dynamic_cells(self) -> dict[Cell, str]:
         """Cells whose value depends on last year's figures, and how each is written."""
         spec = self.form.last_year
@@ -151,7 +157,7 @@ class TemplateFactory:
         rules = {r.id: r for r in self.form.rules}
         stocks = {c.id: c for c in self.form.last_year.stock_checks}  # type: ignore[union-attr]
         out: dict[Cell, str] = {}
-        for cell, what in self._dynamic_cells().items():
+        for cell, what in self._dynamic_cells.items():
             kind, name = what.split(":", 1)
             if kind == "number":
                 text = f"{cell_number(values.get(name)):.16G}"
@@ -172,7 +178,9 @@ class TemplateFactory:
 
     # --- the base of a shape and its personalisation ----------------------------------------
 
-    def _make_base(self, slots: tuple[str, ...], kind: str, year_before: int | None) -> _Base | None:
+    def _make_base(
+        self, slots: tuple[str, ...], kind: str, year_before: int | None
+    ) -> _Base | None:
         texts = {slot: _marker(slot) for slot in slots if slot not in ("note", "meta")}
         fill = None
         if kind == "missing":
