@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from xl2report.form.national import FORM, Form, Kind, a1, check_display, rule_holds
+from xl2report.form.preface import PREFACE_KEY
 from xl2report.form.types import stock_display
 from xl2report.xlsx.package import PackageWriter
 from xl2report.xlsx.prefill import LastYearFill
@@ -76,7 +77,8 @@ class TemplateFactory:
         self.submit_to = submit_to
         self.form = form
         self._bases: dict[tuple[object, ...], _Base | None] = {}
-        self._text_keys = (_ORG, "info.contact", *self._starting_points())
+        # The prefilled 前言 names the organisation: one more text swapped per org.
+        self._text_keys = (_ORG, "info.contact", PREFACE_KEY, *self._starting_points())
 
     def build(
         self, org: str, contact: str | None = None, last_year: LastYearFill | None = None
@@ -112,7 +114,7 @@ class TemplateFactory:
     def _starting_points(self) -> tuple[str, ...]:
         spec = self.form.last_year
         points = spec.starting_points if spec else ()
-        return tuple(k for k in points if k not in (_ORG, "info.contact"))
+        return tuple(k for k in points if k not in (_ORG, "info.contact", PREFACE_KEY))
 
     def _texts(self, resolved: Resolved) -> dict[str, str]:
         """The per-organisation texts present in this template, by slot."""

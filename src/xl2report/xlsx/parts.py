@@ -153,6 +153,20 @@ def worksheet_trees(zf: zipfile.ZipFile) -> dict[str, tuple[str, etree._Element]
     return out
 
 
+def parse_part(zf: zipfile.ZipFile, name: str) -> etree._Element:
+    """One part of ``zf`` parsed as safely as the reader parses it (no DTD, no entities).
+
+    For callers that edit a package's parts (the feedback copy).  Raises
+    :class:`UnreadableError` for a DTD, ``KeyError`` for a missing part, lxml's errors for bad XML.
+    """
+    return _Reader(zf, set()).xml(name)
+
+
+def string_text(si: etree._Element) -> str:
+    """The text of a shared or inline string element (``<si>`` / ``<is>``), as the reader reads it."""
+    return _si_text(si)
+
+
 class _Reader:
     def __init__(self, zf: zipfile.ZipFile, names: set[str]) -> None:
         self.zf = zf
