@@ -749,6 +749,8 @@ FORM = build_form()
 # Handles on the fields the code refers to by meaning (their keys are typed only above).
 ORG = FORM.field("info.org")
 YEAR = FORM.field("info.year")
+CONTACT = FORM.field("info.contact")
+PHONE = FORM.field("info.phone")
 PUBLISH_DATE = FORM.field("info.publish_date")
 FEE_NOTICES = FORM.field("s6.fee_notices")
 FEE_BILLED = FORM.field("s6.fee_billed")
