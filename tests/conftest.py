@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Real mail servers on loopback (Dovecot, aiosmtpd) as fixtures: ``dovecot``, ``smtp``.
+pytest_plugins = ["mail_servers"]
 EXAMPLE_JSON = ROOT / "examples" / "kejing-2024.json"
 
 

@@ -13,7 +13,13 @@ import sys
 import click
 
 # Each module registers its commands on the group when imported.
-from xl2report.cli import batch_commands, check_commands, county_commands, form_commands  # noqa: F401
+from xl2report.cli import (  # noqa: F401
+    batch_commands,
+    check_commands,
+    county_commands,
+    form_commands,
+    mail_commands,
+)
 from xl2report.cli.app import cli
 from xl2report.cli.help import EXIT_FATAL, EXIT_OK, UserError, translate_usage
 
