@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 PASSWORD = "Zy8#kQ2-mailpass"  # what the tests grep for afterwards
+USERS = 50  # mailboxes made at start, one per test that asks
 _DOVECOT = shutil.which("dovecot") or (
     "/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None
 )
@@ -83,10 +84,10 @@ class Dovecot:
     _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def new_user(self) -> str:
-        user = f"office{next(self._counter)}@county.test"
-        with open(self.folder / "users", "a", encoding="utf-8") as fh:
-            fh.write(f"{user}:{{PLAIN}}{PASSWORD}\n")
-        return user
+        """A fresh mailbox (users are written before start: Dovecot caches its users file)."""
+        n = next(self._counter)
+        assert n <= USERS, "raise USERS"
+        return f"office{n}@county.test"
 
     def connect(self, user: str) -> imaplib.IMAP4:
         client = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
@@ -133,7 +134,8 @@ def dovecot() -> Iterator[Dovecot]:
     for sub in ("run", "state", "mail"):
         (folder / sub).mkdir()
     shutil.chown(folder / "mail", "nobody", "nogroup")
-    (folder / "users").write_text("", encoding="utf-8")
+    users = "".join(f"office{n}@county.test:{{PLAIN}}{PASSWORD}\n" for n in range(1, USERS + 1))
+    (folder / "users").write_text(users, encoding="utf-8")
     port = free_port()
     (folder / "dovecot.conf").write_text(_CONF.format(d=folder, port=port), encoding="utf-8")
     proc = subprocess.Popen([_DOVECOT, "-c", str(folder / "dovecot.conf"), "-F"],

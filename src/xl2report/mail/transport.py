@@ -38,6 +38,8 @@ def _network_error(
 ) -> MailError:
     """A socket-level failure as one sentence."""
     where = f"{what} {host}:{port}"
+    if isinstance(exc.__context__, TimeoutError):  # smtplib re-raises a timeout as "disconnected"
+        exc = exc.__context__
     if isinstance(exc, TimeoutError | socket.timeout):
         return MailTimeoutError(f"{where} 在 {timeout:g} 秒内没有响应，请检查网络或稍后再试。")
     if isinstance(exc, ssl.SSLCertVerificationError):
@@ -227,6 +229,10 @@ def imap_session(settings: MailSettings, password: Secret) -> Iterator[ImapSessi
             if settings.security is Security.STARTTLS:
                 client.starttls(ssl_context=ssl.create_default_context())
         client.login(settings.user, password.reveal())
+        # Servers announce MOVE, UIDPLUS … only after login; imaplib keeps the pre-login list.
+        typ, data = client.capability()
+        if typ == "OK" and data and isinstance(data[-1], bytes):
+            client.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
     except imaplib.IMAP4.abort as exc:
         _quietly_close(client)
         raise _network_error(exc, "收信服务器", host, port, timeout) from None
