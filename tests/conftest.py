@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Compiled Word templates are cached per user (xl2report.report.compile_cache); tests, and the
+# CLI processes they start, use a cache of their own instead of the user's.
+os.environ.setdefault("XL2REPORT_CACHE_DIR", tempfile.mkdtemp(prefix="xl2report-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -86,6 +87,34 @@ def test_settle_separates_empty_and_changing_files(tmp_path: Path) -> None:
     stable, changing = settle(entries, time.monotonic(), 0)
     assert [e.rel for e in stable] == ["done.xlsx"]
     assert sorted(e.rel for e in changing) == ["empty.xlsx", "growing.xlsx"]
+
+
+def test_settle_does_not_wait_for_files_written_before_the_run(tmp_path: Path) -> None:
+    """Attachments saved an hour ago are processed at once; a stale look still catches change."""
+    hour_ago = time.time() - 3600
+    for name in ("old.xlsx", "old-growing.xlsx"):
+        (tmp_path / name).write_bytes(b"abc")
+        os.utime(tmp_path / name, (hour_ago, hour_ago))
+    entries = scan(tmp_path)
+    with open(tmp_path / "old-growing.xlsx", "ab") as fh:
+        fh.write(b"more")
+    start = time.monotonic()
+    stable, changing = settle(entries, start, 30)
+    assert time.monotonic() - start < 5  # no 30-second wait
+    assert [e.rel for e in stable] == ["old.xlsx"]
+    assert [e.rel for e in changing] == ["old-growing.xlsx"]
+
+
+def test_settle_waits_only_when_a_file_was_just_modified(tmp_path: Path) -> None:
+    hour_ago = time.time() - 3600
+    (tmp_path / "old.xlsx").write_bytes(b"abc")
+    os.utime(tmp_path / "old.xlsx", (hour_ago, hour_ago))
+    (tmp_path / "new.xlsx").write_bytes(b"abc")  # modified just now
+    entries = scan(tmp_path)
+    start = time.monotonic()
+    stable, changing = settle(entries, start, 0.6)
+    assert time.monotonic() - start >= 0.6  # the second look comes after the window
+    assert [e.rel for e in stable] == ["new.xlsx", "old.xlsx"] and changing == []
 
 
 def test_sha256_file(tmp_path: Path) -> None:

@@ -44,8 +44,7 @@ def fields_markdown(form: Form = FORM) -> str:
 def codes_markdown() -> str:
     lines = ["| 代码 | 级别 | 类别 | 含义 |", "|---|---|---|---|"]
     for c in CATALOGUE.values():
-        level = "错误" if c.level == "error" else "提醒"
-        lines.append(f"| `{c.code}` | {level} | {c.group} | {c.title} |")
+        lines.append(f"| `{c.code}` | {c.level.label} | {c.group} | {c.title} |")
     return "\n".join(lines)
 
 

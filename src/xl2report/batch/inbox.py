@@ -3,8 +3,10 @@ still being written, and what their content hash is.
 
 Scanning only reads directory entries and file bytes; nothing in the inbox is ever changed here.
 Lock files (``~$…``, LibreOffice ``.~lock.…#``), download/save temporaries and system files are
-told apart from submissions by name; a file is *stable* when two looks, some time apart, see
-the same size and modification time and it is not empty.
+told apart from submissions by name; a file is *stable* when it is not empty and a second look
+sees the size and modification time of the first.  A file last modified before the settle
+window is looked at again at once (it was written before the run started); only files modified
+within the window are waited for (:func:`settle`).
 """
 
 from __future__ import annotations
@@ -135,15 +137,28 @@ def unchanged(entry: Entry) -> bool:
 def settle(
     entries: Sequence[Entry], since: float, seconds: float
 ) -> tuple[list[Entry], list[Entry]]:
-    """Second look: (stable, still changing).  Waits until ``seconds`` after ``since``.
+    """Second look: (stable, still changing).
 
-    ``since`` is the monotonic time of the first look.  Empty files count as still changing: a
-    copy in progress often shows 0 bytes first.
+    ``since`` is the monotonic time of the first look (the scan).  A file last modified at
+    least ``seconds`` before the first look was completely written before the run started: it
+    is looked at again at once and is stable if its size and modification time have not
+    changed since the scan.  Only when a file was modified within the last ``seconds`` (or has
+    a modification time in the future) does this wait, until ``seconds`` after the first look,
+    before the second look.  Empty files count as still changing: a copy in progress often
+    shows 0 bytes first; an empty file is only waited for when it is recent.
     """
-    wait = since + seconds - time.monotonic()
-    if wait > 0 and entries:
-        time.sleep(wait)
+    if entries and any(_recent(e, since, seconds) for e in entries):
+        wait = since + seconds - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
     stable, changing = [], []
     for e in entries:
         (stable if e.size > 0 and unchanged(e) else changing).append(e)
     return stable, changing
+
+
+def _recent(entry: Entry, since: float, seconds: float) -> bool:
+    """Whether ``entry`` was modified less than ``seconds`` before the first look at ``since``
+    (wall-clock time of that look derived from the monotonic one, so callers pass only one)."""
+    first_look_ns = time.time_ns() - int((time.monotonic() - since) * 1e9)
+    return entry.mtime_ns > first_look_ns - int(seconds * 1e9)

@@ -27,12 +27,20 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 
+from xl2report.batch.records import FileStatus
 from xl2report.checks.cells import coerce_values
 from xl2report.errors import FatalError
 from xl2report.form.national import Value
 
 SCHEMA_VERSION = 1
-STATUSES = ("accepted", "rejected", "unreadable", "superseded", "duplicate")
+# The statuses a file can have in the ledger (skipped, pending and failed files are not recorded).
+STATUSES = (
+    FileStatus.ACCEPTED,
+    FileStatus.REJECTED,
+    FileStatus.UNREADABLE,
+    FileStatus.SUPERSEDED,
+    FileStatus.DUPLICATE,
+)
 
 _SCHEMA = f"""
 CREATE TABLE files (
@@ -43,7 +51,7 @@ CREATE TABLE files (
     mtime_ns INTEGER NOT NULL,
     received_ns INTEGER NOT NULL,
     seen_at TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s) for s in STATUSES)})),
+    status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s.value) for s in STATUSES)})),
     duplicate_of INTEGER REFERENCES files(id),
     org TEXT NOT NULL DEFAULT '',
     year INTEGER,
@@ -92,7 +100,7 @@ class Row:
     mtime_ns: int
     received_ns: int
     seen_at: str
-    status: str
+    status: FileStatus
     duplicate_of: int | None
     org: str
     year: int | None
@@ -120,6 +128,11 @@ class Row:
     def finding_dicts(self) -> list[dict[str, object]]:
         """The findings stored with the row (``Finding.to_dict`` form)."""
         return json.loads(self.findings or "[]")
+
+
+def _row(columns: dict[str, object]) -> Row:
+    """A ``files`` row as a :class:`Row`, its status named."""
+    return Row(**(columns | {"status": FileStatus(columns["status"])}))  # type: ignore[arg-type]
 
 
 _COLUMNS = tuple(f.name for f in fields(Row))
@@ -202,7 +215,7 @@ class Ledger:
     # --- files: questions -------------------------------------------------------------------
 
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
-        return [Row(**dict(r)) for r in self.conn.execute(sql, params)]
+        return [_row(dict(r)) for r in self.conn.execute(sql, params)]
 
     def get(self, row_id: int) -> Row | None:
         """The row with this id, if any."""
@@ -234,18 +247,18 @@ class Ledger:
     def submissions(self, org: str, year: int | None) -> list[Row]:
         """Accepted and superseded submissions of one org and year, oldest first."""
         rows = self._rows(
-            "SELECT * FROM files WHERE org = ? AND year IS ? AND status IN "
-            "('accepted', 'superseded') ORDER BY received_ns, path",
-            (org, year),
+            "SELECT * FROM files WHERE org = ? AND year IS ? AND status IN (?, ?) "
+            "ORDER BY received_ns, path",
+            (org, year, FileStatus.ACCEPTED, FileStatus.SUPERSEDED),
         )
         return rows
 
     def current(self, org: str, year: int | None) -> Row | None:
         """The org's current accepted submission for the year (the newest), if any."""
         rows = self._rows(
-            "SELECT * FROM files WHERE org = ? AND year IS ? AND status = 'accepted' "
+            "SELECT * FROM files WHERE org = ? AND year IS ? AND status = ? "
             "ORDER BY received_ns DESC, path DESC LIMIT 1",
-            (org, year),
+            (org, year, FileStatus.ACCEPTED),
         )
         return rows[0] if rows else None
 
@@ -256,7 +269,9 @@ class Ledger:
         ).fetchone()[0]
         return (top or 0) + 1
 
-    def rows(self, year: int | None = None, statuses: Iterable[str] | None = None) -> list[Row]:
+    def rows(
+        self, year: int | None = None, statuses: Iterable[FileStatus] | None = None
+    ) -> list[Row]:
         """Rows, optionally of one year and some statuses, oldest received first."""
         sql, params = "SELECT * FROM files", []
         where = []
@@ -290,8 +305,9 @@ class Ledger:
     def accepted_without_pdf(self) -> list[Row]:
         """Current reports that have no PDF yet (for ``--pdf``)."""
         return self._rows(
-            "SELECT * FROM files WHERE status = 'accepted' AND report IS NOT NULL AND pdf IS NULL "
-            "ORDER BY received_ns, path"
+            "SELECT * FROM files WHERE status = ? AND report IS NOT NULL AND pdf IS NULL "
+            "ORDER BY received_ns, path",
+            (FileStatus.ACCEPTED,),
         )
 
     def count(self) -> int:

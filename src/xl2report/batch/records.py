@@ -8,19 +8,44 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
-STATUS_LABELS = {
-    "accepted": "已通过",
-    "rejected": "已退回",
-    "unreadable": "无法读取",
-    "superseded": "已被新版本取代",
-    "duplicate": "重复报送",
-    "skipped": "已跳过",
-    "pending": "等待写完",
-    "failed": "处理失败",
+
+class FileStatus(StrEnum):
+    """What became of one input file; the value is stored in the ledger and ``--json``, ``label``
+    is the Chinese word users see."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    UNREADABLE = "unreadable"
+    SUPERSEDED = "superseded"
+    DUPLICATE = "duplicate"
+    SKIPPED = "skipped"
+    PENDING = "pending"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """The status in Chinese."""
+        return _STATUS_LABELS[self]
+
+    @property
+    def is_problem(self) -> bool:
+        """Whether the file needs the county office's attention (the run exits with 1)."""
+        return self in (FileStatus.REJECTED, FileStatus.UNREADABLE, FileStatus.FAILED)
+
+
+_STATUS_LABELS = {
+    FileStatus.ACCEPTED: "已通过",
+    FileStatus.REJECTED: "已退回",
+    FileStatus.UNREADABLE: "无法读取",
+    FileStatus.SUPERSEDED: "已被新版本取代",
+    FileStatus.DUPLICATE: "重复报送",
+    FileStatus.SKIPPED: "已跳过",
+    FileStatus.PENDING: "等待写完",
+    FileStatus.FAILED: "处理失败",
 }
-PROBLEM_STATUSES = frozenset({"rejected", "unreadable", "failed"})
 
 
 @dataclass(frozen=True)
@@ -44,7 +69,7 @@ class FileResult:
     """One input file in a run's listing."""
 
     file: str  # path relative to the inbox
-    status: str  # a key of STATUS_LABELS
+    status: FileStatus
     new: bool = False  # processed (or recorded) by this run
     org: str = ""
     year: int | None = None
@@ -59,7 +84,7 @@ class FileResult:
     @property
     def label(self) -> str:
         """The status in Chinese."""
-        return STATUS_LABELS[self.status]
+        return self.status.label
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (``--json``)."""
@@ -79,9 +104,9 @@ class RunResult:
     @property
     def exit_code(self) -> int:
         """0: nothing rejected, unreadable or failed among the listed files; else 1."""
-        return 1 if any(f.status in PROBLEM_STATUSES for f in self.files) else 0
+        return 1 if any(f.status.is_problem for f in self.files) else 0
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[FileStatus, int]:
         """Number of listed files per status."""
         return dict(Counter(f.status for f in self.files))
 

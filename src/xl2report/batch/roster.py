@@ -18,7 +18,6 @@ from xl2report.atomic import OutputExistsError, write_bytes_atomic
 from xl2report.batch.ledger import RosterEntry
 from xl2report.batch.names import safe_filename
 from xl2report.errors import FatalError
-from xl2report.xlsx.template import TemplateFactory, form_title
 
 HEADERS = {
     "name": ("机关名称", "单位名称", "机关", "单位", "名称"),
@@ -140,6 +139,8 @@ def _find_header(rows: Sequence[Sequence[str]]) -> tuple[int | None, dict[str, i
 
 def template_name(entry: RosterEntry, year: int | None) -> str:
     """The file name of an org's template (safe on Windows)."""
+    from xl2report.xlsx.template import form_title  # xlsxwriter: only when making templates
+
     return safe_filename(f"{entry.name}{form_title(year)}填报表.xlsx")
 
 
@@ -179,6 +180,8 @@ def write_roster_templates(
                 f"{outdir} 中已有 {len(existing)} 个同名文件（如 {existing[0]}）"
             )
     outdir.mkdir(parents=True, exist_ok=True)
+    from xl2report.xlsx.template import TemplateFactory
+
     factory = TemplateFactory(year, password=password, submit_to=submit_to)
     for path, entry in zip(paths, entries, strict=True):
         data = factory.build(entry.name, entry.contact or None)

@@ -46,6 +46,7 @@ from xl2report.batch.records import (
     Event,
     EventSink,
     FileResult,
+    FileStatus,
     RunOptions,
     RunResult,
 )
@@ -188,12 +189,12 @@ class Session:
                     submissions.append((e, sha))
             else:
                 listing[e.rel] = FileResult(
-                    e.rel, "skipped", message=inbox_mod.SKIP_MESSAGES[e.kind]
+                    e.rel, FileStatus.SKIPPED, message=inbox_mod.SKIP_MESSAGES[e.kind]
                 )
         stable, changing = inbox_mod.settle([e for e, _ in submissions], first_look, options.settle)
         for e in changing:
             message = inbox_mod.PENDING_EMPTY if e.size == 0 else inbox_mod.PENDING_CHANGING
-            listing[e.rel] = FileResult(e.rel, "pending", message=message)
+            listing[e.rel] = FileResult(e.rel, FileStatus.PENDING, message=message)
         hashes = {e.rel: sha for e, sha in submissions}
         plan = sorted(stable, key=lambda e: (e.mtime_ns, e.rel))
 
@@ -235,7 +236,7 @@ class Session:
                 [job for _, _, job, _ in items if job is not None],
                 broken=lambda job: worker.Outcome(
                     job.sha256,
-                    "failed",
+                    FileStatus.FAILED,
                     message="处理这个文件时工作进程意外退出，下次运行时会重试。",
                 ),
             )
@@ -251,7 +252,7 @@ class Session:
         # Final states come from the ledger: a file accepted early in the run may have been
         # superseded by a newer one later in the same run.
         for rel, result in listing.items():
-            if result.sha256 and result.status not in ("pending", "failed"):
+            if result.sha256 and result.status not in (FileStatus.PENDING, FileStatus.FAILED):
                 listing[rel] = self._listed(rel, result.sha256, roster, new=result.new)
         files = [listing[rel] for rel in sorted(listing)]
         return RunResult(inbox, self.outbox, files, notes, self.log)
@@ -285,7 +286,7 @@ class Session:
         for e, sha in work:
             checked = converted.get(sha, e.path) if e.kind is Kind.LEGACY else e.path
             if isinstance(checked, Finding):
-                outcome = worker.Outcome(sha, "unreadable", errors=1, message=checked.message,
+                outcome = worker.Outcome(sha, FileStatus.UNREADABLE, errors=1, message=checked.message,
                                            findings=[checked.to_dict()])  # fmt: skip
                 items.append((e, sha, None, outcome))
             else:
@@ -302,7 +303,7 @@ class Session:
     def _snapshot_reference(self, options: RunOptions, executor: TaskPool) -> None:
         """Freeze last year's values for this run (same for every worker and every --jobs)."""
         refs: dict[tuple[str, int], tuple[str, str]] = {}
-        for row in self.ledger.rows(statuses=("accepted",)):
+        for row in self.ledger.rows(statuses=(FileStatus.ACCEPTED,)):
             if row.org and row.year is not None and row.vals:
                 refs[(row.org, row.year)] = ("账本", row.vals)
         if options.previous_year is not None:
@@ -341,9 +342,8 @@ class Session:
     ) -> None:
         if outcome.detail:
             logger.error("{} 处理失败：\n{}", e.path, outcome.detail)
-        if outcome.status in ("changed", "failed"):
-            status = "pending" if outcome.status == "changed" else "failed"
-            listing[e.rel] = FileResult(e.rel, status, new=True, org=outcome.org,
+        if outcome.status in (FileStatus.PENDING, FileStatus.FAILED):  # not recorded: retried
+            listing[e.rel] = FileResult(e.rel, outcome.status, new=True, org=outcome.org,
                                         year=outcome.year, message=outcome.message)  # fmt: skip
             _announce(listing[e.rel], emit)
             return
@@ -383,13 +383,13 @@ class Session:
         updates: list[tuple[int, dict[str, object]]] = []
         moves: list[tuple[Path, Path]] = []
         year_dir = self.outbox / (str(outcome.year) if outcome.year else YEAR_UNKNOWN)
-        if outcome.status == "rejected":
+        if outcome.status is FileStatus.REJECTED:
             assert outcome.staged is not None
             base = safe_filename(outcome.org or Path(e.rel).stem)
             dst = self._reserve(year_dir / REJECTED_DIR, worker.feedback_name(Path(base + ".xlsx")))
             row["feedback"] = self._rel(dst)
             moves.append((Path(outcome.staged), dst))
-        elif outcome.status == "accepted":
+        elif outcome.status is FileStatus.ACCEPTED:
             assert outcome.staged is not None and outcome.year is not None
             row["vals"] = outcome.vals
             version = self.ledger.next_version(outcome.org, outcome.year)
@@ -401,7 +401,7 @@ class Session:
                     updates.append(self._supersede(current, moves))
                 dst = self._reserve(year_dir, name, release=current.report if current else None)
             else:  # an older submission arriving late: straight into the history folder
-                row["status"] = "superseded"
+                row["status"] = FileStatus.SUPERSEDED
                 dst = self._reserve(year_dir / HISTORY_DIR, _versioned(name, version))
             row["report"] = self._rel(dst)
             moves.append((Path(outcome.staged), dst))
@@ -418,7 +418,7 @@ class Session:
         old = self.outbox / current.report
         hist = self._reserve(old.parent / HISTORY_DIR, _versioned(old.name, current.version or 1))
         moves.append((old, hist))
-        changes: dict[str, object] = {"status": "superseded", "report": self._rel(hist)}
+        changes: dict[str, object] = {"status": FileStatus.SUPERSEDED, "report": self._rel(hist)}
         if current.pdf:
             hist_pdf = self._reserve(hist.parent, hist.with_suffix(".pdf").name)
             moves.append((self.outbox / current.pdf, hist_pdf))
@@ -427,7 +427,7 @@ class Session:
 
     def _commit_duplicate(self, e: Entry, sha: str, original: Row, options: RunOptions) -> None:
         row = self._base_row(e, sha) | {
-            "status": "duplicate",
+            "status": FileStatus.DUPLICATE,
             "duplicate_of": original.id,
             "org": original.org,
             "year": original.year,

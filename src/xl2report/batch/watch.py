@@ -19,7 +19,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from xl2report.batch.inbox import PROCESSED_DIR, Kind, classify
-from xl2report.batch.records import EventSink, RunOptions, RunResult
+from xl2report.batch.records import EventSink, FileStatus, RunOptions, RunResult
 from xl2report.batch.session import Session
 from xl2report.errors import FatalError
 from xl2report.log import logger
@@ -95,7 +95,7 @@ def watch(
                     summary.runs += 1
                     summary.processed += sum(1 for f in result.files if f.new)
                     on_run(result)
-                    if any(f.status == "pending" for f in result.files):
+                    if any(f.status is FileStatus.PENDING for f in result.files):
                         handler.last = time.monotonic()  # look again after the next quiet spell
                         handler.dirty.set()
                 stop.wait(poll)

@@ -19,19 +19,30 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xl2report.batch.inbox import PENDING_CHANGING, sha256_file
 from xl2report.batch.ledger import ReferenceReader, encode_values
+from xl2report.batch.records import FileStatus
 from xl2report.checks.catalogue import Finding
 from xl2report.checks.check import UNREADABLE_MESSAGES, check_file, with_previous
 from xl2report.log import logger
 from xl2report.report.office import OfficeError
 from xl2report.report.office import available as office_available
 from xl2report.report.office import convert as office_convert
-from xl2report.report.render import RenderError, ReportRenderer, docx_to_pdf, report_filename
 from xl2report.xlsx.feedback import feedback_name, write_feedback
 
+if TYPE_CHECKING:
+    from xl2report.report.render import ReportRenderer
+
 __all__ = ["Job", "Outcome", "Worker", "feedback_name", "report_filename"]
+
+
+def report_filename(org: str, year: int | None) -> str:
+    """The report's file name (:func:`xl2report.report.render.report_filename`)."""
+    from xl2report.report.render import report_filename as name
+
+    return name(org, year)
 
 
 @dataclass(frozen=True)
@@ -49,7 +60,7 @@ class Outcome:
     """What happened to one job (picklable: crosses back to the parent)."""
 
     sha256: str
-    status: str  # accepted / rejected / unreadable / failed / changed
+    status: FileStatus  # accepted / rejected / unreadable / failed / pending (changed meanwhile)
     org: str = ""
     year: int | None = None
     errors: int = 0
@@ -63,11 +74,28 @@ class Outcome:
 
 
 class Worker:
-    """Per-process state: one compiled Word template and a reader for last year's values."""
+    """Per-process state: one compiled Word template and a reader for last year's values.
+
+    The template is compiled when the first accepted file needs it (a custom ``word_template``
+    at once, so a broken one fails before any file is processed): a run of rejected files, or
+    a parent process that hands every file to workers, never loads the Word renderer.
+    """
 
     def __init__(self, reference_db: str | None = None, word_template: str | None = None) -> None:
-        self.renderer = ReportRenderer(Path(word_template) if word_template else None)
+        self._word_template = Path(word_template) if word_template else None
+        self._renderer: ReportRenderer | None = None
+        if self._word_template is not None:
+            self._renderer = self.renderer
         self.reference = ReferenceReader(Path(reference_db)) if reference_db else None
+
+    @property
+    def renderer(self) -> ReportRenderer:
+        """The compiled Word template (compiled on first use)."""
+        if self._renderer is None:
+            from xl2report.report.render import ReportRenderer
+
+            self._renderer = ReportRenderer(self._word_template)
+        return self._renderer
 
     def process(self, job: Job) -> Outcome:
         """Never raises for a file: an internal failure becomes a ``failed`` outcome."""
@@ -76,14 +104,14 @@ class Worker:
         except Exception as exc:  # the per-file boundary: one bad file never stops a batch
             return Outcome(
                 job.sha256,
-                "failed",
+                FileStatus.FAILED,
                 message=f"处理时出现内部错误（{type(exc).__name__}: {exc}），下次运行时会重试。",
                 detail=traceback.format_exc(),
             )
 
     def _process(self, job: Job) -> Outcome:
         if sha256_file(Path(job.source)) != job.sha256:
-            return Outcome(job.sha256, "changed", message=PENDING_CHANGING)
+            return Outcome(job.sha256, FileStatus.PENDING, message=PENDING_CHANGING)
         checked = Path(job.checked)
         result = check_file(checked)
         report = result.report
@@ -95,7 +123,7 @@ class Worker:
         report.file = job.source
         out = Outcome(
             job.sha256,
-            "",
+            FileStatus.UNREADABLE,  # until it is known to be readable
             org=report.org,
             year=report.year,
             errors=len(report.errors),
@@ -104,21 +132,22 @@ class Worker:
         )
         staging = Path(job.staging)
         if not report.readable:
-            out.status = "unreadable"
             out.message = report.errors[0].message if report.errors else "无法读取。"
         elif report.valid:
+            from xl2report.report.render import RenderError
+
             staged = staging / f"{job.sha256}.docx"
             try:
                 out.notes = self.renderer.render(result.values, staged, overwrite=True)
             except RenderError as exc:
-                return Outcome(job.sha256, "failed", org=report.org, year=report.year,
+                return Outcome(job.sha256, FileStatus.FAILED, org=report.org, year=report.year,
                                message=f"校验通过，但生成报告失败：{exc}")  # fmt: skip
-            out.status, out.staged = "accepted", str(staged)
+            out.status, out.staged = FileStatus.ACCEPTED, str(staged)
             out.vals = encode_values(result.values)
         else:
             staged = staging / f"{job.sha256}.feedback.xlsx"
             write_feedback(checked, report, staged, overwrite=True)
-            out.status, out.staged = "rejected", str(staged)
+            out.status, out.staged = FileStatus.REJECTED, str(staged)
         return out
 
 
@@ -167,6 +196,8 @@ class PdfResult:
 
 def make_pdfs(docx_paths: Sequence[str], outdir: str) -> list[PdfResult]:
     """Convert many reports in ONE LibreOffice call; a failure is reported per file."""
+    from xl2report.report.render import RenderError, docx_to_pdf
+
     paths = [Path(p) for p in docx_paths]
     try:
         made = docx_to_pdf(paths, Path(outdir))

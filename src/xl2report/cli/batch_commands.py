@@ -32,7 +32,8 @@ def _batch_options(func):  # type: ignore[no-untyped-def]
         click.option("--move-processed", is_flag=True,
                      help="处理后把原文件移到收件目录的“已处理”子目录（默认不动原文件）。"),
         click.option("--settle", type=click.FloatRange(min=0), default=1.0, show_default=True,
-                     help="判断文件是否写完：两次查看之间等待的秒数。"),
+                     help="判断文件是否写完：这么多秒内改动过的文件，等到这段时间过后再看一次；"
+                          "更早写好的文件立即处理。"),
         click.option("--word-template", type=click.Path(path_type=Path, exists=True,
                                                         dir_okay=False),
                      help="自定义的 Word 模板。"),

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Column, Table
 from rich.text import Text
 
+from xl2report.batch.records import FileStatus
 from xl2report.checks.catalogue import FileReport, Level
 
 
@@ -30,6 +31,12 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]], title:
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     stdout().print(table)
+
+
+LEVEL_MARKS = {
+    Level.ERROR: Text(f"  ✗ {Level.ERROR.label}", style="red"),
+    Level.WARNING: Text(f"  ! {Level.WARNING.label}", style="yellow"),
+}
 
 
 def print_reports(reports: Sequence[FileReport]) -> None:
@@ -52,11 +59,7 @@ def print_reports(reports: Sequence[FileReport]) -> None:
         for sheet, findings in by_sheet.items():
             console.print(Text(f"  【{sheet}】", style="bold"))
             for f in findings:
-                mark = (
-                    Text("  ✗ 错误", style="red")
-                    if f.level is Level.ERROR
-                    else Text("  ! 提醒", style="yellow")
-                )
+                mark = LEVEL_MARKS[f.level]
                 line = Text.assemble(mark, f"  {f.cell}：" if f.cell else "  ", f.message)
                 line.append(f"  [{f.code}]", style="dim")
                 console.print(line)
@@ -68,14 +71,15 @@ def print_reports(reports: Sequence[FileReport]) -> None:
 # --- batch run, status: progress on stderr, tables on stdout ----------------------------------
 
 STATUS_STYLES = {
-    "accepted": "green",
-    "rejected": "red",
-    "unreadable": "red",
-    "failed": "red",
-    "superseded": "cyan",
-    "duplicate": "dim",
-    "skipped": "dim",
-    "pending": "yellow",
+    FileStatus.ACCEPTED: "green",
+    FileStatus.REJECTED: "red",
+    FileStatus.UNREADABLE: "red",
+    FileStatus.FAILED: "red",
+    FileStatus.SUPERSEDED: "cyan",
+    FileStatus.DUPLICATE: "dim",
+    FileStatus.SKIPPED: "dim",
+    FileStatus.PENDING: "yellow",
+    # an organisation's states in ``status`` that are not a file's
     "missing": "yellow",
     "updated": "cyan",
 }
@@ -109,7 +113,11 @@ def run_progress(debug: bool = False) -> Iterator[Callable[[Any], None]]:
             state["task"] = progress.add_task("处理中", total=event.total)
         elif event.kind == "note":
             progress.console.print(event.text)
-        elif event.kind == "file" and "task" in state and event.result.status != "duplicate":
+        elif (
+            event.kind == "file"
+            and "task" in state
+            and event.result.status is not FileStatus.DUPLICATE
+        ):
             r = event.result
             progress.update(state["task"], advance=1, description=f"{r.file[-30:]} {r.label}")
 
@@ -128,16 +136,14 @@ def print_run(result: Any, only_new: bool = False) -> None:
     for f in files:
         org = f.org + ("（名单外）" if f.in_roster is False else "")
         shown = _shown_path(result.outbox / f.output) if f.output else f.message
-        mark = "" if f.new or f.status == "skipped" else "（已处理过）"
+        mark = "" if f.new or f.status is FileStatus.SKIPPED else "（已处理过）"
         table.add_row(
             f.file, org, Text(f.label + mark, style=STATUS_STYLES.get(f.status, "")),
             str(f.errors) if f.errors else "", str(f.warnings) if f.warnings else "", shown,
         )  # fmt: skip
     if files:
         console.print(table)
-    counts = result.counts()
-    labels = {f.status: f.label for f in result.files}
-    parts = [f"{labels[k]} {n}" for k, n in counts.items()]
+    parts = [f"{status.label} {n}" for status, n in result.counts().items()]
     new = sum(1 for f in result.files if f.new)
     console.print(
         f"共 {len(result.files)} 个文件（本次新处理 {new} 个）：" + "，".join(parts) + "。"

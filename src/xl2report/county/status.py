@@ -16,6 +16,7 @@ from pathlib import Path
 
 from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.ledger import Ledger, RosterEntry, Row
+from xl2report.batch.records import FileStatus
 from xl2report.batch.roster import normalize_org
 from xl2report.xlsx.style import literal_workbook
 
@@ -90,7 +91,7 @@ def compute_status(ledger: Ledger, year: int | None = None) -> StatusReport:
     for r in rows:
         if r.org:
             by_org.setdefault(normalize_org(r.org), []).append(r)
-        elif r.status == "unreadable" or r.status == "rejected":
+        elif r.status in (FileStatus.UNREADABLE, FileStatus.REJECTED):
             unreadable.append(r)
 
     out: list[OrgStatus] = []
@@ -109,8 +110,10 @@ def compute_status(ledger: Ledger, year: int | None = None) -> StatusReport:
         out.append(
             OrgStatus(
                 org="（无法识别）",
-                state=UNREADABLE if r.status == "unreadable" else REJECTED,
-                label="无法读取" if r.status == "unreadable" else f"已退回（{r.errors} 个错误）",
+                state=UNREADABLE if r.status is FileStatus.UNREADABLE else REJECTED,
+                label="无法读取"
+                if r.status is FileStatus.UNREADABLE
+                else f"已退回（{r.errors} 个错误）",
                 errors=r.errors,
                 received=received_text(r),
                 file=r.path,
@@ -133,20 +136,24 @@ def _org_status(
         email=entry.email if entry else "",
         in_roster=(entry is not None) if has_roster else None,
     )
-    judged = [r for r in rows if r.status in ("accepted", "superseded", "rejected")]
+    judged = [
+        r
+        for r in rows
+        if r.status in (FileStatus.ACCEPTED, FileStatus.SUPERSEDED, FileStatus.REJECTED)
+    ]
     if not judged:
-        unreadable = [r for r in rows if r.status == "unreadable"]
+        unreadable = [r for r in rows if r.status is FileStatus.UNREADABLE]
         if unreadable:
             status.state, status.label = UNREADABLE, "无法读取"
             status.file, status.received = unreadable[-1].path, received_text(unreadable[-1])
             status.note = unreadable[-1].message
         return status
     latest = max(judged, key=lambda r: r.order)
-    versions = [r for r in judged if r.status in ("accepted", "superseded")]
-    current = next((r for r in versions if r.status == "accepted"), None)
+    versions = [r for r in judged if r.status in (FileStatus.ACCEPTED, FileStatus.SUPERSEDED)]
+    current = next((r for r in versions if r.status is FileStatus.ACCEPTED), None)
     status.versions = len(versions)
     status.file, status.received = latest.path, received_text(latest)
-    if latest.status == "rejected":
+    if latest.status is FileStatus.REJECTED:
         status.state, status.errors = REJECTED, latest.errors
         status.label = f"已退回（{latest.errors} 个错误）"
         status.output = latest.feedback or ""

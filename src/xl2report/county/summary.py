@@ -23,6 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.ledger import Ledger, Row
+from xl2report.batch.records import FileStatus
 from xl2report.batch.roster import normalize_org
 from xl2report.county.status import received_text
 from xl2report.errors import FatalError
@@ -72,7 +73,7 @@ def numeric_fields(form: Form = FORM) -> list[Field]:
 
 def accepted_rows(ledger: Ledger, year: int) -> list[Row]:
     """The current accepted submission of each org, in roster order (then by name)."""
-    rows = [r for r in ledger.rows(year=year, statuses=("accepted",)) if r.vals]
+    rows = [r for r in ledger.rows(year=year, statuses=(FileStatus.ACCEPTED,)) if r.vals]
     position = {normalize_org(e.name): i for i, e in enumerate(ledger.roster())}
     return sorted(rows, key=lambda r: (position.get(normalize_org(r.org), len(position)), r.org))
 

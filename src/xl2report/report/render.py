@@ -107,7 +107,7 @@ class ReportRenderer:
         self.template = Path(word_template) if word_template else default_word_template()
         try:
             self._compiled = CompiledTemplate(self.template)
-            missing, unknown = _compare(placeholder_paths(self._compiled.asts))
+            missing, unknown = _compare(self._compiled.placeholders)
         except TemplateProblem as exc:
             raise RenderError(str(exc)) from exc
         if missing or unknown:

@@ -70,7 +70,6 @@ class Findings(Protocol):
 
 
 FILLS = {Level.ERROR: "FFC7CE", Level.WARNING: "FFEB9C"}  # Excel's own bad / neutral tints
-LEVEL_NAMES = {level: level.label for level in Level}
 HEADERS = ("级别", "工作表", "单元格", "问题", "代码")
 WIDTHS = (8, 18, 9, 90, 26)
 FIRST_ROW = 4  # title, summary, header, then one row per finding
@@ -202,9 +201,9 @@ def _marks(findings: Iterable[Marked], sheets: set[str]) -> dict[tuple[str, str]
     for f in findings:
         if not (f.sheet in sheets and f.cell):
             continue
-        add(f.sheet, f.cell, f.level, f"【{LEVEL_NAMES[f.level]}】{f.message}")
+        add(f.sheet, f.cell, f.level, f"【{f.level.label}】{f.message}")
         for other in f.related:
-            add(f.sheet, other, f.level, f"【{LEVEL_NAMES[f.level]}】（见 {f.cell}）{f.message}")
+            add(f.sheet, other, f.level, f"【{f.level.label}】（见 {f.cell}）{f.message}")
     return marks
 
 
@@ -316,7 +315,7 @@ def _write_list(
     names = set(wb.sheetnames)
     for i, f in enumerate(report.findings):
         row = FIRST_ROW + i
-        level = ws.cell(row, 1, LEVEL_NAMES[f.level])
+        level = ws.cell(row, 1, f.level.label)
         level.fill = PatternFill("solid", fgColor=FILLS[f.level])
         for col in range(1, len(HEADERS) + 1):
             ws.cell(row, col).border = border

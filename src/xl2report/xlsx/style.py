@@ -9,11 +9,13 @@ The formats for the form's labels, totals and check cells are defined once in
 from __future__ import annotations
 
 import io
-
-import xlsxwriter
-from xlsxwriter.format import Format
+from typing import TYPE_CHECKING
 
 from xl2report.form.national import LabelRole
+
+if TYPE_CHECKING:  # imported when a workbook is made: the feedback copy needs only FONT
+    import xlsxwriter
+    from xlsxwriter.format import Format
 
 FONT = "宋体"
 BORDER = {"border": 1, "border_color": "#808080"}
@@ -21,6 +23,8 @@ BORDER = {"border": 1, "border_color": "#808080"}
 
 def literal_workbook(buffer: io.BytesIO) -> xlsxwriter.Workbook:
     """An in-memory workbook that writes every string as text ("=1+1" and "@x" stay literal)."""
+    import xlsxwriter
+
     return xlsxwriter.Workbook(
         buffer,
         {
