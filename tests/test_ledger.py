@@ -115,3 +115,75 @@ def test_values_round_trip_exactly() -> None:
         "info.year": 2024,
     }
     assert decode_values(encode_values(values)) == values
+
+
+def test_aliases_deadline_reviews_and_held(tmp_path: Path) -> None:
+    from datetime import date
+
+    with Ledger.open(tmp_path / "l.sqlite") as ledger:
+        ledger.set_roster([RosterEntry("白沙乡人民政府", aliases=("白沙乡",))], "名单.csv")
+        assert ledger.add_alias("白沙乡人民政府", "白沙乡政府")
+        assert ledger.add_alias("白沙乡人民政府", "白沙乡政府")  # twice changes nothing
+        assert not ledger.add_alias("不在名单", "x")
+        assert ledger.roster()[0].aliases == ("白沙乡", "白沙乡政府")
+        # Registering the roster file again keeps the aliases confirmed in between.
+        ledger.set_roster([RosterEntry("白沙乡人民政府", "09", aliases=("白沙",))], "名单.csv")
+        assert ledger.roster()[0].aliases == ("白沙", "白沙乡", "白沙乡政府")
+        assert ledger.roster()[0].code == "09"
+
+        assert ledger.deadline(2024) is None
+        ledger.set_deadline(2024, date(2025, 1, 20))
+        assert ledger.deadline(2024) == date(2025, 1, 20) and ledger.deadline(2023) is None
+        ledger.set_deadline(2024, None)
+        assert ledger.deadline(2024) is None
+
+        review = ledger.mark_reviewed("s1", "narrative-count-mismatch", "一、总体情况", "B7")
+        assert review.reviewed_at and ledger.reviews("s1") == [review]
+        assert ledger.reviews("s2") == []
+        ledger.unmark_reviewed("s1", "narrative-count-mismatch", "一、总体情况", "B7")
+        assert ledger.reviews() == []
+
+        held, _ = ledger.commit(insert=row("h.xlsx", "s9", status="held", org="白沙乡政府"))
+        dup, _ = ledger.commit(insert=row("h2.xlsx", "s9", status="duplicate", duplicate_of=held))
+        accepted, _ = ledger.commit(insert=row("a.xlsx", "s1"))
+        with pytest.raises(ValueError):
+            ledger.release(accepted)  # type: ignore[arg-type]
+        ledger.release(held)  # type: ignore[arg-type]
+        assert ledger.get(held) is None and ledger.get(dup) is None  # type: ignore[arg-type]
+        assert ledger.get(accepted) is not None  # type: ignore[arg-type]
+
+
+def test_schema_1_is_upgraded_keeping_every_row(tmp_path: Path) -> None:
+    from xl2report.batch import ledger_schema
+
+    path = tmp_path / "old.sqlite"
+    old_files = ledger_schema._FILES_TABLE.replace(", 'held'", "")
+    conn = sqlite3.connect(path)
+    conn.execute(old_files)
+    conn.execute(
+        "CREATE TABLE moves (id INTEGER PRIMARY KEY, src TEXT NOT NULL, dst TEXT NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TABLE roster (position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+        "code TEXT NOT NULL DEFAULT '', contact TEXT NOT NULL DEFAULT '', "
+        "email TEXT NOT NULL DEFAULT '')"
+    )
+    conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute(
+        "CREATE TABLE reference (org TEXT NOT NULL, year INTEGER NOT NULL, source TEXT NOT NULL,"
+        " vals TEXT NOT NULL, PRIMARY KEY (org, year))"
+    )
+    conn.execute("INSERT INTO roster (position, name) VALUES (0, '甲镇')")
+    conn.execute(
+        "INSERT INTO files (path, sha256, size, mtime_ns, received_ns, seen_at, status, org, year)"
+        " VALUES ('a.xlsx', 's1', 1, 1, 1, 't', 'accepted', '甲镇', 2024)"
+    )
+    conn.execute("PRAGMA user_version=1")
+    conn.commit()
+    conn.close()
+    with Ledger.open(path) as ledger:
+        assert ledger.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert [r.path for r in ledger.rows()] == ["a.xlsx"]
+        assert ledger.roster() == [RosterEntry("甲镇")]
+        ledger.commit(insert=row("h.xlsx", "s2", status="held"))  # the new status is allowed
+        assert ledger.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1

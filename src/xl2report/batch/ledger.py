@@ -7,12 +7,18 @@ Schema (versioned with ``PRAGMA user_version``; WAL journal so readers never blo
 
 - ``files``: one row per (inbox path, content SHA-256).  The first file with a given content is
   the submission; the same content under another name is a ``duplicate`` row pointing at it.
-  Statuses: accepted / rejected / unreadable / superseded / duplicate.  Output paths are stored
-  relative to the outbox, inbox paths relative to the inbox, both with ``/``.
+  Statuses: accepted / rejected / unreadable / superseded / duplicate / held (机关名称 not on the
+  registered roster: no outputs until a person decides).  A superseded row is an older accepted
+  version (its report in 历史版本/) or a rejection a later accepted version made obsolete (its
+  feedback in 历史版本/).  Output paths are stored relative to the outbox, inbox paths relative
+  to the inbox, both with ``/``.
 - ``moves``: a write-ahead journal of renames.  A state change is committed together with the
   renames it needs; the renames are then done and the journal rows deleted.  After a crash the
   next run replays what is left, so the files on disk always end up where the ledger says.
-- ``roster``: the registered list of organisations (机关名称, code, contact, email).
+- ``roster``: the registered list of organisations (机关名称, code, contact, email, 别名 joined
+  by 、).
+- ``reviews``: warnings a person marked 已核对 (file hash, code, sheet, cell, when).
+- ``settings``: small facts such as the roster's source and each year's deadline.
 - ``reference``: last year's values by (org, year), snapshotted at the start of a run for the
   year-over-year checks; worker processes read it through :class:`ReferenceReader`.
 """
@@ -21,72 +27,37 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 
+from xl2report.batch.ledger_campaign import CampaignTables, Review, RosterEntry
+from xl2report.batch.ledger_schema import (
+    ALIAS_SEPARATOR,
+    SCHEMA_VERSION,
+    STATUSES,
+    create,
+    transaction,
+    upgrade_from_1,
+)
 from xl2report.batch.records import FileStatus
 from xl2report.checks.cells import coerce_values
 from xl2report.errors import FatalError
 from xl2report.form.national import Value
 
-SCHEMA_VERSION = 1
-# The statuses a file can have in the ledger (skipped, pending and failed files are not recorded).
-STATUSES = (
-    FileStatus.ACCEPTED,
-    FileStatus.REJECTED,
-    FileStatus.UNREADABLE,
-    FileStatus.SUPERSEDED,
-    FileStatus.DUPLICATE,
-)
-
-_SCHEMA = f"""
-CREATE TABLE files (
-    id INTEGER PRIMARY KEY,
-    path TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    received_ns INTEGER NOT NULL,
-    seen_at TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s.value) for s in STATUSES)})),
-    duplicate_of INTEGER REFERENCES files(id),
-    org TEXT NOT NULL DEFAULT '',
-    year INTEGER,
-    errors INTEGER NOT NULL DEFAULT 0,
-    warnings INTEGER NOT NULL DEFAULT 0,
-    version INTEGER,
-    report TEXT,
-    pdf TEXT,
-    feedback TEXT,
-    message TEXT NOT NULL DEFAULT '',
-    findings TEXT NOT NULL DEFAULT '[]',
-    vals TEXT,
-    converted INTEGER NOT NULL DEFAULT 0,
-    stored_path TEXT,
-    UNIQUE (path, sha256)
-);
-CREATE INDEX files_sha ON files (sha256);
-CREATE INDEX files_org ON files (org, year, status);
-CREATE TABLE moves (id INTEGER PRIMARY KEY, src TEXT NOT NULL, dst TEXT NOT NULL);
-CREATE TABLE roster (
-    position INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    code TEXT NOT NULL DEFAULT '',
-    contact TEXT NOT NULL DEFAULT '',
-    email TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE reference (
-    org TEXT NOT NULL,
-    year INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    vals TEXT NOT NULL,
-    PRIMARY KEY (org, year)
-);
-CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+__all__ = [
+    "ALIAS_SEPARATOR",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "Ledger",
+    "ReferenceReader",
+    "Review",
+    "RosterEntry",
+    "Row",
+    "decode_values",
+    "encode_values",
+]
 
 
 @dataclass(frozen=True)
@@ -139,16 +110,6 @@ _COLUMNS = tuple(f.name for f in fields(Row))
 _WRITABLE = frozenset(_COLUMNS) - {"id"}
 
 
-@dataclass(frozen=True)
-class RosterEntry:
-    """One organisation of the registered roster."""
-
-    name: str
-    code: str = ""
-    contact: str = ""
-    email: str = ""
-
-
 def encode_values(values: Mapping[str, Value]) -> str:
     """Values as compact JSON; Decimals as strings so 194.3525 stays exact."""
     return json.dumps(
@@ -164,7 +125,7 @@ def decode_values(text: str) -> dict[str, Value]:
     return coerce_values(json.loads(text))
 
 
-class Ledger:
+class Ledger(CampaignTables):
     """An open ledger.  Every method that changes something is one transaction."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
@@ -191,11 +152,9 @@ class Ledger:
                     "请升级 xl2report 后再运行。"
                 )
             if version == 0:
-                with _transaction(conn):
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            conn.execute(statement)
-                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                create(conn)
+            elif version == 1:
+                upgrade_from_1(conn)
         except sqlite3.DatabaseError as exc:
             raise FatalError(f"账本文件 {path} 无法打开或已损坏：{exc}") from exc
         except OSError as exc:
@@ -327,7 +286,7 @@ class Ledger:
         Returns (new row id or None, journal ids).  The caller performs the renames and then
         calls :meth:`moves_done` with the journal ids.
         """
-        with _transaction(self.conn):
+        with transaction(self.conn):
             new_id = None
             if insert is not None:
                 cols = _checked(insert)
@@ -361,56 +320,20 @@ class Ledger:
         ids = list(ids)
         if not ids:
             return
-        with _transaction(self.conn):
+        with transaction(self.conn):
             self.conn.executemany("DELETE FROM moves WHERE id = ?", [(i,) for i in ids])
-
-    # --- roster -----------------------------------------------------------------------------
-
-    def set_roster(self, entries: Sequence[RosterEntry], source: str) -> None:
-        """Replace the registered roster; ``source`` is remembered for display."""
-        with _transaction(self.conn):
-            self.conn.execute("DELETE FROM roster")
-            self.conn.executemany(
-                "INSERT INTO roster (position, name, code, contact, email) VALUES (?, ?, ?, ?, ?)",
-                [(i, e.name, e.code, e.contact, e.email) for i, e in enumerate(entries)],
-            )
-            self._set("roster_source", source)
-
-    def roster(self) -> list[RosterEntry]:
-        """The registered roster in file order ([] when none is registered)."""
-        return [
-            RosterEntry(r["name"], r["code"], r["contact"], r["email"])
-            for r in self.conn.execute("SELECT * FROM roster ORDER BY position")
-        ]
-
-    def roster_source(self) -> str:
-        """Which file the roster was registered from."""
-        return self._get("roster_source")
 
     # --- reference values for year-over-year checks -----------------------------------------
 
     def replace_reference(self, entries: Iterable[tuple[str, int, str, str]]) -> int:
         """Replace the snapshot with (org, year, source, values JSON) rows; returns the count."""
-        with _transaction(self.conn):
+        with transaction(self.conn):
             self.conn.execute("DELETE FROM reference")
             self.conn.executemany(
                 "INSERT OR REPLACE INTO reference (org, year, source, vals) VALUES (?, ?, ?, ?)",
                 list(entries),
             )
             return self.conn.execute("SELECT COUNT(*) FROM reference").fetchone()[0]
-
-    # --- settings ---------------------------------------------------------------------------
-
-    def _set(self, key: str, value: str) -> None:
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
-
-    def _get(self, key: str) -> str:
-        hit = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return hit[0] if hit else ""
 
 
 class ReferenceReader:
@@ -442,14 +365,3 @@ def _checked(values: Mapping[str, object]) -> list[str]:
     if unknown:
         raise KeyError(f"not a ledger column: {sorted(unknown)}")
     return cols
-
-
-@contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")

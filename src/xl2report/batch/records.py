@@ -24,6 +24,7 @@ class FileStatus(StrEnum):
     SKIPPED = "skipped"
     PENDING = "pending"
     FAILED = "failed"
+    HELD = "held"  # 机关名称 not on the registered roster: no outputs until a person decides
 
     @property
     def label(self) -> str:
@@ -33,7 +34,9 @@ class FileStatus(StrEnum):
     @property
     def is_problem(self) -> bool:
         """Whether the file needs the county office's attention (the run exits with 1)."""
-        return self in (FileStatus.REJECTED, FileStatus.UNREADABLE, FileStatus.FAILED)
+        return self in (
+            FileStatus.REJECTED, FileStatus.UNREADABLE, FileStatus.FAILED, FileStatus.HELD
+        )  # fmt: skip
 
 
 _STATUS_LABELS = {
@@ -45,6 +48,7 @@ _STATUS_LABELS = {
     FileStatus.SKIPPED: "已跳过",
     FileStatus.PENDING: "等待写完",
     FileStatus.FAILED: "处理失败",
+    FileStatus.HELD: "待确认名称",
 }
 
 

@@ -1,17 +1,21 @@
-"""The roster: which organisations must report (机关名称, code, contact, email).
+"""The roster: which organisations must report (机关名称, code, contact, email, 别名).
 
 Read from .xlsx (openpyxl, read-only) or .csv (UTF-8 with or without BOM, or GBK as Chinese
 Excel saves it), with Chinese headers.  Used to hand out one personalised template per
-organisation and, once registered in the ledger, to tell who has not reported yet.
-Problems with the roster itself stop the command with every problem listed at once.
+organisation and, once registered in the ledger, to tell who has not reported yet and to hold
+workbooks whose 机关名称 is not on it (:class:`RosterIndex`: names and aliases to the official
+name, and the nearest name to suggest).  Problems with the roster itself stop the command with
+every problem listed at once.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from xl2report.atomic import OutputExistsError, write_bytes_atomic
@@ -24,7 +28,9 @@ HEADERS = {
     "code": ("代码", "编码", "机关代码", "单位代码", "机关编码", "单位编码"),
     "contact": ("联系人", "填报人"),
     "email": ("邮箱", "电子邮箱", "电子邮件", "email", "e-mail", "mail"),
+    "aliases": ("别名", "曾用名", "简称", "其他名称"),
 }
+ALIAS_SPLIT = re.compile(r"[、；;，,\n]+")
 MAX_PROBLEMS_SHOWN = 10
 
 
@@ -88,8 +94,8 @@ def _entries(path: Path, rows: Sequence[Sequence[str]]) -> list[RosterEntry]:
     header_at, columns = _find_header(rows)
     if header_at is None:
         raise FatalError(
-            f"名单 {path} 没有“机关名称”列；第一行应为表头：机关名称、代码、联系人、邮箱"
-            "（后三列可省略）。"
+            f"名单 {path} 没有“机关名称”列；第一行应为表头：机关名称、代码、联系人、邮箱、别名"
+            "（后四列可省略）。"
         )
     problems: list[str] = []
     seen: dict[str, int] = {}
@@ -112,14 +118,90 @@ def _entries(path: Path, rows: Sequence[Sequence[str]]) -> list[RosterEntry]:
             problems.append(f"第 {line} 行：“{name}”与第 {seen[key]} 行重复。")
             continue
         seen[key] = line
-        entries.append(RosterEntry(name, get("code"), get("contact"), get("email")))
+        aliases = tuple(
+            a for a in (x.strip() for x in ALIAS_SPLIT.split(get("aliases"))) if a and a != name
+        )
+        entries.append(RosterEntry(name, get("code"), get("contact"), get("email"), aliases))
     if not entries and not problems:
         problems.append("没有任何单位。")
+    problems += _alias_clashes(entries)
     if problems:
         shown = problems[:MAX_PROBLEMS_SHOWN]
         more = f"（另有 {len(problems) - len(shown)} 处）" if len(problems) > len(shown) else ""
         raise FatalError(f"名单 {path} 有问题：" + " ".join(shown) + more)
     return entries
+
+
+def _alias_clashes(entries: Sequence[RosterEntry]) -> list[str]:
+    """An alias may stand for one organisation only, and never for another's official name."""
+    owner = {normalize_org(e.name): e.name for e in entries}
+    problems = []
+    for e in entries:
+        for alias in e.aliases:
+            key = normalize_org(alias)
+            if key in owner and owner[key] != e.name:
+                problems.append(f"别名“{alias}”（{e.name}）已是“{owner[key]}”的名称或别名。")
+            owner.setdefault(key, e.name)
+    return problems
+
+
+class RosterIndex:
+    """Which roster organisation a typed 机关名称 stands for.
+
+    Exact after :func:`normalize_org` (full-width, spaces) on official names and aliases;
+    otherwise :meth:`suggest` offers the nearest official name for a person to confirm.
+    """
+
+    def __init__(self, entries: Iterable[RosterEntry]) -> None:
+        self.entries = list(entries)
+        self._official: dict[str, str] = {}
+        for e in self.entries:
+            self._official.setdefault(normalize_org(e.name), e.name)
+        for e in self.entries:
+            for alias in e.aliases:
+                self._official.setdefault(normalize_org(alias), e.name)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def official(self, name: str) -> str | None:
+        """The roster's name for ``name`` (itself or an alias), or None when not on it."""
+        return self._official.get(normalize_org(name))
+
+    def entry(self, name: str) -> RosterEntry | None:
+        """The roster entry ``name`` stands for, if any."""
+        official = self.official(name)
+        return next((e for e in self.entries if e.name == official), None)
+
+    def suggest(self, name: str) -> str | None:
+        """The nearest official name, when it is close enough to be worth asking about."""
+        return nearest_name(name, [e.name for e in self.entries])
+
+
+SUGGEST_CUTOFF = 0.5
+
+
+def nearest_name(name: str, candidates: Sequence[str]) -> str | None:
+    """The candidate most like ``name`` (``白沙乡政府`` -> ``白沙乡人民政府``), or None.
+
+    Similarity is difflib's ratio on normalised names; a shared leading place name (the first
+    two characters) counts for more, since townships differ there and share the suffixes
+    (人民政府, 街道办事处).
+    """
+    key = normalize_org(name)
+    if not key:
+        return None
+    best, best_score = None, SUGGEST_CUTOFF
+    for candidate in candidates:
+        other = normalize_org(candidate)
+        score = difflib.SequenceMatcher(None, key, other).ratio()
+        if len(key) >= 2 and other.startswith(key):  # a short form: 城关 -> 城关镇人民政府
+            score = max(score, 0.8)
+        if key[:2] != other[:2]:
+            score *= 0.6
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
 
 
 def _find_header(rows: Sequence[Sequence[str]]) -> tuple[int | None, dict[str, int]]:

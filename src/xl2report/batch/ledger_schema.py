@@ -1,0 +1,127 @@
+"""The ledger's SQLite schema, its version and the upgrades from older versions.
+
+Only :mod:`xl2report.batch.ledger` and its table mixins use this module.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from xl2report.batch.records import FileStatus
+
+SCHEMA_VERSION = 2
+# The statuses a file can have in the ledger (skipped, pending and failed files are not recorded).
+STATUSES = (
+    FileStatus.ACCEPTED,
+    FileStatus.REJECTED,
+    FileStatus.UNREADABLE,
+    FileStatus.SUPERSEDED,
+    FileStatus.DUPLICATE,
+    FileStatus.HELD,
+)
+ALIAS_SEPARATOR = "、"
+
+_FILES_TABLE = f"""
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    received_ns INTEGER NOT NULL,
+    seen_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ({", ".join(repr(s.value) for s in STATUSES)})),
+    duplicate_of INTEGER REFERENCES files(id),
+    org TEXT NOT NULL DEFAULT '',
+    year INTEGER,
+    errors INTEGER NOT NULL DEFAULT 0,
+    warnings INTEGER NOT NULL DEFAULT 0,
+    version INTEGER,
+    report TEXT,
+    pdf TEXT,
+    feedback TEXT,
+    message TEXT NOT NULL DEFAULT '',
+    findings TEXT NOT NULL DEFAULT '[]',
+    vals TEXT,
+    converted INTEGER NOT NULL DEFAULT 0,
+    stored_path TEXT,
+    UNIQUE (path, sha256)
+)"""
+_FILES_INDEXES = """
+CREATE INDEX files_sha ON files (sha256);
+CREATE INDEX files_org ON files (org, year, status)"""
+_SCHEMA = f"""{_FILES_TABLE};{_FILES_INDEXES};
+CREATE TABLE moves (id INTEGER PRIMARY KEY, src TEXT NOT NULL, dst TEXT NOT NULL);
+CREATE TABLE roster (
+    position INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    code TEXT NOT NULL DEFAULT '',
+    contact TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '',
+    aliases TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE reviews (
+    sha256 TEXT NOT NULL,
+    code TEXT NOT NULL,
+    sheet TEXT NOT NULL DEFAULT '',
+    cell TEXT NOT NULL DEFAULT '',
+    reviewed_at TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (sha256, code, sheet, cell)
+);
+CREATE TABLE reference (
+    org TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    vals TEXT NOT NULL,
+    PRIMARY KEY (org, year)
+);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """Create every table of the current schema in an empty database."""
+    with transaction(conn):
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def upgrade_from_1(conn: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: the ``held`` status (the CHECK constraint means rebuilding ``files``),
+    roster aliases, reviewed warnings."""
+    conn.execute("PRAGMA foreign_keys=OFF")  # only takes effect outside a transaction
+    try:
+        with transaction(conn):
+            conn.execute(_FILES_TABLE.replace("CREATE TABLE files", "CREATE TABLE files_v2"))
+            conn.execute("INSERT INTO files_v2 SELECT * FROM files")
+            conn.execute("DROP TABLE files")
+            conn.execute("ALTER TABLE files_v2 RENAME TO files")
+            for statement in _FILES_INDEXES.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("ALTER TABLE roster ADD COLUMN aliases TEXT NOT NULL DEFAULT ''")
+            conn.execute(
+                "CREATE TABLE reviews (sha256 TEXT NOT NULL, code TEXT NOT NULL, "
+                "sheet TEXT NOT NULL DEFAULT '', cell TEXT NOT NULL DEFAULT '', "
+                "reviewed_at TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', "
+                "PRIMARY KEY (sha256, code, sheet, cell))"
+            )
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    finally:
+        conn.execute("PRAGMA foreign_keys=ON")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

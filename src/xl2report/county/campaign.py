@@ -1,0 +1,213 @@
+"""The January campaign of one year: every unit's current state, what needs a human, what to send.
+
+:func:`load_campaign` reads the ledger (files, roster with aliases, deadline, reviewed warnings)
+and gives a :class:`Campaign`: one :class:`Unit` per roster organisation (or, without a roster,
+per organisation seen), each with one :class:`UnitState` taken from its latest submission, plus
+the files held because their 机关名称 is not on the roster and the files that could not be read.
+``Campaign.to_dict()`` is the public ``status --json`` contract; the CLI, the web board and mail
+all read this one model.  Pure reading: the only changes made here are the two human decisions
+(:func:`confirm_held`, a reviewed warning goes straight to the ledger).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from xl2report.batch.ledger import Ledger, Row
+from xl2report.batch.roster import RosterIndex, normalize_org
+from xl2report.county.units import HeldFile, Note, Submission, Unit, UnitState
+from xl2report.form.types import Level
+
+__all__ = [
+    "Campaign",
+    "HeldFile",
+    "Note",
+    "Submission",
+    "Unit",
+    "UnitState",
+    "confirm_held",
+    "load_campaign",
+]
+
+
+@dataclass
+class Campaign:
+    """One year's campaign: units in roster order, held files, unreadable files."""
+
+    year: int | None
+    deadline: date | None
+    today: date
+    units: list[Unit]
+    unmatched: list[HeldFile] = field(default_factory=list)  # held, or outside the roster
+    unreadable: list[Submission] = field(default_factory=list)  # no 机关名称 could be read
+    roster_source: str = ""
+
+    def counts(self) -> dict[str, int]:
+        """Units per state (by enum value, 已更新 separate from 已通过)."""
+        counted = Counter(u.state.value for u in self.units)
+        return {s.value: counted[s.value] for s in UnitState if counted[s.value]}
+
+    @property
+    def held(self) -> list[HeldFile]:
+        """Files waiting for a person to confirm their name."""
+        return [h for h in self.unmatched if h.submission.status == "held"]
+
+    @property
+    def needs_attention(self) -> bool:
+        """True when some unit's current submission is rejected or held, or a file is held
+        (this decides ``run``'s exit code, together with unreadable files in the inbox)."""
+        return bool(self.held) or any(
+            u.state in (UnitState.REJECTED, UnitState.HELD) for u in self.units
+        )
+
+    def unit(self, org: str) -> Unit | None:
+        """The unit of this name (official name or alias)."""
+        key = normalize_org(org)
+        for u in self.units:
+            if normalize_org(u.org) == key or key in {normalize_org(a) for a in u.aliases}:
+                return u
+        return None
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``status --json`` contract."""
+        return {
+            "year": self.year,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "today": self.today.isoformat(),
+            "roster": self.roster_source,
+            "counts": self.counts(),
+            "orgs": [u.to_dict() for u in self.units],
+            "unmatched": [h.to_dict() for h in self.unmatched],
+            "unreadable": [s.to_dict() for s in self.unreadable],
+        }
+
+
+def load_campaign(ledger: Ledger, year: int | None = None, today: date | None = None) -> Campaign:
+    """The campaign of ``year`` (default: the latest year in the ledger) as of ``today``."""
+    if year is None:
+        years = ledger.years()
+        year = years[-1] if years else None
+    today = today or date.today()
+    roster = RosterIndex(ledger.roster())
+    reviewed = {(r.sha256, r.code, r.sheet, r.cell): r.reviewed_at for r in ledger.reviews()}
+    rows = [
+        r
+        for r in ledger.rows()
+        if r.duplicate_of is None and (r.year == year or (r.year is None and not r.org))
+    ]
+    units: dict[str, Unit] = {}
+    for entry in roster.entries:
+        units[entry.name] = Unit(
+            entry.name, code=entry.code, contact=entry.contact, email=entry.email,
+            aliases=entry.aliases, in_roster=True,
+        )  # fmt: skip
+    campaign = Campaign(
+        year, ledger.deadline(year), today, [], roster_source=ledger.roster_source()
+    )
+    own: dict[str, list[Row]] = {}
+    for row in rows:
+        if not row.org:
+            campaign.unreadable.append(_submission(row))
+            continue
+        official = roster.official(row.org) if roster else row.org
+        if official is None or row.status == "held":
+            suggestion = roster.suggest(row.org) if roster else None
+            held = HeldFile(_submission(row), suggestion)
+            campaign.unmatched.append(held)
+            if row.status == "held" and suggestion in units:
+                units[suggestion].held.append(held)
+            continue
+        if official not in units:  # no roster: every organisation seen is a unit
+            units[official] = Unit(official, in_roster=None)
+        own.setdefault(official, []).append(row)
+    for name, unit in units.items():
+        _judge(unit, own.get(name, []), reviewed)
+        if (
+            campaign.deadline
+            and today > campaign.deadline
+            and unit.state
+            in (
+                UnitState.MISSING,
+                UnitState.REJECTED,
+            )
+        ):
+            unit.overdue_days = (today - campaign.deadline).days
+    campaign.units = list(units.values())
+    return campaign
+
+
+def confirm_held(ledger: Ledger, row_id: int, official: str) -> bool:
+    """确认为名单中的单位: the held file's 机关名称 becomes an alias of roster name ``official``;
+    the next run processes the file under ``official``.  False when either is unknown."""
+    row = ledger.get(row_id)
+    if row is None or row.status != "held" or not row.org:
+        return False
+    return ledger.add_alias(official, row.org)
+
+
+def _judge(unit: Unit, rows: list[Row], reviewed: dict[tuple[str, str, str, str], str]) -> None:
+    """Set the unit's state from its rows and the held files that look like it."""
+    unit.history = [_submission(r) for r in rows if r.status != "unreadable"]
+    unit.versions = sum(1 for r in rows if r.version is not None)
+    candidates = [(r.order, _submission(r), r) for r in rows if r.status != "unreadable"]
+    candidates += [(h.submission.order, h.submission, None) for h in unit.held]
+    if not candidates:
+        return
+    _, latest, latest_row = max(candidates, key=lambda c: c[0])
+    accepted = [r for r in rows if r.status == "accepted"]
+    if latest_row is None:
+        unit.state, unit.current = UnitState.HELD, latest
+        return
+    if latest_row.status == "rejected":
+        unit.state, unit.current = UnitState.REJECTED, latest
+        unit.errors = _notes(latest_row, Level.ERROR, reviewed)
+        unit.warnings = _notes(latest_row, Level.WARNING, reviewed)
+        if accepted:
+            unit.accepted_before = _submission(accepted[-1])
+        return
+    if not accepted:  # only superseded rows: treat the newest as current
+        accepted = [max(rows, key=lambda r: r.order)]
+    current = max(accepted, key=lambda r: r.order)
+    unit.current = _submission(current)
+    unit.state = UnitState.UPDATED if unit.versions > 1 else UnitState.ACCEPTED
+    unit.warnings = _notes(current, Level.WARNING, reviewed)
+
+
+def _notes(row: Row, level: Level, reviewed: dict[tuple[str, str, str, str], str]) -> list[Note]:
+    out = []
+    for f in row.finding_dicts():
+        if f.get("level") != level.value:
+            continue
+        code, sheet, cell = (
+            str(f.get("code", "")),
+            str(f.get("sheet") or ""),
+            str(f.get("cell") or ""),
+        )
+        out.append(
+            Note(
+                code, level, str(f.get("message", "")), sheet, cell, str(f.get("key") or ""),
+                reviewed.get((row.sha256, code, sheet, cell), ""),
+            )
+        )  # fmt: skip
+    return out
+
+
+def _submission(row: Row) -> Submission:
+    return Submission(
+        id=row.id,
+        file=row.path,
+        sha256=row.sha256,
+        status=row.status,
+        org=row.org,
+        received=datetime.fromtimestamp(row.received_ns / 1e9),
+        received_ns=row.received_ns,
+        version=row.version,
+        report=row.report or "",
+        pdf=row.pdf or "",
+        feedback=row.feedback or "",
+        errors=row.errors,
+        warnings=row.warnings,
+        message=row.message,
+    )
