@@ -65,3 +65,111 @@ def template_body(
         "发件人": sender,
     }
     return _substitute(TEMPLATE_BODY, values, tuple(values))
+
+
+REJECTED_SUBJECT = "【退回修改】{年度}年政府信息公开工作年度报告填报表（{机关名称}）"
+ACCEPTED_SUBJECT = "【已通过】{年度}年政府信息公开工作年度报告填报表（{机关名称}）"
+REMIND_SUBJECT = "【催报】{年度}年政府信息公开工作年度报告填报表（{机关名称}）"
+
+
+def numbered_lines(lines: list[str]) -> str:
+    """'1. …' one per line."""
+    return "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+
+
+def finding_line(sheet: str, cell: str, message: str) -> str:
+    """One finding as a township reads it: 【三、依申请公开】D6：… ."""
+    where = f"【{sheet}】" if sheet else ""
+    where += f"{cell}：" if cell else ("：" if where else "")
+    return where + message
+
+
+def rejected_body(
+    *,
+    org: str,
+    contact: str,
+    year: int | None,
+    received: str,
+    file: str,
+    errors: list[str],
+    warnings: list[str],
+    feedback: str,
+    deadline: date | None,
+    sender: str,
+) -> str:
+    """The reply to a rejected submission: every error with its sheet and cell."""
+    parts = [
+        greeting(org, contact),
+        "",
+        f"你单位于{received}报送的{year or ''}年度政府信息公开工作年度报告填报表（{file}）"
+        f"未通过校验，共 {len(errors)} 处错误，请修改后重新报送：",
+        "",
+        numbered_lines(errors),
+        "",
+    ]
+    if feedback:
+        parts += [
+            f"附件“{feedback}”是标出问题单元格的校验反馈表：红色格子是错误，黄色格子是提醒，"
+            "鼠标停在格子上可看到说明，第一张表“校验结果”列出全部问题。可以直接在这份反馈表上修改，"
+            "改好后回复本邮件，把工作簿作为附件报回。",
+            "",
+        ]
+    if warnings:
+        parts += [f"另有 {len(warnings)} 处提醒，请一并核对：", numbered_lines(warnings), ""]
+    if deadline:
+        parts += [f"报送截止日期：{date_text(deadline)}。", ""]
+    return "\n".join([*parts, sender, ""])
+
+
+def accepted_body(
+    *,
+    org: str,
+    contact: str,
+    year: int | None,
+    received: str,
+    file: str,
+    version: int | None,
+    warnings: list[str],
+    sender: str,
+) -> str:
+    """The reply to an accepted submission: a confirmation, and the warnings to check."""
+    which = f"（第 {version} 版）" if version and version > 1 else ""
+    parts = [
+        greeting(org, contact),
+        "",
+        f"你单位于{received}报送的{year or ''}年度政府信息公开工作年度报告填报表（{file}）{which}"
+        "已通过校验，年度报告已生成。",
+        "",
+    ]
+    if warnings:
+        parts += [
+            f"以下 {len(warnings)} 处提醒请核对；如确有错误，请改正后重新报送，无误则无需处理：",
+            numbered_lines(warnings),
+            "",
+        ]
+    else:
+        parts += ["没有需要核对的问题，无需再报送。", ""]
+    return "\n".join([*parts, sender, ""])
+
+
+def remind_body(
+    *,
+    org: str,
+    contact: str,
+    year: int | None,
+    todo: list[str],
+    deadline: date | None,
+    overdue_days: int,
+    attached: str,
+    sender: str,
+) -> str:
+    """A reminder: what is missing or must be fixed, and the deadline."""
+    parts = [greeting(org, contact), "", f"关于{year or ''}年度政府信息公开工作年度报告填报表："]
+    parts += [numbered_lines(todo) if len(todo) > 1 else (todo[0] if todo else ""), ""]
+    if deadline and overdue_days > 0:
+        parts += [f"报送截止日期为{date_text(deadline)}，已逾期 {overdue_days} 天，请尽快报送。", ""]
+    elif deadline:
+        parts += [f"报送截止日期为{date_text(deadline)}。", ""]
+    if attached:
+        parts += [f"附件“{attached}”是你单位的填报表，填好后回复本邮件报回即可。", ""]
+    return "\n".join([*parts, sender, ""])
