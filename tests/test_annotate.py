@@ -10,10 +10,11 @@ import openpyxl
 import pytest
 
 from xl2report.atomic import OutputExistsError
+from xl2report.batch.outbox import feedback_name
 from xl2report.checks.check import check_file
 from xl2report.form.national import FORM, Kind
 from xl2report.xlsx import feedback as annotate
-from xl2report.xlsx.feedback import AUTHOR, FEEDBACK_SHEET, FIRST_ROW, feedback_name, write_feedback
+from xl2report.xlsx.feedback import AUTHOR, FEEDBACK_SHEET, FIRST_ROW, write_feedback
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 RED, YELLOW = "FFC7CE", "FFEB9C"

@@ -23,9 +23,9 @@ from inbox_helpers import (
     write_valid,
 )
 from xl2report.batch.ledger import Ledger
+from xl2report.batch.outbox import report_filename
 from xl2report.batch.records import RunOptions
 from xl2report.batch.session import run_batch
-from xl2report.batch.worker import report_filename
 from xl2report.cli.main import cli
 from xl2report.county.status import compute_status
 from xl2report.report import office

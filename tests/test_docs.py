@@ -27,6 +27,7 @@ def test_every_code_used_in_source_is_catalogued() -> None:
     for path in SRC.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r'Finding\(\s*"([a-z0-9-]+)"', text))
+        used |= set(re.findall(r'Finding\.at\([^"\n]*?,\s*"([a-z0-9]+-[a-z0-9-]+)"', text))
         used |= set(re.findall(r'UnreadableError\("([a-z0-9-]+)"', text))
         used |= set(re.findall(r'Rule\([^)]*?"[^"]+",\s*"([a-z0-9-]+)"', text, re.DOTALL))
     assert used, "pattern found nothing: test is broken"

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from inbox_helpers import audit, ledger_rows, set_mtime, snapshot, write_valid
+from xl2report.batch.commit import Recorder
 from xl2report.batch.ledger import Ledger
+from xl2report.batch.outbox import report_filename
 from xl2report.batch.records import RunOptions
 from xl2report.batch.runlock import LockHeld, RunLock
 from xl2report.batch.session import Session, default_ledger, run_batch
-from xl2report.batch.worker import report_filename
 
 N_FILES = 40
 
@@ -201,7 +202,7 @@ def test_interrupt_between_ledger_commit_and_renames_loses_nothing(
     """Ctrl-C (or any exception) right after a commit: the renames still happen before cleanup."""
     inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
     write_valid(inbox / "甲.xlsx", "甲镇人民政府", seed=1)
-    real = Session._apply_moves
+    real = Recorder._apply_moves
     calls = {"n": 0}
 
     def interrupted(self, moves):  # type: ignore[no-untyped-def]
@@ -210,7 +211,7 @@ def test_interrupt_between_ledger_commit_and_renames_loses_nothing(
             raise KeyboardInterrupt
         return real(self, moves)
 
-    monkeypatch.setattr(Session, "_apply_moves", interrupted)
+    monkeypatch.setattr(Recorder, "_apply_moves", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_batch(RunOptions(inbox, outbox, jobs=1, settle=0))
     assert (outbox / "2024" / report_filename("甲镇人民政府", 2024)).exists()

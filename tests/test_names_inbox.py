@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from xl2report.batch.inbox import PROCESSED_DIR, Kind, classify, scan, settle, sha256_file
-from xl2report.batch.names import free_path, safe_filename
+from xl2report.batch.outbox import free_path, safe_filename
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import pytest
 from helpers import consistent_values
 from report_helpers import edit_docx, parse_seed, read_report
 from xl2report.atomic import OutputExistsError
+from xl2report.batch.outbox import report_filename
 from xl2report.checks.check import check_file
 from xl2report.form.national import (
     FORM,
@@ -35,12 +36,7 @@ from xl2report.report.content import (
 )
 from xl2report.report.default_template import default_word_template, table_grid
 from xl2report.report.engine import render_with_docxtpl
-from xl2report.report.render import (
-    RenderError,
-    ReportRenderer,
-    check_word_template,
-    report_filename,
-)
+from xl2report.report.render import RenderError, ReportRenderer, check_word_template
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "inbox" / "克井镇人民政府2024年报表.xlsx"

@@ -9,12 +9,12 @@ import pytest
 
 from helpers import make_workbook
 from report_helpers import edit_docx, read_report
+from xl2report.batch.outbox import report_filename
 from xl2report.checks.check import check_file
 from xl2report.cli.main import main
 from xl2report.form.national import blank_values, compute_formulas
 from xl2report.report.content import DRAFT_MARK
 from xl2report.report.docx_package import default_word_template
-from xl2report.report.render import report_filename
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "inbox" / "克井镇人民政府2024年报表.xlsx"

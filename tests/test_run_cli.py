@@ -11,9 +11,9 @@ import pytest
 
 from helpers import make_workbook
 from inbox_helpers import ROOT, audit, run_cli, set_mtime, snapshot, values_for, write_valid
+from xl2report.batch.outbox import report_filename
 from xl2report.batch.records import RunOptions
 from xl2report.batch.session import run_batch
-from xl2report.batch.worker import report_filename
 from xl2report.checks.check import CheckResult, check_file
 
 EXAMPLES = ROOT / "examples"

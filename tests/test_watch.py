@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from inbox_helpers import audit, ledger_rows, write_valid
+from xl2report.batch.outbox import report_filename
 from xl2report.batch.records import RunOptions, RunResult
 from xl2report.batch.watch import watch
-from xl2report.batch.worker import report_filename
 
 TIMEOUT = 120  # generous: a wait for a condition, not a speed requirement
 

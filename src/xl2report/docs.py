@@ -42,9 +42,10 @@ def fields_markdown(form: Form = FORM) -> str:
 
 
 def codes_markdown() -> str:
-    lines = ["| 代码 | 级别 | 类别 | 含义 |", "|---|---|---|---|"]
+    lines = ["| 代码 | 级别 | 类别 | 含义 | 说明模板 |", "|---|---|---|---|---|"]
     for c in CATALOGUE.values():
-        lines.append(f"| `{c.code}` | {c.level.label} | {c.group} | {c.title} |")
+        templates = "<br>".join(f"`{t}`" for t in c.templates)
+        lines.append(f"| `{c.code}` | {c.level.label} | {c.group} | {c.title} | {templates} |")
     return "\n".join(lines)
 
 

@@ -1,5 +1,6 @@
-"""inbox/ -> outbox/: the run session, workers, the SQLite ledger, lock, watch, roster, names.
+"""inbox/ -> outbox/: plan, the run loop, workers, commits, outbox names, ledger, lock, watch, roster.
 
-Owns every file a run reads and writes and its record in the ledger.  Imports checks, report,
-xlsx and form; must not import county, web, mail or cli.
+Owns every file a run reads and writes and its record in the ledger: ``plan`` decides, ``session``
+runs, ``worker`` processes one file, ``commit`` records it, ``outbox`` names and places every
+output.  Imports checks, report, xlsx and form; must not import county, web, mail or cli.
 """

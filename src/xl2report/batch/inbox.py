@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from xl2report.batch.outbox import PROCESSED_DIR
+
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 LEGACY_SUFFIXES = frozenset({".xls", ".et"})  # old binary formats, converted by LibreOffice
 TEMP_SUFFIXES = frozenset(
     {".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp", ".~tmp"}
 )
 SYSTEM_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
-PROCESSED_DIR = "已处理"  # where --move-processed puts originals (inside the inbox)
 
 
 class Kind(StrEnum):

@@ -1,7 +1,8 @@
 """The submissions ledger: one SQLite file recording every workbook the pipeline has seen.
 
 This is the only module that knows SQL.  It stores facts and answers questions; it decides
-nothing (which submission is newer, where a report goes: that is :mod:`xl2report.batch.session`).
+nothing (which submission is newer: :mod:`xl2report.batch.commit`; where a report goes:
+:mod:`xl2report.batch.outbox`).
 
 Schema (versioned with ``PRAGMA user_version``; WAL journal so readers never block the run):
 
@@ -20,7 +21,8 @@ Schema (versioned with ``PRAGMA user_version``; WAL journal so readers never blo
 - ``reviews``: warnings a person marked 已核对 (file hash, code, sheet, cell, when).
 - ``settings``: small facts such as the roster's source and each year's deadline.
 - ``reference``: last year's values by (org, year), snapshotted at the start of a run for the
-  year-over-year checks; worker processes read it through :class:`ReferenceReader`.
+  year-over-year checks; worker processes read it through
+  :class:`~xl2report.batch.reference.ReferenceReader` (the one other module with SQL).
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from decimal import Decimal
 from pathlib import Path
 
 from xl2report.batch.ledger_campaign import CampaignTables, Review, RosterEntry
@@ -42,7 +43,7 @@ from xl2report.batch.ledger_schema import (
     upgrade_from_1,
 )
 from xl2report.batch.records import FileStatus
-from xl2report.checks.cells import coerce_values
+from xl2report.batch.reference import ReferenceReader, decode_values, encode_values
 from xl2report.errors import FatalError
 from xl2report.form.national import Value
 
@@ -108,21 +109,6 @@ def _row(columns: dict[str, object]) -> Row:
 
 _COLUMNS = tuple(f.name for f in fields(Row))
 _WRITABLE = frozenset(_COLUMNS) - {"id"}
-
-
-def encode_values(values: Mapping[str, Value]) -> str:
-    """Values as compact JSON; Decimals as strings so 194.3525 stays exact."""
-    return json.dumps(
-        {k: (str(v) if isinstance(v, Decimal) else v) for k, v in values.items()},
-        ensure_ascii=False,
-        separators=(",", ":"),
-        sort_keys=True,
-    )
-
-
-def decode_values(text: str) -> dict[str, Value]:
-    """Values stored by :func:`encode_values`, typed as the form says."""
-    return coerce_values(json.loads(text))
 
 
 class Ledger(CampaignTables):
@@ -334,29 +320,6 @@ class Ledger(CampaignTables):
                 list(entries),
             )
             return self.conn.execute("SELECT COUNT(*) FROM reference").fetchone()[0]
-
-
-class ReferenceReader:
-    """Read-only access to the reference snapshot, for worker processes (opened lazily)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._conn: sqlite3.Connection | None = None
-
-    def get(self, org: str, year: int) -> dict[str, Value] | None:
-        """The row with this id, if any."""
-        if self._conn is None:
-            self._conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=30)
-        hit = self._conn.execute(
-            "SELECT vals FROM reference WHERE org = ? AND year = ?", (org, year)
-        ).fetchone()
-        return decode_values(hit[0]) if hit else None
-
-    def close(self) -> None:
-        """Close the connection."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
 
 
 def _checked(values: Mapping[str, object]) -> list[str]:

@@ -85,6 +85,8 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 def create(conn: sqlite3.Connection) -> None:
     """Create every table of the current schema in an empty database."""
     with transaction(conn):
+        if _version(conn) != 0:  # another process (serve beside run) created it meanwhile
+            return
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
@@ -97,6 +99,8 @@ def upgrade_from_1(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys=OFF")  # only takes effect outside a transaction
     try:
         with transaction(conn):
+            if _version(conn) != 1:  # another process upgraded it meanwhile
+                return
             conn.execute(_FILES_TABLE.replace("CREATE TABLE files", "CREATE TABLE files_v2"))
             conn.execute("INSERT INTO files_v2 SELECT * FROM files")
             conn.execute("DROP TABLE files")
@@ -114,6 +118,10 @@ def upgrade_from_1(conn: sqlite3.Connection) -> None:
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     finally:
         conn.execute("PRAGMA foreign_keys=ON")
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from xl2report.atomic import OutputExistsError, write_bytes_atomic
 from xl2report.batch.ledger import RosterEntry
-from xl2report.batch.names import safe_filename
+from xl2report.batch.outbox import safe_filename
 from xl2report.errors import FatalError
 
 HEADERS = {

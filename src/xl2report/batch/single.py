@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl2report.atomic import OutputExistsError
+from xl2report.batch.outbox import report_filename
 from xl2report.checks.check import CheckResult, check_file
 from xl2report.report import office
-from xl2report.report.render import RenderError, ReportRenderer, docx_to_pdf, report_filename
+from xl2report.report.render import RenderError, ReportRenderer, docx_to_pdf
 
 
 @dataclass

@@ -4,7 +4,7 @@ The watcher holds the outbox's run lock for as long as it watches and reuses the
 file-system event marks the inbox dirty; once no event has come for ``settle`` seconds, one
 batch run processes whatever is new (the run itself skips what the ledger already knows and
 files still being written, which are retried after the next quiet period).  A full rescan every
-``rescan`` seconds covers events a network drive never delivers.
+``RESCAN_SECONDS`` covers events a network drive never delivers.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from xl2report.batch.records import EventSink, FileStatus, RunOptions, RunResult
 from xl2report.batch.session import Session
 from xl2report.errors import FatalError
 from xl2report.log import logger
+
+RESCAN_SECONDS = 60.0  # a full look even without events (network drives deliver none)
 
 
 @dataclass
@@ -65,7 +67,6 @@ def watch(
     on_event: EventSink | None = None,
     stop: threading.Event | None = None,
     poll: float = 0.5,
-    rescan: float = 60.0,
 ) -> WatchSummary:
     """Watch ``options.inbox`` until ``stop`` is set or Ctrl-C; returns what was done.
 
@@ -86,7 +87,7 @@ def watch(
         try:
             while not stop.is_set():
                 now = time.monotonic()
-                if now - last_run >= rescan:
+                if now - last_run >= RESCAN_SECONDS:
                     handler.dirty.set()
                 if handler.dirty.is_set() and now - handler.last >= options.settle:
                     handler.dirty.clear()

@@ -22,27 +22,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xl2report.batch.inbox import PENDING_CHANGING, sha256_file
-from xl2report.batch.ledger import ReferenceReader, encode_values
 from xl2report.batch.records import FileStatus
+from xl2report.batch.reference import ReferenceReader, encode_values
 from xl2report.checks.catalogue import Finding
-from xl2report.checks.check import UNREADABLE_MESSAGES, check_file, with_previous
+from xl2report.checks.check import check_file, with_previous
 from xl2report.log import logger
 from xl2report.report.office import OfficeError
 from xl2report.report.office import available as office_available
 from xl2report.report.office import convert as office_convert
-from xl2report.xlsx.feedback import feedback_name, write_feedback
+from xl2report.xlsx.feedback import write_feedback
 
 if TYPE_CHECKING:
     from xl2report.report.render import ReportRenderer
-
-__all__ = ["Job", "Outcome", "Worker", "feedback_name", "report_filename"]
-
-
-def report_filename(org: str, year: int | None) -> str:
-    """The report's file name (:func:`xl2report.report.render.report_filename`)."""
-    from xl2report.report.render import report_filename as name
-
-    return name(org, year)
 
 
 @dataclass(frozen=True)
@@ -211,19 +202,6 @@ def make_pdfs(docx_paths: Sequence[str], outdir: str) -> list[PdfResult]:
         return out
 
 
-def previous_values(path: str) -> tuple[str, int | None, str | None]:
-    """For ``--previous-year``: (org, year, values JSON) of a valid workbook, else no values."""
-    try:
-        result = check_file(Path(path))
-    except Exception as exc:  # a reference file must not stop the run
-        logger.warning("上年工作簿 {} 无法读取：{}", path, exc)
-        return "", None, None
-    report = result.report
-    if not report.valid or not report.org or report.year is None:
-        return report.org, report.year, None
-    return report.org, report.year, encode_values(result.values)
-
-
 def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[str, Path | Finding]:
     """Convert .xls/.et files to .xlsx in one LibreOffice call.
 
@@ -234,17 +212,14 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
     todo: list[tuple[Path, str]] = []
     for path, sha in sources:
         if _encrypted(path):
-            result[sha] = Finding("encrypted", UNREADABLE_MESSAGES["encrypted"])
+            result[sha] = Finding.at(None, "encrypted")
         else:
             todo.append((path, sha))
     if not todo:
         return result
-    legacy = UNREADABLE_MESSAGES["legacy-format"]
     if not office_available():
         for _, sha in todo:
-            result[sha] = Finding(
-                "legacy-format", legacy + "（本机未安装 LibreOffice，无法自动转换。）"
-            )
+            result[sha] = Finding.at(None, "legacy-format", "no_office")
         return result
     # Copies named by hash: the originals stay untouched and equal stems cannot collide.
     indir = workdir / "legacy-in"
@@ -268,7 +243,7 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
             made.rename(named)
             result[sha] = named
         else:
-            result[sha] = Finding("legacy-format", legacy + "（自动转换失败。）")
+            result[sha] = Finding.at(None, "legacy-format", "not_converted")
     return result
 
 

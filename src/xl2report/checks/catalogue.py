@@ -1,107 +1,261 @@
 """Findings: what is wrong with a returned workbook, where, and how to fix it.
 
 A :class:`Finding` is data, not an exception.  Its ``code`` comes from one closed
-:data:`CATALOGUE`, which fixes the level and a Chinese description of each code; the README's
-list of checks is generated from it (``xl2report codes``) and a test keeps both in step.
+:data:`CATALOGUE`, which fixes each code's level, a one-line Chinese title and the Chinese
+message template (as frictionless-py keeps ``Error.template``); :meth:`Finding.at` is the one
+factory that fills a template at a place of the form.  No finding message is written anywhere
+else.  The README's list of checks is generated from this table (``python -m xl2report.docs``)
+and a test keeps both in step.
+
+Templates are ``str.format`` text: ``{name}`` is a parameter (numbers are shown as
+:func:`~xl2report.form.types.format_number` shows them, lists joined with 、), and a part in
+``[...]`` is kept only when every parameter inside it is given and not None.  ``{sheet}``,
+``{cell}`` and (for a field) ``{label}`` default to the place's own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from string import Formatter
+from types import MappingProxyType
+from typing import Protocol
 
-from xl2report.form.types import Level
+from xl2report.form.national import YEAR_MAX, YEAR_MIN
+from xl2report.form.types import Level, format_number
+
+EMPTY = "（空）"  # how a message shows a cell or text that holds nothing
 
 
 @dataclass(frozen=True)
 class Code:
+    """One finding code: its level, what it means, and how its message reads."""
+
     code: str
     level: Level
     title: str  # Chinese, one line: what this code means
     group: str  # 文件 / 版式 / 数值 / 勾稽 / 文字 / 跨年度
+    template: str  # Chinese message (see the module docstring for its syntax)
+    variants: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def message(self, variant: str = "", **params: object) -> str:
+        """The message of this code (or of one of its named ``variants``) with ``params``."""
+        template = self.variants[variant] if variant else self.template
+        return fill(template, params)
+
+    @property
+    def templates(self) -> tuple[str, ...]:
+        """The template and every variant, in order."""
+        return (self.template, *self.variants.values())
+
+
+def _code(code: str, level: Level, title: str, group: str, template: str, **variants: str) -> Code:
+    return Code(code, level, title, group, template, MappingProxyType(variants))
 
 
 E, W = Level.ERROR, Level.WARNING
+_SHIFTED = "该表的数字无法按位置读取；请删除插入的行列（或恢复删除的），或在原模板中重新填写。"
+_LEGACY = "这是旧版 .xls/.et 格式，请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后重新报送。"
+_ZERO = "已按 0 计；没有请直接填 0。"
 
+# fmt: off
 _CODES = (
     # 文件: the file cannot be read as our workbook at all.
-    Code("file-empty", E, "文件是空的（0 字节）", "文件"),
-    Code("file-too-large", E, "文件过大，超过允许的大小", "文件"),
-    Code("file-missing", E, "找不到文件或无法读取", "文件"),
-    Code(
-        "lock-file", E, "这是 Excel/WPS 打开文件时留下的临时锁文件（~$ 开头），不是工作簿", "文件"
-    ),
-    Code("legacy-format", E, "旧版 .xls/.et 二进制格式，请另存为 .xlsx 后再报送", "文件"),
-    Code("encrypted", E, "工作簿设置了打开密码，请取消密码后再报送", "文件"),
-    Code("not-a-workbook", E, "不是 Excel 工作簿（.xlsx）", "文件"),
-    Code("corrupt-workbook", E, "工作簿已损坏或不完整（可能没有复制完）", "文件"),
-    Code("zip-bomb", E, "工作簿解压后过大，已拒绝读取", "文件"),
-    Code("xml-dtd-forbidden", E, "工作簿内含 DTD/实体声明，出于安全原因拒绝读取", "文件"),
-    Code("not-our-form", E, "不是本系统下发的年度报告填报模板", "文件"),
+    _code("file-empty", E, "文件是空的（0 字节）", "文件",
+          "文件是空的（0 字节），可能没有保存成功或没有下载完整，请重新发送。"),
+    _code("file-too-large", E, "文件过大，超过允许的大小", "文件",
+          "文件过大（{detail}），请确认是否为年度报告填报表。"),
+    _code("file-missing", E, "找不到文件或无法读取", "文件", "无法读取：{detail}。"),
+    _code("lock-file", E, "这是 Excel/WPS 打开文件时留下的临时锁文件（~$ 开头），不是工作簿", "文件",
+          "这是 Excel/WPS 打开文件时自动生成的临时锁文件（~$ 开头），不是报送的工作簿；"
+          "请找不带 ~$ 的那个文件。"),
+    _code("legacy-format", E, "旧版 .xls/.et 二进制格式，请另存为 .xlsx 后再报送", "文件",
+          _LEGACY,
+          no_office=_LEGACY + "（本机未安装 LibreOffice，无法自动转换。）",
+          not_converted=_LEGACY + "（自动转换失败。）"),
+    _code("encrypted", E, "工作簿设置了打开密码，请取消密码后再报送", "文件",
+          "工作簿设置了打开密码，无法读取；请在 Excel/WPS 中取消“打开密码”后重新报送。"),
+    _code("not-a-workbook", E, "不是 Excel 工作簿（.xlsx）", "文件",
+          "这不是 Excel 工作簿（.xlsx）文件，请发送下发模板填写后的 .xlsx 文件。"),
+    _code("corrupt-workbook", E, "工作簿已损坏或不完整（可能没有复制完）", "文件",
+          "工作簿已损坏或不完整（可能没有复制或下载完整），请重新保存后报送。"),
+    _code("zip-bomb", E, "工作簿解压后过大，已拒绝读取", "文件",
+          "工作簿解压后过大（{detail}），出于安全原因拒绝读取。"),
+    _code("xml-dtd-forbidden", E, "工作簿内含 DTD/实体声明，出于安全原因拒绝读取", "文件",
+          "工作簿内含 DTD/实体声明，出于安全原因拒绝读取。"),
+    _code("not-our-form", E, "不是本系统下发的年度报告填报模板", "文件",
+          "找不到年度报告填报表的任何工作表，请使用下发的模板填写。",
+          other_form="模板标识为“{form_id}”，不是年度报告填报模板。"),
     # 版式: the workbook is ours, but its layout or identity was changed.
-    Code("form-meta-missing", W, "缺少模板元数据（可能由旧模板复制而来），按版式核对", "版式"),
-    Code("form-version-old", E, "使用的是旧版模板，请用新下发的模板重新填报", "版式"),
-    Code("form-version-unknown", E, "模板版本无法识别", "版式"),
-    Code("form-fingerprint-mismatch", W, "模板版式指纹与当前版本不一致", "版式"),
-    Code("sheet-missing", E, "缺少工作表（被删除或改名）", "版式"),
-    Code("sheet-extra", W, "多出了模板中没有的工作表", "版式"),
-    Code("label-changed", E, "表格标签被修改", "版式"),
-    Code("label-shifted", E, "表格标签位置移动（插入或删除了行/列）", "版式"),
-    Code("formula-overwritten", E, "合计公式被改成了手填数字", "版式"),
-    Code("formula-cleared", E, "合计公式被清空", "版式"),
-    Code("formula-altered", E, "合计公式被改动", "版式"),
-    Code("org-changed", E, "机关名称与下发模板锁定的不一致", "版式"),
-    Code("year-changed", E, "年度与下发模板锁定的不一致", "版式"),
-    Code("protection-removed", W, "工作表保护被撤销", "版式"),
+    _code("form-meta-missing", W, "缺少模板元数据（可能由旧模板复制而来），按版式核对", "版式",
+          "工作簿缺少模板元数据（隐藏的 {meta_sheet} 表），可能不是由下发模板直接填写；"
+          "已按版式逐项核对。"),
+    _code("form-version-old", E, "使用的是旧版模板，请用新下发的模板重新填报", "版式",
+          "这是旧版模板（版本 {version}，当前为 {current}）；请用新下发的模板重新填报。"),
+    _code("form-version-unknown", E, "模板版本无法识别", "版式",
+          "无法识别模板版本“{version}”（当前为 {current}）；请用本次下发的模板重新填报。"),
+    _code("form-fingerprint-mismatch", W, "模板版式指纹与当前版本不一致", "版式",
+          "模板版式指纹与当前版本不一致（元数据可能被改动）；已按版式逐项核对。"),
+    _code("sheet-missing", E, "缺少工作表（被删除或改名）", "版式",
+          "缺少工作表“{sheet}”（被删除或改名），请用原模板填写。"),
+    _code("sheet-extra", W, "多出了模板中没有的工作表", "版式",
+          "多出了工作表“{sheet}”，其内容不会被读取。"),
+    _code("label-changed", E, "表格标签被修改", "版式",
+          "标签被改动：应为“{text}”，现为“{found}”；请改回原文。"),
+    _code("label-shifted", E, "表格标签位置移动（插入或删除了行/列）", "版式",
+          "标签“{text}”应在 {cell}，现在在 {found}：{shift}。" + _SHIFTED,
+          formula="{label}的公式应在 {cell}，现在在 {found}：{shift}。" + _SHIFTED),
+    _code("formula-overwritten", E, "合计公式被改成了手填数字", "版式",
+          "{label}应由公式 {formula} 自动计算，现被改成了手填的“{typed}”；请恢复公式。"),
+    _code("formula-cleared", E, "合计公式被清空", "版式",
+          "{label}的公式被清空；请恢复公式 {formula}（或用原模板重新填写）。"),
+    _code("formula-altered", E, "合计公式被改动", "版式",
+          "{label}的公式被改为 {found}；请恢复原公式 {formula}。"),
+    _code("org-changed", E, "机关名称与下发模板锁定的不一致", "版式",
+          "{label}应为下发时的“{fixed}”，现为“{found}”。"),
+    _code("year-changed", E, "年度与下发模板锁定的不一致", "版式",
+          "{label}应为下发时的 {fixed}，现为 {found}。"),
+    _code("protection-removed", W, "工作表保护被撤销", "版式",
+          "工作表“{sheet}”的保护被撤销；请确认没有改动合计公式和标签。"),
     # 数值: a cell's content.
-    Code("required-field-missing", E, "必填项为空", "数值"),
-    Code("year-invalid", E, "年度不是 2008—2100 之间的四位年份", "数值"),
-    Code("text-number", W, "数字以文本形式存储，已按数字读取", "数值"),
-    Code("fullwidth-number", W, "数字使用了全角字符，已按数字读取", "数值"),
-    Code("blank-as-zero", W, "数字格为空或写了“无”“-”等，已按 0 计", "数值"),
-    Code("not-an-integer", E, "件数必须是整数", "数值"),
-    Code("negative-number", E, "数字不能为负数", "数值"),
-    Code("not-a-number", E, "数字格里填了文字或单位", "数值"),
-    Code("date-value", E, "数字格里是日期（输入被 Excel/WPS 识别成了日期）", "数值"),
-    Code("decimal-precision", W, "金额小数位超过 4 位", "数值"),
-    Code("cell-error", E, "单元格显示错误值（如 #VALUE!）", "数值"),
-    # 勾稽: arithmetic between cells, always recomputed from the inputs.
-    Code("balance-mismatch", E, "三表勾稽不平：一+二 应等于 三(七)+四", "勾稽"),
-    Code("total-mismatch", E, "合计与分项之和不符", "勾稽"),
-    Code(
-        "cached-value-stale",
-        W,
-        "公式保存的结果与重新计算的不一致（文件由不会计算公式的工具保存）",
-        "勾稽",
-    ),
-    Code("fee-collected-exceeds-billed", W, "实际收取的信息处理费大于收费通知总金额", "勾稽"),
-    Code("fee-notices-missing", W, "有收费相关数字，但发出收费通知件数为 0", "勾稽"),
+    _code("required-field-missing", E, "必填项为空", "数值",
+          "{label}为空；请填写报告年度（四位数字，如 2024）。"),
+    _code("year-invalid", E, f"年度不是 {YEAR_MIN}—{YEAR_MAX} 之间的四位年份", "数值",
+          "{label}应为 {min}—{max} 之间的四位年份，现为 {shown}。"),
+    _code("text-number", W, "数字以文本形式存储，已按数字读取", "数值",
+          "{label}“{shown}”是文本格式的数字，已按 {value} 读取。"),
+    _code("fullwidth-number", W, "数字使用了全角字符，已按数字读取", "数值",
+          "{label}“{shown}”使用了全角数字，已按 {value} 读取；请改用半角数字。"),
+    _code("blank-as-zero", W, "数字格为空或写了“无”“-”等，已按 0 计", "数值",
+          "{label}填的是“{shown}”，" + _ZERO,
+          empty="{label}为空，" + _ZERO),
+    _code("not-an-integer", E, "件数必须是整数", "数值",
+          "{label}应为整数件数，现为 {shown}（格子里可能显示为四舍五入后的整数）；请改为整数。"),
+    _code("negative-number", E, "数字不能为负数", "数值", "{label}不能为负数，现为 {shown}。"),
+    _code("not-a-number", E, "数字格里填了文字或单位", "数值",
+          "{label}应填数字，现为“{shown}”；请只填阿拉伯数字，不要写文字或单位。"),
+    _code("date-value", E, "数字格里是日期（输入被 Excel/WPS 识别成了日期）", "数值",
+          "{label}应填数字，现为日期“{shown}”（输入被识别成了日期）；请重新输入数字。"),
+    _code("decimal-precision", W, "金额小数位超过 4 位", "数值",
+          "{label}为 {shown}，小数超过 4 位；请确认单位（万元）并保留至多 4 位小数。"),
+    _code("cell-error", E, "单元格显示错误值（如 #VALUE!）", "数值",
+          "{label}显示错误值 {shown}；请重新填写数字。"),
+    # 勾稽: arithmetic between cells, always recomputed from the inputs.  {rule} and {scope}
+    # are the rule's own words in the form.
+    _code("balance-mismatch", E, "三表勾稽不平：一+二 应等于 三(七)+四", "勾稽",
+          "{rule}（[{scope}：]{lhs} ≠ {rhs}[，即 {lhs_total} ≠ {rhs_total}]）"),
+    _code("total-mismatch", E, "合计与分项之和不符", "勾稽",
+          "{rule}[（{scope}）]：[{addends} = ]{total}，现为 {found}。"),
+    _code("cached-value-stale", W,
+          "公式保存的结果与重新计算的不一致（文件由不会计算公式的工具保存）", "勾稽",
+          "{label}在表格里显示为 {shown}，按分项重新计算为 {total}"
+          "[（{text_cells} 是文本格式的数字，表格的合计没有算进去，请改为数字）]"
+          "[（{cleared_cells} 的公式被清空）]；报告按 {total} 生成。"),
+    _code("fee-collected-exceeds-billed", W, "实际收取的信息处理费大于收费通知总金额", "勾稽",
+          "{rule}（{lhs} > {rhs}）"),
+    _code("fee-notices-missing", W, "有收费相关数字，但发出收费通知件数为 0", "勾稽",
+          "{rule}（{names}为 {lhs}，{label}为 0）"),
     # 文字: the narrative.
-    Code("required-text-missing", E, "必填的文字部分为空", "文字"),
-    Code("placeholder-left", E, "文字中留有“XX”“20XX”“【】”“请填写”等占位内容", "文字"),
-    Code(
-        "year-not-mentioned",
-        W,
-        "文字没有提到报告年度，却提到了其他年份（可能照抄了往年报告）",
-        "文字",
-    ),
-    Code("narrative-count-mismatch", W, "文字中的申请件数与三表不一致", "文字"),
-    Code("narrative-says-none", W, "文字说未收到申请，但三表有新收申请", "文字"),
-    Code("narrative-fee-contradiction", W, "文字说未收取信息处理费，但六部分有收费数字", "文字"),
-    Code("control-characters", W, "文字中含有不可见的控制字符，生成报告时会被删除", "文字"),
+    _code("required-text-missing", E, "必填的文字部分为空", "文字", "{label}不能为空，请填写。"),
+    _code("placeholder-left", E, "文字中留有“XX”“20XX”“【】”“请填写”等占位内容", "文字",
+          "{label}中留有占位内容：{hits}，请替换为实际内容。"),
+    _code("year-not-mentioned", W,
+          "文字没有提到报告年度，却提到了其他年份（可能照抄了往年报告）", "文字",
+          "报告年度为 {year} 年，但文字中只出现了 {others}；是否照抄了其他年度的报告？"),
+    _code("narrative-count-mismatch", W, "文字中的申请件数与三表不一致", "文字",
+          "{label}说收到/受理申请 {said} 件，但三表“{new_row}”为 {new} 件"
+          "（加上年结转为 {with_carried} 件）。"),
+    _code("narrative-says-none", W, "文字说未收到申请，但三表有新收申请", "文字",
+          "{label}说未收到申请，但三表“{new_row}”为 {new} 件。"),
+    _code("narrative-fee-contradiction", W, "文字说未收取信息处理费，但六部分有收费数字", "文字",
+          "{label}说未收取信息处理费，但六部分填有收费通知 {notices} 件、"
+          "通知金额 {billed} 元、实收 {collected} 元。"),
+    _code("control-characters", W, "文字中含有不可见的控制字符，生成报告时会被删除", "文字",
+          "{label}含有 {count} 个不可见的控制字符（多为从其他软件粘贴带入），生成报告时会删除。"),
     # 跨年度: with last year's accepted workbook.
-    Code("yoy-carried-mismatch", W, "本年“上年结转”与上年“结转下年度继续办理”不一致", "跨年度"),
-    Code("yoy-in-force-mismatch", W, "现行有效件数 ≠ 上年现行有效 + 本年制发 − 本年废止", "跨年度"),
-    Code("yoy-swing", W, "与上年相比变化超过十倍（可能把“元”当成“万元”）", "跨年度"),
-    Code("yoy-org-mismatch", W, "上年工作簿的机关名称与本年不同", "跨年度"),
-    Code("yoy-year-mismatch", W, "上年工作簿的年度不是本年度减一", "跨年度"),
+    _code("yoy-carried-mismatch", W, "本年“上年结转”与上年“结转下年度继续办理”不一致", "跨年度",
+          "“{carried_row}”（{column}）为 {now}，上年报告“{carry_over_row}”为 {before}。"),
+    _code("yoy-in-force-mismatch", W, "现行有效件数 ≠ 上年现行有效 + 本年制发 − 本年废止",
+          "跨年度",
+          "{label}为 {now}，按上年现行有效 {before} + 本年制发 {issued} − "
+          "本年废止 {repealed} 应为 {total}（修订、到期失效等情况请在文字中说明）。"),
+    _code("yoy-swing", W, "与上年相比变化超过十倍（可能把“元”当成“万元”）", "跨年度",
+          "{label}本年为 {now}，上年为 {before}，[是上年的 {times} 倍][只有上年的 {percent}%]"
+          "[，请确认单位是否为“{unit}”]。"),
+    _code("yoy-org-mismatch", W, "上年工作簿的机关名称与本年不同", "跨年度",
+          "上年工作簿的{label}为“{before}”，本年为“{now}”。"),
+    _code("yoy-year-mismatch", W, "上年工作簿的年度不是本年度减一", "跨年度",
+          "上年工作簿的{label}为 {before}，应为 {total}。"),
 )
+# fmt: on
 
 CATALOGUE: dict[str, Code] = {c.code: c for c in _CODES}
 
 
+# --- filling a template ------------------------------------------------------------------------
+
+_OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
+
+
+def fill(template: str, params: Mapping[str, object]) -> str:
+    """``template`` with ``params``: optional ``[...]`` parts kept only when all theirs are given."""
+
+    def optional(m: re.Match[str]) -> str:
+        part = m.group(1)
+        return part if all(params.get(n) is not None for n in _names(part)) else ""
+
+    text = _OPTIONAL.sub(optional, template)
+    missing = [n for n in _names(text) if params.get(n) is None]
+    if missing:
+        raise KeyError(f"message parameters missing: {', '.join(missing)}")
+    return text.format_map({name: _shown(params[name]) for name in _names(text)})
+
+
+def template_names(template: str) -> set[str]:
+    """Every parameter a template (or any of its optional parts) refers to."""
+    return set(_names(template))
+
+
+def _names(text: str) -> list[str]:
+    return [name for _, name, _, _ in Formatter().parse(text) if name]
+
+
+def _shown(value: object) -> str:
+    """A parameter as a message shows it: numbers without float noise, lists joined with 、."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return format_number(value)
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def shift_phrase(rows: int, cols: int) -> str:
+    """How a sheet moved: '整体下移 2 行（插入了行），整体左移 1 列（删除了列）'."""
+    parts = []
+    if rows:
+        moved, did = ("下移", "插入") if rows > 0 else ("上移", "删除")
+        parts.append(f"整体{moved} {abs(rows)} 行（{did}了行）")
+    if cols:
+        moved, did = ("右移", "插入") if cols > 0 else ("左移", "删除")
+        parts.append(f"整体{moved} {abs(cols)} 列（{did}了列）")
+    return "，".join(parts)
+
+
+# --- findings ----------------------------------------------------------------------------------
+
 Number = int | Decimal
+
+
+class Place(Protocol):
+    """Where a finding sits: a field or a fixed label of the form."""
+
+    @property
+    def sheet(self) -> str: ...
+
+    @property
+    def cell(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -118,6 +272,37 @@ class Finding:
     def __post_init__(self) -> None:
         if self.code not in CATALOGUE:
             raise KeyError(f"finding code not in catalogue: {self.code}")
+
+    @classmethod
+    def at(
+        cls,
+        place: Place | str | None,
+        code: str,
+        variant: str = "",
+        *,
+        expected: Number | str | None = None,
+        actual: Number | str | None = None,
+        related: tuple[str, ...] = (),
+        **params: object,
+    ) -> Finding:
+        """A finding of ``code`` at ``place`` (a field or label of the form, a sheet name, or
+        None for the whole file), its message the catalogue's template filled with ``params``.
+
+        The place's ``sheet``, ``cell`` and (for a field) ``label`` are parameters too unless
+        given; ``variant`` picks one of the code's other wordings.
+        """
+        if place is None:
+            sheet = cell = key = ""
+        elif isinstance(place, str):
+            sheet, cell, key = place, "", ""
+        else:
+            sheet, cell, key = place.sheet, place.cell, getattr(place, "key", "")
+        known: dict[str, object] = {"sheet": sheet or None, "cell": cell or None}
+        label = getattr(place, "label", None)
+        if isinstance(label, str):
+            known["label"] = label
+        message = CATALOGUE[code].message(variant, **(known | params))
+        return cls(code, message, sheet, cell, key, expected, actual, related)
 
     @property
     def level(self) -> Level:

@@ -18,23 +18,22 @@ from xl2report.checks.layout import check_structure, formula_finding
 from xl2report.checks.narrative import check_narrative
 from xl2report.checks.rules import check_rules
 from xl2report.checks.yoy import check_year_over_year
-from xl2report.form.national import FORM, YEAR_MAX, YEAR_MIN, Form, Kind, Value, parse_a1
+from xl2report.form.national import (
+    FORM,
+    ORG,
+    YEAR,
+    YEAR_MAX,
+    YEAR_MIN,
+    Field,
+    Form,
+    Kind,
+    Value,
+    number_or_zero,
+    parse_a1,
+)
 from xl2report.form.types import format_number
 from xl2report.xlsx.parts import UnreadableError
 from xl2report.xlsx.submission import Submission
-
-UNREADABLE_MESSAGES = {
-    "file-empty": "文件是空的（0 字节），可能没有保存成功或没有下载完整，请重新发送。",
-    "file-too-large": "文件过大（{detail}），请确认是否为年度报告填报表。",
-    "file-missing": "无法读取：{detail}。",
-    "lock-file": "这是 Excel/WPS 打开文件时自动生成的临时锁文件（~$ 开头），不是报送的工作簿；请找不带 ~$ 的那个文件。",
-    "legacy-format": "这是旧版 .xls/.et 格式，请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后重新报送。",
-    "encrypted": "工作簿设置了打开密码，无法读取；请在 Excel/WPS 中取消“打开密码”后重新报送。",
-    "not-a-workbook": "这不是 Excel 工作簿（.xlsx）文件，请发送下发模板填写后的 .xlsx 文件。",
-    "corrupt-workbook": "工作簿已损坏或不完整（可能没有复制或下载完整），请重新保存后报送。",
-    "zip-bomb": "工作簿解压后过大（{detail}），出于安全原因拒绝读取。",
-    "xml-dtd-forbidden": "工作簿内含 DTD/实体声明，出于安全原因拒绝读取。",
-}
 
 
 @dataclass
@@ -48,8 +47,8 @@ class CheckResult:
 
 
 def unreadable(path: Path, code: str, detail: str = "") -> CheckResult:
-    message = UNREADABLE_MESSAGES.get(code, "无法读取：{detail}").format(detail=detail)
-    return CheckResult(FileReport(str(path), findings=[Finding(code, message)]))
+    """The result for a file that cannot be opened as a workbook: one finding, no values."""
+    return CheckResult(FileReport(str(path), findings=[Finding.at(None, code, detail=detail)]))
 
 
 def check_file(
@@ -73,8 +72,8 @@ def check_submission(sub: Submission, previous: Path | CheckResult | None = None
     read = read_values(sub)
     values = read.values
     report.extend(read.findings)
-    report.org = str(values.get("info.org") or "").strip()
-    year = values.get("info.year")
+    report.org = str(values.get(ORG.key) or "").strip()
+    year = values.get(YEAR.key)
     report.year = year if isinstance(year, int) else None
     report.extend(_identity_fields(sub, values))
     report.extend(check_rules(values, read.unusable, form, recomputed=read.recomputed))
@@ -158,7 +157,7 @@ def read_values(sub: Submission) -> ReadValues:
         if (
             parsed.code
             and f.kind is Kind.INPUT
-            and not (parsed.code == "blank-as-zero" and f.key == "info.year")
+            and not (parsed.code == "blank-as-zero" and f.key == YEAR.key)
         ):
             findings.append(_value_finding(f, parsed))
         if parsed.value is None:
@@ -173,62 +172,45 @@ def read_values(sub: Submission) -> ReadValues:
         if unusable.intersection(f.parts):
             unusable.add(f.key)
             continue
-        values[f.key] = sum(_n(values.get(p)) for p in f.parts)
+        values[f.key] = sum(number_or_zero(values.get(p)) for p in f.parts)
         recomputed.add(f.key)
         if formula_finding(sub, f) is None:
             findings.extend(_stale_cache(sub, f, values[f.key]))
     return ReadValues(values, unusable, findings, recomputed)
 
 
-def _n(v: object) -> int | Decimal:
-    return v if isinstance(v, int | Decimal) and not isinstance(v, bool) else 0
+def _value_finding(f: Field, parsed: Parsed) -> Finding:
+    assert parsed.code is not None
+    empty = parsed.code == "blank-as-zero" and not parsed.shown.strip()
+    return Finding.at(f, parsed.code, "empty" if empty else "", actual=parsed.shown,
+                      shown=parsed.shown, value=parsed.value)  # fmt: skip
 
 
-_VALUE_MESSAGES = {
-    "text-number": "{label}“{shown}”是文本格式的数字，已按 {value} 读取。",
-    "fullwidth-number": "{label}“{shown}”使用了全角数字，已按 {value} 读取；请改用半角数字。",
-    "blank-as-zero": "{label}{shown_q}已按 0 计；没有请直接填 0。",
-    "not-an-integer": "{label}应为整数件数，现为 {shown}（格子里可能显示为四舍五入后的整数）；请改为整数。",
-    "negative-number": "{label}不能为负数，现为 {shown}。",
-    "not-a-number": "{label}应填数字，现为“{shown}”；请只填阿拉伯数字，不要写文字或单位。",
-    "date-value": "{label}应填数字，现为日期“{shown}”（输入被识别成了日期）；请重新输入数字。",
-    "decimal-precision": "{label}为 {shown}，小数超过 4 位；请确认单位（万元）并保留至多 4 位小数。",
-    "cell-error": "{label}显示错误值 {shown}；请重新填写数字。",
-}
-
-
-def _value_finding(f, parsed: Parsed) -> Finding:  # type: ignore[no-untyped-def]
-    shown_q = "为空，" if not parsed.shown.strip() else f"填的是“{parsed.shown}”，"
-    message = _VALUE_MESSAGES[parsed.code].format(  # type: ignore[index]
-        label=f.label, shown=parsed.shown, value=format_number(parsed.value), shown_q=shown_q
-    )
-    return Finding(parsed.code, message, sheet=f.sheet, cell=f.cell, key=f.key,  # type: ignore[arg-type]
-                   actual=parsed.shown)  # fmt: skip
-
-
-def _stale_cache(sub: Submission, f, recomputed: int | Decimal) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _stale_cache(sub: Submission, f: Field, recomputed: int | Decimal) -> list[Finding]:
     raw = sub.raw_cell(f)
     if raw is None or raw.value in (None, "") or raw.type not in ("n", ""):
         return []
     parsed = parse_cell(f, raw)
     if parsed.value is None or parsed.value == recomputed:
         return []
+    texts, cleared = _why_stale(sub, f)
     return [
-        Finding(
+        Finding.at(
+            f,
             "cached-value-stale",
-            f"{f.label}在表格里显示为 {format_number(parsed.value)}，按分项重新计算为 "
-            f"{format_number(recomputed)}{_why_stale(sub, f)}；报告按 {format_number(recomputed)} 生成。",
-            sheet=f.sheet,
-            cell=f.cell,
-            key=f.key,
             expected=recomputed,
             actual=parsed.value,
+            shown=parsed.value,
+            total=recomputed,
+            text_cells=texts or None,
+            cleared_cells=None if texts or not cleared else cleared,
         )
     ]
 
 
-def _why_stale(sub: Submission, f) -> str:  # type: ignore[no-untyped-def]
-    """The usual cause: Excel's SUM skips numbers stored as text; or a part lost its formula."""
+def _why_stale(sub: Submission, f: Field) -> tuple[list[str], list[str]]:
+    """The usual causes: parts holding numbers stored as text (Excel's SUM skips them), and
+    parts that lost their formula; the message names the first kind found."""
     form = sub.form
     texts, cleared = [], []
     for key in f.parts:
@@ -239,35 +221,26 @@ def _why_stale(sub: Submission, f) -> str:  # type: ignore[no-untyped-def]
                 cleared.append(part.cell)
         elif raw is not None and raw.type == "s" and (raw.value or "").strip():
             texts.append(part.cell)
-    if texts:
-        return f"（{'、'.join(texts)} 是文本格式的数字，表格的合计没有算进去，请改为数字）"
-    if cleared:
-        return f"（{'、'.join(cleared)} 的公式被清空）"
-    return ""
+    return texts, cleared
 
 
 def _identity_fields(sub: Submission, values: dict[str, Value]) -> list[Finding]:
     """机关名称 and 年度 present, valid, and as the template fixed them."""
-    form = sub.form
     out: list[Finding] = []
     meta = sub.meta
-    org_f, year_f = form.field("info.org"), form.field("info.year")
-    org = str(values.get("info.org") or "").strip()
-    year = values.get("info.year")
-    at_year = dict(sheet=year_f.sheet, cell=year_f.cell, key=year_f.key)
-    if "info.year" in values and year in ("", 0, None):
-        out.append(Finding("required-field-missing", "年度为空；请填写报告年度（四位数字，如 2024）。",
-                           **at_year))  # fmt: skip
-    elif "info.year" in values and not (isinstance(year, int) and YEAR_MIN <= year <= YEAR_MAX):
+    org = str(values.get(ORG.key) or "").strip()
+    year = values.get(YEAR.key)
+    if YEAR.key in values and year in ("", 0, None):
+        out.append(Finding.at(YEAR, "required-field-missing"))
+    elif YEAR.key in values and not (isinstance(year, int) and YEAR_MIN <= year <= YEAR_MAX):
         shown = format_number(year)
-        out.append(Finding("year-invalid", f"年度应为 {YEAR_MIN}—{YEAR_MAX} 之间的四位年份，现为 {shown}。",
-                           actual=shown, **at_year))  # fmt: skip
+        out.append(Finding.at(YEAR, "year-invalid", actual=shown,
+                              min=YEAR_MIN, max=YEAR_MAX, shown=shown))  # fmt: skip
     fixed_org, fixed_year = meta.get("org", "").strip(), meta.get("year", "").strip()
     if fixed_org and org and org != fixed_org:
-        out.append(Finding("org-changed", f"机关名称应为下发时的“{fixed_org}”，现为“{org}”。",
-                           sheet=org_f.sheet, cell=org_f.cell, key=org_f.key,
-                           expected=fixed_org, actual=org))  # fmt: skip
+        out.append(Finding.at(ORG, "org-changed", expected=fixed_org, actual=org,
+                              fixed=fixed_org, found=org))  # fmt: skip
     if fixed_year and isinstance(year, int) and str(year) != fixed_year:
-        out.append(Finding("year-changed", f"年度应为下发时的 {fixed_year}，现为 {year}。",
-                           expected=int(fixed_year), actual=year, **at_year))  # fmt: skip
+        out.append(Finding.at(YEAR, "year-changed", expected=int(fixed_year), actual=year,
+                              fixed=fixed_year, found=year))  # fmt: skip
     return out

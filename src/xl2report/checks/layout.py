@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from xl2report.checks.catalogue import Finding
+from xl2report.checks.catalogue import EMPTY, Finding, shift_phrase
 from xl2report.form.national import (
     FEEDBACK_SHEET,
     FORM_ID,
@@ -32,7 +32,7 @@ def check_structure(sub: Submission) -> list[Finding]:
     present = set(sub.raw.sheets)
     known = set(form.sheet_names)
     if not present & known and form.meta_sheet not in present:
-        return [Finding("not-our-form", "找不到年度报告填报表的任何工作表，请使用下发的模板填写。")]
+        return [Finding.at(None, "not-our-form")]
     findings = list(_identity(sub))
     if any(
         f.code in ("not-our-form", "form-version-old", "form-version-unknown") for f in findings
@@ -42,15 +42,10 @@ def check_structure(sub: Submission) -> list[Finding]:
     for name in form.sheet_names:
         if name not in present:
             sub.broken_sheets.add(name)
-            findings.append(
-                Finding("sheet-missing", f"缺少工作表“{name}”（被删除或改名），请用原模板填写。",
-                        sheet=name)
-            )  # fmt: skip
+            findings.append(Finding.at(name, "sheet-missing"))
     # 校验结果 is the list our feedback copy adds; a township may send that copy back.
     for name in sorted(present - known - {form.meta_sheet, FEEDBACK_SHEET}):
-        findings.append(
-            Finding("sheet-extra", f"多出了工作表“{name}”，其内容不会被读取。", sheet=name)
-        )
+        findings.append(Finding.at(name, "sheet-extra"))
     for spec in form.sheets:
         sheet = sub.sheet(spec.name)
         if sheet is None:
@@ -62,49 +57,30 @@ def check_structure(sub: Submission) -> list[Finding]:
             continue
         findings.extend(_formulas(sub, sheet))
         if not sheet.protected:
-            findings.append(
-                Finding("protection-removed",
-                        f"工作表“{spec.name}”的保护被撤销；请确认没有改动合计公式和标签。",
-                        sheet=spec.name)
-            )  # fmt: skip
+            findings.append(Finding.at(spec.name, "protection-removed"))
     return findings
 
 
 def _identity(sub: Submission) -> Iterator[Finding]:
     meta = sub.meta
     if not meta:
-        yield Finding(
-            "form-meta-missing",
-            "工作簿缺少模板元数据（隐藏的 _meta 表），可能不是由下发模板直接填写；已按版式逐项核对。",
-        )
+        yield Finding.at(None, "form-meta-missing", meta_sheet=sub.form.meta_sheet)
         return
     if meta.get("form_id") != FORM_ID:
-        yield Finding(
-            "not-our-form", f"模板标识为“{meta.get('form_id', '')}”，不是年度报告填报模板。"
-        )
+        yield Finding.at(None, "not-our-form", "other_form", form_id=meta.get("form_id", ""))
         return
     version = meta.get("form_version", "")
     if version != FORM_VERSION:
         older = bool(_version_tuple(version)) and _version_tuple(version) < _version_tuple(
             FORM_VERSION
         )
-        if older:
-            code = "form-version-old"
-            text = (
-                f"这是旧版模板（版本 {version}，当前为 {FORM_VERSION}）；请用新下发的模板重新填报。"
-            )
-        else:
-            code = "form-version-unknown"
-            text = (f"无法识别模板版本“{version or '（空）'}”（当前为 {FORM_VERSION}）；"
-                    "请用本次下发的模板重新填报。")  # fmt: skip
-        yield Finding(code, text, expected=FORM_VERSION, actual=version)
+        code = "form-version-old" if older else "form-version-unknown"
+        yield Finding.at(None, code, expected=FORM_VERSION, actual=version,
+                         version=version or EMPTY, current=FORM_VERSION)  # fmt: skip
         return
     if meta.get("fingerprint") != sub.form.fingerprint:
-        yield Finding(
-            "form-fingerprint-mismatch",
-            "模板版式指纹与当前版本不一致（元数据可能被改动）；已按版式逐项核对。",
-            expected=sub.form.fingerprint, actual=meta.get("fingerprint", ""),
-        )  # fmt: skip
+        yield Finding.at(None, "form-fingerprint-mismatch",
+                         expected=sub.form.fingerprint, actual=meta.get("fingerprint", ""))  # fmt: skip
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
@@ -124,19 +100,12 @@ def _labels(sub: Submission, sheet: RawSheet) -> Iterator[Finding]:
         if elsewhere is not None:
             sub.broken_sheets.add(sheet.name)
             dr, dc = elsewhere[0] - label.row, elsewhere[1] - label.col
-            what = _shift_words(dr, dc)
-            yield Finding(
-                "label-shifted",
-                f"标签“{_short(label.text)}”应在 {label.cell}，现在在 {a1(*elsewhere)}：{what}。"
-                "该表的数字无法按位置读取；请删除插入的行列（或恢复删除的），或在原模板中重新填写。",
-                sheet=sheet.name, cell=label.cell, expected=label.cell, actual=a1(*elsewhere),
-            )  # fmt: skip
+            yield Finding.at(label, "label-shifted", expected=label.cell, actual=a1(*elsewhere),
+                             text=_short(label.text), found=a1(*elsewhere),
+                             shift=shift_phrase(dr, dc))  # fmt: skip
             return  # one shift explains every label after it
-        yield Finding(
-            "label-changed",
-            f"标签被改动：应为“{_short(label.text)}”，现为“{_short(found) or '（空）'}”；请改回原文。",
-            sheet=sheet.name, cell=label.cell, expected=label.text, actual=found,
-        )  # fmt: skip
+        yield Finding.at(label, "label-changed", expected=label.text, actual=found,
+                         text=_short(label.text), found=_short(found) or EMPTY)  # fmt: skip
 
 
 def _in_place(sheet: RawSheet, label: Label, dr: int, dc: int) -> bool:
@@ -191,12 +160,8 @@ def _moved_formulas(sub: Submission, sheet: RawSheet) -> Iterator[Finding]:
             if normalise_formula(cell.formula) != normalise_formula(shift_refs(expected, dr, dc)):
                 continue
             sub.broken_sheets.add(sheet.name)
-            yield Finding(
-                "label-shifted",
-                f"{f.label}的公式应在 {f.cell}，现在在 {a1(row, col)}：{_shift_words(dr, dc)}。"
-                "该表的数字无法按位置读取；请删除插入的行列（或恢复删除的），或在原模板中重新填写。",
-                sheet=sheet.name, cell=f.cell, key=f.key, expected=f.cell, actual=a1(row, col),
-            )  # fmt: skip
+            yield Finding.at(f, "label-shifted", "formula", expected=f.cell, actual=a1(row, col),
+                             found=a1(row, col), shift=shift_phrase(dr, dc))  # fmt: skip
             return
 
 
@@ -218,19 +183,6 @@ def shift_refs(formula: str, dr: int, dc: int) -> str:
     return _REF.sub(move, formula)
 
 
-def _shift_words(dr: int, dc: int) -> str:
-    parts = []
-    if dr:
-        parts.append(
-            f"整体{'下移' if dr > 0 else '上移'} {abs(dr)} 行（{'插入' if dr > 0 else '删除'}了行）"
-        )
-    if dc:
-        parts.append(
-            f"整体{'右移' if dc > 0 else '左移'} {abs(dc)} 列（{'插入' if dc > 0 else '删除'}了列）"
-        )
-    return "，".join(parts)
-
-
 def _formulas(sub: Submission, sheet: RawSheet) -> Iterator[Finding]:
     for f in sub.form.fields_on(sheet.name):
         if f.kind is not Kind.FORMULA:
@@ -243,19 +195,15 @@ def _formulas(sub: Submission, sheet: RawSheet) -> Iterator[Finding]:
 def formula_finding(sub: Submission, f: Field) -> Finding | None:
     raw = sub.raw_cell(f)
     expected = f.formula
-    where = dict(sheet=f.sheet, cell=f.cell, key=f.key)
     if raw is None or (raw.formula is None and (raw.value is None or raw.value == "")):
-        return Finding("formula-cleared",
-                       f"{f.label}的公式被清空；请恢复公式 {expected}（或用原模板重新填写）。",
-                       expected=expected, **where)  # fmt: skip
+        return Finding.at(f, "formula-cleared", expected=expected, formula=expected)
     if raw.formula is None:
-        return Finding("formula-overwritten",
-                       f"{f.label}应由公式 {expected} 自动计算，现被改成了手填的“{raw.value}”；请恢复公式。",
-                       expected=expected, actual=raw.value, **where)  # fmt: skip
+        return Finding.at(f, "formula-overwritten", expected=expected, actual=raw.value,
+                          formula=expected, typed=raw.value)  # fmt: skip
     if normalise_formula(raw.formula) != normalise_formula(expected):
-        return Finding("formula-altered",
-                       f"{f.label}的公式被改为 ={raw.formula}；请恢复原公式 {expected}。",
-                       expected=expected, actual="=" + raw.formula, **where)  # fmt: skip
+        found = "=" + raw.formula
+        return Finding.at(f, "formula-altered", expected=expected, actual=found,
+                          formula=expected, found=found)  # fmt: skip
     return None
 
 

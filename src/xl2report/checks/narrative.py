@@ -11,7 +11,19 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from xl2report.checks.catalogue import Finding
-from xl2report.form.national import FORM, Field, Form, ValueType
+from xl2report.form.national import (
+    CARRIED_TOTAL,
+    FEE_BILLED,
+    FEE_COLLECTED,
+    FEE_NOTICES,
+    FORM,
+    NEW_TOTAL,
+    S3_ROW_SHORT,
+    Field,
+    Form,
+    ValueType,
+    number_or_zero,
+)
 from xl2report.form.types import format_number
 
 PLACEHOLDER = re.compile(
@@ -50,12 +62,8 @@ def check_narrative(
     for f, text in texts:
         findings.extend(_placeholders(f, text))
         if CONTROL.search(text):
-            n = len(CONTROL.findall(text))
-            findings.append(
-                Finding("control-characters",
-                        f"{f.label}含有 {n} 个不可见的控制字符（多为从其他软件粘贴带入），生成报告时会删除。",
-                        **_at(f))
-            )  # fmt: skip
+            count = len(CONTROL.findall(text))
+            findings.append(Finding.at(f, "control-characters", count=count))
     narrative = [(f, t) for f, t in texts if f.multiline]
     if year:
         findings.extend(_years(narrative, year))
@@ -64,18 +72,10 @@ def check_narrative(
     return findings
 
 
-def _at(f: Field) -> dict[str, str]:
-    return {"sheet": f.sheet, "cell": f.cell, "key": f.key}
-
-
 def _placeholders(f: Field, text: str) -> Iterator[Finding]:
     hits = sorted({m.group(0) for m in PLACEHOLDER.finditer(text)})
     if hits:
-        yield Finding(
-            "placeholder-left",
-            f"{f.label}中留有占位内容：{'、'.join(hits[:5])}，请替换为实际内容。",
-            actual="、".join(hits), **_at(f),
-        )  # fmt: skip
+        yield Finding.at(f, "placeholder-left", actual="、".join(hits), hits=hits[:5])
 
 
 def _years(narrative: list[tuple[Field, str]], year: int) -> Iterator[Finding]:
@@ -84,16 +84,13 @@ def _years(narrative: list[tuple[Field, str]], year: int) -> Iterator[Finding]:
         return
     first = next(f for f, t in narrative if YEAR.search(t))
     others = "、".join(f"{y}年" for y in sorted(mentioned))
-    yield Finding(
-        "year-not-mentioned",
-        f"报告年度为 {year} 年，但文字中只出现了 {others}；是否照抄了其他年度的报告？",
-        expected=year, actual=others, **_at(first),
-    )  # fmt: skip
+    yield Finding.at(first, "year-not-mentioned", expected=year, actual=others,
+                     year=year, others=others)  # fmt: skip
 
 
 def _request_counts(values: Mapping[str, object], form: Form) -> Iterator[Finding]:
-    new = _int(values.get("s3.new.total"))
-    carried = _int(values.get("s3.carried.total"))
+    new = number_or_zero(values.get(NEW_TOTAL.key))
+    carried = number_or_zero(values.get(CARRIED_TOTAL.key))
     for f in text_fields(form):
         if not f.key.startswith("s1."):
             continue
@@ -102,37 +99,23 @@ def _request_counts(values: Mapping[str, object], form: Form) -> Iterator[Findin
             int(m.group(1)) for p in (REQUEST_COUNT, REQUEST_COUNT_BEFORE) for m in p.finditer(text)
         ]
         if said and not any(n in (new, new + carried) for n in said):
-            yield Finding(
-                "narrative-count-mismatch",
-                f"{f.label}说收到/受理申请 {said[0]} 件，但三表“一、本年新收”为 {new} 件"
-                f"（加上年结转为 {new + carried} 件）。",
-                expected=new, actual=said[0], **_at(f),
-            )  # fmt: skip
+            yield Finding.at(f, "narrative-count-mismatch", expected=new, actual=said[0],
+                             said=said[0], new_row=S3_ROW_SHORT["new"], new=new,
+                             with_carried=new + carried)  # fmt: skip
         if new > 0 and NO_REQUESTS.search(text):
-            yield Finding(
-                "narrative-says-none",
-                f"{f.label}说未收到申请，但三表“一、本年新收”为 {new} 件。",
-                expected=new, actual=0, **_at(f),
-            )  # fmt: skip
+            yield Finding.at(f, "narrative-says-none", expected=new, actual=0,
+                             new_row=S3_ROW_SHORT["new"], new=new)  # fmt: skip
 
 
 def _fees(narrative: list[tuple[Field, str]], values: Mapping[str, object]) -> Iterator[Finding]:
-    billed, collected = values.get("s6.fee_billed"), values.get("s6.fee_collected")
-    notices = _int(values.get("s6.fee_notices"))
+    billed, collected = values.get(FEE_BILLED.key), values.get(FEE_COLLECTED.key)
+    notices = number_or_zero(values.get(FEE_NOTICES.key))
     if not (notices > 0 or _positive(billed) or _positive(collected)):
         return
     for f, text in narrative:
         if NO_FEES.search(text):
-            yield Finding(
-                "narrative-fee-contradiction",
-                f"{f.label}说未收取信息处理费，但六部分填有收费通知 {notices} 件、"
-                f"通知金额 {format_number(billed)} 元、实收 {format_number(collected)} 元。",
-                **_at(f),
-            )  # fmt: skip
-
-
-def _int(v: object) -> int:
-    return v if isinstance(v, int) and not isinstance(v, bool) else 0
+            yield Finding.at(f, "narrative-fee-contradiction", notices=notices,
+                             billed=format_number(billed), collected=format_number(collected))  # fmt: skip
 
 
 def _positive(v: object) -> bool:

@@ -84,34 +84,34 @@ def related_cells(rule: Rule, form: Form = FORM) -> tuple[str, ...]:
 
 def _finding(rule: Rule, values: Mapping[str, Value], form: Form) -> Iterator[Finding]:
     primary = form.field(rule.report_at[0])
-    where = dict(
-        sheet=primary.sheet, cell=primary.cell, key=primary.key, related=related_cells(rule, form)
-    )
+    related = related_cells(rule, form)
     if rule.kind is RuleKind.REQUIRED:
-        yield Finding(rule.code, f"{primary.label}不能为空，请填写。", **where)
+        yield Finding.at(primary, rule.code, related=related)
         return
     lhs, rhs = rule_sides(rule, values)
     lhs_text = "+".join(format_number(values.get(k, 0)) for k in rule.lhs)
     rhs_text = "+".join(format_number(values.get(k, 0)) for k in rule.rhs)
-    scope = f"{rule.scope}：" if rule.scope else ""  # 自然人列：
+    scope = rule.scope or None  # 自然人列
     if rule.kind is RuleKind.BALANCE:
         # 三表 D6: 一+二 应等于 三(七)+四（自然人列：45+3 ≠ 46+4，即 48 ≠ 50）
-        sums = f"，即 {format_number(lhs)} ≠ {format_number(rhs)}" if len(rule.keys) > 2 else ""
-        message = f"{rule.text}（{scope}{lhs_text} ≠ {rhs_text}{sums}）"
-        yield Finding(rule.code, message, expected=rhs, actual=lhs, **where)
+        several = len(rule.keys) > 2
+        yield Finding.at(primary, rule.code, expected=rhs, actual=lhs, related=related,
+                         rule=rule.text, scope=scope, lhs=lhs_text, rhs=rhs_text,
+                         lhs_total=lhs if several else None,
+                         rhs_total=rhs if several else None)  # fmt: skip
     elif rule.kind is RuleKind.SUM:
         # 四表 E6: 行政复议总计应等于各分项之和：31+3+13+49 = 96，现为 97。
-        addends = f"{rhs_text} = " if 1 < len(rule.rhs) <= MAX_ADDENDS_SHOWN else ""
-        head = f"{rule.text}（{rule.scope}）" if rule.scope else rule.text
-        message = f"{head}：{addends}{format_number(rhs)}，现为 {format_number(lhs)}。"
-        yield Finding(rule.code, message, expected=rhs, actual=lhs, **where)
+        addends = rhs_text if 1 < len(rule.rhs) <= MAX_ADDENDS_SHOWN else None
+        yield Finding.at(primary, rule.code, expected=rhs, actual=lhs, related=related,
+                         rule=rule.text, scope=scope, addends=addends, total=rhs,
+                         found=lhs)  # fmt: skip
     elif rule.kind is RuleKind.NOT_GREATER:
-        message = f"{rule.text}（{format_number(lhs)} > {format_number(rhs)}）"
-        yield Finding(rule.code, message, expected=rhs, actual=lhs, **where)
+        yield Finding.at(primary, rule.code, expected=rhs, actual=lhs, related=related,
+                         rule=rule.text, lhs=lhs, rhs=rhs)  # fmt: skip
     else:  # IMPLIES_POSITIVE
         names = "、".join(_short_name(form.field(k)) for k in rule.lhs)
-        message = f"{rule.text}（{names}为 {format_number(lhs)}，{primary.label}为 0）"
-        yield Finding(rule.code, message, actual=rhs, **where)
+        yield Finding.at(primary, rule.code, actual=rhs, related=related,
+                         rule=rule.text, names=names, lhs=lhs)  # fmt: skip
 
 
 def _short_name(f: Field) -> str:

@@ -9,11 +9,16 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from xl2report.checks.catalogue import Finding
-from xl2report.form.national import FORM, S3_COLUMNS, Form
-from xl2report.form.types import format_number
+from xl2report.form.national import FORM, ORG, S3_COLUMNS, S3_ROW_SHORT, YEAR, Form, s2_key, s3_key
+from xl2report.form.types import Number
 
-SWING_KEYS = ("s2.licensing.decisions", "s2.penalty.decisions", "s2.fees.amount")
+SWING_KEYS = (
+    s2_key("licensing", "decisions"),
+    s2_key("penalty", "decisions"),
+    s2_key("fees", "amount"),
+)
 SWING_FACTOR = 10
+TEN_THOUSAND_YUAN = "万元"  # a swing in a field of this unit is most likely 元 typed as 万元
 
 
 def check_year_over_year(
@@ -21,67 +26,66 @@ def check_year_over_year(
     previous: Mapping[str, object],
     form: Form = FORM,
 ) -> list[Finding]:
+    """Warnings where this year's ``values`` do not follow from last year's ``previous``."""
     return (
-        list(_identity(values, previous, form))
+        list(_identity(values, previous))
         + list(_carried(values, previous, form))
         + list(_in_force(values, previous, form))
         + list(_swings(values, previous, form))
     )
 
 
-def _at(form: Form, key: str) -> dict[str, str]:
-    f = form.field(key)
-    return {"sheet": f.sheet, "cell": f.cell, "key": key}
-
-
-def _identity(values, previous, form: Form) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    org, prev_org = values.get("info.org"), previous.get("info.org")
+def _identity(values: Mapping[str, object], previous: Mapping[str, object]) -> Iterator[Finding]:
+    org, prev_org = values.get(ORG.key), previous.get(ORG.key)
     if org and prev_org and str(org).strip() != str(prev_org).strip():
-        yield Finding("yoy-org-mismatch", f"上年工作簿的机关名称为“{prev_org}”，本年为“{org}”。",
-                      expected=str(org), actual=str(prev_org), **_at(form, "info.org"))  # fmt: skip
-    year, prev_year = values.get("info.year"), previous.get("info.year")
+        yield Finding.at(ORG, "yoy-org-mismatch", expected=str(org), actual=str(prev_org),
+                         before=prev_org, now=org)  # fmt: skip
+    year, prev_year = values.get(YEAR.key), previous.get(YEAR.key)
     if isinstance(year, int) and isinstance(prev_year, int) and prev_year != year - 1:
-        yield Finding("yoy-year-mismatch", f"上年工作簿的年度为 {prev_year}，应为 {year - 1}。",
-                      expected=year - 1, actual=prev_year, **_at(form, "info.year"))  # fmt: skip
+        yield Finding.at(YEAR, "yoy-year-mismatch", expected=year - 1, actual=prev_year,
+                         before=prev_year, total=year - 1)  # fmt: skip
 
 
-def _carried(values, previous, form: Form) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+def _carried(
+    values: Mapping[str, object], previous: Mapping[str, object], form: Form
+) -> Iterator[Finding]:
     # Applicant columns only: the 总计 column is their sum on both sides, so its mismatch would
     # repeat theirs without naming a cell to fix.
     for col, label in S3_COLUMNS:
         if col == "total":
             continue
-        now, before = values.get(f"s3.carried.{col}"), previous.get(f"s3.carry_over.{col}")
+        now = values.get(s3_key("carried", col))
+        before = previous.get(s3_key("carry_over", col))
         if _num(now) is None or _num(before) is None or now == before:
             continue
-        yield Finding(
-            "yoy-carried-mismatch",
-            f"“二、上年结转”（{label}）为 {now}，上年报告“四、结转下年度继续办理”为 {before}。",
-            expected=before,
-            actual=now,
-            **_at(form, f"s3.carried.{col}"),  # type: ignore[arg-type]
-        )
+        yield Finding.at(
+            form.field(s3_key("carried", col)), "yoy-carried-mismatch",
+            expected=before, actual=now,  # type: ignore[arg-type]
+            carried_row=S3_ROW_SHORT["carried"], column=label, now=now,
+            carry_over_row=S3_ROW_SHORT["carry_over"], before=before,
+        )  # fmt: skip
 
 
-def _in_force(values, previous, form: Form) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
-    for kind, label in (("rules", "规章"), ("normative", "行政规范性文件")):
-        now = _num(values.get(f"s2.{kind}.in_force"))
-        before = _num(previous.get(f"s2.{kind}.in_force"))
-        issued = _num(values.get(f"s2.{kind}.issued"))
-        repealed = _num(values.get(f"s2.{kind}.repealed"))
-        if None in (now, before, issued, repealed):
+def _in_force(
+    values: Mapping[str, object], previous: Mapping[str, object], form: Form
+) -> Iterator[Finding]:
+    for kind in ("rules", "normative"):
+        key = s2_key(kind, "in_force")
+        now, before = _num(values.get(key)), _num(previous.get(key))
+        issued = _num(values.get(s2_key(kind, "issued")))
+        repealed = _num(values.get(s2_key(kind, "repealed")))
+        if now is None or before is None or issued is None or repealed is None:
             continue
-        expected = before + issued - repealed  # type: ignore[operator]
+        expected = before + issued - repealed
         if now != expected:
-            yield Finding(
-                "yoy-in-force-mismatch",
-                f"{label}现行有效件数为 {now}，按上年现行有效 {before} + 本年制发 {issued} − "
-                f"本年废止 {repealed} 应为 {expected}（修订、到期失效等情况请在文字中说明）。",
-                expected=expected, actual=now, **_at(form, f"s2.{kind}.in_force"),
-            )  # fmt: skip
+            yield Finding.at(form.field(key), "yoy-in-force-mismatch", expected=expected,
+                             actual=now, now=now, before=before, issued=issued,
+                             repealed=repealed, total=expected)  # fmt: skip
 
 
-def _swings(values, previous, form: Form) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+def _swings(
+    values: Mapping[str, object], previous: Mapping[str, object], form: Form
+) -> Iterator[Finding]:
     for key in SWING_KEYS:
         now, before = _num(values.get(key)), _num(previous.get(key))
         if not now or not before:
@@ -89,19 +93,13 @@ def _swings(values, previous, form: Form) -> Iterator[Finding]:  # type: ignore[
         ratio = Decimal(now) / Decimal(before)
         if ratio >= SWING_FACTOR or ratio <= Decimal(1) / SWING_FACTOR:
             f = form.field(key)
-            hint = "，请确认单位是否为“万元”" if f.unit == "万元" else ""
-            change = (
-                f"是上年的 {format_number(round(ratio, 1))} 倍"
-                if ratio >= 1
-                else f"只有上年的 {format_number(round(ratio * 100, 1))}%"
-            )
-            yield Finding(
-                "yoy-swing",
-                f"{f.label}本年为 {format_number(now)}，上年为 {format_number(before)}，"
-                f"{change}{hint}。",
-                expected=before, actual=now, **_at(form, key),
+            yield Finding.at(
+                f, "yoy-swing", expected=before, actual=now, now=now, before=before,
+                times=round(ratio, 1) if ratio >= 1 else None,
+                percent=round(ratio * 100, 1) if ratio < 1 else None,
+                unit=f.unit if f.unit == TEN_THOUSAND_YUAN else None,
             )  # fmt: skip
 
 
-def _num(v: object) -> int | Decimal | None:
+def _num(v: object) -> Number | None:
     return v if isinstance(v, int | Decimal) and not isinstance(v, bool) else None

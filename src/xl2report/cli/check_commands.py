@@ -40,7 +40,8 @@ def check(
     else:
         print_reports(reports)
     if annotate:
-        from xl2report.xlsx.feedback import feedback_name, write_feedback
+        from xl2report.batch.outbox import feedback_name
+        from xl2report.xlsx.feedback import write_feedback
 
         used: set[str] = set()
         for path, report in zip(files, reports, strict=True):

@@ -14,7 +14,7 @@ from xl2report.cli.help import EXIT_FINDINGS, UserError
 
 def open_ledger(outbox: Path, ledger: Path | None, create: bool = False):  # type: ignore[no-untyped-def]
     from xl2report.batch.ledger import Ledger
-    from xl2report.batch.session import default_ledger
+    from xl2report.batch.outbox import default_ledger
 
     path = ledger or default_ledger(outbox)
     if not create and not path.exists():

@@ -18,6 +18,7 @@ from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.ledger import Ledger, RosterEntry, Row
 from xl2report.batch.records import FileStatus
 from xl2report.batch.roster import normalize_org
+from xl2report.form.national import FORM_TITLE
 from xl2report.xlsx.style import literal_workbook
 
 MISSING, REJECTED, ACCEPTED, UPDATED, UNREADABLE = (
@@ -210,7 +211,7 @@ def build_status_xlsx(report: StatusReport) -> bytes:
     }
     year = f"{report.year}年" if report.year else ""
     when = datetime.now().strftime("%Y-%m-%d %H:%M")
-    ws.write_string(0, 0, f"{year}政府信息公开工作年度报告报送情况（截至 {when}）", title)
+    ws.write_string(0, 0, f"{year}{FORM_TITLE}报送情况（截至 {when}）", title)
     counts = report.counts()
     summary = "，".join(
         f"{label} {counts.get(k, 0)} 个"

@@ -29,9 +29,12 @@ from xl2report.county.status import received_text
 from xl2report.errors import FatalError
 from xl2report.form.national import (
     FORM,
+    FORM_TITLE,
+    ORG,
     S2,
     S3,
     S4,
+    YEAR,
     Field,
     Form,
     Kind,
@@ -68,7 +71,7 @@ class SummaryResult:
 
 def numeric_fields(form: Form = FORM) -> list[Field]:
     """Every numeric field except the year: the columns of 明细."""
-    return [f for f in form.fields if f.type is not ValueType.TEXT and f.key != "info.year"]
+    return [f for f in form.fields if f.type is not ValueType.TEXT and f.key != YEAR.key]
 
 
 def accepted_rows(ledger: Ledger, year: int) -> list[Row]:
@@ -111,13 +114,13 @@ def build_summary(
     for r, values in zip(rows, org_values, strict=True):
         # Each org's totals are recomputed, never trusted from storage.
         values.update(compute_formulas(values, form))
-        values.setdefault("info.org", r.org)
+        values.setdefault(ORG.key, r.org)
     sums = sum_values(org_values, form)
     fields = numeric_fields(form)
 
     buffer = io.BytesIO()
     wb = literal_workbook(buffer)  # a name like "=1+1" or "@x" stays literal text
-    wb.set_properties({"title": f"{year}年政府信息公开工作年度报告汇总表",
+    wb.set_properties({"title": f"{year}年{FORM_TITLE}汇总表",
                        "created": datetime(year + 1, 1, 1)})  # fmt: skip
     styles = _Styles(wb)
     # Sheets are added in display order: national tables first, 明细 last; the tables refer to
@@ -216,7 +219,7 @@ def _detail_sheet(
     styles: _Styles,
 ) -> None:
     n_fixed = len(DETAIL_FIXED)
-    ws.write_string(0, 0, f"{year}年政府信息公开工作年度报告汇总明细（{len(rows)} 个单位）",
+    ws.write_string(0, 0, f"{year}年{FORM_TITLE}汇总明细（{len(rows)} 个单位）",
                     styles.roles[LabelRole.TITLE])  # fmt: skip
     for col, name in enumerate(DETAIL_FIXED):
         ws.merge_range(DETAIL_HEADER_ROW, col, DETAIL_KEY_ROW, col, name,

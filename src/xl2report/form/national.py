@@ -152,6 +152,8 @@ S3_ROW_LABELS = {
     "handled_total": "（七）总计",
     "carry_over": "四、结转下年度继续办理",
 }
+# The rows as messages name them: 一、本年新收, 二、上年结转, 四、结转下年度继续办理 …
+S3_ROW_SHORT = {k: v.removesuffix("政府信息公开申请数量") for k, v in S3_ROW_LABELS.items()}
 
 S4_GROUPS: tuple[tuple[str, str], ...] = (
     ("review", "行政复议"),
@@ -203,6 +205,16 @@ INSTRUCTIONS = (
     "6. 文字部分直接输入或粘贴，段落之间用 Alt+Enter（WPS 同）换行；请勿保留“XX”“20XX”等占位文字。",
     "7. 不要插入或删除行列、不要重命名或删除工作表；填好后保存为 .xlsx，按通知要求报送。",
 )
+
+
+def s2_key(row: str, column: str) -> str:
+    """The key of a table 二 value: s2_key("rules", "in_force") -> 's2.rules.in_force'."""
+    return f"s2.{row}.{column}"
+
+
+def s3_key(row: str, column: str) -> str:
+    """The key of a table 三 cell: s3_key("new", "natural") -> 's3.new.natural'."""
+    return f"s3.{row}.{column}"
 
 
 class _Builder:
@@ -360,7 +372,7 @@ def _section2(b: _Builder) -> None:
         for prefix, label, keys in rows:
             b.label(s, row, 0, label, LabelRole.ROW)
             for j, k in enumerate(keys):
-                key = f"s2.{prefix}.{k}"
+                key = s2_key(prefix, k)
                 caption_text = f"{label}{headers[j]}"
                 if prefix == "fees":
                     b.add(
@@ -431,23 +443,24 @@ def _section3(b: _Builder) -> None:
         if key == "handled_total":
             continue
         for j, col_key in enumerate(S3_APPLICANT_COLUMNS):
-            b.number(f"s3.{key}.{col_key}", s, r, first_value_col + j,
+            b.number(s3_key(key, col_key), s, r, first_value_col + j,
                      f"{label}（{S3_COLUMNS[j][1]}）")  # fmt: skip
     handled_row = next(r for k, r, _ in body if k == "handled_total")
     for j, col_key in enumerate(S3_APPLICANT_COLUMNS):
-        b.total(f"s3.handled_total.{col_key}", s, handled_row, first_value_col + j,
+        b.total(s3_key("handled_total", col_key), s, handled_row, first_value_col + j,
                 f"（七）总计（{S3_COLUMNS[j][1]}）",
-                [f"s3.{k}.{col_key}" for k in S3_OUTCOME_ROWS])  # fmt: skip
+                [s3_key(k, col_key) for k in S3_OUTCOME_ROWS])  # fmt: skip
     for key, r, label in body:
-        b.total(f"s3.{key}.total", s, r, last_col, f"{label}（总计）",
-                [f"s3.{key}.{c}" for c in S3_APPLICANT_COLUMNS])  # fmt: skip
+        b.total(s3_key(key, "total"), s, r, last_col, f"{label}（总计）",
+                [s3_key(key, c) for c in S3_APPLICANT_COLUMNS])  # fmt: skip
 
     # Rules: (七)总计 also equals the sum of the outcome rows in the total column (T3-3).
     b.rule(
         Rule("T3-3.total", "total-mismatch", RuleKind.SUM,
-             ("s3.handled_total.total",), tuple(f"s3.{k}.total" for k in S3_OUTCOME_ROWS),
+             (s3_key("handled_total", "total"),),
+             tuple(s3_key(k, "total") for k in S3_OUTCOME_ROWS),
              text="（七）总计 应等于 （一）至（六）各项之和", scope="总计列",
-             report_at=("s3.handled_total.total",))
+             report_at=(s3_key("handled_total", "total"),))
     )  # fmt: skip
     # T3-1, the printed 勾稽 rule, shown live in a check row under the table.
     check_row = row
@@ -455,10 +468,10 @@ def _section3(b: _Builder) -> None:
     for j, (col_key, col_label) in enumerate(S3_COLUMNS):
         b.rule(
             Rule(f"T3-1.{col_key}", "balance-mismatch", RuleKind.BALANCE,
-                 (f"s3.new.{col_key}", f"s3.carried.{col_key}"),
-                 (f"s3.handled_total.{col_key}", f"s3.carry_over.{col_key}"),
+                 (s3_key("new", col_key), s3_key("carried", col_key)),
+                 (s3_key("handled_total", col_key), s3_key("carry_over", col_key)),
                  text="一+二 应等于 三(七)+四", scope=f"{col_label}列",
-                 report_at=(f"s3.new.{col_key}", f"s3.handled_total.{col_key}"),
+                 report_at=(s3_key("new", col_key), s3_key("handled_total", col_key)),
                  check=(s, check_row, first_value_col + j),
                  check_fail="✗ {lhs}≠{rhs}")
         )  # fmt: skip
@@ -548,7 +561,7 @@ def _section6(b: _Builder) -> None:
     )  # fmt: skip
     b.rule(
         Rule("T3-6", "fee-notices-missing", RuleKind.IMPLIES_POSITIVE,
-             ("s3.other.no_fee.total",), (notices,),
+             (s3_key("other.no_fee", "total"),), (notices,),
              text="三表有“逾期未按收费通知要求缴纳费用”的申请时，应报告发出的收费通知",
              report_at=(notices,))
     )  # fmt: skip
@@ -613,6 +626,17 @@ def build_form() -> Form:
 
 
 FORM = build_form()
+
+# Handles on the fields the code refers to by meaning (their keys are typed only above).
+ORG = FORM.field("info.org")
+YEAR = FORM.field("info.year")
+PUBLISH_DATE = FORM.field("info.publish_date")
+FEE_NOTICES = FORM.field("s6.fee_notices")
+FEE_BILLED = FORM.field("s6.fee_billed")
+FEE_COLLECTED = FORM.field("s6.fee_collected")
+OTHER_MATTERS = FORM.field("s6.text")
+NEW_TOTAL = FORM.field(s3_key("new", "total"))
+CARRIED_TOTAL = FORM.field(s3_key("carried", "total"))
 
 
 # Values keyed by field key.

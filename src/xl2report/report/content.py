@@ -20,19 +20,25 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from xl2report.form.national import FORM, FORM_TITLE, Field, Value, ValueType, nest
+from xl2report.form.national import (
+    FEE_BILLED,
+    FEE_COLLECTED,
+    FEE_NOTICES,
+    FORM,
+    FORM_TITLE,
+    ORG,
+    OTHER_MATTERS,
+    PUBLISH_DATE,
+    YEAR,
+    Field,
+    Value,
+    ValueType,
+    nest,
+)
 from xl2report.form.types import format_number
 
 DRAFT = "draft"  # context flag: the workbook did not pass the checks (render --force)
 DRAFT_MARK = "草稿（未通过校验）"
-
-ORG = FORM.field("info.org")
-YEAR = FORM.field("info.year")
-PUBLISH_DATE = FORM.field("info.publish_date")
-FEE_NOTICES = FORM.field("s6.fee_notices")
-FEE_BILLED = FORM.field("s6.fee_billed")
-FEE_COLLECTED = FORM.field("s6.fee_collected")
-OTHER_MATTERS = FORM.field("s6.text")
 
 # Characters XML 1.0 cannot hold (Excel users paste \x0b from other programs), plus lone
 # surrogates and the two non-characters, which lxml also refuses.

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -58,20 +57,9 @@ from xl2report.report.verify import (
     verify,
 )
 
-# Characters Windows (and most file systems) refuse in a file name, plus control characters.
-_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-_MAX_NAME_CHARS = 120
-
 
 class RenderError(FatalError):
     """The report cannot be produced (message in Chinese, names the file when it can)."""
-
-
-def report_filename(org: str, year: int | None) -> str:
-    """'{org}{year}年政府信息公开工作年度报告.docx', safe as a Windows file name."""
-    name = report_title(_UNSAFE_NAME.sub("", org or "").strip(), year)
-    name = name.strip(" .")[:_MAX_NAME_CHARS] or "政府信息公开工作年度报告"
-    return name + ".docx"
 
 
 def describe_placeholder(path: str) -> str:
@@ -236,5 +224,4 @@ __all__ = [
     "ReportRenderer",
     "check_word_template",
     "docx_to_pdf",
-    "report_filename",
 ]

@@ -78,11 +78,6 @@ MARK_COLS = ("标注工作表", "标注单元格", "原底色")
 MARK_FIRST_COL = 8  # H
 
 
-def feedback_name(source: Path) -> str:
-    """Name of the feedback copy of ``source``: 克井镇.xlsx -> 克井镇_校验反馈.xlsx."""
-    return f"{Path(source).stem}_校验反馈.xlsx"
-
-
 def write_feedback(source: Path, report: Findings, out: Path, overwrite: bool = False) -> Path:
     """Write the feedback copy of ``source`` for ``report`` to ``out``; return ``out``.
 

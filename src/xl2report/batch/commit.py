@@ -1,0 +1,138 @@
+"""Recording what happened to a file: one ledger transaction, plus the renames it journals.
+
+The run's parent process alone commits, in plan order.  A commit is one ledger transaction that
+inserts the file's row, updates the rows it changes (a report superseded) and journals the
+renames it needs; the renames follow, then the journal entries are deleted.  A run killed at any
+point leaves journalled renames, which the next run replays (:meth:`Recorder.replay`).
+
+Which submission is newer: the one received later, i.e. with the later modification time when
+first seen (mail clients stamp saved attachments), ties broken by path.  The newer accepted
+submission's report takes the plain name; the older one's moves to ``历史版本/…（第N版）``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from xl2report.batch.inbox import Entry, Kind
+from xl2report.batch.ledger import Ledger, Row
+from xl2report.batch.outbox import Outbox
+from xl2report.batch.records import FileStatus
+from xl2report.batch.worker import Outcome
+
+Moves = list[tuple[Path, Path]]
+
+
+class Recorder:
+    """Commits outcomes of one outbox's files into its ledger and moves outputs into place."""
+
+    def __init__(self, ledger: Ledger, outbox: Outbox) -> None:
+        self.ledger = ledger
+        self.outbox = outbox
+
+    def replay(self) -> int:
+        """Do the journalled renames still pending (after a kill); returns how many."""
+        return self._apply_moves(self.ledger.pending_moves())
+
+    def _apply_moves(self, moves: Sequence[tuple[int, Path, Path]]) -> int:
+        done = self.outbox.apply_moves(moves)
+        self.ledger.moves_done(done)
+        return len(done)
+
+    def outcome(self, e: Entry, sha: str, outcome: Outcome, inbox: Path | None) -> None:
+        """Record a processed submission: its row, its report or feedback copy in place.
+
+        ``inbox``: move the original into the inbox's processed folder (``--move-processed``).
+        """
+        row = _base_row(e, sha) | {
+            "status": outcome.status,
+            "org": outcome.org,
+            "year": outcome.year,
+            "errors": outcome.errors,
+            "warnings": outcome.warnings,
+            "message": outcome.message,
+            "findings": json.dumps(outcome.findings, ensure_ascii=False),
+            "converted": int(e.kind is Kind.LEGACY),
+        }
+        updates: list[tuple[int, dict[str, object]]] = []
+        moves: Moves = []
+        if outcome.status is FileStatus.REJECTED:
+            assert outcome.staged is not None
+            dst = self.outbox.feedback_path(outcome.year, outcome.org, e.rel)
+            row["feedback"] = self.outbox.rel(dst)
+            moves.append((Path(outcome.staged), dst))
+        elif outcome.status is FileStatus.ACCEPTED:
+            assert outcome.staged is not None and outcome.year is not None
+            row["vals"] = outcome.vals
+            version = self.ledger.next_version(outcome.org, outcome.year)
+            row["version"] = version
+            current = self.ledger.current(outcome.org, outcome.year)
+            if current is None or (e.mtime_ns, e.rel) > current.order:
+                if current is not None:
+                    updates.append(self._supersede(current, moves))
+                release = current.report if current else None
+                dst = self.outbox.report_path(outcome.org, outcome.year, release)
+            else:  # an older submission arriving late: straight into the history folder
+                row["status"] = FileStatus.SUPERSEDED
+                dst = self.outbox.history_path(outcome.org, outcome.year, version)
+            row["report"] = self.outbox.rel(dst)
+            moves.append((Path(outcome.staged), dst))
+        if inbox is not None:
+            row["stored_path"] = self._move_original(e, inbox, moves)
+        self.ledger.commit(insert=row, updates=updates, moves=moves)
+        self._apply_moves(self.ledger.pending_moves())
+
+    def duplicate(self, e: Entry, sha: str, original: Row, inbox: Path | None) -> None:
+        """Record known content under another name as a duplicate of ``original``."""
+        row = _base_row(e, sha) | {
+            "status": FileStatus.DUPLICATE,
+            "duplicate_of": original.id,
+            "org": original.org,
+            "year": original.year,
+            "message": f"与已报送的“{original.path}”内容完全相同，按重复报送记录，不再处理。",
+        }
+        moves: Moves = []
+        if inbox is not None:
+            row["stored_path"] = self._move_original(e, inbox, moves)
+        self.ledger.commit(insert=row, moves=moves)
+        self._apply_moves(self.ledger.pending_moves())
+
+    def pdf(self, row: Row, report: Path, made: Path) -> None:
+        """Record the PDF ``made`` (in staging) of ``row``'s current ``report``."""
+        dst = self.outbox.pdf_path(report)
+        self.ledger.commit(updates=[(row.id, {"pdf": self.outbox.rel(dst)})], moves=[(made, dst)])
+        self._apply_moves(self.ledger.pending_moves())
+
+    def _supersede(self, current: Row, moves: Moves) -> tuple[int, dict[str, object]]:
+        """Move the current report (and PDF) into the history folder under its version."""
+        assert current.report is not None
+        hist = self.outbox.retired_path(current.report, current.version or 1)
+        moves.append((self.outbox.root / current.report, hist))
+        changes: dict[str, object] = {
+            "status": FileStatus.SUPERSEDED,
+            "report": self.outbox.rel(hist),
+        }
+        if current.pdf:
+            hist_pdf = self.outbox.pdf_path(hist)
+            moves.append((self.outbox.root / current.pdf, hist_pdf))
+            changes["pdf"] = self.outbox.rel(hist_pdf)
+        return current.id, changes
+
+    def _move_original(self, e: Entry, inbox: Path, moves: Moves) -> str:
+        dst = self.outbox.processed_path(inbox, e.rel)
+        moves.append((e.path, dst))
+        return dst.relative_to(Path(inbox).absolute()).as_posix()
+
+
+def _base_row(e: Entry, sha: str) -> dict[str, object]:
+    return {
+        "path": e.rel,
+        "sha256": sha,
+        "size": e.size,
+        "mtime_ns": e.mtime_ns,
+        "received_ns": e.mtime_ns,
+        "seen_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,85 @@
+"""The hand-out page's work: register an uploaded roster, build the personalised templates as
+one zip, and the county workbooks (summary, status, reminder list) as bytes to download.
+
+Everything is built in memory or in a temporary folder; nothing the user uploads becomes a path.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from xl2report.batch.ledger import Ledger, RosterEntry
+from xl2report.batch.names import safe_filename
+from xl2report.batch.roster import read_roster, write_roster_templates
+from xl2report.batch.session import STATE_DIR
+from xl2report.county.status import MISSING, REJECTED, build_status_xlsx, compute_status
+from xl2report.county.summary import build_summary
+from xl2report.errors import FatalError
+
+ROSTER_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+MAX_ROSTER_BYTES = 5_000_000
+
+
+def register_roster(ledger: Ledger, outbox: Path, original: str, data: bytes) -> list[RosterEntry]:
+    """Read an uploaded roster and register it in the ledger; raises FatalError when unusable.
+
+    The upload is kept in the state folder under a new name (the ledger names its source).
+    """
+    shown = safe_filename(Path(original.replace("\\", "/")).name, fallback="名单.xlsx")
+    suffix = Path(shown).suffix.lower()
+    if suffix not in ROSTER_SUFFIXES:
+        raise FatalError(f"名单“{shown}”应为 .xlsx 或 .csv 文件。")
+    if not data:
+        raise FatalError(f"名单“{shown}”是空文件。")
+    if len(data) > MAX_ROSTER_BYTES:
+        raise FatalError(
+            f"名单“{shown}”超过 {MAX_ROSTER_BYTES // 1_000_000} MB，请检查是否选错了文件。"
+        )
+    folder = Path(outbox) / STATE_DIR / "web"
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"名单-{datetime.now():%Y%m%d-%H%M%S}{suffix}"
+    kept.write_bytes(data)
+    try:
+        entries = read_roster(kept)
+    except FatalError as exc:
+        kept.unlink(missing_ok=True)
+        raise FatalError(str(exc).replace(str(kept), f"“{shown}”")) from exc
+    if not entries:
+        raise FatalError(f"名单“{shown}”中没有任何单位（需要“机关名称”一列）。")
+    ledger.set_roster(entries, f"网页上传：{shown}")
+    return entries
+
+
+def templates_zip(entries: list[RosterEntry], year: int, submit_to: str | None) -> bytes:
+    """One personalised template per roster unit, zipped (names safe on Windows)."""
+    if not entries:
+        raise FatalError("还没有登记名单：请先上传名单（.xlsx 或 .csv，含“机关名称”一列）。")
+    with tempfile.TemporaryDirectory(prefix="xl2report-handout-") as tmp:
+        paths = write_roster_templates(entries, Path(tmp), year, submit_to=submit_to or None)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in paths:
+                zf.write(path, path.name)
+    return buffer.getvalue()
+
+
+def summary_xlsx(ledger: Ledger, year: int) -> bytes:
+    """The county summary workbook for ``year`` (FatalError when nothing has passed yet)."""
+    data, _orgs, _sums = build_summary(ledger, year)
+    return data
+
+
+def status_xlsx(ledger: Ledger, year: int | None) -> bytes:
+    """The status workbook, as ``xl2report status --xlsx`` writes it."""
+    return build_status_xlsx(compute_status(ledger, year))
+
+
+def reminders_xlsx(ledger: Ledger, year: int | None) -> bytes:
+    """The units still to chase (not reported or sent back), with contact and email."""
+    report = compute_status(ledger, year)
+    report.orgs = [s for s in report.orgs if s.state in (MISSING, REJECTED)]
+    return build_status_xlsx(report)

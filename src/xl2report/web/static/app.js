@@ -1,0 +1,78 @@
+// xl2report board: drag and drop onto the upload form, and self-refresh when the ledger changes.
+// Everything works without this file; it only makes the page nicer to use.
+(function () {
+  "use strict";
+
+  function setupUpload() {
+    var drop = document.getElementById("drop");
+    var input = document.getElementById("files");
+    var chosen = document.getElementById("chosen");
+    if (!drop || !input) return;
+    function show() {
+      var names = [];
+      for (var i = 0; i < input.files.length; i++) names.push(input.files[i].name);
+      chosen.textContent = names.length ? "已选择 " + names.length + " 个文件：" + names.join("、") : "";
+    }
+    input.addEventListener("change", show);
+    ["dragenter", "dragover"].forEach(function (type) {
+      drop.addEventListener(type, function (e) { e.preventDefault(); drop.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (type) {
+      drop.addEventListener(type, function () { drop.classList.remove("over"); });
+    });
+    drop.addEventListener("drop", function (e) {
+      e.preventDefault();
+      if (e.dataTransfer && e.dataTransfer.files.length) {
+        input.files = e.dataTransfer.files;
+        show();
+      }
+    });
+    var form = document.getElementById("upload-form");
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      button.textContent = "正在上传和校验……";
+    });
+  }
+
+  function setupRefresh() {
+    var board = document.getElementById("board");
+    if (!board || !window.fetch) return;
+    var stamp = board.getAttribute("data-stamp");
+    var busy = false;
+    function replace() {
+      return fetch(window.location.href, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById("board");
+          var current = document.getElementById("board");
+          if (!fresh || !current) return;
+          // Keep what the clerk is choosing in the upload form.
+          var upload = current.querySelector("#upload");
+          var freshUpload = fresh.querySelector("#upload");
+          if (upload && freshUpload) freshUpload.parentNode.replaceChild(upload, freshUpload);
+          current.parentNode.replaceChild(fresh, current);
+          stamp = fresh.getAttribute("data-stamp");
+        });
+    }
+    function poll() {
+      if (busy || document.hidden) return;
+      busy = true;
+      fetch("/api/stamp", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (data && data.stamp !== stamp) return replace();
+        })
+        .catch(function () {})
+        .then(function () { busy = false; });
+    }
+    window.setInterval(poll, 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupUpload();
+    setupRefresh();
+  });
+})();

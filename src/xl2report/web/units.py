@@ -1,0 +1,148 @@
+"""What the board shows, from the campaign model (:mod:`xl2report.county.campaign`).
+
+The single adapter between the web pages and the county views: pages and tests use only
+:func:`load_board` and :func:`load_unit`.  Units, states, findings and held files are the
+campaign's own records; this module only adds what a page needs on top (the years to switch
+between, the filter, each submission's findings for the unit page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from xl2report.batch.ledger import Ledger
+from xl2report.batch.records import FileStatus
+from xl2report.batch.roster import normalize_org
+from xl2report.county.campaign import Campaign, HeldFile, Note, Submission, Unit, load_campaign
+from xl2report.county.units import UnitState
+from xl2report.form.types import Level
+
+#: Order of the filter buttons: what needs the clerk first.
+STATE_ORDER = (
+    UnitState.REJECTED,
+    UnitState.HELD,
+    UnitState.MISSING,
+    UnitState.ACCEPTED,
+    UnitState.UPDATED,
+)
+
+
+@dataclass
+class Board:
+    """One year's campaign plus what the page header needs."""
+
+    campaign: Campaign
+    years: list[int]
+
+    @property
+    def year(self) -> int | None:
+        """The year shown."""
+        return self.campaign.year
+
+    @property
+    def units(self) -> list[Unit]:
+        """Every unit, in roster order."""
+        return self.campaign.units
+
+    def counts(self) -> dict[UnitState, int]:
+        """Units per state."""
+        out = dict.fromkeys(UnitState, 0)
+        for u in self.campaign.units:
+            out[u.state] += 1
+        return out
+
+    @property
+    def done(self) -> int:
+        """Units whose current submission passed."""
+        return sum(1 for u in self.campaign.units if u.state.done)
+
+    @property
+    def overdue_count(self) -> int:
+        """Units past the deadline without an accepted submission."""
+        return sum(1 for u in self.campaign.units if u.overdue)
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until the deadline (negative once past); None without a deadline."""
+        deadline = self.campaign.deadline
+        return (deadline - self.campaign.today).days if deadline else None
+
+
+@dataclass
+class SubmissionView:
+    """One file a unit sent, with its findings, for the unit page."""
+
+    submission: Submission
+    notes: list[Note]
+    current: bool  # the submission the unit's state is about (its warnings can be reviewed)
+
+    @property
+    def status_label(self) -> str:
+        """The file's status in Chinese."""
+        return file_status_label(self.submission.status)
+
+
+@dataclass
+class UnitPage:
+    """Everything the unit page shows."""
+
+    unit: Unit
+    year: int | None
+    submissions: list[SubmissionView]
+    held: list[HeldFile] = field(default_factory=list)
+    roster: list[str] = field(default_factory=list)
+
+
+def load_board(ledger: Ledger, year: int | None = None, today: date | None = None) -> Board:
+    """The board for ``year`` (default: the latest year the ledger knows)."""
+    return Board(load_campaign(ledger, year, today), ledger.years())
+
+
+def load_unit(ledger: Ledger, org: str, year: int | None) -> UnitPage | None:
+    """The unit page of ``org`` (official name or alias), or None when there is no such unit."""
+    campaign = load_campaign(ledger, year)
+    unit = campaign.unit(org)
+    if unit is None:
+        return None
+    current_id = unit.current.id if unit.current else None
+    views = []
+    for s in sorted(unit.history, key=lambda s: s.order, reverse=True):
+        if s.id == current_id:
+            notes = [*unit.errors, *unit.warnings]
+        else:
+            row = ledger.get(s.id)
+            notes = _notes(row.finding_dicts()) if row else []
+        views.append(SubmissionView(s, notes, s.id == current_id))
+    held = list(unit.held)
+    if unit.in_roster is None:  # no roster: nothing to confirm names against
+        held = []
+    roster = [e.name for e in ledger.roster()]
+    return UnitPage(unit, campaign.year, views, held, roster)
+
+
+def _notes(findings: list[dict[str, object]]) -> list[Note]:
+    """Findings of an older submission as notes (errors first, as the campaign orders them)."""
+    notes = [
+        Note(str(f.get("code", "")), Level(str(f.get("level"))), str(f.get("message", "")),
+             str(f.get("sheet") or ""), str(f.get("cell") or ""), str(f.get("key") or ""))
+        for f in findings
+        if f.get("level") in Level._value2member_map_
+    ]  # fmt: skip
+    return sorted(notes, key=lambda n: n.level is not Level.ERROR)
+
+
+def same_unit(a: str, b: str) -> bool:
+    """Whether two names are the same organisation as the roster compares them."""
+    return normalize_org(a) == normalize_org(b)
+
+
+def file_status_label(status: str) -> str:
+    """A ledger row's status in Chinese (the value itself when this version does not know it)."""
+    known = FileStatus._value2member_map_.get(status)
+    return known.label if isinstance(known, FileStatus) else status
+
+
+def now_text() -> str:
+    """The time the page was made, as shown in its header."""
+    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")

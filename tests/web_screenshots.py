@@ -1,0 +1,88 @@
+"""Screenshots of the web board for the README and for looking at it as a clerk would.
+
+Run:  python tests/web_screenshots.py [-o docs]   (needs chromium + chromium-driver)
+
+Builds a small county (a roster of townships and departments, some reports passed, one sent
+back, one not yet sent), serves the board on a loopback port and saves board, upload, unit
+page and hand-out page as PNG files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from inbox_helpers import write_invalid, write_valid  # noqa: E402
+from test_web_browser import make_driver  # noqa: E402
+from web_helpers import ServerThread, free_port, make_config  # noqa: E402
+from xl2report.batch.ledger import Ledger, RosterEntry  # noqa: E402
+from xl2report.batch.records import RunOptions  # noqa: E402
+from xl2report.batch.session import run_batch  # noqa: E402
+from xl2report.web.app import create_app  # noqa: E402
+
+COUNTY = [
+    ("克井镇人民政府", "李明", "kejing@example.gov.cn"),
+    ("五龙口镇人民政府", "王芳", "wulongkou@example.gov.cn"),
+    ("梨林镇人民政府", "赵强", "lilin@example.gov.cn"),
+    ("天坛街道办事处", "陈静", "tiantan@example.gov.cn"),
+    ("县发展和改革委员会", "刘洋", "fgw@example.gov.cn"),
+    ("县教育局", "孙丽", "jyj@example.gov.cn"),
+    ("县自然资源局", "周杰", "zrzy@example.gov.cn"),
+    ("县市场监督管理局", "吴敏", "scjg@example.gov.cn"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-o", "--outdir", type=Path, default=HERE.parent / "docs")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="xl2report-shots-") as tmp_text:
+        tmp = Path(tmp_text)
+        config = make_config(tmp, port=free_port(), wait_seconds=20)
+        with Ledger.open(config.ledger_path) as ledger:
+            ledger.set_roster([RosterEntry(n, contact=c, email=e) for n, c, e in COUNTY], "全县名单.xlsx")
+        for i, (name, _c, _e) in enumerate(COUNTY[:5]):
+            write_valid(config.inbox / f"{name}2024年报表.xlsx", name, seed=i)
+        write_invalid(config.inbox / f"{COUNTY[5][0]}2024年报表.xlsx", COUNTY[5][0], seed=9)
+        run_batch(RunOptions(config.inbox, config.outbox, jobs=1, settle=0))
+        upload = write_invalid(tmp / "files" / f"{COUNTY[6][0]}2024年报表.xlsx", COUNTY[6][0], seed=7)
+        downloads = tmp / "downloads"
+        downloads.mkdir()
+        driver = make_driver(downloads)
+        args.outdir.mkdir(parents=True, exist_ok=True)
+        try:
+            with ServerThread(create_app(config), config.port) as server:
+                driver.set_window_size(1400, 1000)
+                driver.get(server.url + "/")
+                driver.find_element("id", "files").send_keys(str(upload))
+                driver.save_screenshot(str(args.outdir / "web-upload.png"))
+                driver.find_element("css selector", "#upload-form button[type=submit]").click()
+                driver.implicitly_wait(10)
+                driver.find_element("id", "uploads")
+                driver.save_screenshot(str(args.outdir / "web-board.png"))
+                driver.get(server.url + f"/unit?org={COUNTY[5][0]}&year=2024")
+                driver.save_screenshot(str(args.outdir / "web-unit.png"))
+                driver.get(server.url + f"/unit?org={COUNTY[0][0]}&year=2024")
+                driver.find_element("css selector", "img.page-preview")
+                driver.execute_script(
+                    "return new Promise(r => { const i = document.querySelector('img.page-preview');"
+                    " if (i.complete) r(); else i.onload = i.onerror = r; });"
+                )
+                driver.save_screenshot(str(args.outdir / "web-unit-accepted.png"))
+                driver.get(server.url + "/handout")
+                driver.save_screenshot(str(args.outdir / "web-handout.png"))
+        finally:
+            driver.quit()
+    print("已保存：", ", ".join(p.name for p in sorted(args.outdir.glob("web-*.png"))))
+
+
+if __name__ == "__main__":
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        sys.exit("需要 chromium 和 chromium-driver")
+    main()
