@@ -127,6 +127,7 @@ def send(roster: Path | None, templates: Path, year: int | None, subject: str | 
     request = SendRequest(
         roster=_roster(roster, outbox, ledger), templates=templates, year=year, subject=subject,
         body=body, deadline=_parse_date(deadline, "--deadline"), dry_run=dry_run, resend=resend,
+        roster_source=str(roster) if roster is not None else "",
     )  # fmt: skip
 
     def progress(unit) -> None:  # type: ignore[no-untyped-def]
@@ -218,3 +219,87 @@ def _print_fetch(result, inbox: Path) -> None:  # type: ignore[no-untyped-def]
         )
     if saved:
         click.echo(f"下一步：xl2report run --inbox {inbox}")
+
+
+@mail.command()
+@click.option("--year", type=int, help="年度（默认：台账中最近的年度）。")
+@click.option("--dry-run", is_flag=True, help="只列出将回复谁，不连接服务器、不记账。")
+@_settings_options
+def reply(year: int | None, dry_run: bool, outbox: Path, ledger: Path | None, as_json: bool,
+          **kw: object) -> None:  # fmt: skip
+    """回复每个单位处理过的报送（各回一次）：退回的附校验反馈表并列出错误，通过的确认并列出提醒。"""
+    from xl2report.mail.reply import ReplyRequest, reply_to_submissions
+    from xl2report.mail.settings import get_password
+    from xl2report.mail.workspace import ledger_path, mail_workspace, read_only_view
+
+    settings = _load_settings(kw)
+    if not ledger_path(outbox, ledger).exists():
+        raise UserError(f"还没有台账（{outbox}）：请先运行 xl2report run 处理报回的工作簿。")
+    request = ReplyRequest(outbox=outbox, year=year, dry_run=dry_run)
+
+    def progress(item) -> None:  # type: ignore[no-untyped-def]
+        click.echo(
+            f"已回复：{item.org}（{item.state.label}）→ {'; '.join(item.addresses)}", err=True
+        )
+
+    opened = read_only_view(outbox, ledger) if dry_run else mail_workspace(outbox, ledger, "reply")
+    with opened as book:
+        result = reply_to_submissions(request, book, settings, lambda: get_password(settings),
+                                      progress)  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        from xl2report.cli.console import print_table
+
+        rows = [(r.org, r.state.label, f"{r.errors} / {r.warnings}", "; ".join(r.addresses),
+                 r.attachment, r.outcome.label) for r in result.replies]  # fmt: skip
+        title = f"{result.year or ''}年 回复" + ("（试运行，未发送）" if dry_run else "")
+        print_table(["单位", "状态", "错误 / 提醒", "回复地址", "附件", "结果"], rows, title)
+        if not result.replies:
+            click.echo("还没有处理过的报送，没有需要回复的。")
+    if result.needs_person:
+        sys.exit(EXIT_FINDINGS)
+
+
+@mail.command()
+@click.option("--year", type=int, help="年度（默认：台账中最近的年度）。")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="模板目录：给未报送的单位重新附上它的模板。")  # fmt: skip
+@click.option("--overdue-only", is_flag=True, help="只催已过截止日期的单位。")
+@click.option("--dry-run", is_flag=True, help="只列出将催谁，不连接服务器、不记账。")
+@_settings_options
+def remind(year: int | None, templates: Path | None, overdue_only: bool, dry_run: bool,
+           outbox: Path, ledger: Path | None, as_json: bool, **kw: object) -> None:  # fmt: skip
+    """给未报送、被退回（含逾期）的单位各发一封催报邮件，写明要做什么；每个单位每天最多一封。"""
+    from xl2report.mail.remind import RemindRequest, remind_units
+    from xl2report.mail.settings import get_password
+    from xl2report.mail.workspace import ledger_path, mail_workspace, read_only_view
+
+    settings = _load_settings(kw)
+    if not ledger_path(outbox, ledger).exists():
+        raise UserError(f"还没有台账（{outbox}）：请先运行 xl2report run 或 mail send。")
+    request = RemindRequest(year=year, templates=templates, overdue_only=overdue_only,
+                            dry_run=dry_run)  # fmt: skip
+
+    def progress(item) -> None:  # type: ignore[no-untyped-def]
+        click.echo(
+            f"已催报：{item.org}（{item.state.label}）→ {'; '.join(item.addresses)}", err=True
+        )
+
+    opened = read_only_view(outbox, ledger) if dry_run else mail_workspace(outbox, ledger, "remind")
+    with opened as book:
+        result = remind_units(request, book, settings, lambda: get_password(settings), progress)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        from xl2report.cli.console import print_table
+
+        rows = [(r.org, r.state.label, f"{r.overdue_days} 天" if r.overdue_days else "",
+                 "; ".join(r.addresses), r.outcome.label) for r in result.reminders]  # fmt: skip
+        title = f"{result.year or ''}年 催报（{result.today:%Y-%m-%d}）"
+        print_table(["单位", "状态", "逾期", "邮箱", "结果"], rows,
+                    title + ("（试运行，未发送）" if dry_run else ""))  # fmt: skip
+        if not result.reminders:
+            click.echo("没有需要催报的单位。")
+    if result.needs_person:
+        sys.exit(EXIT_FINDINGS)

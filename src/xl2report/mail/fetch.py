@@ -27,7 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from xl2report.atomic import atomic_path
-from xl2report.batch.names import numbered, safe_filename
+from xl2report.batch.outbox import numbered, safe_filename
 from xl2report.errors import FatalError
 from xl2report.log import logger
 from xl2report.mail.attachments import FoundWorkbook, contents

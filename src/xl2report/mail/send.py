@@ -9,10 +9,9 @@ same message under the same Message-ID.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -20,9 +19,9 @@ from pathlib import Path
 from xl2report.batch.ledger import RosterEntry
 from xl2report.errors import FatalError
 from xl2report.log import logger
-from xl2report.mail.compose import Attachment, compose, new_message_id
+from xl2report.mail.compose import Attachment
 from xl2report.mail.mail_ledger import MailKind, MailLedger
-from xl2report.mail.outgoing import deliver
+from xl2report.mail.outgoing import Outgoing, send_recorded
 from xl2report.mail.settings import MailSettings, Secret
 from xl2report.mail.templates import TemplateFile, index_templates
 from xl2report.mail.transport import SmtpSession, smtp_session
@@ -125,6 +124,7 @@ class SendRequest:
     deadline: date | None = None
     dry_run: bool = False
     resend: bool = False
+    roster_source: str = ""  # when given, the roster is registered in the ledger (not in a dry run)
 
 
 def split_addresses(text: str) -> list[str]:
@@ -162,6 +162,13 @@ def send_templates(
         )
     if not request.dry_run:
         settings.need_smtp()  # refuse bad settings before anything else happens
+    deadline = request.deadline or (book.ledger.deadline(year) if year else None)
+    if not request.dry_run and year is not None:
+        if request.deadline is not None:  # remembered for status, reminders and the board
+            book.ledger.set_deadline(year, request.deadline)
+        if request.roster_source and not book.ledger.roster():  # the campaign counts these units
+            book.ledger.set_roster(list(request.roster), request.roster_source)
+    request = replace(request, deadline=deadline)
     sender = settings.from_address if settings.sender or settings.user else None
     units = [_plan(entry, index.find(entry.name), year, book, request) for entry in request.roster]
     result = SendResult(year, units, index.skipped, request.dry_run)
@@ -243,20 +250,9 @@ def _send_one(
     except OSError as exc:
         raise FatalError(f"模板 {unit.template.path} 无法读取：{exc.strerror or exc}") from exc
     about = topic(year, unit.org)
-    pending = book.pending(MailKind.TEMPLATE, about)
-    if pending is not None:  # killed after preparing it last time: same message, same Message-ID
-        row_id, message_id = pending.id, pending.message_id
-    else:
-        message_id = new_message_id(sender)
-        row_id = book.prepare(kind=MailKind.TEMPLATE, topic=about, org=unit.org, year=year,
-                              address="; ".join(unit.addresses), message_id=message_id,
-                              subject=unit.subject, attachment=unit.template.path.name,
-                              attachment_sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
-    msg = compose(sender=sender, to_name=unit.org, to_addresses=unit.addresses,
-                  subject=unit.subject, body=body, message_id=message_id,
-                  attachments=[Attachment(unit.template.path.name, data)])  # fmt: skip
-    deliver(smtp, book, row_id, msg, unit.addresses)
-    book.mark_sent(row_id)
-    unit.outcome, unit.message_id = Outcome.SENT, message_id
+    item = Outgoing(MailKind.TEMPLATE, about, unit.org, year, unit.addresses, unit.subject, body,
+                    [Attachment(unit.template.path.name, data)])  # fmt: skip
+    unit.message_id = send_recorded(smtp, book, sender, item)
+    unit.outcome = Outcome.SENT
     unit.when = book.sent(MailKind.TEMPLATE, about).sent_at or ""  # type: ignore[union-attr]
-    logger.info("已发送模板：{} → {}（{}）", unit.org, "; ".join(unit.addresses), message_id)
+    logger.info("已发送模板：{} → {}（{}）", unit.org, "; ".join(unit.addresses), unit.message_id)

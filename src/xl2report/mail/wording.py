@@ -167,7 +167,10 @@ def remind_body(
     parts = [greeting(org, contact), "", f"关于{year or ''}年度政府信息公开工作年度报告填报表："]
     parts += [numbered_lines(todo) if len(todo) > 1 else (todo[0] if todo else ""), ""]
     if deadline and overdue_days > 0:
-        parts += [f"报送截止日期为{date_text(deadline)}，已逾期 {overdue_days} 天，请尽快报送。", ""]
+        parts += [
+            f"报送截止日期为{date_text(deadline)}，已逾期 {overdue_days} 天，请尽快报送。",
+            "",
+        ]
     elif deadline:
         parts += [f"报送截止日期为{date_text(deadline)}。", ""]
     if attached:

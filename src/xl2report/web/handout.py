@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from xl2report.batch.ledger import Ledger, RosterEntry
-from xl2report.batch.names import safe_filename
+from xl2report.batch.outbox import safe_filename
 from xl2report.batch.roster import read_roster, write_roster_templates
 from xl2report.batch.session import STATE_DIR
 from xl2report.county.status import MISSING, REJECTED, build_status_xlsx, compute_status
