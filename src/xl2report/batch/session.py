@@ -29,6 +29,7 @@ from pathlib import Path
 from xl2report.batch import inbox as inbox_mod
 from xl2report.batch import reference, worker
 from xl2report.batch.commit import Recorder
+from xl2report.batch.holds import release_confirmed
 from xl2report.batch.inbox import Entry, Kind
 from xl2report.batch.ledger import Ledger
 from xl2report.batch.outbox import STATE_DIR, Outbox, default_ledger
@@ -168,7 +169,9 @@ class _Pass:
             entries = read_roster(options.roster)
             self.ledger.set_roster(entries, str(options.roster))
             logger.info("已登记名单 {}（{} 个单位）", options.roster, len(entries))
-        self.roster = {normalize_org(e.name) for e in self.ledger.roster()}
+        self.roster = {normalize_org(n) for e in self.ledger.roster() for n in (e.name, *e.aliases)}
+        for path in release_confirmed(self.ledger):
+            logger.info("{}：机关名称已确认，按名单中的名称重新处理", path)
         self.plan = self._make_plan()
         for e, sha, original in self.plan.duplicates:
             session.recorder.duplicate(e, sha, original, self.move_to)

@@ -19,6 +19,7 @@ from xl2report.cli import (  # noqa: F401
     county_commands,
     form_commands,
     mail_commands,
+    remind_commands,
     web_commands,
 )
 from xl2report.cli.app import cli

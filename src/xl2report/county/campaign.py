@@ -27,6 +27,7 @@ __all__ = [
     "Submission",
     "Unit",
     "UnitState",
+    "campaign_needs_attention",
     "confirm_held",
     "load_campaign",
 ]
@@ -136,6 +137,14 @@ def load_campaign(ledger: Ledger, year: int | None = None, today: date | None = 
             unit.overdue_days = (today - campaign.deadline).days
     campaign.units = list(units.values())
     return campaign
+
+
+def campaign_needs_attention(ledger: Ledger, years: set[int]) -> bool:
+    """Whether some unit's current submission is rejected or held, or a file is held, in any
+    of ``years`` or the ledger's latest year (``run`` exits 1 then, also when nothing is new)."""
+    known = ledger.years()
+    wanted = set(years) | ({known[-1]} if known else set())
+    return any(load_campaign(ledger, y).needs_attention for y in sorted(wanted))
 
 
 def confirm_held(ledger: Ledger, row_id: int, official: str) -> bool:
