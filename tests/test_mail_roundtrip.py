@@ -97,7 +97,7 @@ def test_january_by_mail(tmp_path: Path, dovecot: Dovecot, smtp: Smtp) -> None:
     assert "今天已回复退回意见" in stdout  # 白沙乡 got its feedback today: no second message
     [(to, reminder)] = smtp.messages()  # the missing unit, with its own template again
     assert to == ["wulongkou@town.test"] and "催报" in reminder["Subject"]
-    assert "尚未报送" in body_text(reminder) and "2025年1月15日" in body_text(reminder)
+    assert "尚未收到" in body_text(reminder) and "2025-01-15" in body_text(reminder)
     assert attachment_org(reminder)[1] == "五龙口镇人民政府"
     again = cli(*remind, code=0)
     assert "今天已催报过" in again and len(smtp.received) == 1  # at most once a day per unit

@@ -1,8 +1,8 @@
 """``mail remind``: one reminder per unit that is missing or rejected, at most once a day.
 
-Who is missing, rejected or overdue, and what each must fix, comes from the campaign
-(:func:`xl2report.county.campaign.load_campaign` and ``Unit.todo()``); held units are the
-office's to decide and get no reminder.  A missing unit's own template is attached again when
+Who is missing, rejected or overdue, what each must fix and the words of the reminder come from
+the campaign's reminder list (:func:`xl2report.county.remind.build_reminders`); held units are
+the office's to decide and get no mail.  A missing unit's own template is attached again when
 the template folder is given.  The ledger key is (year, unit, day), so a second run on the same
 day sends nothing.
 """
@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from xl2report.county.campaign import UnitState, load_campaign
+from xl2report.county.remind import build_reminders
 from xl2report.log import logger
 from xl2report.mail.compose import Attachment
 from xl2report.mail.mail_ledger import MailKind, MailLedger
@@ -139,7 +140,8 @@ def remind_units(
     index = index_templates(request.templates, campaign.year) if request.templates else None
     result = RemindResult(campaign.year, today, [], request.dry_run)
     planned: list[tuple[UnitReminder, Outgoing]] = []
-    for unit in campaign.units:
+    for chased in build_reminders(campaign).units:  # the campaign's 催报清单 and its words
+        unit = chased.unit
         if unit.state not in REMINDED_STATES or (request.overdue_only and not unit.overdue):
             continue
         reminder = UnitReminder(unit.org, unit.state, RemindOutcome.WOULD_SEND,
@@ -167,10 +169,7 @@ def remind_units(
             REMIND_SUBJECT, {"年度": str(campaign.year or ""), "机关名称": unit.org}
         )
         reminder.attachment = template.path.name if template else ""
-        body = remind_body(org=unit.org, contact=unit.contact, year=campaign.year,
-                           todo=reminder.todo, deadline=campaign.deadline,
-                           overdue_days=unit.overdue_days, attached=reminder.attachment,
-                           sender=signature)  # fmt: skip
+        body = remind_body(chased.message, reminder.attachment, signature)
         item = Outgoing(MailKind.REMIND, topic, unit.org, campaign.year, addresses,
                         reminder.subject, body, attachments)  # fmt: skip
         planned.append((reminder, item))

@@ -152,27 +152,9 @@ def accepted_body(
     return "\n".join([*parts, sender, ""])
 
 
-def remind_body(
-    *,
-    org: str,
-    contact: str,
-    year: int | None,
-    todo: list[str],
-    deadline: date | None,
-    overdue_days: int,
-    attached: str,
-    sender: str,
-) -> str:
-    """A reminder: what is missing or must be fixed, and the deadline."""
-    parts = [greeting(org, contact), "", f"关于{year or ''}年度政府信息公开工作年度报告填报表："]
-    parts += [numbered_lines(todo) if len(todo) > 1 else (todo[0] if todo else ""), ""]
-    if deadline and overdue_days > 0:
-        parts += [
-            f"报送截止日期为{date_text(deadline)}，已逾期 {overdue_days} 天，请尽快报送。",
-            "",
-        ]
-    elif deadline:
-        parts += [f"报送截止日期为{date_text(deadline)}。", ""]
+def remind_body(message: str, attached: str, sender: str) -> str:
+    """A reminder: the campaign's message for the unit, the attached template, the signature."""
+    parts = [message, ""]
     if attached:
         parts += [f"附件“{attached}”是你单位的填报表，填好后回复本邮件报回即可。", ""]
     return "\n".join([*parts, sender, ""])
