@@ -3,6 +3,7 @@ command rerun sends or fetches nothing twice.  The password is then looked for e
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -107,6 +108,10 @@ def test_january_by_mail(tmp_path: Path, dovecot: Dovecot, smtp: Smtp) -> None:
     assert len(smtp.received) == 1 and len(list(inbox.iterdir())) == 2  # nothing twice
     assert len(_sent(outbox, "template")) == 3 and len(_sent(outbox, "reply")) == 2
     assert len(_sent(outbox, "remind")) == 1
+
+    status = json.loads(cli("mail", "status", "--outbox", str(outbox), "--json", code=0))
+    assert [len(status[k]) for k in ("templates", "fetched", "replies", "reminders")] == [3, 2, 2, 1]
+    assert status["fetched"][0]["files"] == ["白沙乡报表.xlsx"]  # newest first
 
     assert all(PASSWORD not in text for text in outputs)
     assert grep_tree(outbox, PASSWORD) == [] and grep_tree(inbox, PASSWORD) == []

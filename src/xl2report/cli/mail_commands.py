@@ -303,3 +303,38 @@ def remind(year: int | None, templates: Path | None, overdue_only: bool, dry_run
             click.echo("没有需要催报的单位。")
     if result.needs_person:
         sys.exit(EXIT_FINDINGS)
+
+
+@mail.command("status")
+@click.option("--outbox", type=click.Path(path_type=Path), default="outbox", show_default=True,
+              help="run 使用的输出目录（台账在其中）。")  # fmt: skip
+@click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False),
+              help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+def mail_status(outbox: Path, ledger: Path | None, as_json: bool) -> None:
+    """邮件往来记录：已发的模板、收取的邮件（及其中的工作簿）、回复和催报（只读台账，不连服务器）。"""
+    from xl2report.cli.console import print_table
+    from xl2report.mail.mail_ledger import MailLedger
+    from xl2report.mail.overview import mail_overview
+    from xl2report.mail.workspace import ledger_path
+
+    path = ledger_path(outbox, ledger)
+    if not path.exists():
+        raise UserError(f"还没有台账 {path}：请先运行 xl2report mail send 或 run。")
+    with MailLedger.open(path) as book:
+        view = mail_overview(book)
+    if as_json:
+        click.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=1))
+        return
+    for title, rows in (("已发模板", view.templates), ("回复", view.replies), ("催报", view.reminders)):
+        if rows:
+            print_table(["单位", "邮箱", "主题", "附件", "发送时间"],
+                        [(r.org, r.address, r.subject, r.attachment,
+                          r.sent_at or "未确认（下次运行重发）") for r in rows], title)  # fmt: skip
+    if view.fetched:
+        print_table(["收到时间", "发件人", "主题", "存入收件目录", "说明"],
+                    [(m.row.received.replace("T", " "), m.row.sender, m.row.subject,
+                      "、".join(m.files), m.row.note) for m in view.fetched], "收取的邮件")  # fmt: skip
+    click.echo(f"已发模板 {len(view.templates)} 封，收取邮件 {len(view.fetched)} 封"
+               f"（其中没有工作簿 {len(view.without_workbook)} 封），回复 {len(view.replies)} 封，"
+               f"催报 {len(view.reminders)} 封。")  # fmt: skip
