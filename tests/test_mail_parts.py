@@ -134,3 +134,14 @@ def test_a_server_that_never_answers_times_out() -> None:
         for conn in accepted:
             conn.close()
         listener.close()
+
+
+def test_since_is_an_english_imap_date_whatever_the_locale() -> None:
+    from datetime import date
+
+    from xl2report.mail.fetch import imap_date
+
+    assert (
+        imap_date(date(2025, 1, 5)) == "05-Jan-2025"
+        and imap_date(date(2024, 12, 31)) == "31-Dec-2024"
+    )
