@@ -66,6 +66,7 @@ class RunOptions:
     move_processed: bool = False  # move originals into inbox/已处理/ afterwards
     settle: float = 1.0  # seconds between the two looks at each file
     word_template: Path | None = None
+    copy_threshold: float = 0.9  # copied-text warning line (checks.copied.COPY_THRESHOLD)
 
 
 @dataclass

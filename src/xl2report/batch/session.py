@@ -143,7 +143,7 @@ class Session:
         """The in-process worker (``--jobs 1``, a single file), made once per session."""
         if self._local is None:
             template = str(options.word_template) if options.word_template else None
-            self._local = worker.Worker(str(self.ledger_path), template)
+            self._local = worker.Worker(str(self.ledger_path), template, options.copy_threshold)
         return self._local
 
 
@@ -181,8 +181,9 @@ class _Pass:
         session.box.staging.mkdir(parents=True, exist_ok=True)
         template = str(options.word_template) if options.word_template else None
         executor = TaskPool(
-            options.jobs, len(work), worker.init_pool_worker, (str(session.ledger_path), template)
-        )
+            options.jobs, len(work), worker.init_pool_worker,
+            (str(session.ledger_path), template, options.copy_threshold),
+        )  # fmt: skip
         notes: list[str] = []
         try:
             items = self._prepare()

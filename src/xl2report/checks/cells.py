@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from xl2report.form.national import FORM, Field, Form, Value, ValueType
+from xl2report.form.national import FORM, MAX_DECIMALS, Field, Form, Value, ValueType
 from xl2report.xlsx.parts import RawCell
 
 ZERO_WORDS = frozenset({"无", "-", "—", "/", "－", "／", "——", "--", "不适用"})
 FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋，", "0123456789.-+,")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-MAX_DECIMALS = 4
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from xl2report.cli.app import cli
-from xl2report.cli.help import EXIT_FINDINGS, EXIT_OK
+from xl2report.cli.help import COPY_THRESHOLD_OPTION, EXIT_FINDINGS, EXIT_OK
 
 
 def _batch_options(func):  # type: ignore[no-untyped-def]
@@ -38,6 +38,7 @@ def _batch_options(func):  # type: ignore[no-untyped-def]
         click.option("--word-template", type=click.Path(path_type=Path, exists=True,
                                                         dir_okay=False),
                      help="自定义的 Word 模板。"),
+        COPY_THRESHOLD_OPTION,
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
@@ -51,7 +52,7 @@ def _run_options(**kw: object):  # type: ignore[no-untyped-def]
         inbox=kw["inbox"], outbox=kw["outbox"], ledger=kw["ledger"], jobs=kw["jobs"],
         previous_year=kw["previous_year"], pdf=kw["pdf"], roster=kw["roster"],
         move_processed=kw["move_processed"], settle=kw["settle"],
-        word_template=kw["word_template"],
+        word_template=kw["word_template"], copy_threshold=kw["copy_threshold"] / 100,
     )  # type: ignore[arg-type]  # fmt: skip
 
 
