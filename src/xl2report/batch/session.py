@@ -21,8 +21,11 @@ How a run stays safe:
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import sqlite3
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -31,7 +34,7 @@ from xl2report.batch import reference, worker
 from xl2report.batch.commit import Recorder
 from xl2report.batch.inbox import Entry, Kind
 from xl2report.batch.ledger import Ledger
-from xl2report.batch.outbox import STATE_DIR, Outbox, default_ledger
+from xl2report.batch.outbox import PROCESSED_DIR, STATE_DIR, Outbox, default_ledger
 from xl2report.batch.pdfs import make_missing_pdfs
 from xl2report.batch.plan import Plan, make_plan
 from xl2report.batch.pool import TaskPool
@@ -57,10 +60,32 @@ Item = tuple[Entry, str, worker.Job | None, worker.Outcome | None]
 
 def run_batch(options: RunOptions, on_event: EventSink | None = None) -> RunResult:
     """Process the inbox once: the whole ``xl2report run``."""
-    if not Path(options.inbox).is_dir():  # before anything is created in the outbox
-        raise FatalError(f"收件目录不存在或不是文件夹：{Path(options.inbox).absolute()}")
+    check_folders(options)  # before anything is created in the outbox
     with Session(options.outbox, options.ledger) as session:
         return session.run(options, on_event)
+
+
+def check_folders(options: RunOptions) -> None:
+    """Refuse inbox/outbox combinations where a run would read its own outputs."""
+    inbox, outbox = Path(options.inbox).absolute(), Path(options.outbox).absolute()
+    if not inbox.is_dir():
+        raise FatalError(f"收件目录不存在或不是文件夹：{inbox}")
+    inbox, outbox = inbox.resolve(), outbox.resolve()
+    if inbox == outbox:
+        raise FatalError(
+            f"收件目录和输出目录是同一个文件夹（{inbox}）：这样每次运行都会把自己生成的反馈表"
+            "当作报送重新处理。请另设一个输出目录（如 --outbox outbox）。"
+        )
+    if outbox in inbox.parents:
+        raise FatalError(
+            f"收件目录 {inbox} 在输出目录 {outbox} 里面：请把收件目录移到输出目录之外。"
+        )
+    processed = inbox / PROCESSED_DIR
+    if options.move_processed and processed.exists() and not processed.is_dir():
+        raise FatalError(
+            f"收件目录里有一个名为“{PROCESSED_DIR}”的文件，--move-processed 无法建立同名文件夹；"
+            "请把这个文件改名或移走后再运行。"
+        )
 
 
 class Session:
@@ -81,6 +106,10 @@ class Session:
         self._local: worker.Worker | None = None
 
     def __enter__(self) -> Session:
+        with environment_errors(self.outbox):
+            return self._open()
+
+    def _open(self) -> Session:
         if self.outbox.exists() and not self.outbox.is_dir():
             raise FatalError(f"输出目录 {self.outbox} 是一个文件，不是文件夹。")
         try:
@@ -136,7 +165,9 @@ class Session:
 
     def run(self, options: RunOptions, on_event: EventSink | None = None) -> RunResult:
         """Process the inbox once (the body of ``xl2report run`` and of each ``watch`` pass)."""
-        return _Pass(self, options, on_event or (lambda event: None)).run()
+        check_folders(options)
+        with environment_errors(self.outbox):
+            return _Pass(self, options, on_event or (lambda event: None)).run()
 
     def local_worker(self, options: RunOptions) -> worker.Worker:
         """The in-process worker (``--jobs 1``, a single file), made once per session."""
@@ -144,6 +175,40 @@ class Session:
             template = str(options.word_template) if options.word_template else None
             self._local = worker.Worker(str(self.ledger_path), template)
         return self._local
+
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+@contextlib.contextmanager
+def environment_errors(outbox: Path) -> Iterator[None]:
+    """The run's own environment failing (disk full, a file size limit, no permission) as one
+    Chinese sentence (exit 2); per-file problems never get here."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "full" in text:
+            raise FatalError(f"磁盘已满，无法写入台账（{outbox}）；请腾出空间后重新运行。") from exc
+        raise FatalError(
+            f"读写台账时出错（{text}）：可能是磁盘已满、文件大小受限（ulimit -f）或没有写入权限；"
+            "请检查输出目录后重新运行。"
+        ) from exc
+    except OSError as exc:
+        if exc.errno in _DISK_FULL:
+            raise FatalError(
+                f"磁盘已满，无法写入输出目录 {outbox}；请腾出空间后重新运行。"
+            ) from exc
+        if exc.errno == errno.EFBIG:
+            raise FatalError(
+                f"写入 {exc.filename or outbox} 时超出系统允许的文件大小（ulimit -f）；"
+                "请解除限制后重新运行。"
+            ) from exc
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise FatalError(
+                f"没有写入权限：{exc.filename or outbox}；请检查输出目录的权限后重新运行。"
+            ) from exc
+        raise
 
 
 class _Pass:
@@ -177,8 +242,9 @@ class _Pass:
         self.emit(Event("plan", total=len(work)))
         session.box.staging.mkdir(parents=True, exist_ok=True)
         template = str(options.word_template) if options.word_template else None
+        setup = (str(session.ledger_path), template)
         executor = TaskPool(
-            options.jobs, len(work), worker.init_pool_worker, (str(session.ledger_path), template)
+            options.jobs, len(work), worker.init_pool_worker, setup, options.timeout
         )
         notes: list[str] = []
         try:
@@ -193,11 +259,7 @@ class _Pass:
                 worker.process_in_pool,
                 lambda job: session.local_worker(options).process(job),
                 [job for _, _, job, _ in items if job is not None],
-                broken=lambda job: worker.Outcome(
-                    job.sha256,
-                    FileStatus.FAILED,
-                    message="处理这个文件时工作进程意外退出，下次运行时会重试。",
-                ),
+                broken=lambda job, reason: worker.cannot_process(job.sha256, reason),
             )
             for e, sha, job, preset in items:
                 outcome = preset if job is None else next(results)
@@ -250,7 +312,7 @@ class _Pass:
         try:
             return inbox_mod.sha256_file(e.path)
         except OSError as exc:  # vanished or unreadable right now: next run
-            logger.warning("无法读取 {}：{}", e.path, exc)
+            logger.warning("无法读取 {}：{}", e.rel, exc)
             return None
 
     def _prepare(self) -> list[Item]:
@@ -276,13 +338,20 @@ class _Pass:
 
     def _finish(self, e: Entry, sha: str, outcome: worker.Outcome) -> None:
         if outcome.detail:
-            logger.error("{} 处理失败：\n{}", e.path, outcome.detail)
+            logger.error("{} 处理失败：\n{}", e.rel, outcome.detail)
         if outcome.status in (FileStatus.PENDING, FileStatus.FAILED):  # not recorded: retried
             self.listing[e.rel] = FileResult(e.rel, outcome.status, new=True, org=outcome.org,
                                              year=outcome.year, message=outcome.message)  # fmt: skip
             _announce(self.listing[e.rel], self.emit)
             return
-        self.session.recorder.outcome(e, sha, outcome, self.move_to)
+        try:
+            self.session.recorder.outcome(e, sha, outcome, self.move_to)
+        except (sqlite3.InterfaceError, sqlite3.DataError, OverflowError, ValueError) as exc:
+            # What the worker found cannot be stored (a value no ledger column holds): the
+            # file still gets its row, with the reason, and the run goes on.
+            logger.error("{} 的结果无法记入台账：{!r}", e.rel, exc)
+            reason = f"结果无法记入台账（{type(exc).__name__}）"
+            self.session.recorder.outcome(e, sha, worker.cannot_process(sha, reason), self.move_to)
         self._list(e.rel, sha, announce=True)
         original = self.ledger.find(e.rel, sha)
         for dup in self.plan.later_duplicates.pop(sha, []):

@@ -6,6 +6,8 @@ returned :class:`CheckResult`.  The values it returns are what the Word report i
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,6 +22,7 @@ from xl2report.checks.rules import check_rules
 from xl2report.checks.yoy import check_year_over_year
 from xl2report.form.national import (
     FORM,
+    MAX_NUMBER,
     ORG,
     YEAR,
     YEAR_MAX,
@@ -82,6 +85,7 @@ def check_submission(sub: Submission, previous: Path | CheckResult | None = None
         last = previous if isinstance(previous, CheckResult) else check_file(Path(previous))
         if last.values:
             report.extend(check_year_over_year(values, last.values, form))
+    report.findings = [_encodable(f) for f in report.findings]
     report.findings.sort(key=lambda f: _position(f, form))
     return CheckResult(report, values)
 
@@ -117,6 +121,18 @@ def _position(f: Finding, form: Form) -> tuple[int, int, int]:
 
 
 _STOP = {"not-our-form", "form-version-old", "form-version-unknown"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(f: Finding) -> Finding:
+    """``f`` with lone surrogates (from a broken cell text or label) made visible as U+FFFD,
+    so the finding can be stored, shown and written into a feedback copy."""
+    texts = {
+        name: _SURROGATE.sub("\ufffd", value)
+        for name in ("message", "sheet", "actual", "expected")
+        if isinstance(value := getattr(f, name), str) and _SURROGATE.search(value)
+    }
+    return dataclasses.replace(f, **texts) if texts else f
 
 
 class ReadValues(NamedTuple):
@@ -154,6 +170,12 @@ def read_values(sub: Submission) -> ReadValues:
                 to_compute.add(f.key)  # no cached result (saved by a tool that never calculates)
                 continue
         parsed = parse_cell(f, raw, date1904)
+        if isinstance(parsed.value, str) and _SURROGATE.search(parsed.value):
+            # Half an emoji (an OOXML _xD83D_ escape): nothing can store it, so it is an error
+            # and the value keeps a visible replacement character instead.
+            count = len(_SURROGATE.findall(parsed.value))
+            findings.append(Finding.at(f, "text-not-encodable", count=count))
+            parsed = Parsed(_SURROGATE.sub("\ufffd", parsed.value))
         if (
             parsed.code
             and f.kind is Kind.INPUT
@@ -183,7 +205,7 @@ def _value_finding(f: Field, parsed: Parsed) -> Finding:
     assert parsed.code is not None
     empty = parsed.code == "blank-as-zero" and not parsed.shown.strip()
     return Finding.at(f, parsed.code, "empty" if empty else "", actual=parsed.shown,
-                      shown=parsed.shown, value=parsed.value)  # fmt: skip
+                      shown=parsed.shown, value=parsed.value, max=MAX_NUMBER)  # fmt: skip
 
 
 def _stale_cache(sub: Submission, f: Field, recomputed: int | Decimal) -> list[Finding]:

@@ -37,6 +37,8 @@ def _batch_options(func):  # type: ignore[no-untyped-def]
         click.option("--word-template", type=click.Path(path_type=Path, exists=True,
                                                         dir_okay=False),
                      help="自定义的 Word 模板。"),
+        click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
+                     help="每个文件最多处理多少秒；超时的文件记为“无法读取”（无法处理），其余照常。"),
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
@@ -50,7 +52,7 @@ def _run_options(**kw: object):  # type: ignore[no-untyped-def]
         inbox=kw["inbox"], outbox=kw["outbox"], ledger=kw["ledger"], jobs=kw["jobs"],
         previous_year=kw["previous_year"], pdf=kw["pdf"], roster=kw["roster"],
         move_processed=kw["move_processed"], settle=kw["settle"],
-        word_template=kw["word_template"],
+        word_template=kw["word_template"], timeout=kw["timeout"],
     )  # type: ignore[arg-type]  # fmt: skip
 
 
