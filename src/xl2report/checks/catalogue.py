@@ -88,8 +88,8 @@ _CODES = (
     _code("not-our-form", E, "不是本系统下发的年度报告填报模板", "文件",
           "找不到年度报告填报表的任何工作表，请使用下发的模板填写。",
           other_form="模板标识为“{form_id}”，不是年度报告填报模板。"),
-    _code("too-many-cells", E, "工作表的单元格远多于年度报告模板，拒绝读取", "文件",
-          "工作表“{sheet}”{detail}，远多于年度报告模板，出于安全原因拒绝读取；请用下发的模板填写。"),
+    _code("content-too-large", E, "工作簿的内容远多于年度报告模板，拒绝读取", "文件",
+          "工作簿{detail}，远多于年度报告模板，出于安全原因拒绝读取；请用下发的模板填写。"),
     _code("cannot-process", E, "无法处理：处理这个文件时出错或超时", "文件",
           "无法处理：{reason}。请检查文件，或用下发的模板重新填写后报送。"),
     # 版式: the workbook is ours, but its layout or identity was changed.

@@ -161,6 +161,11 @@ def read_values(sub: Submission) -> ReadValues:
             unusable.add(f.key)
             continue
         raw = sub.raw_cell(f)
+        if f.kind is Kind.INPUT and raw is not None and raw.formula is not None:
+            # Only its cached result would be read, and nothing recomputes it: not trusted.
+            findings.append(Finding.at(f, "formula-in-input", formula=raw.formula[:60]))
+            unusable.add(f.key)
+            continue
         if f.kind is Kind.FORMULA:
             broken = formula_finding(sub, f)
             if broken is None or broken.code == "formula-cleared":
@@ -203,6 +208,9 @@ def read_values(sub: Submission) -> ReadValues:
 
 def _value_finding(f: Field, parsed: Parsed) -> Finding:
     assert parsed.code is not None
+    if f.key == YEAR.key and parsed.code == "number-out-of-range":
+        return Finding.at(f, "year-invalid", actual=parsed.shown, min=YEAR_MIN, max=YEAR_MAX,
+                          shown=parsed.shown)  # fmt: skip
     empty = parsed.code == "blank-as-zero" and not parsed.shown.strip()
     return Finding.at(f, parsed.code, "empty" if empty else "", actual=parsed.shown,
                       shown=parsed.shown, value=parsed.value, max=MAX_NUMBER)  # fmt: skip

@@ -31,6 +31,7 @@ from xl2report.xlsx.style import FONT  # as the template; LibreOffice maps it to
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
 AUTHOR = "xl2report 校验"
@@ -85,7 +86,10 @@ def write_feedback(source: Path, report: Findings, out: Path, overwrite: bool = 
     or is not our workbook) gets a copy holding only the 校验结果 list.  Raises
     :class:`~xl2report.atomic.OutputExistsError` when ``out`` exists and not ``overwrite``.
     """
-    wb, note = _open(Path(source))
+    if getattr(report, "readable", True):
+        wb, note = _open(Path(source))
+    else:  # the reader refused the file (too big, unsafe…): openpyxl must not load it either
+        wb, note = _list_only(), "原文件无法用于标注（无法读取），下面只列出问题。"
     _unmark(wb)
     marks = _marks(report.findings, set(wb.sheetnames))
     originals = _apply(wb, marks)
@@ -247,9 +251,9 @@ def _unmark(wb: Workbook) -> None:
     for row in old.iter_rows(min_row=FIRST_ROW, min_col=MARK_FIRST_COL,
                              max_col=MARK_FIRST_COL + 2, values_only=True):  # fmt: skip
         sheet, ref, code = row
-        if not (sheet in wb.sheetnames and ref):
-            continue
-        cell = wb[sheet][ref]
+        if not (sheet in wb.sheetnames and _single_cell(ref)):
+            continue  # refs come from a returned file: only one plain cell each, in bounds
+        cell = wb[sheet][str(ref)]
         if code and str(code).startswith("solid:"):
             cell.fill = PatternFill("solid", fgColor=str(code).split(":", 1)[1])
         else:
@@ -257,6 +261,29 @@ def _unmark(wb: Workbook) -> None:
         if cell.comment is not None and cell.comment.author == AUTHOR:
             cell.comment = None
     wb.remove(old)
+
+
+# A returned copy's hidden list names the cells an earlier copy marked; any ref beyond the form's
+# reach (or a range such as A1:XFD1048576) is ignored rather than materialised.
+_MAX_MARK_ROW, _MAX_MARK_COL = 2000, 100
+
+
+def _single_cell(ref: object) -> bool:
+    """Whether ``ref`` is one plain A1 cell within reach (refs from a returned file)."""
+    if not isinstance(ref, str) or len(ref) > 10:
+        return False
+    try:
+        row, col = parse_a1(ref)
+    except ValueError:
+        return False
+    return 0 <= row < _MAX_MARK_ROW and 0 <= col < _MAX_MARK_COL
+
+
+def _text(ws: Worksheet, row: int, col: int, value: str) -> Cell:
+    """Write ``value`` as text, never as a formula (openpyxl turns any '=…' into one)."""
+    cell = ws.cell(row, col, value)
+    cell.data_type = "s"
+    return cell
 
 
 def _write_list(
@@ -285,7 +312,7 @@ def _write_list(
     thin = Side(style="thin", color="A6A6A6")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     who = " ".join(x for x in (report.org, f"{report.year}年" if report.year else "") if x)
-    ws["A1"] = f"校验结果：{source.name}" + (f"（{who}）" if who else "")
+    _text(ws, 1, 1, f"校验结果：{source.name}" + (f"（{who}）" if who else ""))
     ws["A1"].font = Font(name=FONT, bold=True, size=14)
     errors, warnings = len(report.errors), len(report.warnings)
     verdict = "未通过" if errors else "通过"
@@ -317,8 +344,8 @@ def _write_list(
             ws.cell(row, col).alignment = centre if col in (1, 3) else wrap
             ws.cell(row, col).font = plain
         level.font = Font(name=FONT, bold=True, color="9C0006" if f.is_error else "7F6000")
-        ws.cell(row, 2, f.sheet or "（整个文件）")
-        where = ws.cell(row, 3, f.cell)
+        _text(ws, row, 2, f.sheet or "（整个文件）")
+        where = _text(ws, row, 3, f.cell)
         target = f"{_quote(f.sheet)}!{f.cell or 'A1'}" if f.sheet in names and f.sheet else ""
         if target:
             where.hyperlink = Hyperlink(ref=where.coordinate, location=target)
@@ -326,8 +353,8 @@ def _write_list(
             if not f.cell:
                 where.value = "转到该表"
         related = f"（相关单元格：{'、'.join(f.related)}）" if f.related else ""
-        ws.cell(row, 4, f.message + related)
-        ws.cell(row, 5, f.code).font = Font(name=FONT, color="808080")
+        _text(ws, row, 4, f.message + related)
+        _text(ws, row, 5, f.code).font = Font(name=FONT, color="808080")
         # Rows are given a height (openpyxl cannot measure text): a line of the 问题 column
         # holds about its width in half-width characters, a Chinese character counting two.
         text_width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in f.message + related)
@@ -340,7 +367,7 @@ def _write_list(
         ws.column_dimensions[ws.cell(1, col).column_letter].hidden = True
     for i, (sheet, ref, code) in enumerate(originals):
         for col, value in enumerate((sheet, ref, code), start=MARK_FIRST_COL):
-            ws.cell(FIRST_ROW + i, col, value)
+            _text(ws, FIRST_ROW + i, col, value)
 
     ws.freeze_panes = f"A{FIRST_ROW}"
     ws.print_title_rows = f"{FIRST_ROW - 1}:{FIRST_ROW - 1}"
