@@ -234,6 +234,7 @@ class _Pass:
             self.ledger.set_roster(entries, str(options.roster))
             logger.info("已登记名单 {}（{} 个单位）", options.roster, len(entries))
         self.roster = {normalize_org(e.name) for e in self.ledger.roster()}
+        self._refuse_lost_ledger()
         self.plan = self._make_plan()
         for e, sha, original in self.plan.duplicates:
             session.recorder.duplicate(e, sha, original, self.move_to)
@@ -278,6 +279,20 @@ class _Pass:
                 self._list(rel, result.sha256, new=result.new)
         files = [self.listing[rel] for rel in sorted(self.listing)]
         return RunResult(self.inbox, session.outbox, files, notes, session.log)
+
+    def _refuse_lost_ledger(self) -> None:
+        """An empty ledger beside outputs made by earlier runs: the ledger was deleted, moved
+        or rebuilt after damage.  Processing now would write every report again as （2）."""
+        if self.ledger.count():
+            return
+        made = self.session.box.made_outputs()
+        if made:
+            raise FatalError(
+                f"输出目录 {self.session.outbox} 里已有 {len(made)} 个之前生成的年报或反馈表，"
+                f"但台账 {self.session.ledger_path} 是空的（被删除、换了位置或损坏后重建）；为避免"
+                "重复生成，本次不处理。请从备份恢复原来的台账；或把输出目录里的年度文件夹移到别处"
+                "后重新运行（将按收件目录重新生成全部输出）。"
+            )
 
     def _make_plan(self) -> Plan:
         """Scan, hash, wait for files still being written, and plan."""
@@ -339,6 +354,8 @@ class _Pass:
     def _finish(self, e: Entry, sha: str, outcome: worker.Outcome) -> None:
         if outcome.detail:
             logger.error("{} 处理失败：\n{}", e.rel, outcome.detail)
+        if _maybe_incomplete(e, outcome):  # a copy still arriving: not unreadable for good
+            outcome = worker.Outcome(sha, FileStatus.PENDING, message=PENDING_INCOMPLETE)
         if outcome.status in (FileStatus.PENDING, FileStatus.FAILED):  # not recorded: retried
             self.listing[e.rel] = FileResult(e.rel, outcome.status, new=True, org=outcome.org,
                                              year=outcome.year, message=outcome.message)  # fmt: skip
@@ -385,6 +402,22 @@ class _Pass:
         )
         if announce:
             _announce(self.listing[rel], self.emit)
+
+
+# Codes a workbook gets while it is still being copied or saved (a truncated zip, nothing yet).
+_INCOMPLETE_CODES = frozenset({"corrupt-workbook", "file-empty", "not-a-workbook"})
+INCOMPLETE_GRACE_S = 120  # a file this recent that reads as incomplete is looked at again later
+PENDING_INCOMPLETE = (
+    "文件刚刚改动过且读不出完整的工作簿，可能还在复制或保存中，稍后再处理"
+    f"（{INCOMPLETE_GRACE_S} 秒后仍然如此，记为无法读取）。"
+)
+
+
+def _maybe_incomplete(e: Entry, outcome: worker.Outcome) -> bool:
+    if outcome.status is not FileStatus.UNREADABLE or not outcome.findings:
+        return False
+    recent = time.time_ns() - e.mtime_ns < INCOMPLETE_GRACE_S * 1_000_000_000
+    return recent and outcome.findings[0].get("code") in _INCOMPLETE_CODES
 
 
 def _announce(result: FileResult, emit: EventSink) -> None:

@@ -123,7 +123,11 @@ async def templates(request: Request) -> Response:
     try:
         due = date.fromisoformat(deadline) if deadline else None
     except ValueError:
-        return handout_page(request, error=f"截止日期应为 年-月-日（如 2025-01-20），收到的是“{deadline}”。", status=400)
+        return handout_page(
+            request,
+            error=f"截止日期应为 年-月-日（如 2025-01-20），收到的是“{deadline}”。",
+            status=400,
+        )
     if due and deadline not in submit_to:
         submit_to = f"请于 {due.year} 年 {due.month} 月 {due.day} 日前报送。{submit_to}".strip()
 
@@ -159,7 +163,11 @@ async def confirm(request: Request) -> Response:
             return row_id is not None and confirm_held(ledger, row_id, official)
 
     if not await run_in_threadpool(decide):
-        return web.error(request, "无法确认：这个文件已不在待确认名称中，或名单里没有这个单位。请刷新页面后重试。", status=409)
+        return web.error(
+            request,
+            "无法确认：这个文件已不在待确认名称中，或名单里没有这个单位。请刷新页面后重试。",
+            status=409,
+        )
     web.processor.request_pass()
     await run_in_threadpool(web.processor.wait_pass, web.config.wait_seconds)
     return RedirectResponse(f"/unit?org={quote(official)}", status_code=303)
@@ -185,7 +193,9 @@ async def review(request: Request) -> Response:
 
     org = await run_in_threadpool(mark)
     if org is None:
-        return web.error(request, "没有找到这条提醒（文件可能已被新版本取代），请刷新页面后重试。", status=409)
+        return web.error(
+            request, "没有找到这条提醒（文件可能已被新版本取代），请刷新页面后重试。", status=409
+        )
     return RedirectResponse(f"/unit?org={quote(org)}#row-{row_id}", status_code=303)
 
 
