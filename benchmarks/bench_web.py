@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,26 +90,32 @@ def main() -> None:
             base_url=server.url, headers={"Origin": server.url}, timeout=30
         ) as client:
             client.get("/")  # session cookie, templates compiled
-            page_times = []
+            page_times, cold_times = [], []
             for _ in range(args.repeat):
                 start = time.perf_counter()
                 page = client.get("/")
                 page_times.append(time.perf_counter() - start)
+            for _ in range(args.repeat):  # the first request after the ledger changed
+                with Ledger.open(config.ledger_path) as ledger:
+                    ledger.set_deadline(2024, date(2025, 1, 20 + len(cold_times) % 5))
+                start = time.perf_counter()
+                page = client.get("/")
+                cold_times.append(time.perf_counter() - start)
             rows = page.text.count('<tr class="state-')
             assert rows == args.units, rows
 
-            workbook = write_valid(tmp / "new" / "新来镇.xlsx", "第0019号镇人民政府", seed=5)
             token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
             upload_times = []
-            for n in range(3):
-                data = workbook.read_bytes()[:-22] + workbook.read_bytes()[-22:]
+            for n in range(3):  # three units that had not reported yet
+                org = f"第{20 * n + 19:04d}号镇人民政府"
+                data = write_valid(tmp / "new" / f"{n}.xlsx", org, seed=5 + n).read_bytes()
                 start = time.perf_counter()
                 answer = client.post("/upload", data={"csrf": token}, files=[
                     ("files", (f"新来镇{n}.xlsx", data, "application/octet-stream"))])  # fmt: skip
                 assert answer.status_code == 303, answer.text
                 board_html = client.get(answer.headers["location"]).text
                 upload_times.append(time.perf_counter() - start)
-                assert "刚才上传的文件" in board_html and ("已通过" in board_html or "重复报送" in board_html)
+                assert "刚才上传的文件" in board_html and "已通过" in board_html.split('id="uploads"')[1][:3000]
 
         cli_inbox = tmp / "cli-in"
         write_valid(cli_inbox / "x.xlsx", "命令行镇人民政府", seed=6)
@@ -118,11 +125,12 @@ def main() -> None:
                        check=True, capture_output=True)  # fmt: skip
         cli_time = time.perf_counter() - start
 
-    board_ms, floor_ms = median_ms(page_times), median_ms(floor)
+    board_ms, floor_ms, cold_ms = median_ms(page_times), median_ms(floor), median_ms(cold_times)
     first_upload, upload_ms = upload_times[0] * 1000, median_ms(upload_times)
     print(f"报送情况页（{args.units} 个单位，中位数，{args.repeat} 次）")
-    print(f"  库函数 load_board（下限）      {floor_ms:7.1f} ms")
-    print(f"  整个 HTTP 请求 GET /           {board_ms:7.1f} ms   下限的 {board_ms / floor_ms:.1f} 倍   目标 ≤ 200 ms")
+    print(f"  库函数 load_board（统计全部单位） {floor_ms:7.1f} ms")
+    print(f"  GET /，台账刚有变化（重新统计） {cold_ms:7.1f} ms   库函数的 {cold_ms / floor_ms:.1f} 倍   目标 ≤ 200 ms")
+    print(f"  GET /，台账没有变化（刷新、筛选） {board_ms:7.1f} ms   库函数的 {board_ms / floor_ms:.1f} 倍")
     print("上传一个工作簿到在报送情况页上看到结果（含校验、生成年报）")
     print(f"  网页上传（第一次 / 中位数）    {first_upload:7.0f} ms / {upload_ms:.0f} ms   目标 ≤ 2000 ms")
     print(f"  对照：新进程 xl2report run     {cli_time * 1000:7.0f} ms   网页是它的 {upload_ms / (cli_time * 1000):.2f} 倍")

@@ -27,7 +27,7 @@ from xl2report.batch.outbox import report_filename
 from xl2report.batch.records import RunOptions
 from xl2report.batch.session import run_batch
 from xl2report.cli.main import cli
-from xl2report.county.status import compute_status
+from xl2report.county.campaign import load_campaign
 from xl2report.report import office
 
 T0 = 1_736_000_000  # 2025-01-04: a fixed "received" time base for mtimes
@@ -156,12 +156,16 @@ def test_messy_inbox_twice(messy_inbox: Path, tmp_path: Path) -> None:
 
     # status agrees with the ledger.
     with Ledger.open(outbox / ".xl2report" / "ledger.sqlite") as ledger:
-        report = compute_status(ledger, 2024)
-    states = {s.org: (s.state, s.output) for s in report.orgs}
+        campaign = load_campaign(ledger, 2024)
+    states = {
+        u.org: (u.state.value, u.current.report or u.current.feedback)
+        for u in campaign.units
+        if u.current is not None
+    }
     assert states["甲镇人民政府"] == ("accepted", report_of("甲镇人民政府"))
     assert states["丙镇人民政府"] == ("updated", report_of("丙镇人民政府"))
     assert states["乙镇人民政府"] == ("rejected", "2024/退回/乙镇人民政府_校验反馈.xlsx")
-    unreadable = sorted(s.file for s in report.orgs if s.state == "unreadable")
+    unreadable = sorted(s.file for s in campaign.unreadable)
     assert unreadable == sorted(["戊镇.xlsx", "己镇.xlsx"] + ([] if legacy_ok else ["丁镇.xls"]))
     current_rows = {(r["org"], r["report"]) for r in rows if r["status"] == "accepted"}
     assert {(o, out) for o, (st, out) in states.items() if st in ("accepted", "updated")} == (

@@ -38,14 +38,14 @@ def test_json_lists_every_input_file(tmp_path: Path) -> None:
     roster.write_text("机关名称\n乙镇人民政府\n", encoding="utf-8")
     done = run_cli("run", "--inbox", str(inbox), "--outbox", str(outbox), "--settle", "0",
                    "--json", "--roster", str(roster))  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # a name not on the roster waits for a person
     data = json.loads(done.stdout)
     assert [(f["file"], f["status"]) for f in data["files"]] == [
         ("图片.jpg", "skipped"),
-        ("甲.xlsx", "accepted"),
+        ("甲.xlsx", "held"),
     ]
-    assert data["files"][1]["in_roster"] is False
-    assert data["exit_code"] == 0
+    assert data["files"][1]["in_roster"] is False and data["files"][1]["output"] == ""
+    assert data["exit_code"] == 1
 
 
 def test_missing_inbox_is_a_usage_error(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ from inbox_helpers import run_cli, set_mtime, values_for, write_invalid, write_v
 from xl2report.batch.ledger import Ledger
 from xl2report.batch.records import RunOptions
 from xl2report.batch.session import default_ledger, run_batch
-from xl2report.county.status import build_status_xlsx, compute_status
+from xl2report.county.campaign import load_campaign
+from xl2report.county.status import build_status_xlsx
 from xl2report.county.summary import DETAIL, numeric_fields, write_summary
 from xl2report.form.national import FORM, Kind, ValueType, compute_formulas
 from xl2report.report import office
@@ -51,30 +52,32 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
         encoding="utf-8",
     )
     run_batch(RunOptions(inbox, outbox, jobs=1, settle=0, roster=roster))
+    del current["名单外街道办事处"]  # not on the roster: held, so not in the county's figures
     return inbox, outbox, current
 
 
 def test_status_per_org(processed: tuple[Path, Path, dict]) -> None:
     _, outbox, _ = processed
     with Ledger.open(default_ledger(outbox)) as ledger:
-        report = compute_status(ledger)
-    assert report.year == 2024
-    got = {s.org: (s.state, s.label) for s in report.orgs}
+        campaign = load_campaign(ledger)
+    assert campaign.year == 2024
+    got = {u.org: (u.state.value, u.headline) for u in campaign.units}
     assert got["甲镇人民政府"] == ("accepted", "已通过")
-    assert got["乙镇人民政府"] == ("updated", "已更新")
+    assert got["乙镇人民政府"] == ("updated", "已更新（第 2 版）")
     assert got["丙镇人民政府"][0] == "rejected" and got["丙镇人民政府"][1].startswith("已退回（")
     assert got["丁镇人民政府"][0] == "rejected"
     assert got["戊镇人民政府"] == ("missing", "未报送")
     assert got[INJECTION] == ("accepted", "已通过")
-    assert got["名单外街道办事处"][0] == "accepted"
-    by_org = {s.org: s for s in report.orgs}
-    assert (
-        by_org["名单外街道办事处"].in_roster is False and "不在" in by_org["名单外街道办事处"].note
-    )
-    assert "此前已通过第 1 版" in by_org["丙镇人民政府"].note
-    assert [s.file for s in report.orgs if s.state == "unreadable"] == ["坏.xlsx"]
-    # Roster order first, then orgs not on it, then unreadable files.
-    assert [s.org for s in report.orgs][:6] == [
+    # A name not on the registered roster is held: no report, the nearest name suggested.
+    assert "名单外街道办事处" not in got
+    assert [(h.submission.org, h.submission.status) for h in campaign.unmatched] == [
+        ("名单外街道办事处", "held")
+    ]
+    bing = campaign.unit("丙镇人民政府")
+    assert bing is not None and bing.accepted_before is not None
+    assert [s.file for s in campaign.unreadable] == ["坏.xlsx"]
+    # Roster order.
+    assert [u.org for u in campaign.units] == [
         "甲镇人民政府", "乙镇人民政府", "丙镇人民政府", "丁镇人民政府", "戊镇人民政府", INJECTION,
     ]  # fmt: skip
 
@@ -82,14 +85,16 @@ def test_status_per_org(processed: tuple[Path, Path, dict]) -> None:
 def test_status_xlsx_keeps_text_literal(processed: tuple[Path, Path, dict], tmp_path: Path) -> None:
     _, outbox, _ = processed
     with Ledger.open(default_ledger(outbox)) as ledger:
-        report = compute_status(ledger)
+        campaign = load_campaign(ledger)
     path = tmp_path / "报送情况.xlsx"
-    path.write_bytes(build_status_xlsx(report))
-    ws = openpyxl.load_workbook(path).active
-    names = [ws.cell(r, 2).value for r in range(4, 4 + len(report.orgs))]
+    path.write_bytes(build_status_xlsx(campaign))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["报送情况"]
+    names = [ws.cell(r, 2).value for r in range(4, 4 + len(campaign.units))]
     assert INJECTION in names
     cell = ws.cell(4 + names.index(INJECTION), 2)
     assert cell.data_type == "s"
+    assert wb["待确认名称"].cell(3, 3).value == "名单外街道办事处"
 
 
 def test_status_cli_json_and_xlsx(processed: tuple[Path, Path, dict], tmp_path: Path) -> None:
@@ -98,13 +103,9 @@ def test_status_cli_json_and_xlsx(processed: tuple[Path, Path, dict], tmp_path: 
     done = run_cli("status", "--outbox", str(outbox), "--json", "--xlsx", str(out))
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data["counts"] == {
-        "accepted": 3,
-        "updated": 1,
-        "rejected": 2,
-        "missing": 1,
-        "unreadable": 1,
-    }
+    assert data["counts"] == {"accepted": 2, "updated": 1, "rejected": 2, "missing": 1}
+    assert [u["file"] for u in data["unreadable"]] == ["坏.xlsx"]
+    assert [h["org"] for h in data["unmatched"]] == ["名单外街道办事处"]
     assert out.exists()
     again = run_cli("status", "--outbox", str(outbox), "--xlsx", str(out))
     assert again.returncode == 2  # refuses to overwrite without --force
@@ -198,5 +199,5 @@ def test_unreadable_file_with_org_name_does_not_break_status(tmp_path: Path) -> 
     (inbox / "空白.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
     run_batch(RunOptions(inbox, outbox, jobs=1, settle=0))
     with Ledger.open(default_ledger(outbox)) as ledger:
-        report = compute_status(ledger)
-    assert [s.state for s in report.orgs] == ["unreadable"]
+        campaign = load_campaign(ledger)
+    assert campaign.units == [] and [s.file for s in campaign.unreadable] == ["空白.xls"]

@@ -8,6 +8,8 @@ point leaves journalled renames, which the next run replays (:meth:`Recorder.rep
 Which submission is newer: the one received later, i.e. with the later modification time when
 first seen (mail clients stamp saved attachments), ties broken by path.  The newer accepted
 submission's report takes the plain name; the older one's moves to ``历史版本/…（第N版）``.
+An accepted version also retires the org's earlier rejections: their feedback copies move out
+of ``退回/`` into ``历史版本/`` and they become superseded.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from xl2report.batch.holds import obsolete_rejections
 from xl2report.batch.inbox import Entry, Kind
 from xl2report.batch.ledger import Ledger, Row
 from xl2report.batch.outbox import Outbox, safe_filename
@@ -92,7 +95,13 @@ class Recorder:
         moves: Moves = []
         if outcome.status is FileStatus.REJECTED:
             assert outcome.staged is not None
-            dst = self.outbox.feedback_path(outcome.year, outcome.org, e.rel)
+            current = self.ledger.current(outcome.org, outcome.year) if outcome.org else None
+            if current is not None and current.order > (e.mtime_ns, e.rel):
+                # Older than the version already accepted: obsolete on arrival.
+                row["status"] = FileStatus.SUPERSEDED
+                dst = self.outbox.stale_feedback_path(outcome.year, outcome.org, e.rel)
+            else:
+                dst = self.outbox.feedback_path(outcome.year, outcome.org, e.rel)
             row["feedback"] = self.outbox.rel(dst)
             moves.append((Path(outcome.staged), dst))
         elif outcome.status is FileStatus.ACCEPTED:
@@ -104,6 +113,7 @@ class Recorder:
             if current is None or (e.mtime_ns, e.rel) > current.order:
                 if current is not None:
                     updates.append(self._supersede(current, moves))
+                updates += self._retire_feedback(outcome.org, outcome.year, e, moves)
                 release = current.report if current else None
                 dst = self.outbox.report_path(outcome.org, outcome.year, release)
             else:  # an older submission arriving late: straight into the history folder
@@ -151,6 +161,21 @@ class Recorder:
             moves.append((self.outbox.root / current.pdf, hist_pdf))
             changes["pdf"] = self.outbox.rel(hist_pdf)
         return current.id, changes
+
+    def _retire_feedback(
+        self, org: str, year: int, e: Entry, moves: Moves
+    ) -> list[tuple[int, dict[str, object]]]:
+        """A newer accepted version makes earlier rejections obsolete: their feedback leaves
+        退回/ for the history folder (so nobody mails it again) and they become superseded."""
+        updates: list[tuple[int, dict[str, object]]] = []
+        for old in obsolete_rejections(self.ledger, org, year, (e.mtime_ns, e.rel)):
+            changes: dict[str, object] = {"status": FileStatus.SUPERSEDED}
+            if old.feedback:
+                dst = self.outbox.retired_feedback_path(old.feedback)
+                moves.append((self.outbox.root / old.feedback, dst))
+                changes["feedback"] = self.outbox.rel(dst)
+            updates.append((old.id, changes))
+        return updates
 
     def _move_original(self, e: Entry, inbox: Path, moves: Moves) -> str:
         dst = self.outbox.processed_path(inbox, e.rel)

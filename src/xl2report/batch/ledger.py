@@ -109,6 +109,7 @@ def _row(columns: dict[str, object]) -> Row:
 
 _COLUMNS = tuple(f.name for f in fields(Row))
 _WRITABLE = frozenset(_COLUMNS) - {"id"}
+_WITHOUT_VALUES = ", ".join("NULL AS vals" if c == "vals" else c for c in _COLUMNS)
 
 
 class Ledger(CampaignTables):
@@ -223,10 +224,19 @@ class Ledger(CampaignTables):
         return (top or 0) + 1
 
     def rows(
-        self, year: int | None = None, statuses: Iterable[FileStatus] | None = None
+        self,
+        year: int | None = None,
+        statuses: Iterable[FileStatus] | None = None,
+        *,
+        values: bool = True,
     ) -> list[Row]:
-        """Rows, optionally of one year and some statuses, oldest received first."""
-        sql, params = "SELECT * FROM files", []
+        """Rows, optionally of one year and some statuses, oldest received first.
+
+        ``values=False`` leaves out the stored values (``Row.vals`` is None): views that only
+        show states read the ledger several times faster without them.
+        """
+        columns = "*" if values else _WITHOUT_VALUES
+        sql, params = f"SELECT {columns} FROM files", []
         where = []
         if year is not None:
             where.append("year = ?")

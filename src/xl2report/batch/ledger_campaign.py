@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from xl2report.batch.ledger_schema import ALIAS_SEPARATOR, transaction
 
@@ -179,3 +180,24 @@ def _with_aliases(entry: RosterEntry, extra: Sequence[str]) -> RosterEntry:
     merged = list(entry.aliases)
     merged += [a for a in extra if a not in merged and a != entry.name]
     return RosterEntry(entry.name, entry.code, entry.contact, entry.email, tuple(merged))
+
+
+def registered_roster(ledger_path: Path) -> list[RosterEntry]:
+    """The roster registered in the ledger at ``ledger_path``, read-only (for worker processes,
+    which must not hold a writable connection); [] when there is none."""
+    try:
+        conn = sqlite3.connect(f"{Path(ledger_path).as_uri()}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error:
+        return []
+    try:
+        rows = conn.execute(
+            "SELECT name, code, contact, email, aliases FROM roster ORDER BY position"
+        ).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+    return [
+        RosterEntry(n, c, ct, em, tuple(a for a in al.split(ALIAS_SEPARATOR) if a))
+        for n, c, ct, em, al in rows
+    ]

@@ -200,6 +200,17 @@ class Outbox:
         old = self.root / report
         return self.reserve(old.parent / HISTORY_DIR, versioned(old.name, version))
 
+    def retired_feedback_path(self, feedback: str) -> Path:
+        """Where an obsolete feedback copy (relative) moves: the year's history folder, out of
+        退回/, so nobody sends it again."""
+        old = self.root / feedback
+        return self.reserve(old.parent.parent / HISTORY_DIR, old.name)
+
+    def stale_feedback_path(self, year: int | None, org: str, source_rel: str) -> Path:
+        """Where the feedback of a rejection goes that is older than the accepted version."""
+        base = safe_filename(org or Path(source_rel).stem)
+        return self.reserve(self.year_dir(year) / HISTORY_DIR, feedback_name(base + ".xlsx"))
+
     def pdf_path(self, report: Path) -> Path:
         """The PDF beside a report."""
         return self.reserve(report.parent, report.with_suffix(".pdf").name)

@@ -21,20 +21,25 @@ How a run stays safe:
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 from xl2report.batch import inbox as inbox_mod
 from xl2report.batch import reference, worker
 from xl2report.batch.commit import Recorder
+from xl2report.batch.guards import (
+    PENDING_INCOMPLETE,
+    check_folders,
+    environment_errors,
+    maybe_incomplete,
+)
+from xl2report.batch.holds import release_confirmed
 from xl2report.batch.inbox import Entry, Kind
 from xl2report.batch.ledger import Ledger
-from xl2report.batch.outbox import PROCESSED_DIR, STATE_DIR, Outbox, default_ledger
+from xl2report.batch.outbox import STATE_DIR, Outbox, default_ledger
 from xl2report.batch.pdfs import make_missing_pdfs
 from xl2report.batch.plan import Plan, make_plan
 from xl2report.batch.pool import TaskPool
@@ -63,29 +68,6 @@ def run_batch(options: RunOptions, on_event: EventSink | None = None) -> RunResu
     check_folders(options)  # before anything is created in the outbox
     with Session(options.outbox, options.ledger) as session:
         return session.run(options, on_event)
-
-
-def check_folders(options: RunOptions) -> None:
-    """Refuse inbox/outbox combinations where a run would read its own outputs."""
-    inbox, outbox = Path(options.inbox).absolute(), Path(options.outbox).absolute()
-    if not inbox.is_dir():
-        raise FatalError(f"收件目录不存在或不是文件夹：{inbox}")
-    inbox, outbox = inbox.resolve(), outbox.resolve()
-    if inbox == outbox:
-        raise FatalError(
-            f"收件目录和输出目录是同一个文件夹（{inbox}）：这样每次运行都会把自己生成的反馈表"
-            "当作报送重新处理。请另设一个输出目录（如 --outbox outbox）。"
-        )
-    if outbox in inbox.parents:
-        raise FatalError(
-            f"收件目录 {inbox} 在输出目录 {outbox} 里面：请把收件目录移到输出目录之外。"
-        )
-    processed = inbox / PROCESSED_DIR
-    if options.move_processed and processed.exists() and not processed.is_dir():
-        raise FatalError(
-            f"收件目录里有一个名为“{PROCESSED_DIR}”的文件，--move-processed 无法建立同名文件夹；"
-            "请把这个文件改名或移走后再运行。"
-        )
 
 
 class Session:
@@ -177,40 +159,6 @@ class Session:
         return self._local
 
 
-_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-
-
-@contextlib.contextmanager
-def environment_errors(outbox: Path) -> Iterator[None]:
-    """The run's own environment failing (disk full, a file size limit, no permission) as one
-    Chinese sentence (exit 2); per-file problems never get here."""
-    try:
-        yield
-    except sqlite3.OperationalError as exc:
-        text = str(exc)
-        if "full" in text:
-            raise FatalError(f"磁盘已满，无法写入台账（{outbox}）；请腾出空间后重新运行。") from exc
-        raise FatalError(
-            f"读写台账时出错（{text}）：可能是磁盘已满、文件大小受限（ulimit -f）或没有写入权限；"
-            "请检查输出目录后重新运行。"
-        ) from exc
-    except OSError as exc:
-        if exc.errno in _DISK_FULL:
-            raise FatalError(
-                f"磁盘已满，无法写入输出目录 {outbox}；请腾出空间后重新运行。"
-            ) from exc
-        if exc.errno == errno.EFBIG:
-            raise FatalError(
-                f"写入 {exc.filename or outbox} 时超出系统允许的文件大小（ulimit -f）；"
-                "请解除限制后重新运行。"
-            ) from exc
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise FatalError(
-                f"没有写入权限：{exc.filename or outbox}；请检查输出目录的权限后重新运行。"
-            ) from exc
-        raise
-
-
 class _Pass:
     """One pass over the inbox: the state that lives for one :meth:`Session.run`."""
 
@@ -233,8 +181,10 @@ class _Pass:
             entries = read_roster(options.roster)
             self.ledger.set_roster(entries, str(options.roster))
             logger.info("已登记名单 {}（{} 个单位）", options.roster, len(entries))
-        self.roster = {normalize_org(e.name) for e in self.ledger.roster()}
+        self.roster = {normalize_org(n) for e in self.ledger.roster() for n in (e.name, *e.aliases)}
         self._refuse_lost_ledger()
+        for path in release_confirmed(self.ledger):
+            logger.info("{}：机关名称已确认，按名单中的名称重新处理", path)
         self.plan = self._make_plan()
         for e, sha, original in self.plan.duplicates:
             session.recorder.duplicate(e, sha, original, self.move_to)
@@ -354,7 +304,7 @@ class _Pass:
     def _finish(self, e: Entry, sha: str, outcome: worker.Outcome) -> None:
         if outcome.detail:
             logger.error("{} 处理失败：\n{}", e.rel, outcome.detail)
-        if _maybe_incomplete(e, outcome):  # a copy still arriving: not unreadable for good
+        if maybe_incomplete(e, outcome):  # a copy still arriving: not unreadable for good
             outcome = worker.Outcome(sha, FileStatus.PENDING, message=PENDING_INCOMPLETE)
         if outcome.status in (FileStatus.PENDING, FileStatus.FAILED):  # not recorded: retried
             self.listing[e.rel] = FileResult(e.rel, outcome.status, new=True, org=outcome.org,
@@ -402,22 +352,6 @@ class _Pass:
         )
         if announce:
             _announce(self.listing[rel], self.emit)
-
-
-# Codes a workbook gets while it is still being copied or saved (a truncated zip, nothing yet).
-_INCOMPLETE_CODES = frozenset({"corrupt-workbook", "file-empty", "not-a-workbook"})
-INCOMPLETE_GRACE_S = 120  # a file this recent that reads as incomplete is looked at again later
-PENDING_INCOMPLETE = (
-    "文件刚刚改动过且读不出完整的工作簿，可能还在复制或保存中，稍后再处理"
-    f"（{INCOMPLETE_GRACE_S} 秒后仍然如此，记为无法读取）。"
-)
-
-
-def _maybe_incomplete(e: Entry, outcome: worker.Outcome) -> bool:
-    if outcome.status is not FileStatus.UNREADABLE or not outcome.findings:
-        return False
-    recent = time.time_ns() - e.mtime_ns < INCOMPLETE_GRACE_S * 1_000_000_000
-    return recent and outcome.findings[0].get("code") in _INCOMPLETE_CODES
 
 
 def _announce(result: FileResult, emit: EventSink) -> None:

@@ -17,15 +17,18 @@ import signal
 import threading
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xl2report.batch.inbox import PENDING_CHANGING, VANISHED, sha256_file
+from xl2report.batch.ledger_campaign import registered_roster
 from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import ReferenceReader, encode_values
+from xl2report.batch.roster import RosterIndex
 from xl2report.checks.catalogue import Finding
 from xl2report.checks.check import CheckResult, check_file, with_previous
+from xl2report.form.national import ORG
 from xl2report.log import logger
 from xl2report.report.office import OfficeError
 from xl2report.report.office import available as office_available
@@ -78,6 +81,37 @@ class Worker:
         if self._word_template is not None:
             self._renderer = self.renderer
         self.reference = ReferenceReader(Path(reference_db)) if reference_db else None
+        self._ledger_path = Path(reference_db) if reference_db else None
+
+    def _match_roster(self, result: CheckResult) -> Outcome | None:
+        """With a registered roster, a workbook's 机关名称 must be on it (as a name or 别名).
+
+        Not on it: a ``held`` outcome (no report, no feedback under that name) naming the
+        nearest roster name.  An alias: the name becomes the roster's official one here, so
+        the report, the ledger and last year's values all use it.  Read per file, so a name
+        confirmed between two ``watch`` passes counts at once.
+        """
+        report = result.report
+        if self._ledger_path is None or not report.readable or not report.org:
+            return None
+        roster = RosterIndex(registered_roster(self._ledger_path))
+        if not roster:
+            return None
+        official = roster.official(report.org)
+        if official is None:
+            hint = roster.suggest(report.org)
+            near = f"最接近的是“{hint}”；" if hint else ""
+            return Outcome(
+                "", FileStatus.HELD, org=report.org, year=report.year,
+                errors=len(report.errors), warnings=len(report.warnings),
+                findings=[f.to_dict() for f in report.findings],
+                message=f"机关名称“{report.org}”不在登记的名单中，暂不处理（{near}"
+                "确认后把它加入名单的“别名”列，下次运行即按名单中的名称处理）。",
+            )  # fmt: skip
+        if official != report.org:
+            result.values[ORG.key] = official
+            report.org = official
+        return None
 
     @property
     def renderer(self) -> ReportRenderer:
@@ -99,6 +133,8 @@ class Worker:
             result = self._check(job)
         except Exception as exc:  # the per-file boundary: one bad file never stops a batch
             return cannot_process(job.sha256, _internal(exc), detail=traceback.format_exc())
+        if isinstance(result, Outcome):  # held: its name is not on the roster
+            return result
         try:
             return self._output(job, result)
         except Exception as exc:
@@ -107,9 +143,12 @@ class Worker:
             out.org, out.year = report.org, report.year
             return out
 
-    def _check(self, job: Job) -> CheckResult:
+    def _check(self, job: Job) -> CheckResult | Outcome:
         result = check_file(Path(job.checked))
         report = result.report
+        held = self._match_roster(result)
+        if held is not None:
+            return replace(held, sha256=job.sha256)
         if report.readable and report.org and report.year and self.reference is not None:
             previous = self.reference.get(report.org, report.year - 1)
             if previous:  # added to this check: the file is read and checked once

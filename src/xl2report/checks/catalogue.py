@@ -179,9 +179,13 @@ _CODES = (
     _code("narrative-count-mismatch", W, "文字中的申请件数与三表不一致", "文字",
           "{label}说收到/受理申请 {said} 件，但三表“{new_row}”为 {new} 件"
           "（加上年结转为 {with_carried} 件）。"),
-    _code("narrative-says-none", W, "文字说未收到申请，但三表有新收申请", "文字",
+    # Errors, not warnings: "未收到申请" against a table with new applications, or "未收取信息处理费"
+    # against fee figures, is no doubtful reading of prose but a report that says both "none"
+    # and "N"; published, it contradicts itself.  (Counts read from prose stay warnings where a
+    # phrasing may mean another count: a person checks them in 待核对.)
+    _code("narrative-says-none", E, "文字说未收到申请，但三表有新收申请", "文字",
           "{label}说未收到申请，但三表“{new_row}”为 {new} 件。"),
-    _code("narrative-fee-contradiction", W, "文字说未收取信息处理费，但六部分有收费数字", "文字",
+    _code("narrative-fee-contradiction", E, "文字说未收取信息处理费，但六部分有收费数字", "文字",
           "{label}说未收取信息处理费，但六部分填有收费通知 {notices} 件、"
           "通知金额 {billed} 元、实收 {collected} 元。"),
     _code("control-characters", W, "文字中含有不可见的控制字符，生成报告时会被删除", "文字",

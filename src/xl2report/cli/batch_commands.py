@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from xl2report.cli.app import cli
+from xl2report.cli.help import EXIT_FINDINGS, EXIT_OK
 
 
 def _batch_options(func):  # type: ignore[no-untyped-def]
@@ -64,18 +65,34 @@ def run(as_json: bool, **kw: object) -> None:
 
     \b
     再次运行只处理新文件；同一内容换了文件名按重复报送记录。
-    退出码：0 全部通过；1 有退回或无法读取的文件；2 致命问题（如另一个运行正在进行）。
+    退出码：0 没有单位的当前报送被退回或待确认名称，也没有无法读取的文件；1 有；
+    2 致命问题（如另一个运行正在进行）。
     """
     from xl2report.batch.session import run_batch
     from xl2report.cli.console import print_run, run_progress
 
     with run_progress(click.get_current_context().obj["debug"]) as on_event:
         result = run_batch(_run_options(**kw), on_event)
+    exit_code = _exit_code(result, kw)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json.dumps(result.to_dict() | {"exit_code": exit_code}, ensure_ascii=False,
+                              indent=1))  # fmt: skip
     else:
         print_run(result)
-    sys.exit(result.exit_code)
+    sys.exit(exit_code)
+
+
+def _exit_code(result, kw: dict[str, object]) -> int:  # type: ignore[no-untyped-def]
+    """1 when a file in the inbox is a problem, or (the campaign's view) some unit's current
+    submission is rejected or held, even if its files have left the inbox; else 0."""
+    from xl2report.cli.county_commands import open_ledger
+    from xl2report.county.campaign import campaign_needs_attention
+
+    if result.exit_code:
+        return result.exit_code
+    years = {f.year for f in result.files if f.year}
+    with open_ledger(kw["outbox"], kw["ledger"]) as book:  # type: ignore[arg-type]
+        return EXIT_FINDINGS if campaign_needs_attention(book, years) else EXIT_OK
 
 
 @cli.command()

@@ -125,24 +125,18 @@ def run_progress(debug: bool = False) -> Iterator[Callable[[Any], None]]:
         yield on_event
 
 
+WIDE = 120  # below this many columns the run is listed as blocks, not as a table
+
+
 def print_run(result: Any, only_new: bool = False) -> None:
-    """The end-of-run table: file, org, status, errors, warnings, output."""
+    """The end-of-run listing: file, org, status, errors, warnings, output; under each accepted
+    file its warnings (they need a person).  A table on a wide screen, blocks on a narrow one."""
     console = stdout()
     files = [f for f in result.files if f.new] if only_new else result.files
-    table = Table(
-        Column("文件", overflow="fold"), "机关名称", "状态", "错误", "提醒",
-        Column("输出 / 说明", overflow="fold"), header_style="bold",
-    )  # fmt: skip
-    for f in files:
-        org = f.org + ("（名单外）" if f.in_roster is False else "")
-        shown = _shown_path(result.outbox / f.output) if f.output else f.message
-        mark = "" if f.new or f.status is FileStatus.SKIPPED else "（已处理过）"
-        table.add_row(
-            f.file, org, Text(f.label + mark, style=STATUS_STYLES.get(f.status, "")),
-            str(f.errors) if f.errors else "", str(f.warnings) if f.warnings else "", shown,
-        )  # fmt: skip
-    if files:
-        console.print(table)
+    if files and console.width >= WIDE:
+        _run_table(console, result, files)
+    elif files:
+        _run_blocks(console, result, files)
     parts = [f"{status.label} {n}" for status, n in result.counts().items()]
     new = sum(1 for f in result.files if f.new)
     console.print(
@@ -152,6 +146,66 @@ def print_run(result: Any, only_new: bool = False) -> None:
         console.print(Text(note, style="yellow"))
     if result.log:
         console.print(Text(f"日志：{result.log}", style="dim"))
+
+
+def _warnings_of(f: Any) -> list[dict[str, Any]]:
+    """The warnings to show under a file: those of an accepted one."""
+    if f.status is not FileStatus.ACCEPTED:
+        return []
+    return [d for d in f.findings if d.get("level") == Level.WARNING.value]
+
+
+def _where(d: dict[str, Any]) -> str:
+    return " ".join(str(x) for x in (d.get("sheet"), d.get("cell")) if x)
+
+
+def _state_text(f: Any) -> Text:
+    mark = "" if f.new or f.status is FileStatus.SKIPPED else "（已处理过）"
+    return Text(f.label + mark, style=STATUS_STYLES.get(f.status, ""))
+
+
+def _run_table(console: Console, result: Any, files: Sequence[Any]) -> None:
+    table = Table(
+        Column("文件", overflow="fold", ratio=3), Column("机关名称", overflow="fold", ratio=2),
+        Column("状态", no_wrap=True), Column("错误", justify="right"),
+        Column("提醒", justify="right"), Column("输出 / 说明", overflow="fold", ratio=4),
+        header_style="bold",
+    )  # fmt: skip
+    for f in files:
+        org = f.org + ("（名单外）" if f.in_roster is False else "")
+        shown = _shown_path(result.outbox / f.output) if f.output else f.message
+        table.add_row(
+            f.file, org, _state_text(f), str(f.errors) if f.errors else "",
+            str(f.warnings) if f.warnings else "", shown,
+        )  # fmt: skip
+        for d in _warnings_of(f):
+            table.add_row("", "", Text(f"  {Level.WARNING.label}", style="yellow"), "", "",
+                          Text(f"{_where(d)}：{d.get('message', '')}", style="yellow"))  # fmt: skip
+    console.print(table)
+
+
+def _run_blocks(console: Console, result: Any, files: Sequence[Any]) -> None:
+    """One block per file, for terminals too narrow for six columns."""
+    for f in files:
+        head = Text.assemble(_state_text(f), "  ", Text(f.file, style="bold"))
+        if f.org and f.org not in f.file:
+            head.append(f"（{f.org}）")
+        if f.in_roster is False:
+            head.append("（名单外）", style="magenta")
+        counts = "，".join(
+            x for x in (f"错误 {f.errors}" if f.errors else "",
+                        f"提醒 {f.warnings}" if f.warnings else "") if x
+        )  # fmt: skip
+        if counts:
+            head.append(f"  {counts}")
+        console.print(head)
+        if f.output:
+            console.print(f"    → {_shown_path(result.outbox / f.output)}", soft_wrap=True)
+        elif f.message:
+            console.print(f"    {f.message}", soft_wrap=True)
+        for d in _warnings_of(f):
+            console.print(Text(f"    ! {_where(d)}：{d.get('message', '')}", style="yellow"),
+                          soft_wrap=True)  # fmt: skip
 
 
 def _shown_path(path: Any) -> str:
@@ -164,19 +218,79 @@ def _shown_path(path: Any) -> str:
         return str(path)
 
 
-def print_status(report: Any) -> None:
+UNIT_STYLES = {
+    "missing": "yellow",
+    "rejected": "red",
+    "held": "magenta",
+    "accepted": "green",
+    "updated": "cyan",
+}
+
+
+def print_status(campaign: Any) -> None:
+    """``status``: one row per unit, then held files, then unreadable files."""
     console = stdout()
-    year = f"{report.year} 年" if report.year else ""
-    table = Table("机关名称", "状态", "报送时间", header_style="bold", title=f"{year}报送情况")
-    table.add_column("输出文件", overflow="fold")
-    table.add_column("备注", overflow="fold")
-    for s in report.orgs:
-        table.add_row(s.org, Text(s.label, style=STATUS_STYLES.get(s.state, "")), s.received,
-                      s.output, s.note)  # fmt: skip
+    year = f"{campaign.year} 年" if campaign.year else ""
+    deadline = f"（截止 {campaign.deadline.isoformat()}）" if campaign.deadline else ""
+    table = Table(
+        "机关名称", "状态", Column("待核对", justify="right"), "报送时间",
+        Column("说明", overflow="fold"), header_style="bold", title=f"{year}报送情况{deadline}",
+    )  # fmt: skip
+    for u in campaign.units:
+        note = _status_note(u)
+        late = Text(f" 逾期 {u.overdue_days} 天", style="bold red") if u.overdue else ""
+        table.add_row(
+            u.org, Text.assemble(Text(u.headline, style=UNIT_STYLES[u.state.value]), late),
+            str(u.to_review) if u.to_review else "", u.current.received_text if u.current else "",
+            note,
+        )  # fmt: skip
     console.print(table)
-    counts = report.counts()
-    names = {"accepted": "已通过", "updated": "已更新", "rejected": "已退回", "missing": "未报送",
-             "unreadable": "无法读取"}  # fmt: skip
-    console.print(
-        "，".join(f"{names[k]} {counts[k]}" for k in names if counts.get(k)) or "没有记录。"
-    )
+    for held in campaign.unmatched:
+        s = held.submission
+        hint = f"，最接近名单中的“{held.suggestion}”" if held.suggestion else ""
+        what = "待确认名称" if s.status == "held" else f"{s.status.label}，不在名单中"
+        console.print(Text(f"{what}：{s.file}（填写的机关名称“{s.org}”{hint}）", style="magenta"))
+    for s in campaign.unreadable:
+        console.print(Text(f"无法读取：{s.file}（{s.message}）", style="red"))
+    from xl2report.county.status import counts_line
+
+    console.print(counts_line(campaign) if campaign.units else "没有记录。")
+    if campaign.held:
+        console.print(
+            "名称待确认的文件：确认是名单中哪个单位后，把填写的名称加入名单的“别名”列，"
+            "再运行 xl2report run --roster 名单 即按名单中的名称处理。"
+        )
+
+
+def _status_note(unit: Any) -> str:
+    if unit.state.value == "rejected":
+        first = unit.errors[0] if unit.errors else None
+        more = f"等 {len(unit.errors)} 个错误" if len(unit.errors) > 1 else ""
+        feedback = f"；反馈表 {unit.current.feedback}" if unit.current.feedback else ""
+        return (f"{first.where}：{first.message}{more}" if first else "") + feedback
+    if unit.state.value == "held":
+        return "；".join(unit.todo())
+    if unit.current is not None:
+        return unit.current.report
+    return ""
+
+
+def print_reminders(reminders: Any) -> None:
+    """``remind``: whom to chase, with what to fix."""
+    console = stdout()
+    if not reminders.units:
+        console.print("所有单位均已通过，无需催报。")
+        return
+    deadline = f"（截止 {reminders.deadline.isoformat()}）" if reminders.deadline else ""
+    console.print(Text(f"需要催报的单位 {len(reminders.units)} 个{deadline}：", style="bold"))
+    for r in reminders.units:
+        u = r.unit
+        late = f"，逾期 {u.overdue_days} 天" if u.overdue else ""
+        who = "，".join(x for x in (u.contact, u.email) if x)
+        head = Text(f"{u.org}", style="bold")
+        head.append(f"  {u.headline}{late}", style=UNIT_STYLES[u.state.value])
+        if who:
+            head.append(f"  {who}")
+        console.print(head)
+        for line in r.todo:
+            console.print(f"    {line}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -24,42 +25,83 @@ def open_ledger(outbox: Path, ledger: Path | None, create: bool = False):  # typ
     return Ledger.open(path)
 
 
-@cli.command()
-@click.option("--outbox", type=click.Path(path_type=Path), default="outbox", show_default=True,
-              help="run 使用的输出目录。")  # fmt: skip
-@click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False),
-              help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。")  # fmt: skip
-@click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="登记（或更新）名单后再统计；不给时用已登记的名单。")  # fmt: skip
-@click.option("--year", type=int, help="年度（默认：台账中最近的年度）。")
-@click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path, dir_okay=False),
-              help="另存为 Excel 工作簿，便于发送。")  # fmt: skip
-@click.option("--force", is_flag=True, help="--xlsx 文件已存在时覆盖。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-def status(
-    outbox: Path,
-    ledger: Path | None,
-    roster: Path | None,
-    year: int | None,
-    xlsx_out: Path | None,
-    force: bool,
-    as_json: bool,
-) -> None:
-    """各单位报送情况：未报送 / 已退回（N 个错误）/ 已通过 / 已更新，含报送时间和输出文件。"""
-    from xl2report.batch.roster import read_roster
-    from xl2report.cli.console import print_status
-    from xl2report.county.status import compute_status, write_status_xlsx
+def parse_deadline(text: str | None) -> date | None:
+    """YYYY-MM-DD (also YYYY/MM/DD or YYYY.MM.DD) as a date; a UserError otherwise."""
+    if text is None:
+        return None
+    cleaned = text.strip().replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat(cleaned)
+    except ValueError:
+        raise UserError(f"截止日期应写成 年-月-日，如 2025-01-20：{text}") from None
 
+
+def load_campaign_for(
+    outbox: Path, ledger: Path | None, year: int | None, *, roster: Path | None = None,
+    deadline: str | None = None,
+):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Open the ledger, register the roster / deadline if given, and load the campaign."""
+    from xl2report.batch.roster import read_roster
+    from xl2report.county.campaign import load_campaign
+
+    when = parse_deadline(deadline)
     with open_ledger(outbox, ledger, create=roster is not None) as book:
         if roster is not None:
             book.set_roster(read_roster(roster), str(roster))
-        report = compute_status(book, year)
+        if when is not None:
+            if year is None:
+                years = book.years()
+                if not years:
+                    raise UserError(
+                        "台账中还没有任何年度的报送；设截止日期时请用 --year 指定年度。"
+                    )
+                year = years[-1]
+            book.set_deadline(year, when)
+        return load_campaign(book, year)
+
+
+_LEDGER_OPTIONS = [
+    click.option("--outbox", type=click.Path(path_type=Path), default="outbox", show_default=True,
+                 help="run 使用的输出目录。"),
+    click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False),
+                 help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。"),
+    click.option("--year", type=int, help="年度（默认：台账中最近的年度）。"),
+]  # fmt: skip
+
+
+def ledger_options(func):  # type: ignore[no-untyped-def]
+    """--outbox, --ledger, --year: shared by status and remind."""
+    for option in reversed(_LEDGER_OPTIONS):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@ledger_options
+@click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="登记（或更新）名单后再统计；不给时用已登记的名单。")  # fmt: skip
+@click.option("--deadline", metavar="YYYY-MM-DD",
+              help="报送截止日期（按年度记入台账）；过期仍未报送或被退回的单位标为逾期。")  # fmt: skip
+@click.option("--county", default="", help="县（区）名称，写在工作簿标题中。")
+@click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="另存为 Excel 工作簿（报送情况、待核对、待确认名称），便于打印、发送。")  # fmt: skip
+@click.option("--force", is_flag=True, help="--xlsx 文件已存在时覆盖。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+def status(
+    outbox: Path, ledger: Path | None, year: int | None, roster: Path | None,
+    deadline: str | None, county: str, xlsx_out: Path | None, force: bool, as_json: bool,
+) -> None:  # fmt: skip
+    """各单位报送情况：未报送 / 已退回 / 待确认名称 / 已通过 / 已更新，待核对的提醒，是否逾期。"""
+    from xl2report.cli.console import print_status
+    from xl2report.county.status import write_status_xlsx
+
+    campaign = load_campaign_for(outbox, ledger, year, roster=roster, deadline=deadline)
     if xlsx_out is not None:
-        write_status_xlsx(report, xlsx_out, overwrite=force)
+        write_status_xlsx(campaign, xlsx_out, overwrite=force, county=county)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json.dumps(campaign.to_dict(), ensure_ascii=False, indent=1))
     else:
-        print_status(report)
+        print_status(campaign)
         if xlsx_out is not None:
             click.echo(f"已另存为：{xlsx_out}")
 

@@ -27,6 +27,7 @@ __all__ = [
     "Submission",
     "Unit",
     "UnitState",
+    "campaign_needs_attention",
     "confirm_held",
     "load_campaign",
 ]
@@ -94,7 +95,7 @@ def load_campaign(ledger: Ledger, year: int | None = None, today: date | None = 
     reviewed = {(r.sha256, r.code, r.sheet, r.cell): r.reviewed_at for r in ledger.reviews()}
     rows = [
         r
-        for r in ledger.rows()
+        for r in ledger.rows(values=False)  # states only: the values are not needed here
         if r.duplicate_of is None and (r.year == year or (r.year is None and not r.org))
     ]
     units: dict[str, Unit] = {}
@@ -138,6 +139,14 @@ def load_campaign(ledger: Ledger, year: int | None = None, today: date | None = 
     return campaign
 
 
+def campaign_needs_attention(ledger: Ledger, years: set[int]) -> bool:
+    """Whether some unit's current submission is rejected or held, or a file is held, in any
+    of ``years`` or the ledger's latest year (``run`` exits 1 then, also when nothing is new)."""
+    known = ledger.years()
+    wanted = set(years) | ({known[-1]} if known else set())
+    return any(load_campaign(ledger, y).needs_attention for y in sorted(wanted))
+
+
 def confirm_held(ledger: Ledger, row_id: int, official: str) -> bool:
     """确认为名单中的单位: the held file's 机关名称 becomes an alias of roster name ``official``;
     the next run processes the file under ``official``.  False when either is unknown."""
@@ -149,9 +158,10 @@ def confirm_held(ledger: Ledger, row_id: int, official: str) -> bool:
 
 def _judge(unit: Unit, rows: list[Row], reviewed: dict[tuple[str, str, str, str], str]) -> None:
     """Set the unit's state from its rows and the held files that look like it."""
-    unit.history = [_submission(r) for r in rows if r.status != "unreadable"]
+    made = {r.id: _submission(r) for r in rows if r.status != "unreadable"}  # each row once
+    unit.history = list(made.values())
     unit.versions = sum(1 for r in rows if r.version is not None)
-    candidates = [(r.order, _submission(r), r) for r in rows if r.status != "unreadable"]
+    candidates = [(r.order, made[r.id], r) for r in rows if r.id in made]
     candidates += [(h.submission.order, h.submission, None) for h in unit.held]
     if not candidates:
         return
@@ -165,12 +175,12 @@ def _judge(unit: Unit, rows: list[Row], reviewed: dict[tuple[str, str, str, str]
         unit.errors = _notes(latest_row, Level.ERROR, reviewed)
         unit.warnings = _notes(latest_row, Level.WARNING, reviewed)
         if accepted:
-            unit.accepted_before = _submission(accepted[-1])
+            unit.accepted_before = made[accepted[-1].id]
         return
     if not accepted:  # only superseded rows: treat the newest as current
         accepted = [max(rows, key=lambda r: r.order)]
     current = max(accepted, key=lambda r: r.order)
-    unit.current = _submission(current)
+    unit.current = made.get(current.id) or _submission(current)
     unit.state = UnitState.UPDATED if unit.versions > 1 else UnitState.ACCEPTED
     unit.warnings = _notes(current, Level.WARNING, reviewed)
 

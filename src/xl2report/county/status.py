@@ -1,74 +1,46 @@
-"""Who has reported: the current state of every organisation for one year, from the ledger.
+"""The status workbook (报送情况.xlsx): the campaign as sheets a clerk can print or send round.
 
-States: 未报送 (on the roster, nothing received), 已退回（N 个错误） (the latest submission was
-rejected), 已通过 (one accepted version), 已更新 (a newer accepted version replaced an older
-one).  Files that could not be read at all carry no org and are listed separately as 无法读取.
-Reads the ledger only; ``write_status_xlsx`` writes the same table as a workbook to email round.
+Sheets: 报送情况 (every unit, its state, warnings to review, overdue days, contact, what to do),
+待核对 (each warning of an accepted report, with its cell and whether it was checked),
+待确认名称 (held files and the nearest roster name) and 无法读取 (files without a name), the last
+three only when they have rows.  :func:`add_units_sheet` is shared with the county summary.
+All user text is written as literal strings (a name starting with ``=`` stays text).
 """
 
 from __future__ import annotations
 
 import io
-from collections import Counter
-from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
 from xl2report.atomic import write_bytes_atomic
-from xl2report.batch.ledger import Ledger, RosterEntry, Row
-from xl2report.batch.records import FileStatus
-from xl2report.batch.roster import normalize_org
+from xl2report.batch.ledger import Row
+from xl2report.county.campaign import Campaign, UnitState
 from xl2report.form.national import FORM_TITLE
-from xl2report.xlsx.style import literal_workbook
+from xl2report.xlsx.style import BORDER, FONT, literal_workbook
 
-MISSING, REJECTED, ACCEPTED, UPDATED, UNREADABLE = (
-    "missing",
-    "rejected",
-    "accepted",
-    "updated",
-    "unreadable",
+STATE_COLOURS = {
+    UnitState.MISSING: "#FCE4D6",
+    UnitState.REJECTED: "#FFC7CE",
+    UnitState.HELD: "#FFEB9C",
+    UnitState.ACCEPTED: "#C6EFCE",
+    UnitState.UPDATED: "#DDEBF7",
+}
+UNITS_SHEET = "报送情况"
+UNIT_COLUMNS = (
+    ("序号", 5),
+    ("机关名称", 24),
+    ("状态", 16),
+    ("待核对", 7),
+    ("逾期天数", 7),
+    ("报送时间", 16),
+    ("联系人", 9),
+    ("邮箱", 22),
+    ("需要做的事 / 备注", 58),
 )
-
-
-@dataclass
-class OrgStatus:
-    """One organisation's state for the year."""
-
-    org: str
-    state: str  # one of the constants above
-    label: str  # 未报送 / 已退回（N 个错误） / 已通过 / 已更新 / 无法读取
-    code: str = ""
-    contact: str = ""
-    email: str = ""
-    in_roster: bool | None = None
-    errors: int = 0
-    received: str = ""  # received time of the submission the state is about
-    file: str = ""  # that submission's path in the inbox
-    output: str = ""  # its report or feedback workbook (relative to the outbox)
-    versions: int = 0  # accepted versions received
-    note: str = ""
-
-
-@dataclass
-class StatusReport:
-    """Every organisation's state for one year."""
-
-    year: int | None
-    orgs: list[OrgStatus]
-    roster_source: str = ""
-
-    def counts(self) -> dict[str, int]:
-        """Number of organisations per state."""
-        return dict(Counter(s.state for s in self.orgs))
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready form (``status --json``)."""
-        return {
-            "year": self.year,
-            "roster": self.roster_source,
-            "counts": self.counts(),
-            "orgs": [asdict(s) for s in self.orgs],
-        }
 
 
 def received_text(row: Row) -> str:
@@ -76,175 +48,154 @@ def received_text(row: Row) -> str:
     return datetime.fromtimestamp(row.received_ns / 1e9).strftime("%Y-%m-%d %H:%M")
 
 
-def compute_status(ledger: Ledger, year: int | None = None) -> StatusReport:
-    """Per org, the state for ``year`` (default: the latest year in the ledger)."""
-    if year is None:
-        years = ledger.years()
-        year = years[-1] if years else None
-    roster = ledger.roster()
-    rows = [
-        r
-        for r in ledger.rows()
-        if r.duplicate_of is None and (year is None or r.year in (year, None))
-    ]
-    by_org: dict[str, list[Row]] = {}
-    unreadable: list[Row] = []
-    for r in rows:
-        if r.org:
-            by_org.setdefault(normalize_org(r.org), []).append(r)
-        elif r.status in (FileStatus.UNREADABLE, FileStatus.REJECTED):
-            unreadable.append(r)
-
-    out: list[OrgStatus] = []
-    listed: set[str] = set()
-    for entry in roster:
-        key = normalize_org(entry.name)
-        listed.add(key)
-        out.append(_org_status(entry.name, by_org.get(key, []), entry, bool(roster)))
-    for key in sorted(set(by_org) - listed, key=lambda k: by_org[k][0].org):
-        org_rows = by_org[key]
-        status = _org_status(org_rows[-1].org, org_rows, None, bool(roster))
-        if roster:
-            status.note = _join(status.note, "不在登记的名单中")
-        out.append(status)
-    for r in unreadable:
-        out.append(
-            OrgStatus(
-                org="（无法识别）",
-                state=UNREADABLE if r.status is FileStatus.UNREADABLE else REJECTED,
-                label="无法读取"
-                if r.status is FileStatus.UNREADABLE
-                else f"已退回（{r.errors} 个错误）",
-                errors=r.errors,
-                received=received_text(r),
-                file=r.path,
-                output=r.feedback or "",
-                note=r.message,
-            )
-        )
-    return StatusReport(year, out, ledger.roster_source())
+def campaign_title(campaign: Campaign, county: str = "") -> str:
+    """'某某县2024年政府信息公开工作年度报告' (county and year only when known)."""
+    year = f"{campaign.year}年" if campaign.year else ""
+    return f"{county}{year}{FORM_TITLE}"
 
 
-def _org_status(
-    name: str, rows: list[Row], entry: RosterEntry | None, has_roster: bool
-) -> OrgStatus:
-    status = OrgStatus(
-        org=name,
-        state=MISSING,
-        label="未报送",
-        code=entry.code if entry else "",
-        contact=entry.contact if entry else "",
-        email=entry.email if entry else "",
-        in_roster=(entry is not None) if has_roster else None,
-    )
-    judged = [
-        r
-        for r in rows
-        if r.status in (FileStatus.ACCEPTED, FileStatus.SUPERSEDED, FileStatus.REJECTED)
-    ]
-    if not judged:
-        unreadable = [r for r in rows if r.status is FileStatus.UNREADABLE]
-        if unreadable:
-            status.state, status.label = UNREADABLE, "无法读取"
-            status.file, status.received = unreadable[-1].path, received_text(unreadable[-1])
-            status.note = unreadable[-1].message
-        return status
-    latest = max(judged, key=lambda r: r.order)
-    versions = [r for r in judged if r.status in (FileStatus.ACCEPTED, FileStatus.SUPERSEDED)]
-    current = next((r for r in versions if r.status is FileStatus.ACCEPTED), None)
-    status.versions = len(versions)
-    status.file, status.received = latest.path, received_text(latest)
-    if latest.status is FileStatus.REJECTED:
-        status.state, status.errors = REJECTED, latest.errors
-        status.label = f"已退回（{latest.errors} 个错误）"
-        status.output = latest.feedback or ""
-        if current is not None:
-            status.note = f"此前已通过第 {current.version} 版：{current.report}"
-    else:
-        assert current is not None
-        status.state = UPDATED if len(versions) > 1 else ACCEPTED
-        status.label = "已更新" if len(versions) > 1 else "已通过"
-        status.output = current.report or ""
-        status.file, status.received = current.path, received_text(current)
-        if len(versions) > 1:
-            status.note = f"共收到 {len(versions)} 个通过的版本，现用第 {current.version} 版"
-    return status
+def counts_line(campaign: Campaign) -> str:
+    """'共 5 个单位：已通过 2，已更新 1，已退回 1，未报送 1；报送截止 2025-01-20。'"""
+    counts = campaign.counts()
+    parts = [f"{s.label} {counts[s.value]}" for s in UnitState if counts.get(s.value)]
+    line = f"共 {len(campaign.units)} 个单位：" + "，".join(parts)
+    if campaign.deadline:
+        line += f"；报送截止 {campaign.deadline.isoformat()}"
+    return line + "。"
 
 
-def _join(a: str, b: str) -> str:
-    return f"{a}；{b}" if a else b
+class _Formats:
+    def __init__(self, wb: Workbook) -> None:
+        def fmt(**kw: object):  # type: ignore[no-untyped-def]
+            return wb.add_format({"font_name": FONT, "font_size": 10, "valign": "vcenter", **kw})
+
+        self.title = fmt(bold=True, font_size=14)
+        self.note = fmt(font_color="#404040")
+        self.head = fmt(bold=True, bg_color="#D9D9D9", text_wrap=True, align="center", **BORDER)
+        self.cell = fmt(text_wrap=True, **BORDER)
+        self.centre = fmt(align="center", **BORDER)
+        self.late = fmt(align="center", bold=True, font_color="#C00000", **BORDER)
+        self.states = {
+            s: fmt(bg_color=c, text_wrap=True, **BORDER) for s, c in STATE_COLOURS.items()
+        }
 
 
-STATUS_COLUMNS = (
-    ("序号", 6),
-    ("机关名称", 28),
-    ("代码", 10),
-    ("状态", 18),
-    ("报送时间", 17),
-    ("输出文件", 48),
-    ("报送文件", 30),
-    ("联系人", 10),
-    ("邮箱", 24),
-    ("备注", 40),
-)
+def _page(ws: Worksheet, header_row: int, landscape: bool = True) -> None:
+    """A4, fit to the page width, header row repeated, page numbers in the footer."""
+    if landscape:
+        ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
-def build_status_xlsx(report: StatusReport) -> bytes:
-    """The status table as a workbook (all user text written as literal strings)."""
+def _table_head(ws: Worksheet, row: int, columns: tuple[tuple[str, int], ...], f: _Formats) -> None:
+    for col, (name, width) in enumerate(columns):
+        ws.write_string(row, col, name, f.head)
+        ws.set_column(col, col, width)
+
+
+def add_units_sheet(wb: Workbook, campaign: Campaign, county: str = "") -> Worksheet:
+    """The 报送情况 sheet: every unit (未报送 included) with its state and what to do."""
+    f = _Formats(wb)
+    ws = wb.add_worksheet(UNITS_SHEET)
+    when = datetime.now().strftime("%Y-%m-%d %H:%M")
+    ws.merge_range(0, 0, 0, len(UNIT_COLUMNS) - 1, "", f.title)
+    ws.write_string(0, 0, f"{campaign_title(campaign, county)}报送情况（截至 {when}）", f.title)
+    ws.set_row(0, 24)
+    ws.write_string(1, 0, counts_line(campaign), f.note)
+    _table_head(ws, 2, UNIT_COLUMNS, f)
+    for i, unit in enumerate(campaign.units):
+        row = 3 + i
+        current = unit.current
+        note = "\n".join(unit.todo()) or _accepted_note(unit)
+        if unit.in_roster is False:
+            note = f"不在登记的名单中。{note}"
+        ws.write_number(row, 0, i + 1, f.centre)
+        ws.write_string(row, 1, unit.org, f.cell)
+        ws.write_string(row, 2, unit.headline, f.states[unit.state])
+        ws.write_string(row, 3, str(unit.to_review) if unit.to_review else "", f.centre)
+        late = str(unit.overdue_days) if unit.overdue else ""
+        ws.write_string(row, 4, late, f.late if late else f.centre)
+        ws.write_string(row, 5, current.received_text if current else "", f.cell)
+        ws.write_string(row, 6, unit.contact, f.cell)
+        ws.write_string(row, 7, unit.email, f.cell)
+        ws.write_string(row, 8, note, f.cell)
+    ws.freeze_panes(3, 2)
+    if campaign.units:
+        ws.autofilter(2, 0, 2 + len(campaign.units), len(UNIT_COLUMNS) - 1)
+    _page(ws, 2)
+    return ws
+
+
+def _accepted_note(unit) -> str:  # type: ignore[no-untyped-def]
+    current = unit.current
+    if current is None:
+        return ""
+    parts = [f"年报：{current.report}"] if current.report else []
+    if unit.to_review:
+        parts.append(f"有 {unit.to_review} 条提醒待核对（见“待核对”表）")
+    return "；".join(parts)
+
+
+REVIEW_COLUMNS = (
+    ("序号", 5), ("机关名称", 22), ("工作表", 14), ("单元格", 7), ("提醒内容", 70),
+    ("代码", 22), ("已核对", 16),
+)  # fmt: skip
+HELD_COLUMNS = (("序号", 5), ("文件", 36), ("填写的机关名称", 24), ("名单中最接近的名称", 24),
+                ("收到时间", 16), ("错误", 6))  # fmt: skip
+
+
+def build_status_xlsx(campaign: Campaign, county: str = "") -> bytes:
+    """The status workbook (see the module docstring)."""
     buffer = io.BytesIO()
     wb = literal_workbook(buffer)
-    ws = wb.add_worksheet("报送情况")
-    title = wb.add_format({"bold": True, "font_size": 14, "font_name": "宋体"})
-    head = wb.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "font_name": "宋体",
-                          "text_wrap": True, "valign": "vcenter"})  # fmt: skip
-    colours = {
-        MISSING: "#FCE4D6",
-        REJECTED: "#FFC7CE",
-        UNREADABLE: "#FFC7CE",
-        ACCEPTED: "#C6EFCE",
-        UPDATED: "#DDEBF7",
-    }
-    cell = wb.add_format({"border": 1, "font_name": "宋体", "valign": "vcenter", "text_wrap": True})
-    state_fmt = {
-        k: wb.add_format({"border": 1, "font_name": "宋体", "bg_color": c, "valign": "vcenter"})
-        for k, c in colours.items()
-    }
-    year = f"{report.year}年" if report.year else ""
-    when = datetime.now().strftime("%Y-%m-%d %H:%M")
-    ws.write_string(0, 0, f"{year}{FORM_TITLE}报送情况（截至 {when}）", title)
-    counts = report.counts()
-    summary = "，".join(
-        f"{label} {counts.get(k, 0)} 个"
-        for k, label in (
-            (ACCEPTED, "已通过"),
-            (UPDATED, "已更新"),
-            (REJECTED, "已退回"),
-            (MISSING, "未报送"),
-            (UNREADABLE, "无法读取"),
-        )
-    )
-    ws.write_string(1, 0, summary)
-    for col, (name, width) in enumerate(STATUS_COLUMNS):
-        ws.write_string(2, col, name, head)
-        ws.set_column(col, col, width)
-    for i, s in enumerate(report.orgs):
-        row = 3 + i
-        ws.write_number(row, 0, i + 1, cell)
-        texts = (s.org, s.code, s.label, s.received, s.output, s.file, s.contact, s.email, s.note)
-        for col, text in enumerate(texts, start=1):
-            ws.write_string(row, col, text, state_fmt[s.state] if col == 3 else cell)
-    ws.freeze_panes(3, 2)
-    if report.orgs:
-        ws.autofilter(2, 0, 2 + len(report.orgs), len(STATUS_COLUMNS) - 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(2)
+    add_units_sheet(wb, campaign, county)
+    f = _Formats(wb)
+    reviews = [(u, w) for u in campaign.units if u.state.done for w in u.warnings]
+    if reviews:
+        ws = wb.add_worksheet("待核对")
+        ws.write_string(0, 0, "已通过的报告中需要人工核对的提醒（核对后可在工作台标记“已核对”）",
+                        f.title)  # fmt: skip
+        _table_head(ws, 1, REVIEW_COLUMNS, f)
+        for i, (unit, w) in enumerate(reviews):
+            row = 2 + i
+            ws.write_number(row, 0, i + 1, f.centre)
+            for col, text in enumerate((unit.org, w.sheet, w.cell, w.message, w.code,
+                                        w.reviewed_at[:16].replace("T", " ")), start=1):  # fmt: skip
+                ws.write_string(row, col, text, f.cell)
+        ws.freeze_panes(2, 2)
+        _page(ws, 1)
+    if campaign.unmatched:
+        ws = wb.add_worksheet("待确认名称")
+        ws.write_string(0, 0, "机关名称不在名单中的报送：确认是哪个单位后，把填写的名称加入名单的“别名”列",
+                        f.title)  # fmt: skip
+        _table_head(ws, 1, HELD_COLUMNS, f)
+        for i, held in enumerate(campaign.unmatched):
+            s, row = held.submission, 2 + i
+            ws.write_number(row, 0, i + 1, f.centre)
+            texts = (s.file, s.org, held.suggestion or "（无相近名称）", s.received_text)
+            for col, text in enumerate(texts, start=1):
+                ws.write_string(row, col, text, f.cell)
+            ws.write_number(row, 5, s.errors, f.centre)
+        _page(ws, 1)
+    if campaign.unreadable:
+        ws = wb.add_worksheet("无法读取")
+        _table_head(ws, 0, (("序号", 5), ("文件", 40), ("收到时间", 16), ("说明", 70)), f)
+        for i, s in enumerate(campaign.unreadable):
+            ws.write_number(1 + i, 0, i + 1, f.centre)
+            for col, text in enumerate((s.file, s.received_text, s.message), start=1):
+                ws.write_string(1 + i, col, text, f.cell)
+        _page(ws, 0)
     wb.close()
     return buffer.getvalue()
 
 
-def write_status_xlsx(report: StatusReport, path: Path, overwrite: bool = False) -> Path:
+def write_status_xlsx(
+    campaign: Campaign, path: Path, overwrite: bool = False, county: str = ""
+) -> Path:
     """Write :func:`build_status_xlsx` atomically to ``path``."""
-    write_bytes_atomic(Path(path), build_status_xlsx(report), overwrite=overwrite)
+    write_bytes_atomic(Path(path), build_status_xlsx(campaign, county), overwrite=overwrite)
     return Path(path)

@@ -13,23 +13,26 @@ import hashlib
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xl2report.batch.ledger import Ledger
 from xl2report.batch.records import RunOptions
 from xl2report.batch.session import default_ledger
+from xl2report.county.units import UnitState
 from xl2report.web.security import (
     COOKIE,
     SESSION_SECONDS,
@@ -38,6 +41,7 @@ from xl2report.web.security import (
     allowed_host,
     same_origin,
 )
+from xl2report.web.units import Board, load_board
 from xl2report.web.uploads import Processor
 
 STATIC = Path(__file__).parent / "static"
@@ -109,21 +113,72 @@ class Web:
         self.asset_version = _asset_version()
         # Recent uploads by a random id, so the board can say what became of each file.
         self.recent: dict[str, list[dict[str, str]]] = {}
+        self._board: tuple[tuple[str, int | None, date], Board] | None = None
+        self._rows: dict[tuple[int, UnitState | None], Markup] = {}
+        self._row_html: dict[tuple[object, ...], str] = {}
 
     def ledger(self) -> Ledger:
         """A fresh connection to the ledger (WAL: reading never blocks a run)."""
         return Ledger.open(self.config.ledger_path)
 
-    def stamp(self) -> str:
-        """Changes whenever the ledger changes (any process) or the upload queue does."""
-        parts = [",".join(self.processor.pending)]
+    def ledger_stamp(self) -> str:
+        """Changes whenever the ledger file changes, whichever process wrote it (WAL mode
+        writes the -wal file first, a checkpoint the main file)."""
+        parts = []
         for suffix in ("", "-wal"):
             try:
                 st = os.stat(f"{self.config.ledger_path}{suffix}")
-                parts.append(f"{st.st_mtime_ns}:{st.st_size}")
+                parts.append(f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
             except OSError:
                 parts.append("-")
-        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+        return "|".join(parts)
+
+    def stamp(self) -> str:
+        """Changes whenever the board would: the ledger or the upload queue."""
+        text = f"{self.ledger_stamp()}|{','.join(self.processor.pending)}"
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def board(self, year: int | None) -> Board:
+        """The board of ``year``, rebuilt only when the ledger (or the date) has changed since
+        the last request: the page is asked for far more often than the ledger changes."""
+        key = (self.ledger_stamp(), year, date.today())
+        cached = self._board
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        with self.ledger() as ledger:
+            board = load_board(ledger, year)
+        self._board = (key, board)
+        self._rows = {}
+        return board
+
+    def rows_html(self, board: Board, state: UnitState | None) -> Markup:
+        """The units table's rows for ``board`` and a state filter.
+
+        序号 is the roster position, the same in every filter.  A row's HTML is kept while
+        everything it shows is unchanged, so after one upload only that unit's row is made
+        again; the whole table is kept per board and filter.
+        """
+        key = (id(board), state)
+        cached = self._rows.get(key)
+        if cached is not None:
+            return cached
+        row = self.templates.get_template("rows.html").module.row  # type: ignore[attr-defined]
+        year_query = f"&year={board.year}" if board.year else ""
+        previous, kept = self._row_html, {}
+        parts = []
+        for pos, u in enumerate(board.units, start=1):
+            if state is not None and u.state is not state:
+                continue
+            shown = (pos, year_query, u.org, u.state, u.headline, u.overdue_days, u.in_roster,
+                     u.contact, u.email, bool(u.history), u.current, u.to_review)  # fmt: skip
+            html = previous.get(shown)
+            if html is None:
+                html = str(row(pos, u, year_query))
+            kept[shown] = html
+            parts.append(html)
+        self._row_html = kept if state is None else previous | kept
+        cached = self._rows[key] = Markup("".join(parts))  # autoescaped output of our template
+        return cached
 
     def page(self, request: Request, name: str, status: int = 200, **context: object) -> Response:
         """Render a template with what every page needs (session's CSRF token, nav, version)."""
@@ -154,48 +209,63 @@ def web_of(request: Request) -> Web:
     return request.app.state.web
 
 
-class GuardMiddleware(BaseHTTPMiddleware):
-    """Host check, session cookie, sign-in and same-origin POSTs, before any handler runs."""
+class GuardMiddleware:
+    """Host check, session cookie, sign-in and same-origin POSTs, before any handler runs.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    A plain ASGI middleware (the response body streams through untouched); it adds the
+    security headers and, for a new or changed session, the cookie to the response head.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
         web = web_of(request)
         config = web.config
         if not allowed_host(request.headers.get("host", ""), config.host, config.port):
-            return PlainTextResponse("请求的主机名不被允许（Host）。", status_code=400)
+            response: Response = PlainTextResponse("请求的主机名不被允许（Host）。", status_code=400)
+            await response(scope, receive, send)
+            return
         session = web.guard.decode(request.cookies.get(COOKIE))
         fresh = session is None
-        if session is None:
-            session = web.guard.new_session(authenticated=False)
-        request.state.session = session
-        open_path = request.url.path.startswith(OPEN_PATHS)
+        request.state.session = session or web.guard.new_session(authenticated=False)
+        request.state.session_changed = fresh
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers.append(name, value)
+                if request.state.session_changed:  # new visitor, sign-in or sign-out
+                    cookie = web.guard.encode(request.state.session)
+                    headers.append("set-cookie", f"{COOKIE}={cookie}; Max-Age={SESSION_SECONDS}; "
+                                                 "Path=/; HttpOnly; SameSite=Strict")  # fmt: skip
+            await send(message)
+
         if request.method not in ("GET", "HEAD") and not same_origin(
             request.headers.get("host", ""),
             request.headers.get("origin"),
             request.headers.get("referer"),
         ):
-            response: Response = web.error(
+            response = web.error(
                 request, "请求不是从本工作台的页面发出的，已拒绝（跨站请求）。", status=403
             )
-        elif not open_path and not web.guard.may_enter(session):
+        elif not request.url.path.startswith(OPEN_PATHS) and not web.guard.may_enter(
+            request.state.session
+        ):
             if request.method in ("GET", "HEAD"):
                 response = RedirectResponse("/login", status_code=303)
             else:
                 response = web.error(request, "请先输入密码登录。", status=403)
         else:
-            response = await call_next(request)
-        session = request.state.session  # sign-in replaces it
-        if fresh or getattr(request.state, "session_changed", False):
-            response.set_cookie(
-                COOKIE,
-                web.guard.encode(session),
-                max_age=SESSION_SECONDS,
-                httponly=True,
-                samesite="strict",
-                path="/",
-            )
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+            await self.app(scope, receive, send_with_headers)
+            return
+        await response(scope, receive, send_with_headers)
 
 
 async def checked_form(request: Request, *, files: bool = False) -> FormData:

@@ -13,10 +13,12 @@ from datetime import datetime
 from pathlib import Path
 
 from xl2report.batch.ledger import Ledger, RosterEntry
-from xl2report.batch.names import safe_filename
+from xl2report.batch.outbox import safe_filename
 from xl2report.batch.roster import read_roster, write_roster_templates
 from xl2report.batch.session import STATE_DIR
-from xl2report.county.status import MISSING, REJECTED, build_status_xlsx, compute_status
+from xl2report.county.campaign import load_campaign
+from xl2report.county.remind import build_reminders, build_reminders_xlsx
+from xl2report.county.status import build_status_xlsx
 from xl2report.county.summary import build_summary
 from xl2report.errors import FatalError
 
@@ -75,11 +77,9 @@ def summary_xlsx(ledger: Ledger, year: int) -> bytes:
 
 def status_xlsx(ledger: Ledger, year: int | None) -> bytes:
     """The status workbook, as ``xl2report status --xlsx`` writes it."""
-    return build_status_xlsx(compute_status(ledger, year))
+    return build_status_xlsx(load_campaign(ledger, year))
 
 
 def reminders_xlsx(ledger: Ledger, year: int | None) -> bytes:
-    """The units still to chase (not reported or sent back), with contact and email."""
-    report = compute_status(ledger, year)
-    report.orgs = [s for s in report.orgs if s.state in (MISSING, REJECTED)]
-    return build_status_xlsx(report)
+    """The reminder list (催报清单), as ``xl2report remind -o`` writes it."""
+    return build_reminders_xlsx(build_reminders(load_campaign(ledger, year)))

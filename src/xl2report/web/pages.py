@@ -23,7 +23,6 @@ from xl2report.web.files import FileKind
 from xl2report.web.units import (
     STATE_ORDER,
     file_status_label,
-    load_board,
     load_unit,
     now_text,
 )
@@ -39,16 +38,21 @@ def board(request: Request) -> Response:
     web = web_of(request)
     wanted = request.query_params.get("state", "")
     state = UnitState(wanted) if wanted in UnitState._value2member_map_ else None
-    with web.ledger() as ledger:
-        view = load_board(ledger, _year(request))
-        uploads = _upload_notes(ledger, web.recent.get(request.query_params.get("upload", ""), []))
-        roster_names = [e.name for e in ledger.roster()] if view.campaign.unmatched else []
+    view = web.board(_year(request))
+    notes = web.recent.get(request.query_params.get("upload", ""), [])
+    uploads: list[dict[str, object]] = []
+    roster_names: list[str] = []
+    if notes or view.campaign.unmatched:
+        with web.ledger() as ledger:
+            uploads = _upload_notes(ledger, notes)
+            roster_names = [e.name for e in ledger.roster()] if view.campaign.unmatched else []
     units = [u for u in view.units if state is None or u.state is state]
     return web.page(
         request,
         "board.html",
         board=view,
         units=units,
+        rows=web.rows_html(view, state),
         counts=view.counts(),
         states=STATE_ORDER,
         state=state,

@@ -24,7 +24,7 @@ from pathlib import Path
 from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.inbox import LEGACY_SUFFIXES, WORKBOOK_SUFFIXES
 from xl2report.batch.ledger import Ledger
-from xl2report.batch.names import safe_filename
+from xl2report.batch.outbox import safe_filename
 from xl2report.batch.records import RunOptions, RunResult
 from xl2report.batch.runlock import LockHeld
 from xl2report.batch.session import Session
