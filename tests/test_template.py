@@ -14,7 +14,8 @@ from lxml import etree
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
 from xl2report.form.national import FORM, FORM_VERSION, Kind, ValueType
-from xl2report.xlsx.template import TemplateFactory, TemplateOptions, build_workbook
+from xl2report.xlsx.factory import TemplateFactory
+from xl2report.xlsx.template import TemplateOptions, build_workbook
 
 GOLDEN = Path(__file__).parent / "golden" / "template"
 
@@ -212,7 +213,7 @@ def test_cover_says_where_to_send_it() -> None:
 
 
 def test_roster_factory_carries_the_submit_note() -> None:
-    from xl2report.xlsx.template import TemplateFactory
+    from xl2report.xlsx.factory import TemplateFactory
 
     note = "1月15日前报送"
     factory = TemplateFactory(2025, submit_to=note)

@@ -17,11 +17,15 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xl2report.atomic import OutputExistsError, write_bytes_atomic
 from xl2report.batch.ledger import RosterEntry
 from xl2report.batch.outbox import safe_filename
 from xl2report.errors import FatalError
+
+if TYPE_CHECKING:
+    from xl2report.xlsx.prefill import LastYearFill
 
 HEADERS = {
     "name": ("机关名称", "单位名称", "机关", "单位", "名称"),
@@ -235,13 +239,15 @@ def write_roster_templates(
     overwrite: bool = False,
     jobs: int | None = None,
     submit_to: str | None = None,
+    last_year: Sequence[LastYearFill | None] | None = None,
 ) -> list[Path]:
     """One personalised template per entry in ``outdir``; nothing is written if any name is
     unusable or (without ``overwrite``) any output exists already.
 
-    The templates come from one :class:`~xl2report.xlsx.template.TemplateFactory` in this process
+    The templates come from one :class:`~xl2report.xlsx.factory.TemplateFactory` in this process
     (about a millisecond each, byte-identical to a separate build), which is faster than worker
-    processes; ``jobs`` is accepted for callers that still pass it.
+    processes; ``jobs`` is accepted for callers that still pass it.  ``last_year`` gives each
+    entry's last-year figures to start from (:mod:`xl2report.batch.lastyear`).
     """
     del jobs  # one factory beats worker processes (issue #6)
     outdir = Path(outdir)
@@ -262,10 +268,11 @@ def write_roster_templates(
                 f"{outdir} 中已有 {len(existing)} 个同名文件（如 {existing[0]}）"
             )
     outdir.mkdir(parents=True, exist_ok=True)
-    from xl2report.xlsx.template import TemplateFactory
+    from xl2report.xlsx.factory import TemplateFactory  # xlsxwriter: only when making templates
 
     factory = TemplateFactory(year, password=password, submit_to=submit_to)
-    for path, entry in zip(paths, entries, strict=True):
-        data = factory.build(entry.name, entry.contact or None)
+    fills = list(last_year) if last_year is not None else [None] * len(entries)
+    for path, entry, fill in zip(paths, entries, fills, strict=True):
+        data = factory.build(entry.name, entry.contact or None, fill)
         write_bytes_atomic(path, data, overwrite=overwrite)
     return paths

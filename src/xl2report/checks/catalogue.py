@@ -125,6 +125,9 @@ _CODES = (
           "工作表“{sheet}”被隐藏；请在 Excel/WPS 中取消隐藏后重新报送。"),
     _code("formula-in-input", E, "填写数字的格子里是公式", "版式",
           "{label}应直接填写数字，现在是公式 ={formula}（不按公式结果计算）；请改为数字。"),
+    _code("prefill-changed", E, "下发时按上年报告预填并锁定的数字被改动", "版式",
+          "{label}下发时已按本单位{year}年度报告的“{source}”预填为 {before} 并锁定，现为 {found}；"
+          "请改回 {before}。上年数字如有错误，请联系县（区）政务公开办公室更正，不要在本表中修改。"),
     _code("protection-removed", W, "工作表保护被撤销", "版式",
           "工作表“{sheet}”的保护被撤销；请确认没有改动合计公式和标签。"),
     # 数值: a cell's content.

@@ -18,6 +18,12 @@ from xl2report.checks.catalogue import FileReport, Finding
 from xl2report.checks.cells import Parsed, parse_cell
 from xl2report.checks.layout import check_structure, formula_finding
 from xl2report.checks.narrative import check_narrative
+from xl2report.checks.prefilled import (
+    STOCK_CODES,
+    check_prefilled,
+    stock_from_prefilled,
+    without_overlap,
+)
 from xl2report.checks.rules import check_rules
 from xl2report.checks.yoy import check_year_over_year
 from xl2report.form.national import (
@@ -79,13 +85,17 @@ def check_submission(sub: Submission, previous: Path | CheckResult | None = None
     year = values.get(YEAR.key)
     report.year = year if isinstance(year, int) else None
     report.extend(_identity_fields(sub, values))
+    report.extend(check_prefilled(sub, values))
     report.extend(check_rules(values, read.unusable, form, recomputed=read.recomputed))
     report.extend(check_narrative(values, report.year, form))
+    last = None
     if previous is not None:
         last = previous if isinstance(previous, CheckResult) else check_file(Path(previous))
-        if last.values:
-            report.extend(check_year_over_year(values, last.values, form))
-    report.findings = [_encodable(f) for f in report.findings]
+    if last is not None and last.values:
+        report.extend(check_year_over_year(values, last.values, form))
+    else:  # the template's own record of last year's 现行有效, when it has one
+        report.extend(stock_from_prefilled(sub, values))
+    report.findings = [_encodable(f) for f in without_overlap(report.findings)]
     report.findings.sort(key=lambda f: _position(f, form))
     return CheckResult(report, values)
 
@@ -100,7 +110,9 @@ def with_previous(result: CheckResult, previous: Mapping[str, Value]) -> CheckRe
     if not previous or any(f.code in _STOP for f in result.report.findings):
         return result
     report = result.report
-    findings = report.findings + check_year_over_year(result.values, previous, FORM)
+    # Last year's accepted values replace the template's own record of them.
+    kept = [f for f in report.findings if f.code not in STOCK_CODES]
+    findings = without_overlap(kept + check_year_over_year(result.values, previous, FORM))
     # A stable sort of the sorted findings plus the new ones orders them exactly as sorting
     # all of them at once does.
     findings.sort(key=lambda f: _position(f, FORM))

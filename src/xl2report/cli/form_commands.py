@@ -25,6 +25,10 @@ from xl2report.cli.help import UserError
 @click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="名单（.xlsx 或 .csv，表头：机关名称、代码、联系人、邮箱）：每个单位一份模板，"
                    "-o 为输出目录。")  # fmt: skip
+@click.option("--previous-year", "previous_year", type=click.Path(path_type=Path, exists=True),
+              help="上年的输出目录（用其台账中已通过的报送）或上年报回的工作簿所在文件夹："
+                   "“二、上年结转”按上年“结转下年度”预填并锁定，二表旁列出上年现行有效件数。"
+                   "需要 --year。")  # fmt: skip
 # Kept so older scripts still run: --roster now makes ~1,000 templates a second in one process.
 @click.option("-j", "--jobs", type=click.IntRange(min=1), hidden=True)
 def template(
@@ -36,6 +40,7 @@ def template(
     force: bool,
     submit_to: str | None,
     roster: Path | None,
+    previous_year: Path | None,
     jobs: int | None,
 ) -> None:
     """生成填报模板（每个部分一张表，只有白色格子可填，合计和校验自动计算）。"""
@@ -46,6 +51,8 @@ def template(
         raise UserError(f"年度应为 {YEAR_MIN}—{YEAR_MAX} 之间的四位数字，现为 {year}。")
     if org is not None and not org.strip():
         raise UserError("机关名称不能为空。")
+    if previous_year is not None and year is None:
+        raise UserError("使用 --previous-year 时请用 --year 指定本年度（上年数据取 年度−1）。")
     if roster is not None:
         if org is not None or values_file is not None:
             raise UserError("--roster 不能与 --org、--values 同时使用。")
@@ -54,6 +61,9 @@ def template(
         from xl2report.batch.roster import read_roster, write_roster_templates
 
         entries = read_roster(roster)
+        if previous_year is not None:
+            _hand_out(entries, output, year, previous_year, password, force, submit_to)  # type: ignore[arg-type]
+            return
         paths = write_roster_templates(
             entries, output, year, password=password, overwrite=force, submit_to=submit_to
         )
@@ -64,11 +74,47 @@ def template(
         output = Path(f"{(org or '').strip()}{form_title(year)}填报表.xlsx")
     if output.suffix.lower() != ".xlsx":
         raise UserError(f"输出文件应以 .xlsx 结尾：{output}")
+    fill = None
+    if previous_year is not None:
+        if not org or not org.strip():
+            raise UserError("使用 --previous-year 时请用 --org 给出机关名称（或用 --roster）。")
+        from xl2report.batch.lastyear import fill_for
+
+        fill, data = fill_for(org.strip(), year, previous_year)  # type: ignore[arg-type]
+        found = "已按上年数据预填" if fill.values is not None else "上年数据中没有该单位，未预填"
+        click.echo(f"{found}（{data.source}，{data.year}年度）。", err=True)
     options = TemplateOptions(
-        org=org.strip() if org else None, year=year, password=password, submit_to=submit_to
-    )
+        org=org.strip() if org else None, year=year, password=password, submit_to=submit_to,
+        last_year=fill,
+    )  # fmt: skip
     write_template(output, options, values, overwrite=force)
     click.echo(f"已生成填报模板：{output}")
+
+
+def _hand_out(entries, output: Path, year: int, previous: Path, password, force, submit_to) -> None:  # type: ignore[no-untyped-def]
+    """template --roster --previous-year: say how many start from last year, and who does not."""
+    from xl2report.batch.lastyear import hand_out
+
+    done = hand_out(entries, output, year, previous, password=password, overwrite=force,
+                    submit_to=submit_to)  # fmt: skip
+    click.echo(
+        f"已为 {len(done.paths)} 个单位生成填报模板：{output}；其中 {len(done.prefilled)} 个按"
+        f"{year - 1}年度已通过的报送预填了上年数据，{len(done.missing)} 个没有上年数据。"
+    )
+    if done.missing:
+        click.echo(f"没有上年数据（模板封面已注明）：{_names(done.missing)}", err=True)
+    if done.unmatched:
+        click.echo(
+            f"上年数据中有 {len(done.unmatched)} 个单位不在名单中：{_names(done.unmatched)}"
+            "（如已更名，请核对名单中的机关名称）", err=True,
+        )  # fmt: skip
+    for line in done.skipped[:10]:
+        click.echo(f"未采用：{line}", err=True)
+
+
+def _names(names: list[str], limit: int = 10) -> str:
+    shown = "、".join(names[:limit])
+    return shown + (f" 等 {len(names)} 个" if len(names) > limit else "")
 
 
 def _load_values(path: Path) -> dict:

@@ -181,8 +181,8 @@ def _table_sheet(
     if spec.landscape:
         ws.set_landscape()
     for label in form.labels_on(sheet):
-        if label.role is LabelRole.NOTE:
-            continue  # notes speak to the person filling in a template
+        if label.role in (LabelRole.NOTE, LabelRole.ASIDE):
+            continue  # notes and last year's figures speak to the person filling in a template
         fmt = styles.roles[label.role]
         if label.merged:
             ws.merge_range(label.row, label.col, label.last_row or label.row,
@@ -262,7 +262,7 @@ def _fit_rows(ws: Worksheet, sheet: str, form: Form) -> None:
     widths = form.sheet(sheet).col_widths
     lines: dict[int, int] = {}
     for label in form.labels_on(sheet):
-        if label.role in (LabelRole.NOTE, LabelRole.TITLE):
+        if label.role in (LabelRole.NOTE, LabelRole.TITLE, LabelRole.ASIDE):
             continue
         last_col = label.last_col if label.last_col is not None else label.col
         last_row = label.last_row if label.last_row is not None else label.row

@@ -18,16 +18,20 @@ from dataclasses import replace
 
 from xl2report.form.types import (  # noqa: F401  (re-exported: the form's public vocabulary)
     CHECK_OK,
+    STOCK_NO_PRIOR,
     Field,
     Form,
     Kind,
     Label,
     LabelRole,
+    LastYear,
     MetaRow,
     Number,
+    PriorCell,
     Rule,
     RuleKind,
     SheetSpec,
+    StockCheck,
     Value,
     ValueType,
     a1,
@@ -198,6 +202,31 @@ S2_BLOCKS: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, str, tuple[str, ..
 )
 
 DEFAULT_SUBMIT_NOTE = "按县（区）政务公开办公室通知的时间和方式报送。"
+# Cover fields whose last-year value is a starting point in next year's template (issue #16).
+CARRY_FORWARD_INFO = frozenset({"info.contact", "info.phone"})
+S2_STOCK_ROWS = (("rules", "规章"), ("normative", "行政规范性文件"))
+S2_NOTE = (
+    "右侧“上年现行有效件数”由县（区）政务公开办公室按本单位上年报告预填并锁定；“与上年核对”按"
+    "“上年现行有效+本年制发−本年废止”核对现行有效件数。文件到期失效、修订等也会使件数变化，"
+    "显示“!”时请核对，确有此类情况请在“一、总体情况”的政府信息管理部分说明。"
+)
+LAST_YEAR_NOTE_NONE = (
+    "本模板未预填上年数据；“三、依申请公开”的“二、上年结转”请按本单位上年报告的"
+    "“四、结转下年度继续办理”填写。"
+)
+LAST_YEAR_NOTE_MISSING = (
+    "未找到本单位{year}年度已通过的报送，没有预填上年数据；“三、依申请公开”的“二、上年结转”"
+    "请按本单位上年报告的“四、结转下年度继续办理”填写。"
+)
+LAST_YEAR_NOTE_FILLED = (
+    "“三、依申请公开”的“二、上年结转”已按本单位{year}年度报告的“四、结转下年度继续办理”预填并锁定；"
+    "“二、主动公开”右侧是上年现行有效件数。来源：{source}。上年数字如有错误，请联系县（区）"
+    "政务公开办公室更正，不要自行修改。"
+)
+STOCK_FAIL = (
+    "! 上年{prior}+制发{issued}−废止{repealed}={expected}，现填{stock}；"
+    "文件到期失效等也会使件数变化，请核对"
+)
 
 INSTRUCTIONS = (
     "1. 只在白色（未锁定）格子里填写；灰色格子是标签、合计和校验，已锁定，不能修改。",
@@ -228,6 +257,8 @@ class _Builder:
         self.labels: list[Label] = []
         self.fields: list[Field] = []
         self.rules: list[Rule] = []
+        self.priors: list[PriorCell] = []
+        self.stock_checks: list[StockCheck] = []
 
     def label(
         self,
@@ -291,6 +322,27 @@ class _Builder:
                 parts.append('"' + piece.replace('"', '""') + '"')
         return f'=IF({condition},"{CHECK_OK}",{"&".join(parts)})'
 
+    def stock_formula(self, check: StockCheck, prior: PriorCell) -> str:
+        """=IF(prior="","—",IF(stock=prior+issued-repealed,"✓","! 上年"&prior&…))."""
+        refs = {
+            "prior": a1(prior.row, prior.col),
+            "issued": self.cell_ref(check.issued, prior.sheet),
+            "repealed": self.cell_ref(check.repealed, prior.sheet),
+            "stock": self.cell_ref(check.stock, prior.sheet),
+        }
+        refs["expected"] = f"({refs['prior']}+{refs['issued']}-{refs['repealed']})"
+        parts = []
+        for piece in re.split(r"(\{\w+\})", check.check_fail):
+            if piece[1:-1] in refs and piece.startswith("{"):
+                parts.append(refs[piece[1:-1]])
+            elif piece:
+                parts.append('"' + piece.replace('"', '""') + '"')
+        ok = f'IF({refs["stock"]}={refs["expected"][1:-1]},"{CHECK_OK}",{"&".join(parts)})'
+        return f'=IF({refs["prior"]}="","{STOCK_NO_PRIOR}",{ok})'
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
     def _cell(self, key: str) -> tuple[int, int]:
         f = next(f for f in self.fields if f.key == key)
         return f.row, f.col
@@ -318,7 +370,8 @@ def _cover(b: _Builder) -> tuple[tuple[str, int, int], tuple[str, int, int], tup
     for i, (key, prompt, vtype, required, hint) in enumerate(rows):
         row = 3 + i
         b.label(s, row, 0, prompt, LabelRole.PROMPT)
-        b.add(Field(key, s, row, 1, prompt, Kind.INPUT, vtype, required=required, help=hint))
+        b.add(Field(key, s, row, 1, prompt, Kind.INPUT, vtype, required=required, help=hint,
+                    carry_forward=key in CARRY_FORWARD_INFO))  # fmt: skip
     b.label(s, 9, 0, "校验结果", LabelRole.PROMPT)
     b.label(s, 9, 2, "未通过项数", LabelRole.PROMPT)
     b.label(s, 11, 0, "填报说明", LabelRole.CAPTION, last_col=2)
@@ -326,8 +379,10 @@ def _cover(b: _Builder) -> tuple[tuple[str, int, int], tuple[str, int, int], tup
         b.label(s, 12 + i, 0, line, LabelRole.NOTE, last_col=2)
     submit_row = 12 + len(INSTRUCTIONS) + 1
     b.label(s, submit_row, 0, "报送要求", LabelRole.PROMPT)
+    b.label(s, submit_row + 1, 0, "上年数据", LabelRole.PROMPT)
     # Summary text in B10, failed-check count in D10 (both formulas built by the template); the
-    # office's own words on where and by when to send the workbook right of 报送要求 (B–C).
+    # office's own words on where and by when to send the workbook right of 报送要求 (B–C), and
+    # below it where last year's prefilled figures come from (B–C).
     return (s, 9, 3), (s, 9, 1), (s, submit_row, 1)
 
 
@@ -360,8 +415,12 @@ def _section1(b: _Builder) -> None:
 
 def _section2(b: _Builder) -> None:
     s = S2
-    b.sheets.append(SheetSpec(s, SECTION_HEADINGS["二"], (24, 18, 18, 18), section="二"))
+    b.sheets.append(
+        SheetSpec(s, SECTION_HEADINGS["二"], (24, 18, 18, 18, 14, 36), section="二",
+                  row_heights=((4, 45.0), (5, 45.0)))
+    )  # fmt: skip
     b.label(s, 0, 0, SECTION_HEADINGS["二"], LabelRole.TITLE, last_col=3)
+    b.label(s, 1, 0, S2_NOTE, LabelRole.NOTE, last_col=5)
     row = 2
     for caption, headers, rows in S2_BLOCKS:
         b.label(s, row, 0, caption, LabelRole.CAPTION, last_col=3)
@@ -387,6 +446,25 @@ def _section2(b: _Builder) -> None:
                     merge = 3 if len(keys) == 1 else None
                     b.number(key, s, row, 1 + j, caption_text, last_col=merge)
             row += 1
+    _stock_aside(b)
+
+
+def _stock_aside(b: _Builder) -> None:
+    """Beside 第二十条第（一）项: last year's 现行有效 (locked) and a live check of the stock."""
+    for i, (prefix, label) in enumerate(S2_STOCK_ROWS):
+        stock = b.field(f"s2.{prefix}.in_force")
+        s, row, col = stock.sheet, stock.row, stock.col
+        if i == 0:
+            b.label(s, row - 1, col + 1, "上年现行有效件数", LabelRole.ASIDE)
+            b.label(s, row - 1, col + 2, "与上年核对", LabelRole.ASIDE)
+        prior = PriorCell(f"prior.{stock.key}", stock.key, s, row, col + 1,
+                          f"{label}上年现行有效件数")  # fmt: skip
+        b.priors.append(prior)
+        check = StockCheck(
+            f"Y2.{prefix}", label, stock.key, f"s2.{prefix}.issued", f"s2.{prefix}.repealed",
+            prior.key, (s, row, col + 2), STOCK_FAIL,
+        )  # fmt: skip
+        b.stock_checks.append(replace(check, check_formula=b.stock_formula(check, prior)))
 
 
 def _section3(b: _Builder) -> None:
@@ -599,6 +677,7 @@ def _meta_rows() -> tuple[MetaRow, ...]:
         ("org", "下发时锁定的机关名称"),
         ("year", "下发时锁定的年度"),
         ("generator", "生成工具"),
+        ("last_year", "下发时按上年报告预填的数字（JSON）"),
     )
     return tuple(MetaRow(name, i, label) for i, (name, label) in enumerate(names))
 
@@ -614,6 +693,14 @@ def build_form() -> Form:
     _section6(b)
     _required_text_rules(b)
     _sum_rules(b)
+    last_year = LastYear(
+        carried=tuple((f"s3.carried.{c}", f"s3.carry_over.{c}") for c in S3_APPLICANT_COLUMNS),
+        priors=tuple(b.priors),
+        stock_checks=tuple(b.stock_checks),
+        note=(submit_note[0], submit_note[1] + 1, submit_note[2]),
+        starting_points=tuple(f.key for f in b.fields if f.carry_forward),
+        meta_row="last_year",
+    )
     return Form(
         sheets=tuple(b.sheets),
         labels=tuple(b.labels),
@@ -625,6 +712,7 @@ def build_form() -> Form:
         summary_text=summary_text,
         submit_note=submit_note,
         instructions=INSTRUCTIONS,
+        last_year=last_year,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -38,6 +38,7 @@ class LabelRole(StrEnum):
     HEADER = "header"  # table column header
     ROW = "row"  # table row label
     PROMPT = "prompt"  # label left of a form field (机关名称)
+    ASIDE = "aside"  # beside a national table (last year's figures): the template's, not the report's
 
 
 def col_letter(col: int) -> str:
@@ -115,6 +116,7 @@ class Field:
     last_col: int | None = None  # input merged across columns (table 二's B–D)
     help: str = ""  # input message shown in Excel
     formula: str = ""  # Excel formula (with '='), formula fields only
+    carry_forward: bool = False  # last year's value is a starting point in next year's template
 
     @property
     def cell(self) -> str:
@@ -174,6 +176,84 @@ class MetaRow:
 
 
 @dataclass(frozen=True)
+class PriorCell:
+    """A locked cell beside a table showing one of last year's figures (issue #16).
+
+    Filled when a template is made from last year's submission, blank otherwise.  Not a field:
+    it is no part of this year's report, only a reference for the person filling it in.
+    """
+
+    key: str  # e.g. prior.s2.rules.in_force
+    source: str  # the field key of last year's value it shows
+    sheet: str
+    row: int
+    col: int
+    label: str
+
+    @property
+    def cell(self) -> str:
+        return a1(self.row, self.col)
+
+
+@dataclass(frozen=True)
+class StockCheck:
+    """Live check beside table 二: 现行有效 = 上年现行有效 + 本年制发 − 本年废止.
+
+    Warning-style (it shows "!" and is not counted on the cover): the stock also changes when
+    documents expire or are amended.  Shows ``STOCK_NO_PRIOR`` when last year's figure is blank.
+    """
+
+    id: str
+    label: str  # 规章 / 行政规范性文件
+    stock: str  # field keys
+    issued: str
+    repealed: str
+    prior: str  # PriorCell key
+    check: tuple[str, int, int]  # (sheet, row, col) of the live check cell
+    # What the cell shows on a mismatch; {prior} {issued} {repealed} {expected} {stock}.
+    check_fail: str
+    check_formula: str = ""  # built from the above by the form builder
+
+
+STOCK_NO_PRIOR = "—"
+STOCK_WARN = "!"  # first character of a failed warning-style check
+
+
+@dataclass(frozen=True)
+class LastYear:
+    """What a template made from last year's submission carries over (issue #16)."""
+
+    carried: tuple[tuple[str, str], ...]  # (this year's key, last year's key): prefilled, locked
+    priors: tuple[PriorCell, ...]  # locked reference cells
+    stock_checks: tuple[StockCheck, ...]
+    note: tuple[str, int, int]  # cover cell (merged to the next column): where the figures are from
+    starting_points: tuple[str, ...]  # fields copied as an editable start (contact, …)
+    meta_row: str  # name of the _meta row recording the prefilled figures
+
+    @property
+    def locked_keys(self) -> tuple[str, ...]:
+        """Keys recorded in the metadata: the prefilled fields and the reference cells."""
+        return tuple(k for k, _ in self.carried) + tuple(p.key for p in self.priors)
+
+
+def stock_display(check: StockCheck, values: Mapping[str, object], prior: object) -> str:
+    """What a stock check cell shows (the twin of its Excel formula)."""
+    if not isinstance(prior, int | Decimal) or isinstance(prior, bool):
+        return STOCK_NO_PRIOR
+    stock, issued, repealed = (
+        number_or_zero(values.get(k)) for k in (check.stock, check.issued, check.repealed)
+    )
+    expected = prior + issued - repealed
+    if stock == expected:
+        return CHECK_OK
+    return check.check_fail.format(
+        prior=format_number(prior), issued=format_number(issued),
+        repealed=format_number(repealed), expected=format_number(expected),
+        stock=format_number(stock),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Form:
     sheets: tuple[SheetSpec, ...]
     labels: tuple[Label, ...]
@@ -185,6 +265,7 @@ class Form:
     summary_text: tuple[str, int, int]  # cover cell saying 全部通过 / N 项未通过
     submit_note: tuple[str, int, int]  # cover cell (merged to the next column): where to send it
     instructions: tuple[str, ...] = field(default=())
+    last_year: LastYear | None = None
 
     @cached_property
     def by_key(self) -> dict[str, Field]:
@@ -237,6 +318,9 @@ class Form:
             "fields": [[f.key, f.sheet, f.cell, f.kind, f.type, f.formula] for f in self.fields],
             "checks": [[r.id, r.check_formula] for r in self.rules if r.check],
         }
+        if self.last_year is not None:
+            payload["priors"] = [[p.key, p.sheet, p.cell] for p in self.last_year.priors]
+            payload["stock_checks"] = [[c.id, c.check_formula] for c in self.last_year.stock_checks]
         blob = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -69,9 +69,11 @@ class PackageWriter:
 
     def __init__(self, package: bytes, dynamic: Iterable[str]) -> None:
         self._entries = _split(package)
+        self._dynamic = set(dynamic)
         with zipfile.ZipFile(io.BytesIO(package)) as zf:
             self._infos = {info.filename: info for info in zf.infolist()}
-        self._dynamic = set(dynamic)
+            # A dynamic part given unchanged keeps its original entry (no recompression).
+            self._original = {n: zf.read(n) for n in self._dynamic if n in self._infos}
         unknown = self._dynamic - set(self._entries)
         if unknown:
             raise KeyError(f"not in the package: {sorted(unknown)}")
@@ -84,7 +86,10 @@ class PackageWriter:
         centrals: list[bytes] = []
         offset = 0
         for name, entry in self._entries.items():
-            local, central = _entry(self._infos[name], changed[name]) if name in changed else entry
+            if name in changed and changed[name] != self._original[name]:
+                local, central = _entry(self._infos[name], changed[name])
+            else:
+                local, central = entry
             locals_.append(local)
             centrals.append(
                 central[:_CD_OFFSET_AT] + struct.pack("<L", offset) + central[_CD_OFFSET_AT + 4 :]

@@ -51,6 +51,9 @@ class FormStyles:
             ),
             LabelRole.ROW: fmt(text_wrap=True, bg_color="#F2F2F2", **BORDER),
             LabelRole.PROMPT: fmt(bold=True, text_wrap=True, bg_color="#F2F2F2", **BORDER),
+            LabelRole.ASIDE: fmt(
+                bold=True, align="center", text_wrap=True, bg_color="#FCE4D6", **BORDER
+            ),
         }
         self.number = fmt(align="center", num_format="0", **BORDER)
         self.decimal = fmt(align="center", num_format="General", **BORDER)

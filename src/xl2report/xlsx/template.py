@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import xlsxwriter
@@ -29,8 +29,6 @@ from xl2report.form.national import (
     FORM,
     FORM_ID,
     FORM_VERSION,
-    YEAR_MAX,
-    YEAR_MIN,
     Field,
     Form,
     Kind,
@@ -44,8 +42,15 @@ from xl2report.form.national import (
     quote_sheet,
     rule_holds,
 )
-from xl2report.xlsx.package import PackageWriter
+from xl2report.xlsx.prefill import (
+    LastYearFill,
+    LastYearFormats,
+    LastYearPlan,
+    plan_last_year,
+    write_last_year,
+)
 from xl2report.xlsx.style import BORDER, FormStyles, literal_workbook
+from xl2report.xlsx.validations import write_validations
 
 
 class _Worksheet(Worksheet):
@@ -79,6 +84,7 @@ class TemplateOptions:
     contact: str | None = None
     phone: str | None = None
     submit_to: str | None = None  # where and by when to send it back, shown on the cover
+    last_year: LastYearFill | None = None  # last year's figures to start from (issue #16)
 
 
 def build_workbook(
@@ -87,19 +93,8 @@ def build_workbook(
     form: Form = FORM,
 ) -> bytes:
     """Return the .xlsx bytes of a template (``values=None``) or of a filled workbook."""
-    inputs = blank_values(form)
-    if values:
-        inputs.update(values)
-    for key, given in (
-        ("info.org", options.org),
-        ("info.year", options.year),
-        ("info.contact", options.contact),
-        ("info.phone", options.phone),
-    ):
-        if given is not None:
-            inputs[key] = given
-    computed = compute_formulas(inputs, form)
-    locked_keys = {k for k, v in (("info.org", options.org), ("info.year", options.year)) if v}
+    resolved = resolve(options, values, form)
+    plan, computed, locked_keys = resolved.plan, resolved.computed, resolved.locked
 
     buffer = io.BytesIO()
     wb = literal_workbook(buffer)
@@ -135,7 +130,7 @@ def build_workbook(
     for f in form.fields:
         _write_field(sheets[f.sheet], f, computed, styles, locked=f.key in locked_keys)
         wb.define_name(f.defined_name, f"={quote_sheet(f.sheet)}!{a1(f.row, f.col, True)}")
-    _write_validations(sheets, form, locked_keys)
+    write_validations(sheets, form, locked_keys)
     failed = 0
     for rule in form.rules:
         if not rule.check:
@@ -150,7 +145,9 @@ def build_workbook(
     _write_submit_note(
         sheets, form, styles, (options.submit_to or "").strip() or DEFAULT_SUBMIT_NOTE
     )
-    _write_meta(wb, form, options)
+    assert form.last_year is not None
+    write_last_year(sheets, form.last_year, plan, computed, styles.last_year(form))
+    _write_meta(wb, form, options, plan)
 
     for spec in form.sheets:
         sheets[spec.name].protect(
@@ -166,6 +163,48 @@ def build_workbook(
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """What a template's cells hold, before anything is written."""
+
+    plan: LastYearPlan  # last year's part
+    computed: dict[str, Value]  # every field's value, totals computed
+    locked: frozenset[str]  # input keys written locked
+
+
+def resolve(
+    options: TemplateOptions, values: Mapping[str, Value] | None = None, form: Form = FORM
+) -> Resolved:
+    """The values and locks :func:`build_workbook` writes for ``options`` and ``values``."""
+    plan = plan_last_year(options.last_year, form)
+    inputs = dict(_blank_inputs(form))
+    inputs.update(plan.inputs)
+    if values:
+        inputs.update(values)
+    for key, given in (
+        ("info.org", options.org),
+        ("info.year", options.year),
+        ("info.contact", options.contact),
+        ("info.phone", options.phone),
+    ):
+        if given is not None:
+            inputs[key] = given
+    locked = {k for k, v in (("info.org", options.org), ("info.year", options.year)) if v}
+    return Resolved(plan, compute_formulas(inputs, form), frozenset(locked | plan.locked))
+
+
+@lru_cache(maxsize=4)
+def _blank_inputs(form: Form) -> dict[str, Value]:
+    """An untouched template's input values (computed once; callers copy it)."""
+    blank = blank_values(form)
+    return {f.key: blank[f.key] for f in form.fields if f.kind is Kind.INPUT}
+
+
+def summary_shown(failed: int) -> str:
+    """What the cover's summary cell shows when ``failed`` live checks fail."""
+    return f"{CHECK_OK} 全部通过" if failed == 0 else f"✗ {failed} 项未通过，请按各表 ✗ 提示修改"
+
+
 def write_template(
     path: Path,
     options: TemplateOptions = TemplateOptions(),
@@ -176,86 +215,6 @@ def write_template(
     data = build_workbook(options, values)
     write_bytes_atomic(path, data, overwrite=overwrite)
     return path
-
-
-class TemplateFactory:
-    """Personalised templates for many organisations of one year (``template --roster``).
-
-    Of a template's parts only two depend on the organisation: the shared strings (its name,
-    and the contact when the roster gives one) and the document title.  The factory builds the
-    workbook once with marker names and, per organisation, swaps the real names into those two
-    parts and reuses every other part's compressed bytes
-    (:class:`~xl2report.xlsx.package.PackageWriter`): about 1 ms instead of ~20.  The bytes are
-    exactly :func:`build_workbook`'s (a test proves it).  A name xlsxwriter would escape
-    specially, or that equals another text of the workbook, is built the ordinary way.
-    """
-
-    _ORG = "\ue000xl2report-org\ue001"  # private-use characters: no real name or label
-    _CONTACT = "\ue000xl2report-contact\ue001"
-    _STRINGS, _CORE = "xl/sharedStrings.xml", "docProps/core.xml"
-
-    def __init__(
-        self, year: int | None, password: str | None = None, submit_to: str | None = None
-    ) -> None:
-        self.year = year
-        self.password = password
-        self.submit_to = submit_to
-        self._bases: dict[bool, tuple[PackageWriter, str, str] | None] = {}
-
-    def build(self, org: str, contact: str | None = None) -> bytes:
-        """The .xlsx bytes of ``org``'s template (as ``build_workbook`` would make them)."""
-        options = TemplateOptions(
-            org=org, year=self.year, password=self.password, contact=contact,
-            submit_to=self.submit_to,
-        )  # fmt: skip
-        names = [org] if contact is None else [org, contact]
-        base = self._base(contact is not None) if all(map(_plain_text, names)) else None
-        if base is None or org == contact:
-            return build_workbook(options)
-        writer, strings, core = base
-        entries = [f"<si><t>{_xml_escape(name)}</t></si>" for name in names]
-        if any(entry in strings for entry in entries):  # would share another text's entry
-            return build_workbook(options)
-        strings = strings.replace(f"<si><t>{self._ORG}</t></si>", entries[0])
-        if contact is not None:
-            strings = strings.replace(f"<si><t>{self._CONTACT}</t></si>", entries[1])
-        return writer.write(
-            {
-                self._STRINGS: strings.encode("utf-8"),
-                self._CORE: core.replace(self._ORG, _xml_escape(org)).encode("utf-8"),
-            }
-        )
-
-    def _base(self, with_contact: bool) -> tuple[PackageWriter, str, str] | None:
-        if with_contact not in self._bases:
-            contact = self._CONTACT if with_contact else None
-            options = TemplateOptions(org=self._ORG, year=self.year, password=self.password,
-                                      submit_to=self.submit_to,
-                                      contact=contact)  # fmt: skip
-            data = build_workbook(options)
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                strings = zf.read(self._STRINGS).decode("utf-8")
-                core = zf.read(self._CORE).decode("utf-8")
-            markers = [self._ORG] + ([self._CONTACT] if with_contact else [])
-            usable = all(strings.count(f"<si><t>{m}</t></si>") == 1 for m in markers)
-            usable = usable and core.count(self._ORG) == 1
-            writer = PackageWriter(data, (self._STRINGS, self._CORE))
-            self._bases[with_contact] = (writer, strings, core) if usable else None
-        return self._bases[with_contact]
-
-
-# xlsxwriter writes such a text as it is, escaping only & < >; anything else (control
-# characters, _xHHHH_ look-alikes, edge spaces, very long text) goes through build_workbook.
-_PLAIN = re.compile(r"[^\x00-\x1f\ufffe\uffff]{1,255}")
-_SPECIAL = re.compile(r"_x[0-9A-Fa-f]{4}_|^\s|\s$|^<r>")
-
-
-def _plain_text(text: str) -> bool:
-    return bool(_PLAIN.fullmatch(text)) and not _SPECIAL.search(text)
-
-
-def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def form_title(year: int | None) -> str:
@@ -275,6 +234,14 @@ class _Styles(FormStyles):
         self.ok = wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
         self.bad = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE", "bold": True})
         self.summary = fmt(bold=True, align="center", **BORDER)
+        self.fixed_number = fmt(bg_color="#F2F2F2", align="center", num_format="0", **BORDER)
+        self.prior = fmt(bg_color="#FCE4D6", align="center", num_format="0", **BORDER)
+        self.warn = wb.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"})
+
+    def last_year(self, form: Form) -> LastYearFormats:
+        """Formats for the last-year part (reference cells, stock checks, cover line)."""
+        widths = {spec.name: spec.col_widths for spec in form.sheets}
+        return LastYearFormats(self.prior, self.check, self.ok, self.warn, self.fixed_text, widths)
 
 
 def _setup_sheet(ws: Worksheet, spec, form: Form) -> None:  # type: ignore[no-untyped-def]
@@ -323,10 +290,11 @@ def _write_field(
 ) -> None:
     value = values.get(f.key)
     if f.kind is Kind.FORMULA:
-        ws.write_formula(f.row, f.col, f.formula, styles.formula, _cell_number(value))
+        ws.write_formula(f.row, f.col, f.formula, styles.formula, cell_number(value))
         return
     if locked:
-        fmt = styles.fixed_text
+        # A locked count (上年结转) looks like a count; a locked 机关名称 or 年度 like text.
+        fmt = styles.fixed_number if f.unit else styles.fixed_text
     elif f.type is ValueType.TEXT:
         fmt = styles.input_text
     elif f.type is ValueType.DECIMAL:
@@ -338,99 +306,17 @@ def _write_field(
     if value is None or value == "":
         ws.write_blank(f.row, f.col, None, fmt)
     elif isinstance(value, int | Decimal | float) and not isinstance(value, bool):
-        ws.write_number(f.row, f.col, _cell_number(value), fmt)
+        ws.write_number(f.row, f.col, cell_number(value), fmt)
     else:
         ws.write_string(f.row, f.col, str(value), fmt)
 
 
-def _cell_number(value: object) -> int | float:
+def cell_number(value: object) -> int | float:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, int | float):
         return value
     return 0
-
-
-def _write_validations(sheets: dict[str, Worksheet], form: Form, locked: set[str]) -> None:
-    """Whole numbers >= 0, decimals >= 0, the year's range; one rule per run of alike cells."""
-    groups: dict[tuple[str, str, str], list[Field]] = {}
-    for f in form.fields:
-        if f.kind is Kind.INPUT and f.key not in locked:
-            groups.setdefault((f.sheet, f.type, f.help), []).append(f)
-    for (sheet, _vtype, hint), fields in groups.items():
-        options = _validation_options(fields[0], hint)
-        if options is None:
-            continue
-        ranges = _runs([(f.row, f.col) for f in fields])
-        first = ranges[0]
-        if len(ranges) > 1:
-            options["multi_range"] = " ".join(_range_a1(r) for r in ranges)
-        sheets[sheet].data_validation(*first, options)
-
-
-def _validation_options(f: Field, hint: str) -> dict[str, object] | None:
-    if f.type is ValueType.TEXT:
-        if not hint:
-            return None
-        return {"validate": "any", "input_title": f.label[:32], "input_message": hint}
-    if f.key == "info.year":
-        return {
-            "validate": "integer",
-            "criteria": "between",
-            "minimum": YEAR_MIN,
-            "maximum": YEAR_MAX,
-            "input_title": "年度",
-            "input_message": hint,
-            "error_title": "年度有误",
-            "error_message": f"请输入 {YEAR_MIN}—{YEAR_MAX} 之间的四位年份。",
-        }
-    if f.type is ValueType.DECIMAL:
-        return {
-            "validate": "decimal",
-            "criteria": ">=",
-            "value": 0,
-            "input_title": "金额",
-            "input_message": hint or "不小于 0 的数，可带小数。",
-            "error_title": "金额有误",
-            "error_message": "请输入不小于 0 的数字，不要带单位或文字。",
-        }
-    return {
-        "validate": "integer",
-        "criteria": ">=",
-        "value": 0,
-        "input_title": "件数",
-        "input_message": hint or "填不小于 0 的整数；没有就填 0。",
-        "error_title": "件数有误",
-        "error_message": "请输入不小于 0 的整数（没有就填 0），不要写文字或单位。",
-    }
-
-
-def _runs(cells: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
-    """Group cells into rectangles: horizontal runs per row, then stack equal runs vertically."""
-    by_row: dict[int, list[int]] = {}
-    for r, c in sorted(cells):
-        by_row.setdefault(r, []).append(c)
-    row_runs: list[tuple[int, int, int]] = []
-    for r, cols in by_row.items():
-        start = prev = cols[0]
-        for c in cols[1:]:
-            if c != prev + 1:
-                row_runs.append((r, start, prev))
-                start = c
-            prev = c
-        row_runs.append((r, start, prev))
-    rects: list[tuple[int, int, int, int]] = []
-    for r, c1, c2 in row_runs:
-        if rects and rects[-1][2] == r - 1 and rects[-1][1] == c1 and rects[-1][3] == c2:
-            rects[-1] = (rects[-1][0], c1, r, c2)
-        else:
-            rects.append((r, c1, r, c2))
-    return rects
-
-
-def _range_a1(rect: tuple[int, int, int, int]) -> str:
-    r1, c1, r2, c2 = rect
-    return a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"
 
 
 def _check_colours(ws: Worksheet, row: int, col: int, styles: _Styles) -> None:
@@ -469,7 +355,7 @@ def _write_summary(sheets: dict[str, Worksheet], form: Form, styles: _Styles, fa
     ws.write_formula(count_row, count_col, "=" + "+".join(refs), styles.summary, failed)
     count_ref = a1(count_row, count_col)
     text_sheet, text_row, text_col = form.summary_text
-    shown = f"{CHECK_OK} 全部通过" if failed == 0 else f"✗ {failed} 项未通过，请按各表 ✗ 提示修改"
+    shown = summary_shown(failed)
     sheets[text_sheet].write_formula(
         text_row, text_col,
         f'=IF({count_ref}=0,"{CHECK_OK} 全部通过","✗ "&{count_ref}&" 项未通过，请按各表 ✗ 提示修改")',
@@ -478,7 +364,9 @@ def _write_summary(sheets: dict[str, Worksheet], form: Form, styles: _Styles, fa
     _check_colours(sheets[text_sheet], text_row, text_col, styles)
 
 
-def _write_meta(wb: xlsxwriter.Workbook, form: Form, options: TemplateOptions) -> None:
+def _write_meta(
+    wb: xlsxwriter.Workbook, form: Form, options: TemplateOptions, plan: LastYearPlan
+) -> None:
     ws = wb.add_worksheet(form.meta_sheet)
     values = {
         "form_id": FORM_ID,
@@ -487,10 +375,12 @@ def _write_meta(wb: xlsxwriter.Workbook, form: Form, options: TemplateOptions) -
         "org": options.org or "",
         "year": str(options.year or ""),
         "generator": f"xl2report {__version__}",
+        "last_year": plan.meta,
     }
     for meta in form.meta_rows:
         ws.write_string(meta.row, 0, meta.name)
-        ws.write_string(meta.row, 1, values[meta.name])
+        if values[meta.name]:  # an empty string cell would not survive openpyxl (feedback copies)
+            ws.write_string(meta.row, 1, values[meta.name])
         ws.write_string(meta.row, 2, meta.label)
     ws.protect(options.password or "")
     ws.very_hidden()

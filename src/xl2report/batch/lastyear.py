@@ -1,0 +1,182 @@
+"""Last year's accepted figures per organisation, for templates that start from them (issue #16).
+
+``template --previous-year SRC`` takes SRC as either last year's outbox — its ledger stores the
+checked values of every accepted submission, the same values ``run`` uses for its year-over-year
+checks — or a folder of last year's returned workbooks, read and checked with the project's
+reader (only valid workbooks of last year count; the most recently modified one per
+organisation wins).  Records are matched to this year's roster by 机关名称 or one of the
+roster's 别名 (:class:`~xl2report.batch.roster.RosterIndex`: names compared normalised), so a
+renamed township still starts from last year's figures.  Nothing in SRC is ever changed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from xl2report.batch import inbox as inbox_mod
+from xl2report.batch.ledger import Ledger, RosterEntry
+from xl2report.batch.records import FileStatus
+from xl2report.batch.roster import RosterIndex, normalize_org, write_roster_templates
+from xl2report.batch.session import default_ledger
+from xl2report.checks.check import check_file
+from xl2report.errors import FatalError
+from xl2report.form.national import Value
+from xl2report.xlsx.prefill import LastYearFill
+
+
+@dataclass(frozen=True)
+class LastYearRecord:
+    """One organisation's accepted submission of last year."""
+
+    org: str  # 机关名称 as last year's workbook gives it
+    year: int
+    values: dict[str, Value]
+    file: str  # the file's name as it was received
+    received: str  # 2025年1月20日
+    received_ns: int  # for choosing between two records of one organisation
+    received_word: str = "收到"  # or 文件修改 for a folder of workbooks
+
+    def fill(self) -> LastYearFill:
+        """What a template prefilled from this record carries."""
+        return LastYearFill(self.year, self.values, f"{self.file}，{self.received}{self.received_word}")
+
+
+@dataclass
+class LastYearData:
+    """Everything found in SRC for one year."""
+
+    source: str  # what was read, for messages
+    year: int
+    records: dict[str, LastYearRecord] = field(default_factory=dict)  # by normalised 机关名称
+    skipped: list[str] = field(default_factory=list)  # files not used, with the reason
+
+    def find(self, org: str) -> LastYearRecord | None:
+        """The record of ``org`` (names compared normalised), if any."""
+        return self.records.get(normalize_org(org))
+
+
+def load_last_year(src: Path, year: int) -> LastYearData:
+    """Last year's (``year``'s) accepted figures from an outbox or a folder of workbooks."""
+    src = Path(src)
+    ledger = src if src.is_file() and src.suffix == ".sqlite" else default_ledger(src)
+    if ledger.is_file():
+        data = _from_ledger(ledger, year)
+    elif src.is_dir():
+        data = _from_folder(src, year)
+    else:
+        raise FatalError(f"上年数据来源不存在：{src}（应为上年的输出目录或上年工作簿所在的文件夹）。")
+    if not data.records:  # a wrong folder or year must not hand out "no data found" to everyone
+        seen = f"（{'；'.join(data.skipped[:3])}）" if data.skipped else ""
+        raise FatalError(
+            f"在 {data.source} 中没有找到 {year} 年度已通过的报送{seen}；请检查 --previous-year "
+            f"给的目录和 --year（上年数据取 --year 减 1），没有生成任何模板。"
+        )
+    return data
+
+
+def _date_text(ns: int) -> str:
+    d = datetime.fromtimestamp(ns / 1e9)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _from_ledger(path: Path, year: int) -> LastYearData:
+    data = LastYearData(str(path), year)
+    try:
+        ledger = Ledger.open(path)
+    except FatalError as exc:
+        raise FatalError(f"上年台账无法读取：{exc}") from exc
+    try:
+        rows = ledger.rows(year=year, statuses=(FileStatus.ACCEPTED,))
+    except sqlite3.DatabaseError as exc:
+        raise FatalError(f"上年台账 {path} 无法读取：{exc}") from exc
+    finally:
+        ledger.close()
+    for row in rows:  # oldest received first: a later acceptance replaces an earlier one
+        values = row.values()
+        if not row.org or not values:
+            continue
+        name = PurePosixPath(row.path).name
+        data.records[normalize_org(row.org)] = LastYearRecord(
+            row.org, year, values, name, _date_text(row.received_ns), row.received_ns
+        )
+    return data
+
+
+def _from_folder(folder: Path, year: int) -> LastYearData:
+    data = LastYearData(str(folder), year)
+    found = [e for e in inbox_mod.scan(folder) if e.kind is inbox_mod.Kind.WORKBOOK and e.size]
+    found.sort(key=lambda e: (e.mtime_ns, e.rel))  # the most recently modified wins
+    for entry in found:
+        result = check_file(entry.path)
+        report = result.report
+        if report.year != year:
+            if report.year is not None:
+                data.skipped.append(f"{entry.rel}：年度为 {report.year}，不是 {year}")
+            elif not report.readable:
+                data.skipped.append(f"{entry.rel}：无法读取")
+            continue
+        if not report.valid or not report.org:
+            data.skipped.append(f"{entry.rel}：未通过校验（{len(report.errors)} 个错误），未采用")
+            continue
+        data.records[normalize_org(report.org)] = LastYearRecord(
+            report.org, year, dict(result.values), entry.path.name,
+            _date_text(entry.mtime_ns), entry.mtime_ns, "文件修改",
+        )  # fmt: skip
+    return data
+
+
+@dataclass
+class HandOut:
+    """What ``template --roster --previous-year`` made."""
+
+    paths: list[Path]
+    prefilled: list[str]  # roster names whose template carries last year's figures
+    missing: list[str]  # roster names without last year's figures (blank, with a cover line)
+    unmatched: list[str]  # 机关名称 of last year's records that match no roster name
+    skipped: list[str]  # SRC files not used
+
+
+def hand_out(
+    entries: Sequence[RosterEntry],
+    outdir: Path,
+    year: int,
+    previous: Path,
+    *,
+    password: str | None = None,
+    overwrite: bool = False,
+    submit_to: str | None = None,
+) -> HandOut:
+    """One template per roster entry, each starting from its own last-year figures if found."""
+    data = load_last_year(previous, year - 1)
+    index = RosterIndex(entries)
+    chosen: dict[str, LastYearRecord] = {}  # roster name -> record (by name or 别名)
+    unmatched = []
+    for record in data.records.values():
+        official = index.official(record.org)
+        if official is None:
+            hint = index.suggest(record.org)
+            unmatched.append(record.org + (f"（是否为“{hint}”？）" if hint else ""))
+        elif official not in chosen or record.received_ns > chosen[official].received_ns:
+            chosen[official] = record  # renamed: the later submission under either name
+    fills: list[LastYearFill] = []
+    prefilled, missing = [], []
+    for entry in entries:
+        record = chosen.get(entry.name)
+        fills.append(record.fill() if record else LastYearFill(year - 1))
+        (prefilled if record else missing).append(entry.name)
+    paths = write_roster_templates(
+        entries, outdir, year, password=password, overwrite=overwrite, submit_to=submit_to,
+        last_year=fills,
+    )  # fmt: skip
+    return HandOut(paths, prefilled, missing, sorted(unmatched), data.skipped)
+
+
+def fill_for(org: str, year: int, previous: Path) -> tuple[LastYearFill, LastYearData]:
+    """Last year's figures of one organisation (a fill saying none were found when absent)."""
+    data = load_last_year(previous, year - 1)
+    record = data.find(org)
+    return (record.fill() if record else LastYearFill(year - 1)), data
