@@ -82,15 +82,20 @@ def environment_errors(outbox: Path) -> Iterator[None]:
 
 # Codes a workbook gets while it is still being copied or saved (a truncated zip, nothing yet).
 _INCOMPLETE_CODES = frozenset({"corrupt-workbook", "file-empty", "not-a-workbook"})
-INCOMPLETE_GRACE_S = 120  # a file this recent that reads as incomplete is looked at again later
+# How long, in units of the run's settle time, a file that reads as incomplete right after it
+# was written is given before it is recorded unreadable (a copy that pauses, a slow network
+# drive).  ``--settle 0`` asks for no waiting at all, and gets none.
+INCOMPLETE_GRACE_SETTLES = 30
 PENDING_INCOMPLETE = (
     "文件刚刚改动过且读不出完整的工作簿，可能还在复制或保存中，稍后再处理"
-    f"（{INCOMPLETE_GRACE_S} 秒后仍然如此，记为无法读取）。"
+    "（过一会儿仍然如此，记为无法读取）。"
 )
 
 
-def maybe_incomplete(e: Entry, outcome: Outcome) -> bool:
+def maybe_incomplete(e: Entry, outcome: Outcome, settle: float) -> bool:
+    """Whether ``outcome`` (unreadable) may just be a copy still arriving."""
     if outcome.status is not FileStatus.UNREADABLE or not outcome.findings:
         return False
-    recent = time.time_ns() - e.mtime_ns < INCOMPLETE_GRACE_S * 1_000_000_000
+    grace_ns = settle * INCOMPLETE_GRACE_SETTLES * 1e9
+    recent = time.time_ns() - e.mtime_ns < grace_ns
     return recent and outcome.findings[0].get("code") in _INCOMPLETE_CODES

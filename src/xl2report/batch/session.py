@@ -304,7 +304,7 @@ class _Pass:
     def _finish(self, e: Entry, sha: str, outcome: worker.Outcome) -> None:
         if outcome.detail:
             logger.error("{} 处理失败：\n{}", e.rel, outcome.detail)
-        if maybe_incomplete(e, outcome):  # a copy still arriving: not unreadable for good
+        if maybe_incomplete(e, outcome, self.options.settle):  # a copy still arriving: not unreadable for good
             outcome = worker.Outcome(sha, FileStatus.PENDING, message=PENDING_INCOMPLETE)
         if outcome.status in (FileStatus.PENDING, FileStatus.FAILED):  # not recorded: retried
             self.listing[e.rel] = FileResult(e.rel, outcome.status, new=True, org=outcome.org,

@@ -173,7 +173,8 @@ def read_values(sub: Submission) -> ReadValues:
             unusable.add(f.key)
             continue
         raw = sub.raw_cell(f)
-        if f.kind is Kind.INPUT and raw is not None and raw.formula is not None:
+        # (LibreOffice stores an error value such as #VALUE! as a "formula": that is no formula.)
+        if f.kind is Kind.INPUT and raw is not None and raw.formula and raw.formula[0] != "#":
             # Only its cached result would be read, and nothing recomputes it: not trusted.
             findings.append(Finding.at(f, "formula-in-input", formula=raw.formula[:60]))
             unusable.add(f.key)
