@@ -10,7 +10,9 @@ last year's data, then measures in one run, each as a whole ``xl2report`` proces
 * ``template --roster R --year 2025`` (no last year: the factory swaps names only);
 * ``template --roster R --year 2025 --previous-year OUTBOX`` (every template carries its own
   figures: the factory patches the numbers in place);
-* the NAIVE way, in-process: ``build_workbook`` for every unit (timed on a sample, scaled to N).
+* the NAIVE way, in-process: ``build_workbook`` for every unit (timed on a sample, scaled to N);
+* with ``--folder M``: ``template --roster --previous-year FOLDER`` where FOLDER holds M of last
+  year's returned workbooks (read and checked one by one, in worker processes from 50 on).
 
 Prints wall-clock seconds (with the process's CPU seconds: on a busy machine the wall clock
 also counts waiting for the CPU and the disk's fsync of every file), ms per unit, the ratios, and the issue's target (≤ 20 s for 1,000 units) with
@@ -98,10 +100,27 @@ def naive(outbox: Path, n: int, sample: int) -> float:
     return (time.perf_counter() - start) / len(rows) * n
 
 
+def make_folder(work: Path, m: int) -> tuple[Path, Path]:
+    """M returned 2024 workbooks (the real writer, consistent figures) and their roster."""
+    folder = work / "returned2024"
+    folder.mkdir()
+    names = [f"第{i:04d}乡人民政府" for i in range(m)]
+    for i, name in enumerate(names):
+        values = consistent_values(random.Random(i), YEAR - 1)
+        values["info.org"] = name
+        (folder / f"{name}2024年报表.xlsx").write_bytes(
+            build_workbook(TemplateOptions(org=name, year=YEAR - 1), values)
+        )
+    roster = work / "乡名单.csv"
+    roster.write_text("机关名称\n" + "\n".join(names) + "\n", encoding="utf-8")
+    return folder, roster
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1000, help="单位数（默认 1000）")
     parser.add_argument("--sample", type=int, default=50, help="朴素做法实测的单位数")
+    parser.add_argument("--folder", type=int, default=0, help="另测上年工作簿文件夹作来源（个数）")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -112,16 +131,28 @@ def main() -> None:
         prefilled = timed("template", "--roster", str(roster), "--year", str(YEAR),
                           "--previous-year", str(outbox), "-o", str(work / "lastyear"))  # fmt: skip
         slow = naive(outbox, units, args.sample)
-    target = TARGET_SECONDS_PER_1000 * units / 1000
+        from_folder = None
+        if args.folder:
+            folder, folder_roster = make_folder(work, args.folder)
+            from_folder = timed("template", "--roster", str(folder_roster), "--year", str(YEAR),
+                                "--previous-year", str(folder), "-o", str(work / "folder"))  # fmt: skip
+    # The issue's target is for 1,000 units; a smaller run mostly measures start-up.
+    verdict = "" if args.n < 1000 else (
+        f"  {'✓' if prefilled[0] <= TARGET_SECONDS_PER_1000 else '✗'} 目标 ≤ {TARGET_SECONDS_PER_1000:.0f} 秒"
+    )
     print(f"template --roster，{units} 个单位（其中 {args.n} 个有上年数据），整个进程：")
     (plain, plain_cpu), (prefilled, prefilled_cpu) = plain, prefilled
     print(f"  不带上年数据             {plain:6.1f} 秒  {plain / units * 1000:5.1f} ms/个"
           f"  （CPU {plain_cpu:.1f} 秒）")  # fmt: skip
     print(f"  --previous-year（台账）  {prefilled:6.1f} 秒  {prefilled / units * 1000:5.1f} ms/个"
-          f"  （CPU {prefilled_cpu:.1f} 秒）  {'✓' if prefilled <= target else '✗'} 目标 ≤ {target:.0f} 秒")  # fmt: skip
+          f"  （CPU {prefilled_cpu:.1f} 秒）{verdict}")  # fmt: skip
     print(f"  朴素做法（逐个完整生成） {slow:6.1f} 秒  {slow / units * 1000:5.1f} ms/个"
           f"  （{args.sample} 个实测后按 {units} 个折算）")  # fmt: skip
     print(f"  比朴素做法快 {slow / prefilled:.1f} 倍；比不带上年数据慢 {prefilled / plain:.1f} 倍")
+    if from_folder is not None:
+        seconds, cpu = from_folder
+        print(f"  --previous-year（{args.folder} 个上年工作簿的文件夹）{seconds:6.1f} 秒  "
+              f"{seconds / args.folder * 1000:5.1f} ms/个  （CPU {cpu:.1f} 秒，含逐个读取校验）")
 
 
 if __name__ == "__main__":

@@ -274,7 +274,7 @@ def run_batch(inbox: Path, outbox: Path, jobs: int) -> Measured:
     return m
 
 
-def roster_templates(work: Path, n: int, jobs: int) -> Measured:
+def roster_templates(work: Path, n: int) -> Measured:
     work.mkdir(parents=True, exist_ok=True)
     roster = work / "roster.csv"
     with open(roster, "w", encoding="utf-8-sig", newline="") as fh:
@@ -282,7 +282,7 @@ def roster_templates(work: Path, n: int, jobs: int) -> Measured:
         writer.writerow(["机关名称"])
         writer.writerows([org_name(i)] for i in range(n))
     m = measure(xl2report("template", "--roster", str(roster), "--year", str(YEAR),
-                          "-o", str(work / "roster-out"), "--jobs", str(jobs)))  # fmt: skip
+                          "-o", str(work / "roster-out")))  # fmt: skip
     if m.rc != 0:
         raise SystemExit(f"xl2report template --roster 失败（退出码 {m.rc}）：{m.stderr}")
     return m
@@ -441,8 +441,8 @@ def _main(args: argparse.Namespace, work: Path, summary: Summary) -> None:
                         f"{runs[2].maxrss_mb:.0f} MB）", "≤ 200 MB，不随数量增长",
                         m.maxrss_mb <= 200 and not grows)  # fmt: skip
         if args.roster:
-            print(f"\n== xl2report template --roster（{args.roster} 个单位，--jobs 2） ==")
-            m = roster_templates(work / "roster", args.roster, 2)
+            print(f"\n== xl2report template --roster（{args.roster} 个单位） ==")
+            m = roster_templates(work / "roster", args.roster)
             print(f"  {m.seconds:.1f} 秒（{m.seconds / args.roster * 1000:.1f} ms/个），"
                   f"峰值 RSS {m.maxrss_mb:.0f} MB")  # fmt: skip
             summary.add(f"{args.roster} 个个性化模板", f"{m.seconds:.1f} 秒", "≤ 20 秒（1000 个）",

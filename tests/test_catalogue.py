@@ -5,13 +5,19 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
+from string import Formatter
 
 import pytest
 
-from xl2report.checks.catalogue import CATALOGUE, Finding, fill, shift_phrase, template_names
+from xl2report.checks.catalogue import CATALOGUE, Finding, fill, shift_phrase
 from xl2report.form.national import FORM, ORG, YEAR
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "xl2report"
+
+
+def template_names(template: str) -> set[str]:
+    """Every parameter a template (or any of its optional parts) refers to."""
+    return {name for _, name, _, _ in Formatter().parse(template) if name}
 
 
 @pytest.mark.parametrize("code", sorted(CATALOGUE))

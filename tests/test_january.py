@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -20,6 +22,7 @@ from helpers import consistent_values
 from inbox_helpers import run_cli, set_mtime
 from xl2report.checks.catalogue import CATALOGUE
 from xl2report.form.national import FORM, Kind, Value, a1
+from xl2report.report import office
 
 T0 = 1_736_000_000  # early January
 UNITS = (
@@ -158,3 +161,29 @@ def test_a_whole_january(january: dict[str, object]) -> None:
     late = {o["org"] for o in data["orgs"] if o["overdue"]}
     assert late == {"丁镇人民政府"}
     assert json.loads(cli("status", *where, "--json")[1])["deadline"] == "2025-01-20"  # kept
+
+    # The county summary: every roster unit on 报送情况 (丁 as 未报送), the county in the titles.
+    summary = Path(january["base"]) / "汇总表.xlsx"  # type: ignore[arg-type]
+    code, out, err = cli("summary", "--year", "2024", "--county", "某某县", "-o", str(summary),
+                         *where)  # fmt: skip
+    assert code == 0, err
+    book = openpyxl.load_workbook(summary)
+    units_sheet = book["报送情况"]
+    listed = {units_sheet.cell(r, 2).value: units_sheet.cell(r, 3).value
+              for r in range(4, units_sheet.max_row + 1)}  # fmt: skip
+    assert listed["丁镇人民政府"] == "未报送" and len(listed) == 4
+    assert str(book["明细"]["A1"].value).startswith("某某县2024年")
+    if not (office.available() and shutil.which("pdfinfo") and shutil.which("pdftotext")):
+        pytest.skip("LibreOffice 或 poppler-utils 未安装：汇总表打印效果不检查")
+    (pdf,) = office.convert([summary], "pdf", Path(january["base"]) / "pdf")  # type: ignore[arg-type]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    pages = int(next(line.split()[-1] for line in info.stdout.splitlines()
+                     if line.startswith("Pages:")))  # fmt: skip
+    assert pages <= 10, pages  # 3 national tables, 明细 on ~5 pages, 报送情况 on 1
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    assert "丁镇人民政府" in text and "未报送" in text and "某某县" in text
+    # Unit names repeat on every page of 明细 (its header row prints on each page).
+    detail_pages = [p for p in text.split("\f") if "汇总明细" in p]
+    assert len(detail_pages) >= 2
+    assert all("甲镇人民政府" in p for p in detail_pages)

@@ -252,3 +252,17 @@ def test_a_source_without_last_years_data_writes_nothing(tmp_path: Path, outbox)
                    str(src), "-o", str(tmp_path / "tpl"))  # fmt: skip
     assert done.returncode == 2 and "2025 年度" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "tpl").exists()
+
+
+def test_a_big_folder_is_read_in_worker_processes_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xl2report.batch import lastyear
+
+    folder = tmp_path / "returned"
+    for i, org in enumerate(("甲镇人民政府", "乙镇人民政府", "丙镇人民政府")):
+        write_valid(folder / f"{org}.xlsx", org, seed=i)
+    alone = lastyear._from_folder(folder, 2024, jobs=1)
+    monkeypatch.setattr(lastyear, "PARALLEL_FROM", 2)
+    pooled = lastyear._from_folder(folder, 2024, jobs=2)
+    assert pooled.records == alone.records and len(pooled.records) == 3

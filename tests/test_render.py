@@ -338,7 +338,7 @@ def test_verification_catches_a_lost_or_altered_value(
     renderer.render(values, out)
     _tamper(out, old, new)
     with pytest.raises(RenderError):
-        renderer.verify_file(out, report_content(values))
+        renderer.verify_bytes(out.read_bytes(), report_content(values), name=str(out))
 
 
 def test_failed_verification_writes_nothing(values, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

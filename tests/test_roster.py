@@ -90,7 +90,7 @@ def test_template_roster_cli(tmp_path: Path) -> None:
     roster = tmp_path / "名单.csv"
     roster.write_text(CSV, encoding="gbk")
     out = tmp_path / "模板"
-    done = run_cli("template", "--roster", str(roster), "--year", "2024", "-o", str(out), "-j", "2")
+    done = run_cli("template", "--roster", str(roster), "--year", "2024", "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert len(list(out.glob("*.xlsx"))) == 2
     again = run_cli("template", "--roster", str(roster), "--year", "2024", "-o", str(out))

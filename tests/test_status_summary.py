@@ -14,6 +14,7 @@ from xl2report.batch.ledger import Ledger
 from xl2report.batch.records import RunOptions
 from xl2report.batch.session import default_ledger, run_batch
 from xl2report.county.campaign import load_campaign
+from xl2report.county.detail import HEADER_ROW, detail_rows
 from xl2report.county.status import build_status_xlsx
 from xl2report.county.summary import DETAIL, numeric_fields, write_summary
 from xl2report.form.national import FORM, Kind, ValueType, compute_formulas
@@ -136,13 +137,17 @@ def test_summary_balances_and_equals_the_sum_of_inputs(
     detail = wb[DETAIL]
     cached = openpyxl.load_workbook(path, data_only=True)
     fields = numeric_fields()
-    total_row = 4 + len(current)
-    assert detail.cell(total_row, 1).value == "合计"
-    for j, f in enumerate(fields):
-        col = 5 + j
-        assert str(detail.cell(total_row, col).value).startswith("=SUM(")
-        cached_total = cached[DETAIL].cell(total_row, col).value
+    rows = detail_rows(fields)
+    header = HEADER_ROW + 1  # 1-based
+    names = [detail.cell(header, col) for col in range(4, 4 + len(current))]
+    assert detail.cell(header, 3).value == "合计"
+    for f in fields:
+        row = rows[f.key] + 1
+        assert str(detail.cell(row, 3).value).startswith("=SUM("), f.key
+        cached_total = cached[DETAIL].cell(row, 3).value
         assert Decimal(str(cached_total)) == expected[f.key], f.key
+        by_unit = {c.value: cached[DETAIL].cell(row, c.column).value for c in names}
+        assert by_unit == {org: _cell(v[f.key]) for org, v in current.items()}, f.key
     # The national tables: every input refers to 明细's 合计, every total keeps its formula.
     for f in FORM.fields:
         if f.sheet not in wb.sheetnames or f.type is ValueType.TEXT:
@@ -151,12 +156,20 @@ def test_summary_balances_and_equals_the_sum_of_inputs(
         if f.kind is Kind.FORMULA:
             assert cell.value == f.formula
         else:
-            assert str(cell.value).startswith(f"='{DETAIL}'!$")
+            assert str(cell.value).startswith(f"='{DETAIL}'!$C$")
         assert Decimal(str(cached[f.sheet][f.cell].value)) == expected[f.key], f.key
-    # Text from submissions stays text.
-    names = [detail.cell(r, 2) for r in range(4, total_row)]
+    # Text from submissions stays text; every roster unit is on 报送情况, 未报送 included.
     injected = next(c for c in names if c.value == INJECTION)
     assert injected.data_type == "s"
+    units = wb["报送情况"]
+    states = {units.cell(r, 2).value: units.cell(r, 3).value for r in range(4, units.max_row + 1)}
+    assert states["戊镇人民政府"] == "未报送" and states[INJECTION] == "已通过"
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 @pytest.mark.libreoffice

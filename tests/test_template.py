@@ -167,19 +167,6 @@ def test_print_setup(blank: openpyxl.Workbook) -> None:
     assert re.search(r"\$3:\$5", str(blank["三、依申请公开"].print_title_rows))
 
 
-def test_fast_formula_path_only_for_plain_formulas() -> None:
-    from xl2report.xlsx.template import _PLAIN_FORMULA
-
-    for f in FORM.fields:
-        if f.formula:
-            assert _PLAIN_FORMULA.fullmatch(f.formula), f.formula
-    for rule in FORM.rules:
-        if rule.check_formula:
-            assert _PLAIN_FORMULA.fullmatch(rule.check_formula), rule.check_formula
-    for newer in ("=XLOOKUP(A1,B1:B2,C1:C2)", "=SUM(A1)+SEQUENCE(3)", "=FILTER(A1:A3,B1:B3)"):
-        assert not _PLAIN_FORMULA.fullmatch(newer), newer
-
-
 @pytest.mark.parametrize(
     "org",
     [

@@ -13,7 +13,7 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from xl2report.form.national import FORM, SECTION_HEADINGS, LabelRole
-from xl2report.report.content import KNOWN_PLACEHOLDERS, build_context
+from xl2report.report.content import KNOWN_PLACEHOLDERS, report_content, template_context
 from xl2report.report.default_template import (
     TABLE_COLUMNS_MM,
     TEXT_WIDTH,
@@ -46,7 +46,7 @@ def test_generation_is_deterministic() -> None:
 
 def test_template_uses_exactly_the_placeholders_the_renderer_supplies(kejing_values) -> None:  # type: ignore[no-untyped-def]
     path = default_word_template()
-    context, _ = build_context(kejing_values)
+    context = template_context(report_content(kejing_values))
     tpl = DocxTemplate(str(path))
     assert tpl.get_undeclared_template_variables(context=context) == set()
     assert tpl.get_undeclared_template_variables() == set(context)

@@ -457,7 +457,8 @@ def _() -> bytes:
 def _set_meta(data: bytes, name: str, value: str) -> bytes:
     def edit(wb: openpyxl.Workbook) -> None:
         ws = wb[FORM.meta_sheet]
-        ws.cell(FORM.meta_row(name).row + 1, 2, value)
+        (row,) = (r.row for r in FORM.meta_rows if r.name == name)
+        ws.cell(row + 1, 2, value)
 
     return with_openpyxl(data, edit)
 

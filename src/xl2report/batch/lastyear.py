@@ -19,10 +19,11 @@ from pathlib import Path, PurePosixPath
 
 from xl2report.batch import inbox as inbox_mod
 from xl2report.batch.ledger import Ledger, RosterEntry
+from xl2report.batch.pool import TaskPool
 from xl2report.batch.records import FileStatus
+from xl2report.batch.reference import decode_values, previous_values
 from xl2report.batch.roster import RosterIndex, normalize_org, write_roster_templates
 from xl2report.batch.session import default_ledger
-from xl2report.checks.check import check_file
 from xl2report.errors import FatalError
 from xl2report.form.national import Value
 from xl2report.xlsx.prefill import LastYearFill
@@ -106,26 +107,35 @@ def _from_ledger(path: Path, year: int) -> LastYearData:
     return data
 
 
-def _from_folder(folder: Path, year: int) -> LastYearData:
+PARALLEL_FROM = 50  # workbooks: below this, starting worker processes costs more than it saves
+
+
+def _no_setup() -> None:
+    """Worker processes need nothing prepared to check a workbook."""
+
+
+def _from_folder(folder: Path, year: int, jobs: int | None = None) -> LastYearData:
     data = LastYearData(str(folder), year)
     found = [e for e in inbox_mod.scan(folder) if e.kind is inbox_mod.Kind.WORKBOOK and e.size]
     found.sort(key=lambda e: (e.mtime_ns, e.rel))  # the most recently modified wins
-    for entry in found:
-        result = check_file(entry.path)
-        report = result.report
-        if report.year != year:
-            if report.year is not None:
-                data.skipped.append(f"{entry.rel}：年度为 {report.year}，不是 {year}")
-            elif not report.readable:
-                data.skipped.append(f"{entry.rel}：无法读取")
-            continue
-        if not report.valid or not report.org:
-            data.skipped.append(f"{entry.rel}：未通过校验（{len(report.errors)} 个错误），未采用")
-            continue
-        data.records[normalize_org(report.org)] = LastYearRecord(
-            report.org, year, dict(result.values), entry.path.name,
-            _date_text(entry.mtime_ns), entry.mtime_ns, "文件修改",
-        )  # fmt: skip
+    # Read and checked as run --previous-year does (worker processes for a big folder).
+    pool = TaskPool(jobs if len(found) >= PARALLEL_FROM else 1, len(found), _no_setup)
+    try:
+        results = list(pool.ordered(previous_values, previous_values, [str(e.path) for e in found],
+                                    broken=lambda path: ("", None, None)))  # fmt: skip
+    finally:
+        pool.shutdown()
+    for entry, (org, found_year, vals) in zip(found, results, strict=True):
+        if found_year != year:
+            why = f"年度为 {found_year}，不是 {year}" if found_year else "无法读取或不是填报模板"
+            data.skipped.append(f"{entry.rel}：{why}")
+        elif vals is None or not org:
+            data.skipped.append(f"{entry.rel}：未通过校验，未采用")
+        else:
+            data.records[normalize_org(org)] = LastYearRecord(
+                org, year, decode_values(vals), entry.path.name, _date_text(entry.mtime_ns),
+                entry.mtime_ns, "文件修改",
+            )  # fmt: skip
     return data
 
 

@@ -33,7 +33,6 @@ class WatchSummary:
 
     runs: int = 0
     processed: int = 0  # files newly recorded while watching
-    interrupted: bool = False  # stopped by Ctrl-C
 
 
 class _Dirty(FileSystemEventHandler):
@@ -101,7 +100,6 @@ def watch(
                         handler.dirty.set()
                 stop.wait(poll)
         except KeyboardInterrupt:
-            summary.interrupted = True
             logger.info("收到 Ctrl-C，停止监视")
         finally:
             observer.stop()

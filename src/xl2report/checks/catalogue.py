@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Protocol
 
 from xl2report.form.national import MAX_NUMBER, YEAR_MAX, YEAR_MIN
-from xl2report.form.types import Level, format_number
+from xl2report.form.types import Level, as_number, format_number
 
 EMPTY = "（空）"  # how a message shows a cell or text that holds nothing
 
@@ -232,19 +232,15 @@ def fill(template: str, params: Mapping[str, object]) -> str:
     return text.format_map({name: _shown(params[name]) for name in _names(text)})
 
 
-def template_names(template: str) -> set[str]:
-    """Every parameter a template (or any of its optional parts) refers to."""
-    return set(_names(template))
-
-
 def _names(text: str) -> list[str]:
     return [name for _, name, _, _ in Formatter().parse(text) if name]
 
 
 def _shown(value: object) -> str:
     """A parameter as a message shows it: numbers without float noise, lists joined with 、."""
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return format_number(value)
+    number = as_number(value)
+    if number is not None:
+        return format_number(number)
     if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
     return str(value)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
 
 from xl2report.checks.catalogue import Finding
 from xl2report.form.national import (
@@ -110,13 +109,9 @@ def _request_counts(values: Mapping[str, object], form: Form) -> Iterator[Findin
 def _fees(narrative: list[tuple[Field, str]], values: Mapping[str, object]) -> Iterator[Finding]:
     billed, collected = values.get(FEE_BILLED.key), values.get(FEE_COLLECTED.key)
     notices = number_or_zero(values.get(FEE_NOTICES.key))
-    if not (notices > 0 or _positive(billed) or _positive(collected)):
+    if not (notices > 0 or number_or_zero(billed) > 0 or number_or_zero(collected) > 0):
         return
     for f, text in narrative:
         if NO_FEES.search(text):
             yield Finding.at(f, "narrative-fee-contradiction", notices=notices,
                              billed=format_number(billed), collected=format_number(collected))  # fmt: skip
-
-
-def _positive(v: object) -> bool:
-    return isinstance(v, int | Decimal) and not isinstance(v, bool) and v > 0

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from xl2report.checks.catalogue import Finding
 from xl2report.form.national import FORM, ORG, S3_COLUMNS, S3_ROW_SHORT, YEAR, Form, s2_key, s3_key
-from xl2report.form.types import Number
+from xl2report.form.types import as_number
 
 SWING_KEYS = (
     s2_key("licensing", "decisions"),
@@ -56,7 +56,7 @@ def _carried(
             continue
         now = values.get(s3_key("carried", col))
         before = previous.get(s3_key("carry_over", col))
-        if _num(now) is None or _num(before) is None or now == before:
+        if as_number(now) is None or as_number(before) is None or now == before:
             continue
         yield Finding.at(
             form.field(s3_key("carried", col)), "yoy-carried-mismatch",
@@ -71,9 +71,9 @@ def _in_force(
 ) -> Iterator[Finding]:
     for kind in ("rules", "normative"):
         key = s2_key(kind, "in_force")
-        now, before = _num(values.get(key)), _num(previous.get(key))
-        issued = _num(values.get(s2_key(kind, "issued")))
-        repealed = _num(values.get(s2_key(kind, "repealed")))
+        now, before = as_number(values.get(key)), as_number(previous.get(key))
+        issued = as_number(values.get(s2_key(kind, "issued")))
+        repealed = as_number(values.get(s2_key(kind, "repealed")))
         if now is None or before is None or issued is None or repealed is None:
             continue
         expected = before + issued - repealed
@@ -90,7 +90,7 @@ def _swings(
     values: Mapping[str, object], previous: Mapping[str, object], form: Form
 ) -> Iterator[Finding]:
     for key in SWING_KEYS:
-        now, before = _num(values.get(key)), _num(previous.get(key))
+        now, before = as_number(values.get(key)), as_number(previous.get(key))
         if not now or not before:
             continue
         ratio = Decimal(now) / Decimal(before)
@@ -105,7 +105,3 @@ def _swings(
                 percent=round(ratio * 100, 1) if ratio < 1 and sane else None,
                 unit=f.unit if f.unit == TEN_THOUSAND_YUAN else None,
             )  # fmt: skip
-
-
-def _num(v: object) -> Number | None:
-    return v if isinstance(v, int | Decimal) and not isinstance(v, bool) else None

@@ -114,15 +114,18 @@ def status(
               help="run 使用的输出目录。")  # fmt: skip
 @click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False),
               help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。")  # fmt: skip
+@click.option("--county", default="", help="县（区）名称，写在各表标题中（如 某某县）。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
-def summary(year: int, output: Path, outbox: Path, ledger: Path | None, force: bool) -> None:
-    """县级汇总表：已通过单位逐个列出，二、三、四表按国家格式求和（合计为 SUM 公式）。"""
+def summary(
+    year: int, output: Path, outbox: Path, ledger: Path | None, county: str, force: bool
+) -> None:
+    """县级汇总表：二、三、四表按国家格式求和，明细（每个单位一列），报送情况（含未报送）。"""
     from xl2report.county.summary import write_summary
 
     if output.suffix.lower() != ".xlsx":
         raise UserError(f"输出文件应以 .xlsx 结尾：{output}")
     with open_ledger(outbox, ledger) as book:
-        result = write_summary(book, year, output, overwrite=force)
+        result = write_summary(book, year, output, overwrite=force, county=county.strip())
     click.echo(f"已生成 {year} 年汇总表：{output}（{len(result.orgs)} 个单位）")
     if result.failed_rules:
         click.echo(f"警告：汇总数字不满足勾稽关系：{'、'.join(result.failed_rules)}", err=True)

@@ -29,8 +29,6 @@ from xl2report.cli.help import UserError
               help="上年的输出目录（用其台账中已通过的报送）或上年报回的工作簿所在文件夹："
                    "“二、上年结转”按上年“结转下年度”预填并锁定，二表旁列出上年现行有效件数。"
                    "需要 --year。")  # fmt: skip
-# Kept so older scripts still run: --roster now makes ~1,000 templates a second in one process.
-@click.option("-j", "--jobs", type=click.IntRange(min=1), hidden=True)
 def template(
     org: str | None,
     year: int | None,
@@ -41,7 +39,6 @@ def template(
     submit_to: str | None,
     roster: Path | None,
     previous_year: Path | None,
-    jobs: int | None,
 ) -> None:
     """生成填报模板（每个部分一张表，只有白色格子可填，合计和校验自动计算）。"""
     from xl2report.form.national import YEAR_MAX, YEAR_MIN

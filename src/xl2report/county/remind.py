@@ -14,7 +14,7 @@ from pathlib import Path
 
 from xl2report.atomic import write_bytes_atomic
 from xl2report.county.campaign import Campaign, Unit, UnitState
-from xl2report.county.status import STATE_COLOURS, campaign_title
+from xl2report.county.status import STATE_COLOURS, campaign_title, fit_row
 from xl2report.form.national import FORM_TITLE
 from xl2report.xlsx.style import BORDER, FONT, literal_workbook
 
@@ -133,6 +133,7 @@ def build_reminders_xlsx(reminders: Reminders, county: str = "") -> bytes:
         ws.write_string(row, 5, u.email, cell)
         ws.write_string(row, 6, "\n".join(r.todo), cell)
         ws.write_string(row, 7, r.message, cell)
+        fit_row(ws, row, [("\n".join(r.todo), COLUMNS[6][1]), (r.message, COLUMNS[7][1])])
     ws.freeze_panes(3, 2)
     ws.set_landscape()
     ws.set_paper(9)

@@ -91,6 +91,23 @@ def _page(ws: Worksheet, header_row: int, landscape: bool = True) -> None:
     ws.set_footer("&C第 &P 页，共 &N 页")
 
 
+def display_width(text: str) -> int:
+    """Column-width units: a CJK character is about two digits wide."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def fit_row(ws: Worksheet, row: int, cells: list[tuple[str, int]], line: float = 13.5) -> None:
+    """Give ``row`` the height its wrapped texts need (xlsxwriter writes no automatic heights,
+    and LibreOffice keeps what the file says): ``cells`` are (text, column width)."""
+    lines = 1
+    for text, width in cells:
+        for part in text.split("\n"):
+            lines += max(1, -(-display_width(part) // max(1, width - 1))) - 1
+        lines += text.count("\n")
+    if lines > 1:
+        ws.set_row(row, line * lines)
+
+
 def _table_head(ws: Worksheet, row: int, columns: tuple[tuple[str, int], ...], f: _Formats) -> None:
     for col, (name, width) in enumerate(columns):
         ws.write_string(row, col, name, f.head)
@@ -115,7 +132,8 @@ def add_units_sheet(wb: Workbook, campaign: Campaign, county: str = "") -> Works
             note = f"不在登记的名单中。{note}"
         ws.write_number(row, 0, i + 1, f.centre)
         ws.write_string(row, 1, unit.org, f.cell)
-        ws.write_string(row, 2, unit.headline, f.states[unit.state])
+        state = unit.headline if not unit.state.done else unit.label  # 待核对 has its column
+        ws.write_string(row, 2, state, f.states[unit.state])
         ws.write_string(row, 3, str(unit.to_review) if unit.to_review else "", f.centre)
         late = str(unit.overdue_days) if unit.overdue else ""
         ws.write_string(row, 4, late, f.late if late else f.centre)
@@ -123,6 +141,7 @@ def add_units_sheet(wb: Workbook, campaign: Campaign, county: str = "") -> Works
         ws.write_string(row, 6, unit.contact, f.cell)
         ws.write_string(row, 7, unit.email, f.cell)
         ws.write_string(row, 8, note, f.cell)
+        fit_row(ws, row, [(unit.org, UNIT_COLUMNS[1][1]), (note, UNIT_COLUMNS[8][1])])
     ws.freeze_panes(3, 2)
     if campaign.units:
         ws.autofilter(2, 0, 2 + len(campaign.units), len(UNIT_COLUMNS) - 1)
@@ -166,6 +185,7 @@ def build_status_xlsx(campaign: Campaign, county: str = "") -> bytes:
             for col, text in enumerate((unit.org, w.sheet, w.cell, w.message, w.code,
                                         w.reviewed_at[:16].replace("T", " ")), start=1):  # fmt: skip
                 ws.write_string(row, col, text, f.cell)
+            fit_row(ws, row, [(w.message, REVIEW_COLUMNS[4][1])])
         ws.freeze_panes(2, 2)
         _page(ws, 1)
     if campaign.unmatched:

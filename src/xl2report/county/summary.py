@@ -1,9 +1,10 @@
 """The county 汇总表: every accepted organisation's numbers for one year, summed (xlsxwriter).
 
 Sheets: tables 二, 三 and 四 in the national layout (labels and merges taken from
-:data:`~xl2report.form.national.FORM`) holding the county totals, then 明细 with one row per accepted
-organisation and a 合计 row of SUM formulas.  Each input cell of the national tables refers to
-its column's 合计; each total cell keeps the form's own formula, so the 勾稽 relations can be
+:data:`~xl2report.form.national.FORM`) holding the county totals, then 明细 with one row per
+figure and one column per accepted organisation (:mod:`xl2report.county.detail`, laid out to
+print), then 报送情况 with every roster unit and its state, 未报送 included.  Each input cell of
+the national tables refers to its figure's 合计; each total cell keeps the form's own formula, so the 勾稽 relations can be
 seen holding in Excel (format-spec.md X7: summed values = Σ of the bodies' values).  Cached
 results are written too, so viewers that do not recalculate still show the right numbers.
 Text from submissions is only ever written as a literal string.
@@ -25,7 +26,9 @@ from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.ledger import Ledger, Row
 from xl2report.batch.records import FileStatus
 from xl2report.batch.roster import normalize_org
-from xl2report.county.status import received_text
+from xl2report.county.campaign import load_campaign
+from xl2report.county.detail import DETAIL, DetailUnit, detail_rows, total_ref, write_detail
+from xl2report.county.status import UNITS_SHEET, add_units_sheet
 from xl2report.errors import FatalError
 from xl2report.form.national import (
     FORM,
@@ -39,23 +42,18 @@ from xl2report.form.national import (
     Form,
     Kind,
     LabelRole,
-    Number,
     RuleKind,
     Value,
     ValueType,
-    a1,
     check_display,
-    col_letter,
     compute_formulas,
+    number_or_zero,
     quote_sheet,
     rule_holds,
 )
 from xl2report.xlsx.style import BORDER, FormStyles, literal_workbook
 
 TABLE_SHEETS = (S2, S3, S4)
-DETAIL = "明细"
-DETAIL_FIXED = ("序号", "机关名称", "代码", "报送时间")
-DETAIL_HEADER_ROW, DETAIL_KEY_ROW, DETAIL_FIRST_ROW = 1, 2, 3
 
 
 @dataclass
@@ -86,7 +84,7 @@ def sum_values(all_values: Sequence[Mapping[str, Value]], form: Form = FORM) -> 
     sums: dict[str, Value] = {}
     for f in numeric_fields(form):
         if f.kind is Kind.INPUT:
-            sums[f.key] = sum((_num(v.get(f.key)) for v in all_values), start=0)
+            sums[f.key] = sum((number_or_zero(v.get(f.key)) for v in all_values), start=0)
     return compute_formulas(sums, form)
 
 
@@ -103,13 +101,15 @@ def summed_rule_failures(sums: Mapping[str, Value], form: Form = FORM) -> list[s
 
 
 def build_summary(
-    ledger: Ledger, year: int, form: Form = FORM
+    ledger: Ledger, year: int, form: Form = FORM, county: str = ""
 ) -> tuple[bytes, list[str], dict[str, Value]]:
-    """(workbook bytes, org names, summed values); raises FatalError when nothing is accepted."""
+    """(workbook bytes, org names, summed values); raises FatalError when nothing is accepted.
+
+    ``county``: the county's name for the titles (某某县2024年……).
+    """
     rows = accepted_rows(ledger, year)
     if not rows:
         raise FatalError(f"{year} 年还没有通过校验的报告，无法汇总（先运行 xl2report run）。")
-    roster = {normalize_org(e.name): e for e in ledger.roster()}
     org_values = [r.values() for r in rows]
     for r, values in zip(rows, org_values, strict=True):
         # Each org's totals are recomputed, never trusted from storage.
@@ -117,31 +117,37 @@ def build_summary(
         values.setdefault(ORG.key, r.org)
     sums = sum_values(org_values, form)
     fields = numeric_fields(form)
+    campaign = load_campaign(ledger, year)
+    missing = [u.org for u in campaign.units if not u.state.done]
+    title = f"{county}{year}年{FORM_TITLE}"
 
     buffer = io.BytesIO()
     wb = literal_workbook(buffer)  # a name like "=1+1" or "@x" stays literal text
-    wb.set_properties({"title": f"{year}年{FORM_TITLE}汇总表",
-                       "created": datetime(year + 1, 1, 1)})  # fmt: skip
+    wb.set_properties({"title": f"{title}汇总表", "created": datetime(year + 1, 1, 1)})
     styles = _Styles(wb)
-    # Sheets are added in display order: national tables first, 明细 last; the tables refer to
-    # 明细's 合计 row, whose position is known before anything is written.
-    total_row = DETAIL_FIRST_ROW + len(rows)
-    column = {f.key: len(DETAIL_FIXED) + i for i, f in enumerate(fields)}
+    # Sheets are added in display order: national tables first, then 明细 and 报送情况; the
+    # tables refer to 明细's 合计 column, whose rows are known before anything is written.
+    where = detail_rows(fields)
+    note = f"{title}汇总：{len(rows)} 个单位" + (
+        f"（另有 {len(missing)} 个单位未报送或未通过，见“{UNITS_SHEET}”表）" if missing else ""
+    )
     for sheet in TABLE_SHEETS:
-        _table_sheet(
-            wb.add_worksheet(sheet), sheet, form, sums, column, total_row, len(rows), styles
-        )
-    detail = wb.add_worksheet(DETAIL)
-    _detail_sheet(detail, year, rows, org_values, fields, sums, roster, styles)
+        _table_sheet(wb.add_worksheet(sheet), sheet, form, sums, where, note, styles)
+    write_detail(
+        wb.add_worksheet(DETAIL), styles, title=title, fields=fields, sums=sums, missing=missing,
+        units=[DetailUnit(r.org, v) for r, v in zip(rows, org_values, strict=True)],
+    )  # fmt: skip
+    add_units_sheet(wb, campaign, county)
     wb.close()
     return buffer.getvalue(), [r.org for r in rows], sums
 
 
 def write_summary(
-    ledger: Ledger, year: int, path: Path, overwrite: bool = False, form: Form = FORM
+    ledger: Ledger, year: int, path: Path, overwrite: bool = False, county: str = ""
 ) -> SummaryResult:
     """Build the summary for ``year`` and write it atomically to ``path``."""
-    data, orgs, sums = build_summary(ledger, year, form)
+    form = FORM
+    data, orgs, sums = build_summary(ledger, year, form, county)
     write_bytes_atomic(Path(path), data, overwrite=overwrite)
     return SummaryResult(Path(path), year, orgs, sums, summed_rule_failures(sums, form))
 
@@ -166,9 +172,8 @@ def _table_sheet(
     sheet: str,
     form: Form,
     sums: Mapping[str, Value],
-    column: Mapping[str, int],
-    total_row: int,
-    n_orgs: int,
+    where: Mapping[str, int],
+    note: str,
     styles: _Styles,
 ) -> None:
     spec = form.sheet(sheet)
@@ -190,7 +195,7 @@ def _table_sheet(
         else:
             ws.write_string(label.row, label.col, label.text, fmt)
     _fit_rows(ws, sheet, form)
-    ws.write_string(1, 0, f"汇总 {n_orgs} 个单位；数字来自“{DETAIL}”表的合计行。", styles.note)
+    ws.write_string(1, 0, f"{note}；数字来自“{DETAIL}”表的合计列。", styles.note)
     for f in form.fields_on(sheet):
         value = _cell_number(sums.get(f.key))
         if f.kind is Kind.FORMULA:
@@ -199,62 +204,13 @@ def _table_sheet(
         fmt = styles.decimal if f.type is ValueType.DECIMAL else styles.number
         if f.last_col is not None and f.last_col != f.col:
             ws.merge_range(f.row, f.col, f.row, f.last_col, "", fmt)
-        ref = f"={quote_sheet(DETAIL)}!{a1(total_row, column[f.key], absolute=True)}"
+        ref = f"={quote_sheet(DETAIL)}!{total_ref(where[f.key])}"
         ws.write_formula(f.row, f.col, ref, fmt, value)
     for rule in form.rules:
         if rule.check and rule.check[0] == sheet:
             _, row, col = rule.check
             ws.write_formula(row, col, rule.check_formula, styles.check,
                              check_display(rule, dict(sums)))  # fmt: skip
-
-
-def _detail_sheet(
-    ws: Worksheet,
-    year: int,
-    rows: Sequence[Row],
-    org_values: Sequence[Mapping[str, Value]],
-    fields: Sequence[Field],
-    sums: Mapping[str, Value],
-    roster: Mapping[str, object],
-    styles: _Styles,
-) -> None:
-    n_fixed = len(DETAIL_FIXED)
-    ws.write_string(0, 0, f"{year}年{FORM_TITLE}汇总明细（{len(rows)} 个单位）",
-                    styles.roles[LabelRole.TITLE])  # fmt: skip
-    for col, name in enumerate(DETAIL_FIXED):
-        ws.merge_range(DETAIL_HEADER_ROW, col, DETAIL_KEY_ROW, col, name,
-                       styles.roles[LabelRole.HEADER])  # fmt: skip
-    for i, f in enumerate(fields):
-        col = n_fixed + i
-        header = f"{f.label}（{f.unit}）" if f.unit and f.unit != "件" else f.label
-        ws.write_string(DETAIL_HEADER_ROW, col, header, styles.roles[LabelRole.HEADER])
-        ws.write_string(DETAIL_KEY_ROW, col, f.key, styles.key)
-    ws.set_row(DETAIL_HEADER_ROW, 75)
-    ws.set_column(0, 0, 6)
-    ws.set_column(1, 1, 26)
-    ws.set_column(2, 2, 10)
-    ws.set_column(3, 3, 17)
-    ws.set_column(n_fixed, n_fixed + len(fields) - 1, 11)
-    for i, (row, values) in enumerate(zip(rows, org_values, strict=True)):
-        r = DETAIL_FIRST_ROW + i
-        entry = roster.get(normalize_org(row.org))
-        ws.write_number(r, 0, i + 1, styles.number)
-        ws.write_string(r, 1, row.org, styles.text)
-        ws.write_string(r, 2, getattr(entry, "code", "") or "", styles.text)
-        ws.write_string(r, 3, received_text(row), styles.text)
-        for j, f in enumerate(fields):
-            fmt = styles.decimal if f.type is ValueType.DECIMAL else styles.number
-            ws.write_number(r, n_fixed + j, _cell_number(values.get(f.key)), fmt)
-    total = DETAIL_FIRST_ROW + len(rows)
-    ws.merge_range(total, 0, total, n_fixed - 1, "合计", styles.sum_label)
-    for j, f in enumerate(fields):
-        col = col_letter(n_fixed + j)
-        formula = f"=SUM({col}{DETAIL_FIRST_ROW + 1}:{col}{total})"
-        ws.write_formula(total, n_fixed + j, formula, styles.total, _cell_number(sums.get(f.key)))
-    ws.freeze_panes(DETAIL_FIRST_ROW, 2)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.repeat_rows(DETAIL_HEADER_ROW, DETAIL_KEY_ROW)
 
 
 def _fit_rows(ws: Worksheet, sheet: str, form: Form) -> None:
@@ -280,10 +236,6 @@ def _fit_rows(ws: Worksheet, sheet: str, form: Form) -> None:
 def _display_width(text: str) -> int:
     """Column-width units: a CJK character is about two digits wide."""
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
-def _num(v: object) -> Number:
-    return v if isinstance(v, int | Decimal) and not isinstance(v, bool) else 0
 
 
 def _cell_number(value: object) -> int | float:

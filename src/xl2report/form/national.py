@@ -35,6 +35,7 @@ from xl2report.form.types import (  # noqa: F401  (re-exported: the form's publi
     Value,
     ValueType,
     a1,
+    as_number,
     check_display,
     col_letter,
     defined_name_for,
@@ -711,7 +712,6 @@ def build_form() -> Form:
         summary=summary,
         summary_text=summary_text,
         submit_note=submit_note,
-        instructions=INSTRUCTIONS,
         last_year=last_year,
     )
 

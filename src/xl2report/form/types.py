@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
@@ -264,7 +264,6 @@ class Form:
     summary: tuple[str, int, int]  # cover cell counting failed live checks
     summary_text: tuple[str, int, int]  # cover cell saying 全部通过 / N 项未通过
     submit_note: tuple[str, int, int]  # cover cell (merged to the next column): where to send it
-    instructions: tuple[str, ...] = field(default=())
     last_year: LastYear | None = None
 
     @cached_property
@@ -298,12 +297,6 @@ class Form:
     @property
     def sheet_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.sheets)
-
-    def meta_row(self, name: str) -> MetaRow:
-        for row in self.meta_rows:
-            if row.name == name:
-                return row
-        raise KeyError(name)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -350,8 +343,15 @@ def sum_expression(cells: Sequence[tuple[int, int]]) -> str:
     return "+".join(a1(r, c) for r, c in cells)
 
 
+def as_number(v: object) -> Number | None:
+    """``v`` when it is a number (an int or Decimal, not a bool), else None."""
+    return v if isinstance(v, int | Decimal) and not isinstance(v, bool) else None
+
+
 def number_or_zero(v: object) -> Number:
-    return v if isinstance(v, int | Decimal) and not isinstance(v, bool) else 0
+    """``v`` when it is a number, else 0: how totals and rules count a missing value."""
+    n = as_number(v)
+    return 0 if n is None else n
 
 
 def nest(values: dict[str, Value]) -> dict[str, object]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from markupsafe import Markup, escape
 
@@ -34,6 +33,7 @@ from xl2report.form.national import (
     Value,
     ValueType,
     nest,
+    number_or_zero,
 )
 from xl2report.form.types import format_number
 
@@ -129,19 +129,15 @@ def report_title(org: str, year: object) -> str:
 
 def fee_sentence(values: Mapping[str, Value]) -> str:
     """Section 六 when left empty: one sentence from the 信息处理费 figures."""
-    notices = values.get(FEE_NOTICES.key) or 0
-    billed = values.get(FEE_BILLED.key) or 0
-    collected = values.get(FEE_COLLECTED.key) or 0
-    if not any(_positive(v) for v in (notices, billed, collected)):
+    notices = number_or_zero(values.get(FEE_NOTICES.key))
+    billed = number_or_zero(values.get(FEE_BILLED.key))
+    collected = number_or_zero(values.get(FEE_COLLECTED.key))
+    if not any(v > 0 for v in (notices, billed, collected)):
         return "本年度未收取信息处理费。"
     return (
         f"本年度共发出收费通知{format_number(notices)}件，总金额{format_number(billed)}元，"
         f"实际收取{format_number(collected)}元。"
     )
-
-
-def _positive(v: object) -> bool:
-    return isinstance(v, int | Decimal) and not isinstance(v, bool) and v > 0
 
 
 @dataclass
@@ -197,11 +193,3 @@ def template_context(content: ReportContent) -> dict[str, object]:
     context = nest(flat)  # type: ignore[arg-type]
     context[DRAFT] = content.draft
     return context
-
-
-def build_context(
-    values: Mapping[str, Value], draft: bool = False
-) -> tuple[dict[str, object], list[str]]:
-    """``CheckResult.values`` -> (Jinja context, warnings in Chinese)."""
-    content = report_content(values, draft)
-    return template_context(content), content.warnings

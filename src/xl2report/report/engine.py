@@ -123,13 +123,6 @@ def syntax_message(name: str, source: str, exc: TemplateSyntaxError) -> str:
     )
 
 
-def finish(xml: str) -> str:
-    """docxtpl's post-processing of a rendered part (render_xml_part), in the same order."""
-    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    return _resolve_listing(xml)
-
-
 class CompiledTemplate:
     """A Word template ready to render: compiled Jinja per part, unchanged parts as bytes.
 
@@ -223,7 +216,8 @@ def _parse_compact(env: SandboxedEnvironment, name: str, patched: str) -> nodes.
 
 
 def _finish_compiled(xml: str) -> str:
-    """:func:`finish` for a part compiled without docxtpl's inserted line breaks."""
+    """docxtpl's post-processing of a rendered part (``render_xml_part``), for a part compiled
+    without docxtpl's inserted line breaks (so their removal is left out)."""
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     return _resolve_listing(xml)
 

@@ -138,14 +138,6 @@ class ReportRenderer:
         except TemplateProblem as exc:
             raise RenderError(str(exc)) from exc
 
-    def verify_file(self, path: Path, content: ReportContent, name: str = "") -> None:
-        """Re-read ``path`` and raise :class:`RenderError` if anything is missing or altered."""
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise RenderError(f"{name or path}：核对失败，无法读取（{exc}）") from exc
-        self.verify_bytes(data, content, name=name or str(path))
-
     def verify_bytes(self, data: bytes, content: ReportContent, name: str = "") -> None:
         """Raise :class:`RenderError` if the package ``data`` misses or alters anything."""
         try:

@@ -10,7 +10,6 @@ inputs are made: one writer, so fixtures can never drift from the real template.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,26 +50,6 @@ from xl2report.xlsx.prefill import (
 )
 from xl2report.xlsx.style import BORDER, FormStyles, literal_workbook
 from xl2report.xlsx.validations import write_validations
-
-
-class _Worksheet(Worksheet):
-    """xlsxwriter worksheet that skips the dynamic-array rewrite for our plain formulas.
-
-    xlsxwriter runs ~30 regular expressions over every formula to add ``_xlfn.`` prefixes to
-    newer functions; the form (and its conditional formats) use only SUM, IF, LEN, LEFT, TRIM, AND and NOT, which need none.  Skipping
-    it cuts a third off building a template (the golden test proves the output is identical).
-    """
-
-    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-        if _PLAIN_FORMULA.fullmatch(formula):
-            return formula[1:] if formula.startswith("=") else formula
-        return super()._prepare_formula(formula, expand_future_functions)
-
-
-# Formulas made only of these function names (and references, operators, strings) are plain.
-_PLAIN_FORMULA = re.compile(
-    r'=?(?:"[^"]*"|(?:SUM|IF|LEN|LEFT|TRIM|AND|NOT)\(|\$?[A-Z]{1,3}\$?\d|[^"A-Za-z])*'
-)
 
 # A fixed creation date keeps the file byte-identical for the same arguments.
 FIXED_CREATED = datetime(2021, 9, 29, 0, 0, 0)
@@ -113,7 +92,7 @@ def build_workbook(
 
     sheets: dict[str, Worksheet] = {}
     for spec in form.sheets:
-        ws = wb.add_worksheet(spec.name, worksheet_class=_Worksheet)
+        ws = wb.add_worksheet(spec.name)
         sheets[spec.name] = ws
         _setup_sheet(ws, spec, form)
     _fit_label_rows(sheets, form)
