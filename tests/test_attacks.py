@@ -115,7 +115,7 @@ def test_all_attacks_at_once_in_worker_processes(tmp_path: Path) -> None:
         for rel in attack.make(inbox, tmp_path / "scratch"):
             hostile[rel] = attack.status
     done = run_cli("run", "--inbox", str(inbox), "--outbox", str(outbox), "-j", "2",
-                   "--settle", "0.2", "--json", timeout=240)  # fmt: skip
+                   "--settle", "1", "--json", timeout=240)  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "内部错误" not in done.stderr
     listed = {f["file"]: f["status"] for f in json.loads(done.stdout)["files"]}
