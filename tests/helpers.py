@@ -76,3 +76,39 @@ def rebalance(values: dict[str, Value]) -> dict[str, Value]:
             new = 0
         values[f"s3.new.{col}"] = new
     return values
+
+
+def load_cell_by_cell(source: Path):  # type: ignore[no-untyped-def]
+    """openpyxl's workbook of ``source`` with every stored cell's own style, as Excel reads it.
+
+    On load openpyxl re-derives the borders of cells inside merged ranges from the range's
+    first cell; here the sheets are handed to it without their ``<mergeCells>`` and the ranges
+    registered afterwards as plain ranges, so covered cells keep the style the file stores.
+    """
+    import io
+    import zipfile
+
+    import openpyxl
+    from lxml import etree
+    from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+
+    from xl2report.xlsx.parts import NS_MAIN, worksheet_trees
+
+    merges: dict[str, list[str]] = {}
+    rewritten: dict[str, bytes] = {}
+    with zipfile.ZipFile(source) as zf:
+        for name, (member, root) in worksheet_trees(zf).items():
+            found = root.findall(f"{{{NS_MAIN}}}mergeCells")
+            merges[name] = [c.get("ref", "") for mc in found for c in mc]
+            for mc in found:
+                root.remove(mc)
+            rewritten[member] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as copy:
+            for info in zf.infolist():
+                copy.writestr(info.filename, rewritten.get(info.filename) or zf.read(info))
+    wb = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    for name, refs in merges.items():
+        if name in wb.sheetnames and refs:
+            wb[name].merged_cells = MultiCellRange([CellRange(ref) for ref in refs])
+    return wb

@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from helpers import load_cell_by_cell
 from xl2report.atomic import OutputExistsError
 from xl2report.batch.outbox import feedback_name
 from xl2report.checks.check import check_file
 from xl2report.form.national import FORM, Kind
-from xl2report.xlsx import feedback as annotate
 from xl2report.xlsx.feedback import AUTHOR, FEEDBACK_SHEET, FIRST_ROW, write_feedback
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -96,7 +96,7 @@ def test_cells_inside_merged_ranges_keep_their_own_borders(tmp_path: Path) -> No
     with the border and protection it had (as Excel reads them, cell by cell)."""
     source, out, report = _feedback(tmp_path, "bad-numbers")
     marked = {(f.sheet, f.cell) for f in report.findings}
-    before, after = annotate._load(source), annotate._load(out)
+    before, after = load_cell_by_cell(source), load_cell_by_cell(out)
     covered = 0
     for ws in before.worksheets:
         twin = after[ws.title]

@@ -28,7 +28,7 @@ ORIGINALS = (
     "fullwidth-digits",
     "zero-words",
     "bad-numbers",
-    "fee-five-decimals",
+    "fee-seven-decimals",
     "date-in-count-cell",
     "error-value",
     "year-blank",

@@ -220,7 +220,7 @@ def test_cli(tmp_path: Path, outbox) -> None:  # type: ignore[no-untyped-def]
 def test_last_years_column_stays_out_of_the_report_and_the_summary(outbox) -> None:  # type: ignore[no-untyped-def]
     """The reference column is the template's help, not part of the national table 二."""
     from xl2report.county.summary import build_summary
-    from xl2report.report.default_template import table_grid
+    from xl2report.report.word_blocks import table_grid
 
     prior = LAST_YEAR.priors[0]
     _, rows, ncols = table_grid(prior.sheet)

@@ -34,9 +34,10 @@ from xl2report.report.content import (
     split_paragraphs,
     template_context,
 )
-from xl2report.report.default_template import default_word_template, table_grid
+from xl2report.report.default_template import default_word_template
 from xl2report.report.engine import render_with_docxtpl
 from xl2report.report.render import RenderError, ReportRenderer, check_word_template
+from xl2report.report.word_blocks import table_grid
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "inbox" / "克井镇人民政府2024年报表.xlsx"
@@ -203,7 +204,28 @@ def test_same_values_same_bytes(renderer: ReportRenderer, values, tmp_path: Path
     assert a.read_bytes() == b.read_bytes()
     with zipfile.ZipFile(a) as zf:
         core = zf.read("docProps/core.xml").decode()
-    assert "2021-09-29T00:00:00Z" in core and "克井镇人民政府2024年" in core
+    assert "<dc:title>克井镇人民政府2024年政府信息公开工作年度报告</dc:title>" in core
+    assert "<dc:creator>克井镇人民政府</dc:creator>" in core  # the unit, not the tool
+    assert "2021-09-29" not in core  # the format's issue date is not this report's date
+
+
+@pytest.mark.parametrize(
+    ("published", "when"),
+    [("2025年1月20日", "2025-01-20T00:00:00Z"), ("2025/1/5", "2025-01-05T00:00:00Z"),
+     ("", None), ("一月底", None), ("2025年2月30日", None)],
+)  # fmt: skip
+def test_core_dates_are_the_publish_date_or_today(
+    renderer: ReportRenderer, values, published: str, when: str | None, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime
+
+    out = tmp_path / "r.docx"
+    renderer.render({**values, "info.publish_date": published}, out)
+    with zipfile.ZipFile(out) as zf:
+        core = zf.read("docProps/core.xml").decode()
+    expected = when or f"{datetime.date.today().isoformat()}T00:00:00Z"
+    assert f'<dcterms:created xsi:type="dcterms:W3CDTF">{expected}</dcterms:created>' in core
+    assert f'<dcterms:modified xsi:type="dcterms:W3CDTF">{expected}</dcterms:modified>' in core
 
 
 # --- content rules --------------------------------------------------------------------------

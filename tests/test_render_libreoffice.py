@@ -112,3 +112,51 @@ def test_chinese_is_set_in_simplified_chinese_glyphs(pdfs: dict[str, Path], tmp_
     for ch, glyph in zip(GLYPHS, glyphs, strict=True):
         shown = normal(glyph)
         assert distance(shown, reference(ch, sc)) < distance(shown, reference(ch, jp)), ch
+
+
+# --- how the pages read (issue #13): no page a quarter empty, no lone block, a real 楷体 -----
+
+
+def _page_count(pdf: Path) -> int:
+    info = _run("pdfinfo", str(pdf))
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+
+
+@pytest.mark.poppler
+def test_no_page_is_more_than_a_quarter_empty_except_the_last(
+    pdfs: dict[str, Path], tmp_path: Path
+) -> None:
+    from PIL import Image, ImageOps
+
+    pdf = pdfs["example"]
+    pages = _page_count(pdf)
+    assert pages >= 3
+    subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(tmp_path / "p")], check=True)
+    images = sorted(tmp_path.glob("p-*.png"))
+    assert len(images) == pages
+    for n, png in enumerate(images[:-1], start=1):
+        img = Image.open(png).convert("L")
+        w, h = img.size
+        top, bottom = round(h * 37 / 297), round(h * (297 - 35) / 297)  # the 版心
+        ink = ImageOps.invert(img.crop((0, top, w, bottom))).point(lambda v: 255 if v > 127 else 0)
+        box = ink.getbbox()
+        assert box is not None, f"page {n} is blank"
+        used = box[3] / (bottom - top)
+        assert used >= 0.75, f"page {n} of {pages} is {1 - used:.0%} empty"
+
+
+@pytest.mark.poppler
+def test_no_table_block_alone_at_the_top_of_a_page(pdfs: dict[str, Path]) -> None:
+    text = _run("pdftotext", "-layout", str(pdfs["example"]), "-")
+    for page in text.split("\f")[1:]:
+        first = next((line.strip() for line in page.splitlines() if line.strip()), "")
+        assert not first.startswith("第二十条第（八）项"), page[:200]
+
+
+@pytest.mark.skipif(
+    not Path("/usr/share/fonts/truetype/arphic/ukai.ttc").exists(),
+    reason="fonts-arphic-ukai 未安装：楷体替代字体测试跳过",
+)
+def test_level_two_headings_use_a_kai_face_when_kaiti_is_missing(pdfs: dict[str, Path]) -> None:
+    fonts = _run("pdffonts", str(pdfs["example"]))
+    assert "UKai" in fonts  # 楷体_GB2312 -> AR PL UKai CN: headings differ from the 仿宋 body

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import io
-import json
 import re
-import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
-from lxml import etree
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
+from golden_parts import GOLDEN_ROOT, assert_matches_golden, normalised_parts
 from xl2report.form.national import FORM, FORM_VERSION, Kind, ValueType
 from xl2report.xlsx.factory import TemplateFactory
 from xl2report.xlsx.template import TemplateOptions, build_workbook
 
-GOLDEN = Path(__file__).parent / "golden" / "template"
+GOLDEN = GOLDEN_ROOT / "template"
 
 
 @pytest.fixture(scope="module")
@@ -124,32 +121,11 @@ def test_deterministic() -> None:
     assert build_workbook(options) == build_workbook(options)
 
 
-def _normalised_parts(data: bytes) -> dict[str, str]:
-    out = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        for name in sorted(zf.namelist()):
-            if not name.endswith((".xml", ".rels")) or name == "docProps/app.xml":
-                continue
-            root = etree.fromstring(zf.read(name))
-            out[name] = etree.tostring(root, encoding="unicode", pretty_print=True)
-    return out
-
-
 def test_golden(update_golden: bool) -> None:
     """The template's XML, part by part; regenerate on purpose with --update-golden."""
-    parts = _normalised_parts(build_workbook(TemplateOptions(org="甲镇人民政府", year=2024)))
-    if update_golden:
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        for old in GOLDEN.glob("*.xml"):
-            old.unlink()
-        for name, text in parts.items():
-            (GOLDEN / (name.replace("/", "__") + ".xml")).write_text(text, encoding="utf-8")
-        (GOLDEN / "parts.json").write_text(json.dumps(sorted(parts), indent=1), encoding="utf-8")
-    names = json.loads((GOLDEN / "parts.json").read_text(encoding="utf-8"))
-    assert sorted(parts) == names
-    for name in names:
-        want = (GOLDEN / (name.replace("/", "__") + ".xml")).read_text(encoding="utf-8")
-        assert parts[name] == want, f"{name} differs from golden (pytest --update-golden)"
+    data = build_workbook(TemplateOptions(org="甲镇人民政府", year=2024))
+    parts = normalised_parts(data, skip=["docProps/app.xml"])
+    assert_matches_golden(GOLDEN, parts, update_golden)
 
 
 def test_text_inputs_are_single_cells_not_merged_ranges(blank: openpyxl.Workbook) -> None:

@@ -68,7 +68,9 @@ def test_integer_cells(raw: RawCell | None, value: int | None, code: str | None)
         (num("2"), 2, None),
         (num("0.30000000000000004"), Decimal("0.3"), None),  # float noise from a writer
         (text("0.35"), Decimal("0.35"), "text-number"),
-        (num("1.23456"), Decimal("1.23456"), "decimal-precision"),
+        (num("1.23456"), Decimal("1.23456"), None),
+        (num("24252.311082"), Decimal("24252.311082"), None),  # 6 decimals of 万元: exact to the 分
+        (num("1.2345678"), Decimal("1.2345678"), "decimal-precision"),
         (num("-0.5"), None, "negative-number"),
         (text("3500元"), None, "not-a-number"),
         (text("０．３５"), Decimal("0.35"), "fullwidth-number"),

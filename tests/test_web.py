@@ -9,6 +9,7 @@ import time
 import warnings
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -292,21 +293,14 @@ def test_deadline_from_the_handout_marks_overdue_units(setup) -> None:  # type: 
     assert bad.status_code == 400 and "截止日期" in bad.text
 
 
-def test_confirm_a_held_name_adds_an_alias(setup) -> None:  # type: ignore[no-untyped-def]
-    config, client, right, _wrong = setup
-    upload(client, right)
-    with Ledger.open(config.ledger_path) as ledger:
-        model = ledger.get(1)
-        assert model is not None
-        from dataclasses import asdict
-
-        held = asdict(model) | {"org": "丙街道", "status": "held", "report": None, "path": "丙.xlsx",
-                                "sha256": "f" * 64, "version": None, "vals": None}  # fmt: skip
-        held.pop("id")
-        row_id, _ = ledger.commit(insert=held)
+def test_confirm_a_held_name_adds_an_alias(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    config, client, _right, _wrong = setup
+    short = write_valid(tmp_path / "丙.xlsx", "丙街道", seed=5)  # not the roster's name
+    upload(client, short)
     board = client.get("/?year=2024").text
     assert 'id="unmatched"' in board and "丙街道" in board
     assert f'<option value="{ROSTER[2]}" selected>' in board  # the nearest roster name
+    row_id = re.search(r'name="row" value="(\d+)"', board.split('id="unmatched"')[1]).group(1)  # type: ignore[union-attr]
     token = csrf_of(board)
     assert client.post("/unit/confirm", data={"row": row_id, "official": ROSTER[2]},
                        headers=ORIGIN).status_code == 403  # no token  # fmt: skip
@@ -316,6 +310,8 @@ def test_confirm_a_held_name_adds_an_alias(setup) -> None:  # type: ignore[no-un
     with Ledger.open(config.ledger_path) as ledger:
         entry = next(e for e in ledger.roster() if e.name == ROSTER[2])
         assert "丙街道" in entry.aliases
+    unit = client.get(done.headers["location"]).text
+    assert "已通过" in unit.split('class="headline unit-head"')[1].split("</section>")[0]
     again = client.post("/unit/confirm", data={"csrf": token, "row": 999, "official": ROSTER[2]},
                         headers=ORIGIN)  # fmt: skip
     assert again.status_code == 409
@@ -344,3 +340,18 @@ def test_review_a_warning_is_recorded_with_time(setup, tmp_path: Path) -> None: 
     assert reviews[0].reviewed_at
     after = client.get("/unit", params={"org": ROSTER[0], "year": 2024}).text
     assert "已核对</button>" not in after.split('class="card submission current"')[1].split("</article>")[0]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.poppler
+def test_report_pdf_and_first_page_picture_made_on_demand(setup) -> None:  # type: ignore[no-untyped-def]
+    _config, client, right, _wrong = setup
+    upload(client, right)
+    board = client.get("/").text
+    link = re.search(r'href="(/download/\d+/pdf)"', board)
+    assert link, "the board offers a PDF when LibreOffice is installed"
+    pdf = client.get(link.group(1))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert quote(f"{ROSTER[0]}2024年政府信息公开工作年度报告.pdf") in pdf.headers["content-disposition"]
+    picture = client.get(link.group(1).replace("/download/", "/preview/").replace("/pdf", ".png"))
+    assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")

@@ -33,7 +33,7 @@ from xl2report.batch.records import RunOptions  # noqa: E402
 from xl2report.batch.session import run_batch  # noqa: E402
 from xl2report.web.app import create_app  # noqa: E402
 
-ROSTER = ["甲镇人民政府", "乙乡人民政府", "丙街道办事处", HOSTILE]
+ROSTER = ["甲镇人民政府", "乙乡人民政府", "丙街道办事处", HOSTILE, "丁镇人民政府"]
 
 
 def make_driver(downloads: Path):  # type: ignore[no-untyped-def]
@@ -62,6 +62,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     right = write_valid(files / "甲镇人民政府2024年报表.xlsx", ROSTER[0], seed=1)
     wrong = write_invalid(files / "乙乡人民政府2024年报表.xlsx", ROSTER[1], seed=2)
     later = write_valid(files / "丙街道办事处2024年报表.xlsx", ROSTER[2], seed=3)
+    short = write_valid(files / "丁镇2024年报表.xlsx", "丁镇政府", seed=4)
     downloads = tmp / "downloads"
     downloads.mkdir()
     driver = make_driver(downloads)
@@ -69,7 +70,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     try:
         with ServerThread(create_app(config), config.port) as server:
             yield {"driver": driver, "url": server.url, "config": config, "right": right,
-                   "wrong": wrong, "later": later, "downloads": downloads}  # fmt: skip
+                   "wrong": wrong, "later": later, "short": short, "downloads": downloads}  # fmt: skip
     finally:
         driver.quit()
 
@@ -203,23 +204,20 @@ def test_7_password_when_asked(tmp_path: Path, site: dict) -> None:
 
 
 def test_8_confirm_a_held_name_in_the_browser(site: dict) -> None:
-    from dataclasses import asdict
-
-    config = site["config"]
-    with Ledger.open(config.ledger_path) as ledger:
-        model = next(r for r in ledger.rows() if r.status == "accepted")
-        held = asdict(model) | {"org": "乙乡政府", "status": "held", "report": None,
-                                "path": "乙乡.xlsx", "sha256": "e" * 64, "version": None}  # fmt: skip
-        held.pop("id")
-        ledger.commit(insert=held)
+    """A workbook under a short name is held; confirming it processes it under the roster's name."""
     d = site["driver"]
     d.get(site["url"] + "/")
+    d.find_element(By.ID, "files").send_keys(str(site["short"]))
+    d.find_element(By.CSS_SELECTOR, "#upload-form button[type=submit]").click()
     section = wait_for(d, lambda drv: drv.find_element(By.ID, "unmatched"))
-    assert "乙乡政府" in section.text
+    assert "丁镇政府" in section.text
+    assert state_of(d, ROSTER[4]) == "待确认名称"
     chosen = section.find_element(By.CSS_SELECTOR, "select[name=official] option:checked")
-    assert chosen.text == ROSTER[1]  # the nearest roster name is offered first
+    assert chosen.text == ROSTER[4]  # the nearest roster name is offered first
     section.find_element(By.CSS_SELECTOR, "form.confirm button").click()
-    wait_for(d, lambda drv: drv.find_element(By.TAG_NAME, "h1").text == ROSTER[1])
-    assert "乙乡政府" in d.find_element(By.CSS_SELECTOR, ".unit-head").text  # shown as an alias
-    with Ledger.open(config.ledger_path) as ledger:
-        assert "乙乡政府" in next(e for e in ledger.roster() if e.name == ROSTER[1]).aliases
+    wait_for(d, lambda drv: drv.find_element(By.TAG_NAME, "h1").text == ROSTER[4])
+    wait_for(d, lambda drv: drv.find_element(By.CSS_SELECTOR, ".unit-head .badge").text == "已通过")
+    assert "丁镇政府" in d.find_element(By.CSS_SELECTOR, ".unit-head").text  # now an alias
+    with Ledger.open(site["config"].ledger_path) as ledger:
+        current = [r for r in ledger.rows() if r.status == "accepted" and r.org == ROSTER[4]]
+    assert len(current) == 1 and ROSTER[4] in (current[0].report or "")

@@ -15,14 +15,13 @@ from lxml import etree
 from xl2report.form.national import FORM, SECTION_HEADINGS, LabelRole
 from xl2report.report.content import KNOWN_PLACEHOLDERS, report_content, template_context
 from xl2report.report.default_template import (
-    TABLE_COLUMNS_MM,
-    TEXT_WIDTH,
     build_word_template,
     default_word_template,
-    table_grid,
     template_parts,
 )
 from xl2report.report.engine import open_template, parse_template, placeholder_paths
+from xl2report.report.typography import TEXT_WIDTH
+from xl2report.report.word_blocks import TABLE_COLUMNS_MM, table_grid
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TABLE_SECTIONS = ("二", "三", "四")
@@ -189,3 +188,49 @@ def test_repo_copy_in_templates_folder_matches_the_bundled_one() -> None:
 
     copy = Path(__file__).resolve().parent.parent / "templates" / "report.docx"
     assert copy.read_bytes() == build_word_template(), "run: python -m xl2report.report.default_template"
+
+
+# --- pagination (issue #13) ------------------------------------------------------------------
+
+
+def _rows_kept(section: str) -> list[bool]:
+    """For each table row: is it kept with the next one (all its paragraphs keep-with-next)?"""
+    body = etree.fromstring(template_parts()["word/document.xml"])
+    tables = body.findall(f".//{W}tbl")
+    tbl = tables[TABLE_SECTIONS.index(section)]
+    return [
+        all(p.find(f"{W}pPr/{W}keepNext") is not None for p in tr.iter(f"{W}p"))
+        for tr in tbl.findall(f"{W}tr")
+    ]
+
+
+def test_table_two_breaks_only_where_two_blocks_stay_on_each_side() -> None:
+    kept = _rows_kept("二")
+    breaks = [i for i, k in enumerate(kept[:-1]) if not k]
+    _, rows, _ = table_grid(SHEET_OF["二"])
+    captions = [i for i, row in enumerate(rows) if any(c.bold for c in row.values())]
+    assert breaks == [captions[2] - 1]  # 第（一）（五）项 | 第（六）（八）项
+
+
+def test_table_three_starts_and_ends_with_a_few_rows_together() -> None:
+    from xl2report.report.word_blocks import FEW_ROWS
+
+    kept = _rows_kept("三")
+    header = 3
+    assert all(kept[: header + FEW_ROWS - 1])  # header + first rows start on one page
+    assert all(kept[-FEW_ROWS:-1])  # the last rows end on one page
+    assert not all(kept[:-1])  # but the long body may break
+
+
+def test_table_four_never_breaks() -> None:
+    assert all(_rows_kept("四")[:-1])
+
+
+def test_short_labels_of_table_three_fit_their_columns() -> None:
+    """At 小五 (9 pt ≈ 3.175 mm a character) plus 2 mm of cell margins."""
+    from xl2report.report.typography import SIZE_XIAOWU
+
+    char_mm = SIZE_XIAOWU / 2 * 25.4 / 72
+    widths = TABLE_COLUMNS_MM["三"]
+    for text, col in (("三、本年度", 0), ("（三）不予公开", 1), ("自然人", 3)):
+        assert len(text) * char_mm + 2 <= widths[col], (text, widths[col])

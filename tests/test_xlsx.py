@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from xl2report.checks.check import check_file
 from xl2report.xlsx import parts as xlsx
+from xl2report.xlsx import sniff
 from xl2report.xlsx.parts import UnreadableError, read_workbook
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -49,7 +50,7 @@ def test_valid_workbook_reads() -> None:
 
 
 def test_file_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(xlsx, "MAX_FILE_BYTES", VALID.stat().st_size - 1)
+    monkeypatch.setattr(sniff, "MAX_FILE_BYTES", VALID.stat().st_size - 1)
     assert code_of(VALID) == "file-too-large"
 
 

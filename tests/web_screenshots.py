@@ -57,6 +57,7 @@ def main() -> None:
                 continue
             write_valid(config.inbox / f"{name}2024年报表.xlsx", name, seed=i)
         write_invalid(config.inbox / f"{COUNTY[5][0]}2024年报表.xlsx", COUNTY[5][0], seed=9)
+        write_valid(config.inbox / "市场监管局年报.xlsx", "县市场监管局", seed=11)  # a short name
         run_batch(RunOptions(config.inbox, config.outbox, jobs=1, settle=0))
         with Ledger.open(config.ledger_path) as ledger:
             ledger.set_deadline(2024, date.today() + timedelta(days=12))
@@ -75,6 +76,9 @@ def main() -> None:
                 driver.implicitly_wait(10)
                 driver.find_element("id", "uploads")
                 driver.save_screenshot(str(args.outdir / "web-board.png"))
+                driver.set_window_size(1400, 2000)
+                driver.save_screenshot(str(args.outdir / "web-board-full.png"))
+                driver.set_window_size(1400, 1000)
                 driver.get(server.url + f"/unit?org={COUNTY[5][0]}&year=2024")
                 driver.save_screenshot(str(args.outdir / "web-unit.png"))
                 driver.get(server.url + f"/unit?org={COUNTY[1][0]}&year=2024")

@@ -713,11 +713,11 @@ def _() -> bytes:
                                   "s2.coercion.decisions": "十三", "s4.review.upheld": "13件"})  # fmt: skip
 
 
-@case("fee-five-decimals", [at("decimal-precision", "s2.fees.amount")],
-      values={"s2.fees.amount": 1.23456})  # fmt: skip
+@case("fee-seven-decimals", [at("decimal-precision", "s2.fees.amount")],
+      values={"s2.fees.amount": 1.2345678})  # fmt: skip
 def _() -> bytes:
     v = base_values()
-    v["s2.fees.amount"] = Decimal("1.23456")
+    v["s2.fees.amount"] = Decimal("1.2345678")
     return workbook(v)
 
 

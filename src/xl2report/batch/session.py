@@ -155,7 +155,7 @@ class Session:
         """The in-process worker (``--jobs 1``, a single file), made once per session."""
         if self._local is None:
             template = str(options.word_template) if options.word_template else None
-            self._local = worker.Worker(str(self.ledger_path), template)
+            self._local = worker.Worker(str(self.ledger_path), template, options.copy_threshold)
         return self._local
 
 
@@ -193,7 +193,7 @@ class _Pass:
         self.emit(Event("plan", total=len(work)))
         session.box.staging.mkdir(parents=True, exist_ok=True)
         template = str(options.word_template) if options.word_template else None
-        setup = (str(session.ledger_path), template)
+        setup = (str(session.ledger_path), template, options.copy_threshold)
         executor = TaskPool(
             options.jobs, len(work), worker.init_pool_worker, setup, options.timeout
         )

@@ -28,6 +28,7 @@ from xl2report.batch.reference import ReferenceReader, encode_values
 from xl2report.batch.roster import RosterIndex
 from xl2report.checks.catalogue import Finding
 from xl2report.checks.check import CheckResult, check_file, with_previous
+from xl2report.checks.copied import COPY_THRESHOLD
 from xl2report.form.national import ORG
 from xl2report.log import logger
 from xl2report.report.office import OfficeError
@@ -75,12 +76,18 @@ class Worker:
     a parent process that hands every file to workers, never loads the Word renderer.
     """
 
-    def __init__(self, reference_db: str | None = None, word_template: str | None = None) -> None:
+    def __init__(
+        self,
+        reference_db: str | None = None,
+        word_template: str | None = None,
+        copy_threshold: float = COPY_THRESHOLD,
+    ) -> None:
         self._word_template = Path(word_template) if word_template else None
         self._renderer: ReportRenderer | None = None
         if self._word_template is not None:
             self._renderer = self.renderer
         self.reference = ReferenceReader(Path(reference_db)) if reference_db else None
+        self.copy_threshold = copy_threshold
         self._ledger_path = Path(reference_db) if reference_db else None
 
     def _match_roster(self, result: CheckResult) -> Outcome | None:
@@ -152,7 +159,7 @@ class Worker:
         if report.readable and report.org and report.year and self.reference is not None:
             previous = self.reference.get(report.org, report.year - 1)
             if previous:  # added to this check: the file is read and checked once
-                result = with_previous(result, previous)
+                result = with_previous(result, previous, self.copy_threshold)
         result.report.file = job.source
         return result
 
@@ -208,7 +215,9 @@ def _internal(exc: Exception) -> str:
 _WORKER: Worker | None = None
 
 
-def init_pool_worker(reference_db: str | None, word_template: str | None) -> None:
+def init_pool_worker(
+    reference_db: str | None, word_template: str | None, copy_threshold: float = COPY_THRESHOLD
+) -> None:
     """Pool initializer: Ctrl-C is the parent's business; workers only log through results.
 
     A worker also exits as soon as its parent dies (``kill -9`` of the run): pool workers hold
@@ -220,7 +229,7 @@ def init_pool_worker(reference_db: str | None, word_template: str | None) -> Non
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
-    _WORKER = Worker(reference_db, word_template)
+    _WORKER = Worker(reference_db, word_template, copy_threshold)
 
 
 def _exit_with(sentinel: int) -> None:

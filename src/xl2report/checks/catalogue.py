@@ -23,7 +23,7 @@ from string import Formatter
 from types import MappingProxyType
 from typing import Protocol
 
-from xl2report.form.national import MAX_NUMBER, YEAR_MAX, YEAR_MIN
+from xl2report.form.national import MAX_DECIMALS, MAX_NUMBER, YEAR_MAX, YEAR_MIN
 from xl2report.form.types import Level, as_number, format_number
 
 EMPTY = "（空）"  # how a message shows a cell or text that holds nothing
@@ -59,6 +59,9 @@ E, W = Level.ERROR, Level.WARNING
 _SHIFTED = "该表的数字无法按位置读取；请删除插入的行列（或恢复删除的），或在原模板中重新填写。"
 _LEGACY = "这是旧版 .xls/.et 格式，请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后重新报送。"
 _ZERO = "已按 0 计；没有请直接填 0。"
+# A stated number against its cells: the sentence quoted, the cells named, both numbers given.
+_STATED = ("{label}中“{sentence}”说{said}为 {number} {unit}，但{cells}为 {table} {unit}"
+           "[；{alternatives}]。请把文字和表格改为一致。")
 
 # fmt: off
 _CODES = (
@@ -153,8 +156,9 @@ _CODES = (
           "{label}应填数字，现为“{shown}”；请只填阿拉伯数字，不要写文字或单位。"),
     _code("date-value", E, "数字格里是日期（输入被 Excel/WPS 识别成了日期）", "数值",
           "{label}应填数字，现为日期“{shown}”（输入被识别成了日期）；请重新输入数字。"),
-    _code("decimal-precision", W, "金额小数位超过 4 位", "数值",
-          "{label}为 {shown}，小数超过 4 位；请确认单位（万元）并保留至多 4 位小数。"),
+    _code("decimal-precision", W, f"金额小数位超过 {MAX_DECIMALS} 位", "数值",
+          f"{{label}}为 {{shown}}，小数超过 {MAX_DECIMALS} 位；请确认单位（万元）并保留至多 "
+          f"{MAX_DECIMALS} 位小数（6 位已精确到分）。"),
     _code("cell-error", E, "单元格显示错误值（如 #VALUE!）", "数值",
           "{label}显示错误值 {shown}；请重新填写数字。"),
     # 勾稽: arithmetic between cells, always recomputed from the inputs.  {rule} and {scope}
@@ -179,9 +183,33 @@ _CODES = (
     _code("year-not-mentioned", W,
           "文字没有提到报告年度，却提到了其他年份（可能照抄了往年报告）", "文字",
           "报告年度为 {year} 年，但文字中只出现了 {others}；是否照抄了其他年度的报告？"),
-    _code("narrative-count-mismatch", W, "文字中的申请件数与三表不一致", "文字",
-          "{label}说收到/受理申请 {said} 件，但三表“{new_row}”为 {new} 件"
-          "（加上年结转为 {with_carried} 件）。"),
+    # Numbers the text states (checks/statements.py ties each phrasing to its cells).  A report
+    # must not publish a number its own table contradicts, so a statement that can only mean
+    # one cell is an error; a phrasing real reports also use for another count is a warning.
+    # Error: 新收/上年结转/办结/结转下年度 are the rows of table 三, in the table's own words.
+    _code("narrative-count-mismatch", E,
+          "文字中的申请件数（新收、上年结转、办结、结转下年度）与三表不一致", "文字", _STATED),
+    # Error: 予以公开、部分公开、不予公开…… are table 三's own row names.
+    _code("narrative-outcome-mismatch", E,
+          "文字中的办理结果件数（予以公开、部分公开、不予公开等）与三表不一致", "文字", _STATED),
+    # Error: "（自然人72件、法人或其他组织3件）" names the table's own columns.
+    _code("narrative-breakdown-mismatch", E,
+          "文字中按申请人分列的件数与三表该行各列不一致", "文字", _STATED),
+    # Warning: "办理/处理 N 件" is used for 办结, for 新收 + 结转 and for 新收 alike.
+    _code("narrative-handled-mismatch", W,
+          "文字中“办理/处理申请 N 件”与三表新收、新收加结转、办结都不一致", "文字", _STATED),
+    # Error: 制发/废止/现行有效 are table 二's own column names.
+    _code("narrative-documents-mismatch", E,
+          "文字中的规章、行政规范性文件件数（制发、废止、现行有效）与二表不一致", "文字", _STATED),
+    # Warning: prose counts 许可/处罚/强制 as 事项, 案件 or 决定书; the table counts 处理决定.
+    _code("narrative-decisions-mismatch", W,
+          "文字中的行政许可、行政处罚、行政强制件数与二表处理决定数量不一致", "文字", _STATED),
+    # Error: in a sentence about 信息公开, 行政复议/行政诉讼 N 件 is table 四's total.
+    _code("narrative-review-mismatch", E,
+          "文字中政府信息公开行政复议、行政诉讼件数与四表总计不一致", "文字", _STATED),
+    # Warning: prose rounds amounts and may quote another basis (收费 of a whole county).
+    _code("narrative-fee-amount-mismatch", W,
+          "文字中的收费金额与二表（万元）或六部分信息处理费（元）不一致", "文字", _STATED),
     # Errors, not warnings: "未收到申请" against a table with new applications, or "未收取信息处理费"
     # against fee figures, is no doubtful reading of prose but a report that says both "none"
     # and "N"; published, it contradicts itself.  (Counts read from prose stay warnings where a
@@ -200,6 +228,10 @@ _CODES = (
           "跨年度",
           "{label}为 {now}，按上年现行有效 {before} + 本年制发 {issued} − "
           "本年废止 {repealed} 应为 {total}（修订、到期失效等情况请在文字中说明）。"),
+    _code("text-copied-from-last-year", W,
+          "文字部分与上年报告的同一部分几乎相同（去掉数字和年份后达到提醒线，默认 90%）", "跨年度",
+          "{label}与上年报告的同一部分有 {percent}% 相同（已去掉数字和年份），达到 {threshold}% "
+          "的提醒线；请按本年度的实际工作重写。"),
     _code("yoy-swing", W, "与上年相比变化超过十倍（可能把“元”当成“万元”）", "跨年度",
           "{label}本年为 {now}，上年为 {before}，[是上年的 {times} 倍][只有上年的 {percent}%]"
           "[，请确认单位是否为“{unit}”]。"),

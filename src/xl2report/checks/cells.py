@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from xl2report.form.national import FORM, MAX_NUMBER, Field, Form, Value, ValueType
+from xl2report.form.national import FORM, MAX_DECIMALS, MAX_NUMBER, Field, Form, Value, ValueType
 from xl2report.xlsx.parts import RawCell
 
 ZERO_WORDS = frozenset({"无", "-", "—", "/", "－", "／", "——", "--", "不适用"})
 FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋，", "0123456789.-+,")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-MAX_DECIMALS = 4
 # Digits a number may have before or after the point before it is judged, never parsed: a
 # "1e999999999" must be refused in constant time, not expanded into a billion digits.
 _MAX_DIGITS = 30

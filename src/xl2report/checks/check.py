@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from xl2report.checks.catalogue import FileReport, Finding
 from xl2report.checks.cells import Parsed, parse_cell
+from xl2report.checks.copied import COPY_THRESHOLD
 from xl2report.checks.layout import check_structure, formula_finding
 from xl2report.checks.narrative import check_narrative
 from xl2report.checks.prefilled import (
@@ -61,7 +62,10 @@ def unreadable(path: Path, code: str, detail: str = "") -> CheckResult:
 
 
 def check_file(
-    path: Path, previous: Path | CheckResult | None = None, form: Form = FORM
+    path: Path,
+    previous: Path | CheckResult | None = None,
+    form: Form = FORM,
+    copy_threshold: float = COPY_THRESHOLD,
 ) -> CheckResult:
     """Check ``path``; ``previous`` is last year's workbook (or its result) of the same org."""
     path = Path(path)
@@ -69,10 +73,14 @@ def check_file(
         sub = Submission.open(path, form)
     except UnreadableError as exc:
         return unreadable(path, exc.code, exc.detail)
-    return check_submission(sub, previous)
+    return check_submission(sub, previous, copy_threshold)
 
 
-def check_submission(sub: Submission, previous: Path | CheckResult | None = None) -> CheckResult:
+def check_submission(
+    sub: Submission,
+    previous: Path | CheckResult | None = None,
+    copy_threshold: float = COPY_THRESHOLD,
+) -> CheckResult:
     form = sub.form
     report = FileReport(str(sub.path))
     report.extend(check_structure(sub))
@@ -92,7 +100,7 @@ def check_submission(sub: Submission, previous: Path | CheckResult | None = None
     if previous is not None:
         last = previous if isinstance(previous, CheckResult) else check_file(Path(previous))
     if last is not None and last.values:
-        report.extend(check_year_over_year(values, last.values, form))
+        report.extend(check_year_over_year(values, last.values, form, copy_threshold))
     else:  # the template's own record of last year's 现行有效, when it has one
         report.extend(stock_from_prefilled(sub, values))
     report.findings = [_encodable(f) for f in without_overlap(report.findings)]
@@ -100,7 +108,9 @@ def check_submission(sub: Submission, previous: Path | CheckResult | None = None
     return CheckResult(report, values)
 
 
-def with_previous(result: CheckResult, previous: Mapping[str, Value]) -> CheckResult:
+def with_previous(
+    result: CheckResult, previous: Mapping[str, Value], copy_threshold: float = COPY_THRESHOLD
+) -> CheckResult:
     """``result`` with the year-over-year findings against last year's ``previous`` values.
 
     The same as checking the file again with ``previous`` (a test compares them), without
@@ -112,7 +122,9 @@ def with_previous(result: CheckResult, previous: Mapping[str, Value]) -> CheckRe
     report = result.report
     # Last year's accepted values replace the template's own record of them.
     kept = [f for f in report.findings if f.code not in STOCK_CODES]
-    findings = without_overlap(kept + check_year_over_year(result.values, previous, FORM))
+    findings = without_overlap(kept + check_year_over_year(
+        result.values, previous, FORM, copy_threshold
+    ))
     # A stable sort of the sorted findings plus the new ones orders them exactly as sorting
     # all of them at once does.
     findings.sort(key=lambda f: _position(f, FORM))

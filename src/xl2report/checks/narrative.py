@@ -1,7 +1,8 @@
 """Checks on the narrative text: placeholders, copied years, numbers that contradict the tables.
 
 Pure: values in, findings out.  The patterns are deliberately narrow (what real reports say) so
-that a warning means something; they are warnings because prose is never parsed with certainty.
+that a finding means something.  Every number the text states is read by
+:mod:`xl2report.checks.stated` against the table in :mod:`xl2report.checks.statements`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import re
 from collections.abc import Iterator, Mapping
 
 from xl2report.checks.catalogue import Finding
+from xl2report.checks.stated import check_stated_numbers
 from xl2report.form.national import (
-    CARRIED_TOTAL,
     FEE_BILLED,
     FEE_COLLECTED,
     FEE_NOTICES,
@@ -29,15 +30,6 @@ PLACEHOLDER = re.compile(
     r"20[XxＸｘ×]{2}|[XＸ]{2,}|×{2,}|【[^】\n]{0,30}】|请填写|此处填写|在此填写|待补充|〔填写〕"
 )
 YEAR = re.compile(r"(?<!\d)(20\d{2})(?=\s*年(?!度报告格式))")
-# Counted like applications: 件/宗/份/个, but not "15个工作日" or "3个月".
-_UNIT = r"(?:件|宗|份|个(?![工自月小日天星]))"
-# 收到/受理 ... 申请 ... N 件, within one clause.
-REQUEST_COUNT = re.compile(
-    r"(?:收到|受理|接收|接到|新收)[^。；;，,]{0,30}?申请[^。；;]{0,12}?(?<!\d)(\d+)\s*" + _UNIT
-)
-REQUEST_COUNT_BEFORE = re.compile(
-    r"(?:收到|受理|接收|接到|新收)[^。；;]{0,12}?(?<!\d)(\d+)\s*" + _UNIT + r"[^。；;]{0,12}?申请"
-)
 NO_REQUESTS = re.compile(
     r"(?:未|没有|无)(?:收到|受理|接到|接收)[^。；;]{0,20}?申请|申请[^。；;]{0,6}?为\s*0\s*件"
 )
@@ -66,7 +58,8 @@ def check_narrative(
     narrative = [(f, t) for f, t in texts if f.multiline]
     if year:
         findings.extend(_years(narrative, year))
-    findings.extend(_request_counts(values, form))
+    findings.extend(check_stated_numbers(values, year, form))
+    findings.extend(_says_none(values, form))
     findings.extend(_fees(narrative, values))
     return findings
 
@@ -87,21 +80,11 @@ def _years(narrative: list[tuple[Field, str]], year: int) -> Iterator[Finding]:
                      year=year, others=others)  # fmt: skip
 
 
-def _request_counts(values: Mapping[str, object], form: Form) -> Iterator[Finding]:
+def _says_none(values: Mapping[str, object], form: Form) -> Iterator[Finding]:
     new = number_or_zero(values.get(NEW_TOTAL.key))
-    carried = number_or_zero(values.get(CARRIED_TOTAL.key))
     for f in text_fields(form):
-        if not f.key.startswith("s1."):
-            continue
         text = str(values.get(f.key) or "")
-        said = [
-            int(m.group(1)) for p in (REQUEST_COUNT, REQUEST_COUNT_BEFORE) for m in p.finditer(text)
-        ]
-        if said and not any(n in (new, new + carried) for n in said):
-            yield Finding.at(f, "narrative-count-mismatch", expected=new, actual=said[0],
-                             said=said[0], new_row=S3_ROW_SHORT["new"], new=new,
-                             with_carried=new + carried)  # fmt: skip
-        if new > 0 and NO_REQUESTS.search(text):
+        if f.key.startswith("s1.") and new > 0 and NO_REQUESTS.search(text):
             yield Finding.at(f, "narrative-says-none", expected=new, actual=0,
                              new_row=S3_ROW_SHORT["new"], new=new)  # fmt: skip
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from xl2report.checks.catalogue import Finding
+from xl2report.checks.copied import COPY_THRESHOLD, check_copied_text
 from xl2report.form.national import FORM, ORG, S3_COLUMNS, S3_ROW_SHORT, YEAR, Form, s2_key, s3_key
 from xl2report.form.types import as_number
 
@@ -25,13 +26,16 @@ def check_year_over_year(
     values: Mapping[str, object],
     previous: Mapping[str, object],
     form: Form = FORM,
+    copy_threshold: float = COPY_THRESHOLD,
 ) -> list[Finding]:
-    """Warnings where this year's ``values`` do not follow from last year's ``previous``."""
+    """Warnings where this year's ``values`` do not follow from last year's ``previous``;
+    ``copy_threshold`` is the copied-text warning line."""
     return (
         list(_identity(values, previous))
         + list(_carried(values, previous, form))
         + list(_in_force(values, previous, form))
         + list(_swings(values, previous, form))
+        + list(check_copied_text(values, previous, copy_threshold, form))
     )
 
 

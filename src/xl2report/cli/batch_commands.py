@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from xl2report.cli.app import cli
-from xl2report.cli.help import EXIT_FINDINGS, EXIT_OK
+from xl2report.cli.help import COPY_THRESHOLD_OPTION, EXIT_FINDINGS, EXIT_OK
 
 
 def _batch_options(func):  # type: ignore[no-untyped-def]
@@ -38,6 +38,7 @@ def _batch_options(func):  # type: ignore[no-untyped-def]
         click.option("--word-template", type=click.Path(path_type=Path, exists=True,
                                                         dir_okay=False),
                      help="自定义的 Word 模板。"),
+        COPY_THRESHOLD_OPTION,
         click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
                      help="每个文件最多处理多少秒；超时的文件记为“无法读取”（无法处理），其余照常。"),
     ]  # fmt: skip
@@ -53,7 +54,8 @@ def _run_options(**kw: object):  # type: ignore[no-untyped-def]
         inbox=kw["inbox"], outbox=kw["outbox"], ledger=kw["ledger"], jobs=kw["jobs"],
         previous_year=kw["previous_year"], pdf=kw["pdf"], roster=kw["roster"],
         move_processed=kw["move_processed"], settle=kw["settle"],
-        word_template=kw["word_template"], timeout=kw["timeout"],
+        word_template=kw["word_template"], copy_threshold=kw["copy_threshold"] / 100,
+        timeout=kw["timeout"],
     )  # type: ignore[arg-type]  # fmt: skip
 
 

@@ -9,7 +9,13 @@ from pathlib import Path
 import click
 
 from xl2report.cli.app import cli
-from xl2report.cli.help import EXIT_FATAL, EXIT_FINDINGS, EXIT_OK, UserError
+from xl2report.cli.help import (
+    COPY_THRESHOLD_OPTION,
+    EXIT_FATAL,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    UserError,
+)
 
 
 @cli.command()
@@ -19,19 +25,26 @@ from xl2report.cli.help import EXIT_FATAL, EXIT_FINDINGS, EXIT_OK, UserError
               help="同一单位上一年度的工作簿，用于跨年度核对。")  # fmt: skip
 @click.option("--annotate", type=click.Path(path_type=Path, file_okay=False),
               help="为每个文件在此目录写一份标注了问题单元格的反馈副本（原文件不改动）。")  # fmt: skip
+@COPY_THRESHOLD_OPTION
 def check(
-    files: tuple[Path, ...], as_json: bool, previous: Path | None, annotate: Path | None
+    files: tuple[Path, ...],
+    as_json: bool,
+    previous: Path | None,
+    annotate: Path | None,
+    copy_threshold: int,
 ) -> None:
     """校验报回的工作簿：版式、公式、数值、勾稽关系、文字，逐格指出问题。"""
     from xl2report.checks.check import check_file
     from xl2report.cli.console import print_reports
 
-    previous_result = check_file(previous) if previous else None
+    previous_result = (
+        check_file(previous, copy_threshold=copy_threshold / 100) if previous else None
+    )
     if previous_result is not None and not previous_result.values:
         # Unreadable, another form, or an old template version: nothing to compare with.
         reason = previous_result.report.errors[0].message
         raise UserError(f"上一年度的工作簿 {previous} 无法用于跨年度核对：{reason}")
-    results = [check_file(f, previous_result) for f in files]
+    results = [check_file(f, previous_result, copy_threshold=copy_threshold / 100) for f in files]
     reports = [r.report for r in results]
     if as_json:
         click.echo(

@@ -89,3 +89,15 @@ def translate_usage(exc: click.UsageError) -> str:
     for english, chinese in _USAGE_WORDS:
         message = message.replace(english, chinese)
     return message
+
+
+# Written here, not imported from checks.copied, so that ``--help`` stays light; a test keeps
+# the default equal to COPY_THRESHOLD.
+COPY_THRESHOLD_PERCENT = 90
+COPY_THRESHOLD_OPTION = click.option(
+    "--copy-threshold",
+    type=click.IntRange(1, 100),
+    default=COPY_THRESHOLD_PERCENT,
+    show_default=True,
+    help="与上年报告同一部分的文字相同达到这个百分比（去掉数字和年份后）时提醒“照抄上年”。",
+)

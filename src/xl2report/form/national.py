@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from xl2report.form.preface import PREFACE_KEY
 from xl2report.form.types import (  # noqa: F401  (re-exported: the form's public vocabulary)
     CHECK_OK,
     STOCK_NO_PRIOR,
@@ -57,6 +58,8 @@ YEAR_MIN, YEAR_MAX = 2008, 2100
 # The largest count or amount (万元) accepted: far beyond any unit's year, and small enough that
 # sums, ratios and the summary stay exact.
 MAX_NUMBER = 10_000_000
+# 万元 with 6 decimals is exact to the 分 (0.000001 万元 = 0.01 元); real reports print it so.
+MAX_DECIMALS = 6
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,6 +384,20 @@ def _cover(b: _Builder) -> tuple[tuple[str, int, int], tuple[str, int, int], tup
     submit_row = 12 + len(INSTRUCTIONS) + 1
     b.label(s, submit_row, 0, "报送要求", LabelRole.PROMPT)
     b.label(s, submit_row + 1, 0, "上年数据", LabelRole.PROMPT)
+    # Where the report is published and whom readers contact: used by the 前言 (appended
+    # below the existing rows, so workbooks made from an older template keep their cells).
+    contact_row = submit_row + 2
+    b.label(s, contact_row, 0, "公开与联系（用于前言）", LabelRole.CAPTION, last_col=2)
+    contact = (
+        ("info.website", "电子版网址", "报告电子版发布的网站，如“××县人民政府门户网站（http://…）”。"),
+        ("info.address", "联系地址", "读者就报告提问的地址，可空。"),
+        ("info.postcode", "邮政编码", "可空。"),
+        ("info.public_phone", "咨询电话", "对外公布的咨询电话（不是上面的填报人电话），可空。"),
+        ("info.email", "电子邮箱", "可空。"),
+    )
+    for i, (key, prompt, hint) in enumerate(contact, start=1):
+        b.label(s, contact_row + i, 0, prompt, LabelRole.PROMPT)
+        b.add(Field(key, s, contact_row + i, 1, prompt, Kind.INPUT, text, help=hint))
     # Summary text in B10, failed-check count in D10 (both formulas built by the template); the
     # office's own words on where and by when to send the workbook right of 报送要求 (B–C), and
     # below it where last year's prefilled figures come from (B–C).
@@ -389,14 +406,17 @@ def _cover(b: _Builder) -> tuple[tuple[str, int, int], tuple[str, int, int], tup
 
 def _section1(b: _Builder) -> None:
     s = S1
+    preface_row = 3 + 2 * len(S1_PARTS)  # below the five parts: older workbooks keep their cells
     b.sheets.append(
         SheetSpec(s, SECTION_HEADINGS["一"], (12, 88, 14), section="一",
-                  row_heights=tuple((3 + 2 * i + 1, 240.0) for i in range(len(S1_PARTS))))
+                  row_heights=(*((3 + 2 * i + 1, 240.0) for i in range(len(S1_PARTS))),
+                               (preface_row, 150.0)))
     )  # fmt: skip
     b.label(s, 0, 0, SECTION_HEADINGS["一"], LabelRole.TITLE, last_col=2)
     b.label(
         s, 1, 0,
-        "每部分的标题已按国家格式填好，可按实际修改；正文直接输入或粘贴，分段用 Alt+Enter。",
+        "每部分的标题已按国家格式填好，可按实际修改；正文直接输入或粘贴，分段用 Alt+Enter。"
+        "最下方的“前言”是报告开头的一段话，已按标准写法预填，可修改。",
         LabelRole.NOTE, last_col=2,
     )  # fmt: skip
     b.label(s, 2, 2, "校验", LabelRole.HEADER)
@@ -412,6 +432,13 @@ def _section1(b: _Builder) -> None:
             Field(f"s1.{part}.text", s, row + 1, 1, f"总体情况{heading[:3]}{short}正文",
                   Kind.INPUT, ValueType.TEXT, required=True, multiline=True)
         )  # fmt: skip
+    # The 前言, printed before 一、总体情况 (form/preface.py writes the standard wording).
+    b.label(s, preface_row, 0, "前言", LabelRole.PROMPT)
+    b.add(
+        Field(PREFACE_KEY, s, preface_row, 1, "前言", Kind.INPUT, ValueType.TEXT, multiline=True,
+              help="报告开头的一段话（编制依据、统计期限、电子版网址、联系方式），印在"
+                   "“一、总体情况”之前；已按标准写法预填，可修改；留空时按封面信息自动生成。")
+    )  # fmt: skip
 
 
 def _section2(b: _Builder) -> None:
@@ -441,7 +468,7 @@ def _section2(b: _Builder) -> None:
                     b.add(
                         Field(key, s, row, 1, caption_text, Kind.INPUT, ValueType.DECIMAL, "万元",
                               default=0, last_col=3,
-                              help="单位：万元，可带小数（最多 4 位），如 3500 元填 0.35。")
+                              help=f"单位：万元，可带小数（最多 {MAX_DECIMALS} 位），如 3500 元填 0.35。")
                     )  # fmt: skip
                 else:
                     merge = 3 if len(keys) == 1 else None
@@ -726,6 +753,7 @@ FEE_NOTICES = FORM.field("s6.fee_notices")
 FEE_BILLED = FORM.field("s6.fee_billed")
 FEE_COLLECTED = FORM.field("s6.fee_collected")
 OTHER_MATTERS = FORM.field("s6.text")
+PREFACE = FORM.field(PREFACE_KEY)  # the 前言 (form/preface.py)
 NEW_TOTAL = FORM.field(s3_key("new", "total"))
 CARRIED_TOTAL = FORM.field(s3_key("carried", "total"))
 

@@ -4,7 +4,7 @@ Owns the placeholder contract between the renderer and any Word template: which 
 report prints (:data:`KNOWN_PLACEHOLDERS`), which of them a template must use
 (:data:`REQUIRED_PLACEHOLDERS`), and how each value is shown: numbers as plain digits
 (``values.format_number``), narrative text split into paragraphs, section 六 completed from the
-fee figures when left empty, XML-illegal control characters removed (with a warning).
+fee figures and the 前言 from the cover when left empty, XML-illegal control characters removed (with a warning).
 
 Every string handed to the template is already escaped (:func:`literal`), including ``{`` and
 ``}``, so user text is never template code and survives docxtpl's post-processing unchanged.
@@ -27,6 +27,7 @@ from xl2report.form.national import (
     FORM_TITLE,
     ORG,
     OTHER_MATTERS,
+    PREFACE,
     PUBLISH_DATE,
     YEAR,
     Field,
@@ -35,6 +36,7 @@ from xl2report.form.national import (
     nest,
     number_or_zero,
 )
+from xl2report.form.preface import standard_preface
 from xl2report.form.types import format_number
 
 DRAFT = "draft"  # context flag: the workbook did not pass the checks (render --force)
@@ -69,7 +71,7 @@ TABLE_FIELDS: tuple[Field, ...] = tuple(
 KNOWN_PLACEHOLDERS: frozenset[str] = frozenset({f.key for f in REPORT_FIELDS} | {DRAFT})
 # The signature block (机关署名 + date) is printed only when a date is given; a restyled
 # template may drop it.  Everything else must be in the template.
-OPTIONAL_PLACEHOLDERS: frozenset[str] = frozenset({PUBLISH_DATE.key})
+OPTIONAL_PLACEHOLDERS: frozenset[str] = frozenset({PUBLISH_DATE.key, PREFACE.key})
 REQUIRED_PLACEHOLDERS: frozenset[str] = KNOWN_PLACEHOLDERS - OPTIONAL_PLACEHOLDERS
 # By key: testing a Field's membership in a tuple compares whole dataclasses, field by field.
 _PARAGRAPH_KEYS: frozenset[str] = frozenset(f.key for f in PARAGRAPH_FIELDS)
@@ -176,6 +178,8 @@ def report_content(values: Mapping[str, Value], draft: bool = False) -> ReportCo
             split = split_paragraphs(text)
             if f is OTHER_MATTERS and not split:
                 split = [(fee_sentence(values), False)]
+            elif f is PREFACE and not split:
+                split = [(standard_preface(values), False)]
             paragraphs[f.key] = split
         else:
             # One line break form: XML parsers turn a stored \r into \n anyway.

@@ -21,24 +21,30 @@ FIXED_DATE = "2021-09-29T00:00:00Z"  # the 2021 format's issue date; keeps outpu
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def core_xml(title: str = FORM_TITLE) -> bytes:
-    """Core properties with fixed dates (the renderer rewrites the title per report)."""
-    t = etree.Element("t")
-    t.text = title
-    escaped = etree.tostring(t, encoding="unicode")[3:-4]
+def core_xml(title: str = FORM_TITLE, author: str = "xl2report", when: str = FIXED_DATE) -> bytes:
+    """Core properties: the report's title, its author (the unit) and created/modified ``when``.
+
+    ``when`` is a W3CDTF timestamp; the template itself keeps the fixed date.
+    """
     return (
         XML_DECL
         + (
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
             'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f"<dc:title>{escaped}</dc:title><dc:creator>xl2report</dc:creator>"
-            "<cp:lastModifiedBy>xl2report</cp:lastModifiedBy><cp:revision>1</cp:revision>"
-            f'<dcterms:created xsi:type="dcterms:W3CDTF">{FIXED_DATE}</dcterms:created>'
-            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{FIXED_DATE}</dcterms:modified>'
+            f"<dc:title>{_escape(title)}</dc:title><dc:creator>{_escape(author)}</dc:creator>"
+            f"<cp:lastModifiedBy>{_escape(author)}</cp:lastModifiedBy><cp:revision>1</cp:revision>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
             "</cp:coreProperties>"
         ).encode()
     )
+
+
+def _escape(text: str) -> str:
+    t = etree.Element("t")
+    t.text = text
+    return etree.tostring(t, encoding="unicode")[3:-4]
 
 
 def zip_parts(parts: dict[str, bytes]) -> bytes:

@@ -32,7 +32,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from xl2report.report import compile_cache
-from xl2report.report.docx_package import XML_DECL, core_xml, zip_parts
+from xl2report.report.docx_package import FIXED_DATE, XML_DECL, core_xml, zip_parts
 from xl2report.xlsx.package import PackageWriter
 
 if TYPE_CHECKING:
@@ -163,8 +163,11 @@ class CompiledTemplate:
         dynamic = {doc_name, *self._others, *([self._core] if self._core else [])}
         self._package = PackageWriter(zip_parts(self._parts), dynamic)
 
-    def render(self, context: Mapping[str, object], title: str) -> bytes:
-        """The rendered .docx as bytes; ``title`` goes into the core properties."""
+    def render(
+        self, context: Mapping[str, object], title: str, author: str = "", when: str = ""
+    ) -> bytes:
+        """The rendered .docx as bytes; ``title``, ``author`` and ``when`` (W3CDTF) go into
+        the core properties."""
         try:
             body = _finish_compiled(self._body.render(context))
             others = {name: _finish_compiled(t.render(context)) for name, t in self._others.items()}
@@ -179,7 +182,7 @@ class CompiledTemplate:
         for name, xml in others.items():
             parts[name] = XML_DECL + xml.encode("utf-8")
         if self._core:
-            parts[self._core] = core_xml(title)
+            parts[self._core] = core_xml(title, author or "xl2report", when or FIXED_DATE)
         return self._package.write(parts)
 
 

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 
 from lxml import etree
@@ -32,6 +34,7 @@ from xl2report.report.content import (
     KNOWN_PLACEHOLDERS,
     OPTIONAL_PLACEHOLDERS,
     ORG,
+    PUBLISH_DATE,
     REQUIRED_PLACEHOLDERS,
     YEAR,
     ReportContent,
@@ -85,6 +88,30 @@ def _compare(used: set[str]) -> tuple[list[str], list[str]]:
     return sorted(REQUIRED_PLACEHOLDERS - used), sorted(used - KNOWN_PLACEHOLDERS)
 
 
+_DATE = re.compile(r"^\s*(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?\s*$")
+
+
+def published_on(text: str) -> str:
+    """'2025年1月20日' (or 2025-01-20, 2025/1/20) -> '2025-01-20T00:00:00Z'; '' if not a date."""
+    m = _DATE.match(text or "")
+    if not m:
+        return ""
+    try:
+        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return ""
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def render_date() -> str:
+    """Today as the report's created/modified date when no publish date is given.
+
+    A day, not a time: reports rendered on the same day from the same workbook stay
+    byte-identical (the batch's -j N equals -j 1; a re-render changes nothing).
+    """
+    return f"{date.today().isoformat()}T00:00:00Z"
+
+
 class ReportRenderer:
     """One Word template, compiled once, rendered for any number of workbooks.
 
@@ -132,9 +159,11 @@ class ReportRenderer:
 
     def render_bytes(self, content: ReportContent) -> bytes:
         """The .docx bytes for already decided content (no verification, nothing written)."""
-        title = report_title(content.scalars.get(ORG.key, ""), content.scalars.get(YEAR.key))
+        org = content.scalars.get(ORG.key, "")
+        title = report_title(org, content.scalars.get(YEAR.key))
+        when = published_on(content.scalars.get(PUBLISH_DATE.key, "")) or render_date()
         try:
-            return self._compiled.render(template_context(content), title)
+            return self._compiled.render(template_context(content), title, org, when)
         except TemplateProblem as exc:
             raise RenderError(str(exc)) from exc
 

@@ -5,6 +5,7 @@ templates, and the unit page's actions.  Each handler reads its form through
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import date
 from urllib.parse import quote
@@ -22,6 +23,7 @@ from xl2report.web.app import checked_form, web_of
 from xl2report.web.pages import handout_page
 from xl2report.web.uploads import UploadRefused, store_upload
 
+FAILED_LOGIN_PAUSE = 1.0  # seconds before answering a wrong password
 MAX_RECENT = 50  # upload notes kept for the board's “本次上传” box
 
 
@@ -34,6 +36,7 @@ async def login(request: Request) -> Response:
         request.state.session = web.guard.new_session(authenticated=True)
         request.state.session_changed = True
         return RedirectResponse("/", status_code=303)
+    await asyncio.sleep(FAILED_LOGIN_PAUSE)  # slows down guessing; the right password is not
     return web.page(request, "login.html", status=403, error="密码不对，请重新输入。")
 
 

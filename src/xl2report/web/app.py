@@ -33,6 +33,7 @@ from xl2report.batch.ledger import Ledger
 from xl2report.batch.records import RunOptions
 from xl2report.batch.session import default_ledger
 from xl2report.county.units import UnitState
+from xl2report.report import office
 from xl2report.web.security import (
     COOKIE,
     SESSION_SECONDS,
@@ -116,6 +117,7 @@ class Web:
         self._board: tuple[tuple[str, int | None, date], Board] | None = None
         self._rows: dict[tuple[int, UnitState | None], Markup] = {}
         self._row_html: dict[tuple[object, ...], str] = {}
+        self.pdf_on_demand = office.available()  # PDFs of reports made when first asked for
 
     def ledger(self) -> Ledger:
         """A fresh connection to the ledger (WAL: reading never blocks a run)."""
@@ -173,7 +175,7 @@ class Web:
                      u.contact, u.email, bool(u.history), u.current, u.to_review)  # fmt: skip
             html = previous.get(shown)
             if html is None:
-                html = str(row(pos, u, year_query))
+                html = str(row(pos, u, year_query, self.pdf_on_demand))
             kept[shown] = html
             parts.append(html)
         self._row_html = kept if state is None else previous | kept

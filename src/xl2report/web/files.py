@@ -82,6 +82,30 @@ def preview_available() -> bool:
     return office.available() and shutil.which("pdftoppm") is not None
 
 
+def report_pdf(row: Row, inbox: Path, outbox: Path) -> Path | None:
+    """The row's report as PDF: the one ``run --pdf`` made, or one made now by LibreOffice
+    and kept in the state folder; None when neither is possible."""
+    made = resolve(row, FileKind.PDF, inbox, outbox)
+    if made is not None:
+        return made
+    docx = resolve(row, FileKind.REPORT, inbox, outbox)
+    if docx is None or not office.available():
+        return None
+    cache = Path(outbox) / STATE_DIR / "web" / "pdf" / f"{row.id}-{row.sha256[:16]}.pdf"
+    if cache.exists():
+        return cache
+    with tempfile.TemporaryDirectory(prefix="xl2report-pdf-") as tmp:
+        source = Path(tmp) / "report.docx"  # a plain name: LibreOffice names its output after it
+        shutil.copyfile(docx, source)
+        try:
+            pdf = office.convert([source], "pdf", Path(tmp), timeout=120)[0]
+        except office.OfficeError:
+            return None
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(cache, pdf.read_bytes(), overwrite=True)
+    return cache
+
+
 def preview_png(ledger: Ledger, row_id: int, inbox: Path, outbox: Path) -> Path | None:
     """A PNG of the first page of the row's report (cached); None when it cannot be made."""
     row = ledger.get(row_id)
@@ -90,26 +114,16 @@ def preview_png(ledger: Ledger, row_id: int, inbox: Path, outbox: Path) -> Path 
     cache = Path(outbox) / STATE_DIR / "web" / "preview" / f"{row.id}-{row.sha256[:16]}.png"
     if cache.exists():
         return cache
-    pdf = resolve(row, FileKind.PDF, inbox, outbox)
-    docx = resolve(row, FileKind.REPORT, inbox, outbox)
-    if pdf is None and docx is None:
+    pdf = report_pdf(row, inbox, outbox)
+    if pdf is None:
         return None
     with tempfile.TemporaryDirectory(prefix="xl2report-preview-") as tmp:
-        work = Path(tmp)
-        if pdf is None:
-            assert docx is not None
-            source = work / "report.docx"  # a plain name: LibreOffice's output is named after it
-            shutil.copyfile(docx, source)
-            try:
-                pdf = office.convert([source], "pdf", work, timeout=120)[0]
-            except office.OfficeError:
-                return None
+        page = Path(tmp) / "page.png"
         done = subprocess.run(
             ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-             str(work / "page")],
+             str(page.with_suffix(""))],
             capture_output=True, timeout=60, check=False,
         )  # fmt: skip
-        page = work / "page.png"
         if done.returncode != 0 or not page.exists():
             return None
         cache.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ asks :mod:`xl2report.web.units` or :mod:`xl2report.web.handout` for what to show
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
@@ -120,15 +121,21 @@ def download(request: Request) -> Response:
         raise HTTPException(404)
     with web.ledger() as ledger:
         row = ledger.get(request.path_params["row_id"])
-    path = (
-        files.resolve(row, FileKind(kind_text), web.config.inbox, web.config.outbox)
-        if row
-        else None
-    )
+    if row is None:
+        raise HTTPException(404)
+    kind = FileKind(kind_text)
+    path = files.resolve(row, kind, web.config.inbox, web.config.outbox)
+    name = path.name if path else ""
+    if path is None and kind is FileKind.PDF and row.report and row.status in PDF_STATUSES:
+        path = files.report_pdf(row, web.config.inbox, web.config.outbox)  # made when first asked
+        name = Path(row.report).with_suffix(".pdf").name
     if path is None:
         raise HTTPException(404)
     media = files.MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
-    return FileResponse(path, media_type=media, filename=path.name)
+    return FileResponse(path, media_type=media, filename=name)
+
+
+PDF_STATUSES = ("accepted", "superseded")
 
 
 def preview(request: Request) -> Response:
@@ -152,7 +159,8 @@ def handout_page(
         roster = ledger.roster()
         source = ledger.roster_source()
         years = ledger.years()
-    year = _year(request) or (years[-1] if years else datetime.now().year - 1)
+        year = _year(request) or (years[-1] if years else datetime.now().year - 1)
+        deadline = ledger.deadline(year)
     return web.page(
         request,
         "handout.html",
@@ -161,6 +169,7 @@ def handout_page(
         roster_source=source,
         year=year,
         years=years,
+        deadline=deadline.isoformat() if deadline else "",
         message=message,
         error=error,
     )

@@ -92,6 +92,7 @@ class Processor:
     waiting_for_lock: bool = False
     runs: int = 0
     _force_pass: bool = False
+    _busy: bool = False
 
     def start(self) -> None:
         """Start the thread (once)."""
@@ -131,7 +132,7 @@ class Processor:
 
     def wait_pass(self, timeout: float) -> bool:
         """Wait until a pass over the inbox that starts after this call has finished."""
-        target = self.runs + 1
+        target = self.runs + (2 if self._busy else 1)  # a pass under way started too early
         deadline = time.monotonic() + timeout
         with self._done:
             while self.runs < target:
@@ -180,8 +181,12 @@ class Processor:
         return forced
 
     def _run_once(self) -> RunResult:
-        with Session(self.options.outbox, self.options.ledger) as session:
-            result = session.run(self.options)
+        self._busy = True
+        try:
+            with Session(self.options.outbox, self.options.ledger) as session:
+                result = session.run(self.options)
+        finally:
+            self._busy = False
         self.runs += 1
         self.last_error = ""
         return result

@@ -22,8 +22,10 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 
 from xl2report.form.national import FORM, Form, Kind, a1, check_display, rule_holds
+from xl2report.form.preface import PREFACE_KEY
 from xl2report.form.types import stock_display
 from xl2report.xlsx.package import PackageWriter
 from xl2report.xlsx.prefill import LastYearFill
@@ -75,7 +77,8 @@ class TemplateFactory:
         self.submit_to = submit_to
         self.form = form
         self._bases: dict[tuple[object, ...], _Base | None] = {}
-        self._text_keys = (_ORG, "info.contact", *self._starting_points())
+        # The prefilled 前言 names the organisation: one more text swapped per org.
+        self._text_keys = (_ORG, "info.contact", PREFACE_KEY, *self._starting_points())
 
     def build(
         self, org: str, contact: str | None = None, last_year: LastYearFill | None = None
@@ -100,14 +103,18 @@ class TemplateFactory:
         if base is None:
             return build_workbook(options, form=self.form)
         changed = self._personalise(base, texts, self._shown(resolved))
-        return build_workbook(options, form=self.form) if changed is None else base.writer.write(changed)
+        return (
+            build_workbook(options, form=self.form)
+            if changed is None
+            else base.writer.write(changed)
+        )
 
     # --- what varies ------------------------------------------------------------------------
 
     def _starting_points(self) -> tuple[str, ...]:
         spec = self.form.last_year
         points = spec.starting_points if spec else ()
-        return tuple(k for k in points if k not in (_ORG, "info.contact"))
+        return tuple(k for k in points if k not in (_ORG, "info.contact", PREFACE_KEY))
 
     def _texts(self, resolved: Resolved) -> dict[str, str]:
         """The per-organisation texts present in this template, by slot."""
@@ -118,6 +125,7 @@ class TemplateFactory:
             out["meta"] = resolved.plan.meta
         return out
 
+    @cached_property
     def _dynamic_cells(self) -> dict[Cell, str]:
         """Cells whose value depends on last year's figures, and how each is written."""
         spec = self.form.last_year
@@ -151,7 +159,7 @@ class TemplateFactory:
         rules = {r.id: r for r in self.form.rules}
         stocks = {c.id: c for c in self.form.last_year.stock_checks}  # type: ignore[union-attr]
         out: dict[Cell, str] = {}
-        for cell, what in self._dynamic_cells().items():
+        for cell, what in self._dynamic_cells.items():
             kind, name = what.split(":", 1)
             if kind == "number":
                 text = f"{cell_number(values.get(name)):.16G}"
@@ -172,7 +180,9 @@ class TemplateFactory:
 
     # --- the base of a shape and its personalisation ----------------------------------------
 
-    def _make_base(self, slots: tuple[str, ...], kind: str, year_before: int | None) -> _Base | None:
+    def _make_base(
+        self, slots: tuple[str, ...], kind: str, year_before: int | None
+    ) -> _Base | None:
         texts = {slot: _marker(slot) for slot in slots if slot not in ("note", "meta")}
         fill = None
         if kind == "missing":

@@ -1,40 +1,54 @@
 """The feedback copy: the township's own workbook with every finding marked, to email back.
 
-Each finding's cell is filled red (error) or yellow (warning) and carries a comment with the
+Each finding's cell is filled red (error) or yellow (warning) and carries a note with the
 message; the cells a balance spans are marked too.  A first sheet 校验结果 lists every finding —
 also those without a cell — with a link to the cell.  Everything else stays as the township
 sent it: values, formulas, sheet protection, unlocked input cells, validations, so they can fix
 the marked cells in this copy and send it back.
 
 A copy that comes back and is checked again is un-marked first (original fills restored, our
-comments and the old list removed), so each feedback copy shows only the current findings; the
+notes and the old list removed), so each feedback copy shows only the current findings; the
 check itself ignores the 校验结果 sheet.
 
-Written with openpyxl (xlsxwriter cannot edit a workbook); defusedxml guards openpyxl's parser.
-The source is only read, and the copy is written atomically.  This module is not on the
-``check`` path: the check reads each workbook once with :mod:`xl2report.xlsx.parts`.
+How: the township's package is edited part by part (:mod:`xl2report.xlsx.package_edit`), not
+loaded and saved by a spreadsheet library.  Only the sheets with marked cells, the styles (new
+formats appended), the workbook's sheet list, relationships and content types change, and the
+notes and the list sheet are added; every other part — the other sheets, shared strings, theme,
+metadata — keeps its zip entry byte for byte.  A source that cannot be edited (unreadable, not
+our form) gets a copy holding only the list.  The source is only read; the copy is written
+atomically.  This module is not on the ``check`` path.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from xl2report.atomic import atomic_path
-from xl2report.form.national import FEEDBACK_SHEET, a1, parse_a1
+from xl2report.atomic import write_bytes_atomic
+from xl2report.form.national import FEEDBACK_SHEET, FORM, a1, parse_a1
 from xl2report.form.types import Level
-from xl2report.xlsx.style import FONT  # as the template; LibreOffice maps it to Noto CJK SC
+from xl2report.xlsx.comments import Note, read_notes, set_comments
+from xl2report.xlsx.feedback_list import FILLS, FIRST_ROW, MARK_FIRST_COL, Row, list_sheet
+from xl2report.xlsx.package_edit import (
+    REL_SHARED_STRINGS,
+    REL_STYLES,
+    NotMarkable,
+    WorkbookPackage,
+)
+from xl2report.xlsx.parts import UnreadableError, sniff
+from xl2report.xlsx.sheet_edit import SheetCells, StyleBook
+from xl2report.xlsx.text import cell_text, value_text
 
-if TYPE_CHECKING:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import Cell
-    from openpyxl.worksheet.worksheet import Worksheet
+__all__ = ["AUTHOR", "FEEDBACK_SHEET", "FIRST_ROW", "write_feedback"]
 
 AUTHOR = "xl2report 校验"
+# Refs taken from a returned copy's hidden list are only used within the form's reach.
+_MAX_MARK_ROW, _MAX_MARK_COL = 2000, 100
+_SHAPE_BLOCK = 100  # VML shape ids of our notes start far above those a workbook already has
 
 
 class Marked(Protocol):
@@ -70,114 +84,38 @@ class Findings(Protocol):
     def warnings(self) -> Sequence[Marked]: ...
 
 
-FILLS = {Level.ERROR: "FFC7CE", Level.WARNING: "FFEB9C"}  # Excel's own bad / neutral tints
-HEADERS = ("级别", "工作表", "单元格", "问题", "代码")
-WIDTHS = (8, 18, 9, 90, 26)
-FIRST_ROW = 4  # title, summary, header, then one row per finding
-# Hidden columns keep each marked cell's original fill, so a returned copy can be un-marked.
-MARK_COLS = ("标注工作表", "标注单元格", "原底色")
-MARK_FIRST_COL = 8  # H
-
-
 def write_feedback(source: Path, report: Findings, out: Path, overwrite: bool = False) -> Path:
     """Write the feedback copy of ``source`` for ``report`` to ``out``; return ``out``.
 
-    ``source`` is never modified.  A source openpyxl cannot open as our form (it was unreadable,
-    or is not our workbook) gets a copy holding only the 校验结果 list.  Raises
+    ``source`` is never modified.  A source that cannot be marked (it was unreadable, or is not
+    our workbook) gets a copy holding only the 校验结果 list.  Raises
     :class:`~xl2report.atomic.OutputExistsError` when ``out`` exists and not ``overwrite``.
     """
-    if getattr(report, "readable", True):
-        wb, note = _open(Path(source))
-    else:  # the reader refused the file (too big, unsafe…): openpyxl must not load it either
-        wb, note = _list_only(), "原文件无法用于标注（无法读取），下面只列出问题。"
-    _unmark(wb)
-    marks = _marks(report.findings, set(wb.sheetnames))
-    originals = _apply(wb, marks)
-    _write_list(wb, report, Path(source), originals, note)
-    with atomic_path(Path(out), overwrite=overwrite) as tmp:
-        wb.save(tmp)
-    return Path(out)
-
-
-def _open(source: Path) -> tuple[Workbook, str]:
-    """The workbook to mark up, or a new empty one and a note saying why."""
-    from xl2report.form.national import FORM
-
+    source = Path(source)
+    if not getattr(report, "readable", True):  # refused by the reader (too big, unsafe…)
+        data = _list_only(source, report, "原文件无法用于标注（无法读取），下面只列出问题。")
+        write_bytes_atomic(Path(out), data, overwrite=overwrite)
+        return Path(out)
     try:
-        # openpyxl warns in English about parts it drops (e.g. Excel's x14 validation lists);
-        # the township's own file is untouched and our checks never depend on them.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            wb = _load(source)
-    # openpyxl raises many kinds of error on a damaged or foreign file (zip, XML, KeyError,
-    # TypeError…); whatever it was, the list of findings is still worth sending.
+        sniff(source)
+        pkg = WorkbookPackage(source.read_bytes())
+        names = {name for name, _ in pkg.sheets()}
+        if not set(FORM.sheet_names) & names:
+            data = _list_only(source, report, "原文件中没有可标注的填报表，下面只列出问题。")
+        else:
+            data = _Copy(pkg).write(source, report)
+    except NotMarkable:  # e.g. Strict namespaces: read, but not edited
+        data = _list_only(source, report, "原文件中没有可标注的填报表，下面只列出问题。")
+    except UnreadableError:  # the list says why (empty, encrypted, not a workbook…)
+        data = _list_only(source, report, "原文件无法用于标注，下面只列出问题。")
+    # A damaged or foreign file fails in many ways (zip, XML, missing parts, odd values);
+    # whatever it was, the list of findings is still worth sending.
     except Exception as exc:
-        return _list_only(), f"原文件无法用于标注（{type(exc).__name__}），下面只列出问题。"
-    if not set(FORM.sheet_names) & set(wb.sheetnames):
-        # Not our form, or a Strict-namespace file that openpyxl reads as empty.
-        return _list_only(), "原文件中没有可标注的填报表，下面只列出问题。"
-    return wb, ""
-
-
-def _load(source: Path) -> Workbook:
-    """openpyxl's workbook of ``source``, loaded without re-styling its merged ranges.
-
-    On load openpyxl turns every cell a merged range covers into a ``MergedCell`` and re-derives
-    its border from the range's first cell, one style lookup per cell: 60 % of loading our
-    template (issue #6).  The file already stores each covered cell's own style, so the sheets
-    are handed to openpyxl without their ``<mergeCells>`` and the ranges registered afterwards:
-    they are written back unchanged, and the covered cells keep exactly the style they had.
-    A file this cannot prepare is loaded the ordinary way.
-    """
-    import openpyxl
-    from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
-
-    try:
-        data, merges = _without_merges(source)
-    except Exception:  # let openpyxl judge (and explain) a file we cannot take apart
-        return openpyxl.load_workbook(source)
-    wb = openpyxl.load_workbook(io.BytesIO(data))
-    for name, refs in merges.items():
-        if name in wb.sheetnames:
-            # Plain ranges: openpyxl's MergedCellRange would restyle the first cell on creation.
-            wb[name].merged_cells = MultiCellRange([CellRange(ref) for ref in refs])
-    return wb
-
-
-def _without_merges(source: Path) -> tuple[bytes, dict[str, list[str]]]:
-    """A copy of the package whose sheets have no ``<mergeCells>``, and each sheet's ranges."""
-    import zipfile
-
-    from lxml import etree
-
-    from xl2report.xlsx.parts import NS_MAIN, worksheet_trees
-
-    merges: dict[str, list[str]] = {}
-    rewritten: dict[str, bytes] = {}
-    with zipfile.ZipFile(source) as zf:
-        for name, (member, root) in worksheet_trees(zf).items():
-            found = root.findall(f"{{{NS_MAIN}}}mergeCells")
-            if not found:
-                continue
-            merges[name] = [c.get("ref", "") for mc in found for c in mc]
-            for mc in found:
-                root.remove(mc)
-            rewritten[member] = etree.tostring(
-                root, xml_declaration=True, encoding="UTF-8", standalone=True
-            )
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:  # in memory: no compression
-            for info in zf.infolist():
-                copy.writestr(info.filename, rewritten.get(info.filename) or zf.read(info))
-    return out.getvalue(), merges
-
-
-def _list_only() -> Workbook:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    wb.active.title = FEEDBACK_SHEET
-    return wb
+        data = _list_only(
+            source, report, f"原文件无法用于标注（{type(exc).__name__}），下面只列出问题。"
+        )
+    write_bytes_atomic(Path(out), data, overwrite=overwrite)
+    return Path(out)
 
 
 @dataclass
@@ -186,11 +124,20 @@ class _Mark:
     notes: list[str] = field(default_factory=list)
 
 
-def _marks(findings: Iterable[Marked], sheets: set[str]) -> dict[tuple[str, str], _Mark]:
-    """What to mark at each (sheet, cell): the worst level and every message about it."""
+def _marks(
+    findings: Iterable[Marked], anchor: Callable[[str, str], str | None]
+) -> dict[tuple[str, str], _Mark]:
+    """What to mark at each (sheet, cell): the worst level and every message about it.
+
+    ``anchor`` gives the cell that shows a reference (a merged range's first cell), or None
+    when the sheet is not in the workbook or the reference is not a cell.
+    """
     marks: dict[tuple[str, str], _Mark] = {}
 
-    def add(sheet: str, cell: str, level: Level, note: str) -> None:
+    def add(sheet: str, ref: str, level: Level, note: str) -> None:
+        cell = anchor(sheet, ref)
+        if cell is None:
+            return
         mark = marks.setdefault((sheet, cell), _Mark(level))
         if level is Level.ERROR:
             mark.level = Level.ERROR
@@ -198,7 +145,7 @@ def _marks(findings: Iterable[Marked], sheets: set[str]) -> dict[tuple[str, str]
             mark.notes.append(note)
 
     for f in findings:
-        if not (f.sheet in sheets and f.cell):
+        if not (f.sheet and f.cell):
             continue
         add(f.sheet, f.cell, f.level, f"【{f.level.label}】{f.message}")
         for other in f.related:
@@ -206,177 +153,178 @@ def _marks(findings: Iterable[Marked], sheets: set[str]) -> dict[tuple[str, str]
     return marks
 
 
-def _apply(wb: Workbook, marks: dict[tuple[str, str], _Mark]) -> list[tuple[str, str, str]]:
-    """Fill and comment each marked cell; return (sheet, cell, original fill) per cell."""
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
+class _Copy:
+    """One township workbook being turned into its feedback copy."""
 
-    originals = []
-    for (sheet, ref), mark in marks.items():
-        ws = wb[sheet]
-        cell = ws[_anchor(ws, ref)]
-        originals.append((sheet, cell.coordinate, _fill_code(cell.fill)))
-        cell.fill = PatternFill("solid", fgColor=FILLS[mark.level])
-        text = "\n".join(mark.notes)
-        lines = sum(len(note) // 24 + 1 for note in mark.notes)
-        cell.comment = Comment(text, AUTHOR, height=min(40 + 18 * lines, 400), width=300)
-    return originals
+    def __init__(self, pkg: WorkbookPackage) -> None:
+        self.pkg = pkg
+        self.parts = dict(pkg.sheets())
+        styles = pkg.workbook_part(REL_STYLES)
+        if styles is None:
+            raise NotMarkable("缺少 styles.xml")
+        self.styles = StyleBook(pkg.tree(styles))
+        pkg.touch(styles)
+        self._cells: dict[str, SheetCells] = {}
+        self._notes: dict[str, list[Note]] = {}
+
+    def cells(self, sheet: str) -> SheetCells:
+        if sheet not in self._cells:
+            part = self.parts[sheet]
+            self._cells[sheet] = SheetCells(self.pkg.tree(part))
+            self.pkg.touch(part)
+        return self._cells[sheet]
+
+    def notes(self, sheet: str) -> list[Note]:
+        if sheet not in self._notes:
+            self._notes[sheet] = read_notes(self.pkg, self.parts[sheet])
+        return self._notes[sheet]
+
+    def write(self, source: Path, report: Findings) -> bytes:
+        if FEEDBACK_SHEET in self.parts:
+            self._unmark()
+        originals = self._apply(_marks(report.findings, self._anchor))
+        for sheet, notes in self._notes.items():
+            self.cells(sheet)  # the sheet's tree is edited (its legacy drawing) and saved
+            block = _SHAPE_BLOCK + list(self.parts).index(sheet)
+            set_comments(
+                self.pkg, self.parts[sheet], self.pkg.tree(self.parts[sheet]), notes, block
+            )
+        _add_list(self.pkg, self.styles, source, report, originals, "", set(self.parts))
+        return self.pkg.save()
+
+    def _anchor(self, sheet: str, ref: str) -> str | None:
+        if sheet not in self.parts or sheet == FEEDBACK_SHEET:
+            return None
+        try:
+            row, col = parse_a1(ref)
+        except (ValueError, KeyError, IndexError):
+            return None
+        if not (0 <= row < _MAX_MARK_ROW and 0 <= col < _MAX_MARK_COL):
+            return None  # a returned copy's list may name anything (A0, XFD1048576): ignored
+        return self.cells(sheet).anchor(ref)
+
+    def _apply(self, marks: dict[tuple[str, str], _Mark]) -> list[tuple[str, str, str]]:
+        """Fill and annotate each marked cell; return (sheet, cell, original fill) per cell."""
+        originals = []
+        for (sheet, ref), mark in marks.items():
+            c = self.cells(sheet).cell(ref)
+            style = int(c.get("s", "0"))
+            originals.append((sheet, ref, self.styles.fill_code(style)))
+            c.set("s", str(self.styles.with_fill(style, f"solid:FF{FILLS[mark.level]}")))
+            lines = sum(len(note) // 24 + 1 for note in mark.notes)
+            note = Note(ref, AUTHOR, "\n".join(mark.notes), 300, min(40 + 18 * lines, 400))
+            self._notes[sheet] = [n for n in self.notes(sheet) if n.ref != ref] + [note]
+        return originals
+
+    def _unmark(self) -> None:
+        """Undo an earlier feedback copy: restore fills, drop our notes and the old list."""
+        old = SheetCells(self.pkg.tree(self.parts[FEEDBACK_SHEET]))
+        shared = self._shared_strings()
+        columns = range(MARK_FIRST_COL - 1, MARK_FIRST_COL + 2)
+        row = FIRST_ROW - 1
+        while any(a1(row, col) in old.cells for col in columns):
+            sheet, ref, code = (
+                value_text(old.cells[a1(row, col)], shared) if a1(row, col) in old.cells else ""
+                for col in columns
+            )
+            row += 1
+            if self._anchor(sheet, ref) is None:
+                continue
+            c = self.cells(sheet).cell(ref)
+            fill = code if code.startswith("solid:") else ""
+            c.set("s", str(self.styles.with_fill(int(c.get("s", "0")), fill)))
+        self.pkg.remove_sheet(FEEDBACK_SHEET)
+        del self.parts[FEEDBACK_SHEET]
+        for sheet in self.parts:
+            notes = self.notes(sheet)
+            if any(n.author == AUTHOR for n in notes):
+                self._notes[sheet] = [n for n in notes if n.author != AUTHOR]
+            else:
+                del self._notes[sheet]  # untouched: its notes stay as they are
+
+    def _shared_strings(self) -> list[str]:
+        part = self.pkg.workbook_part(REL_SHARED_STRINGS)
+        if part is None:
+            return []
+        return [cell_text(si) for si in self.pkg.tree(part)]
 
 
-def _anchor(ws: Worksheet, ref: str) -> str:
-    """The cell that shows a merged range's content (a mark on a covered cell would not show)."""
-    row, col = parse_a1(ref)
-    for rng in ws.merged_cells.ranges:
-        if rng.min_row <= row + 1 <= rng.max_row and rng.min_col <= col + 1 <= rng.max_col:
-            return a1(rng.min_row - 1, rng.min_col - 1)
-    return ref
-
-
-def _fill_code(fill: object) -> str:
-    """A fill as text we can restore: 'solid:FFD9E1F2', or '' for none or anything fancier."""
-    fill_type = getattr(fill, "fill_type", None)
-    color = getattr(getattr(fill, "fgColor", None), "rgb", None)
-    if fill_type == "solid" and isinstance(color, str):
-        return f"solid:{color}"
-    return ""
-
-
-def _unmark(wb: Workbook) -> None:
-    """Undo an earlier feedback copy's marks: restore fills, drop our comments and the list."""
-    from openpyxl.styles import PatternFill
-
-    if FEEDBACK_SHEET not in wb.sheetnames:
-        return
-    old = wb[FEEDBACK_SHEET]
-    for row in old.iter_rows(min_row=FIRST_ROW, min_col=MARK_FIRST_COL,
-                             max_col=MARK_FIRST_COL + 2, values_only=True):  # fmt: skip
-        sheet, ref, code = row
-        if not (sheet in wb.sheetnames and _single_cell(ref)):
-            continue  # refs come from a returned file: only one plain cell each, in bounds
-        cell = wb[sheet][str(ref)]
-        if code and str(code).startswith("solid:"):
-            cell.fill = PatternFill("solid", fgColor=str(code).split(":", 1)[1])
-        else:
-            cell.fill = PatternFill(fill_type=None)
-        if cell.comment is not None and cell.comment.author == AUTHOR:
-            cell.comment = None
-    wb.remove(old)
-
-
-# A returned copy's hidden list names the cells an earlier copy marked; any ref beyond the form's
-# reach (or a range such as A1:XFD1048576) is ignored rather than materialised.
-_MAX_MARK_ROW, _MAX_MARK_COL = 2000, 100
-
-
-def _single_cell(ref: object) -> bool:
-    """Whether ``ref`` is one plain A1 cell within reach (refs from a returned file)."""
-    if not isinstance(ref, str) or len(ref) > 10:
-        return False
-    try:
-        row, col = parse_a1(ref)
-    except ValueError:
-        return False
-    return 0 <= row < _MAX_MARK_ROW and 0 <= col < _MAX_MARK_COL
-
-
-def _text(ws: Worksheet, row: int, col: int, value: str) -> Cell:
-    """Write ``value`` as text, never as a formula (openpyxl turns any '=…' into one)."""
-    cell = ws.cell(row, col, value)
-    cell.data_type = "s"
-    return cell
-
-
-def _write_list(
-    wb: Workbook,
-    report: Findings,
-    source: Path,
-    originals: list[tuple[str, str, str]],
-    note: str,
-) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.worksheet.hyperlink import Hyperlink
-    from openpyxl.worksheet.properties import PageSetupProperties
-
-    if FEEDBACK_SHEET in wb.sheetnames:  # the list-only workbook
-        ws = wb[FEEDBACK_SHEET]
-    else:
-        ws = wb.create_sheet(FEEDBACK_SHEET, 0)
-    for other in wb.worksheets:
-        other.sheet_view.tabSelected = False
-    ws.sheet_view.tabSelected = True
-    wb.active = wb.worksheets.index(ws)
-
-    wrap = Alignment(wrap_text=True, vertical="top")
-    centre = Alignment(horizontal="center", vertical="top", wrap_text=True)
-    plain = Font(name=FONT, size=11)
-    thin = Side(style="thin", color="A6A6A6")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+def _add_list(pkg: WorkbookPackage, styles: StyleBook, source: Path, report: Findings,
+              originals: Sequence[tuple[str, str, str]], note: str, sheets: set[str]) -> None:  # fmt: skip
+    """The 校验结果 sheet, first and selected, with its print titles and area."""
     who = " ".join(x for x in (report.org, f"{report.year}年" if report.year else "") if x)
-    _text(ws, 1, 1, f"校验结果：{source.name}" + (f"（{who}）" if who else ""))
-    ws["A1"].font = Font(name=FONT, bold=True, size=14)
+    title = f"校验结果：{source.name}" + (f"（{who}）" if who else "")
     errors, warnings = len(report.errors), len(report.warnings)
     verdict = "未通过" if errors else "通过"
     summary = (
         f"{verdict}：错误 {errors} 项，提醒 {warnings} 项。红色格子是错误，必须改正；黄色格子是提醒，"
         "请核对。把鼠标停在标色格子上可看到说明；点“单元格”列可跳到该格。改好后保存，照常报送本文件。"
     )
-    ws["A2"] = f"{note}{summary}" if note else summary
-    ws["A2"].alignment = wrap
-    ws["A2"].font = plain
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(HEADERS))
-    ws.row_dimensions[2].height = 36
-    header_fill = PatternFill("solid", fgColor="D9E1F2")
-    for col, (title, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
-        cell = ws.cell(FIRST_ROW - 1, col, title)
-        cell.font = Font(name=FONT, bold=True)
-        cell.fill = header_fill
-        cell.border = border
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        ws.column_dimensions[cell.column_letter].width = width
-
-    names = set(wb.sheetnames)
-    for i, f in enumerate(report.findings):
-        row = FIRST_ROW + i
-        level = ws.cell(row, 1, f.level.label)
-        level.fill = PatternFill("solid", fgColor=FILLS[f.level])
-        for col in range(1, len(HEADERS) + 1):
-            ws.cell(row, col).border = border
-            ws.cell(row, col).alignment = centre if col in (1, 3) else wrap
-            ws.cell(row, col).font = plain
-        level.font = Font(name=FONT, bold=True, color="9C0006" if f.is_error else "7F6000")
-        _text(ws, row, 2, f.sheet or "（整个文件）")
-        where = _text(ws, row, 3, f.cell)
-        target = f"{_quote(f.sheet)}!{f.cell or 'A1'}" if f.sheet in names and f.sheet else ""
-        if target:
-            where.hyperlink = Hyperlink(ref=where.coordinate, location=target)
-            where.font = Font(name=FONT, color="0563C1", underline="single")
-            if not f.cell:
-                where.value = "转到该表"
+    rows = []
+    for f in report.findings:
+        link = f"{_quote(f.sheet)}!{f.cell or 'A1'}" if f.sheet in sheets and f.sheet else ""
         related = f"（相关单元格：{'、'.join(f.related)}）" if f.related else ""
-        _text(ws, row, 4, f.message + related)
-        _text(ws, row, 5, f.code).font = Font(name=FONT, color="808080")
-        # Rows are given a height (openpyxl cannot measure text): a line of the 问题 column
-        # holds about its width in half-width characters, a Chinese character counting two.
-        text_width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in f.message + related)
-        ws.row_dimensions[row].height = 16 * (text_width // (WIDTHS[3] + 4) + 1) + 4
-    if not report.findings:
-        ws.cell(FIRST_ROW, 4, "没有发现问题。").font = plain
+        rows.append(Row(f.level, f.sheet, f.cell, f.message + related, f.code, link))
+    xml, last = list_sheet(styles, title, f"{note}{summary}", rows, originals)
+    pkg.add_first_sheet(FEEDBACK_SHEET, xml)
+    name = _quote(FEEDBACK_SHEET)
+    pkg.add_defined_name("_xlnm.Print_Titles", 0, f"{name}!${FIRST_ROW - 1}:${FIRST_ROW - 1}")
+    pkg.add_defined_name("_xlnm.Print_Area", 0, f"{name}!$A$1:$E${last}")
 
-    for col, title in enumerate(MARK_COLS, start=MARK_FIRST_COL):
-        ws.cell(FIRST_ROW - 1, col, title)
-        ws.column_dimensions[ws.cell(1, col).column_letter].hidden = True
-    for i, (sheet, ref, code) in enumerate(originals):
-        for col, value in enumerate((sheet, ref, code), start=MARK_FIRST_COL):
-            _text(ws, FIRST_ROW + i, col, value)
 
-    ws.freeze_panes = f"A{FIRST_ROW}"
-    ws.print_title_rows = f"{FIRST_ROW - 1}:{FIRST_ROW - 1}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_area = f"A1:{ws.cell(1, len(HEADERS)).column_letter}{max(ws.max_row, FIRST_ROW)}"
+def _list_only(source: Path, report: Findings, note: str) -> bytes:
+    """A workbook holding only the 校验结果 list (for a source that cannot be marked)."""
+    pkg = WorkbookPackage(_EMPTY_WORKBOOK)
+    styles = StyleBook(pkg.tree("xl/styles.xml"))
+    pkg.touch("xl/styles.xml")
+    _add_list(pkg, styles, source, report, [], note, set())
+    return pkg.save()
 
 
 def _quote(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
+
+
+def _empty_workbook() -> bytes:
+    """The smallest package the list sheet is added to (a workbook without sheets yet)."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg_rel = "http://schemas.openxmlformats.org/package/2006/relationships"
+    decl = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            "</Types>"
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{pkg_rel}"><Relationship Id="rId1" '
+            f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets/></workbook>',
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{pkg_rel}"><Relationship Id="rId1" '
+            f'Type="{rel}/styles" Target="styles.xml"/></Relationships>'
+        ),
+        "xl/styles.xml": (
+            f'<styleSheet xmlns="{main}"><fonts count="1"><font><sz val="11"/><name val="宋体"/>'
+            '<charset val="134"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/>'
+            '</fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1">'
+            "<border><left/><right/><top/><bottom/><diagonal/></border></borders>"
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+            "</styleSheet>"
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, xml in parts.items():
+            zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), decl + xml)
+    return out.getvalue()
+
+
+_EMPTY_WORKBOOK = _empty_workbook()

@@ -10,6 +10,9 @@ entry's settings — and joins the pieces, fixing each entry's offset.  The resu
 byte the package the original writer would have produced with those parts (tests compare with
 ``word_template.zip_parts`` and with xlsxwriter).
 
+:func:`rewrite` does the same once for a single package that gains, loses and changes parts
+(the feedback copy of a township's workbook).
+
 Pure: bytes in, bytes out; no files.
 """
 
@@ -20,6 +23,8 @@ import itertools
 import struct
 import zipfile
 from collections.abc import Iterable, Mapping
+
+NEW_PART_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same input gives the same package
 
 _EOCD = struct.Struct("<4s4H2LH")  # end of central directory record, without a comment
 _EOCD_SIGNATURE = b"PK\x05\x06"
@@ -82,20 +87,75 @@ class PackageWriter:
         """The package with ``changed`` in place of the dynamic parts (all must be given)."""
         if set(changed) != self._dynamic:
             raise KeyError(f"dynamic parts expected: {sorted(self._dynamic)}")
-        locals_: list[bytes] = []
-        centrals: list[bytes] = []
-        offset = 0
-        for name, entry in self._entries.items():
-            if name in changed and changed[name] != self._original[name]:
-                local, central = _entry(self._infos[name], changed[name])
+        return _join(
+            _entry(self._infos[name], changed[name])
+            if name in changed and changed[name] != self._original[name]
+            else entry
+            for name, entry in self._entries.items()
+        )
+
+
+def rewrite(
+    package: bytes, changed: Mapping[str, bytes | None], added: Mapping[str, bytes]
+) -> bytes:
+    """``package`` with ``changed`` parts replaced (``None``: removed) and ``added`` appended.
+
+    Every other entry is kept exactly as stored (compressed bytes and all); replaced parts keep
+    their entry's settings, added ones are deflated.  A package this cannot split (zip64, or a
+    zip comment) is rebuilt entry by entry with :mod:`zipfile` instead.
+    """
+    try:
+        entries = _split(package)
+    except (ValueError, struct.error):
+        return _rebuilt(package, changed, added)
+    with zipfile.ZipFile(io.BytesIO(package)) as zf:
+        infos = {info.filename: info for info in zf.infolist()}
+    pieces: list[tuple[bytes, bytes]] = []
+    for name, entry in entries.items():
+        if name not in changed:
+            pieces.append(entry)
+        elif changed[name] is not None:
+            pieces.append(_entry(infos[name], changed[name]))  # type: ignore[arg-type]
+    for name, data in added.items():
+        pieces.append(_entry(_new_info(name), data))
+    return _join(pieces)
+
+
+def _new_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=NEW_PART_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _join(pieces: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """Entries (local part, central record) joined into a package, offsets fixed."""
+    locals_: list[bytes] = []
+    centrals: list[bytes] = []
+    offset = 0
+    for local, central in pieces:
+        locals_.append(local)
+        centrals.append(
+            central[:_CD_OFFSET_AT] + struct.pack("<L", offset) + central[_CD_OFFSET_AT + 4 :]
+        )
+        offset += len(local)
+    directory = b"".join(centrals)
+    n = len(centrals)
+    end = _EOCD.pack(_EOCD_SIGNATURE, 0, 0, n, n, len(directory), offset, 0)
+    return b"".join(locals_) + directory + end
+
+
+def _rebuilt(
+    package: bytes, changed: Mapping[str, bytes | None], added: Mapping[str, bytes]
+) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if info.filename in changed:
+                data = changed[info.filename]
+                if data is not None:
+                    dst.writestr(info, data, compress_type=info.compress_type)
             else:
-                local, central = entry
-            locals_.append(local)
-            centrals.append(
-                central[:_CD_OFFSET_AT] + struct.pack("<L", offset) + central[_CD_OFFSET_AT + 4 :]
-            )
-            offset += len(local)
-        directory = b"".join(centrals)
-        n = len(centrals)
-        end = _EOCD.pack(_EOCD_SIGNATURE, 0, 0, n, n, len(directory), offset, 0)
-        return b"".join(locals_) + directory + end
+                dst.writestr(info, src.read(info), compress_type=info.compress_type)
+        for name, data in added.items():
+            dst.writestr(_new_info(name), data)
+    return out.getvalue()

@@ -3,7 +3,8 @@
 Returns what is stored, exactly: every cell's stored value (as text, so 194.3525 stays exact),
 its formula, whether it is locked, each sheet's protection, merges, data validations and the
 workbook's defined names.  It judges nothing, except refusing files that are not safe or not
-workbooks, which it signals with :class:`UnreadableError` carrying a finding code.
+workbooks, which it signals with :class:`UnreadableError` carrying a finding code (the checks
+on the file itself, before it is unzipped, are :func:`~xl2report.xlsx.sniff.sniff`).
 
 Why not openpyxl here: a returned workbook needs formulas *and* cached values *and* cell
 protection; openpyxl needs two full loads for that (~150–250 ms each for our 23 KB workbook,
@@ -32,8 +33,10 @@ from typing import NamedTuple
 from lxml import etree
 
 from xl2report.form.national import a1, parse_a1
+from xl2report.xlsx.sniff import UnreadableError, sniff
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+__all__ = ["RawCell", "RawSheet", "RawWorkbook", "UnreadableError", "read_workbook", "sniff"]
+
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_MEMBERS = 2000
 # Bounds far above anything the template (or Excel, WPS, LibreOffice re-saving it) produces: its
@@ -41,7 +44,6 @@ MAX_MEMBERS = 2000
 # refused before it is parsed, so the worst file under the size limits stays fast and small.
 MAX_PART_BYTES = 4 * 1024 * 1024
 MAX_SHEET_CELLS = 20_000
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -69,15 +71,6 @@ _STRICT = (
 _DATE_FORMAT_IDS = frozenset([*range(14, 23), 45, 46, 47, *range(27, 37), *range(50, 59)])
 _FORMAT_LITERALS = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
 _DATE_TOKENS = re.compile(r"(?<![_\\])[dmhysDMHYS]")
-
-
-class UnreadableError(Exception):
-    """The file cannot be read as a workbook; ``code`` is a finding code, ``detail`` Chinese."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(code, detail)
-        self.code = code
-        self.detail = detail
 
 
 class RawCell(NamedTuple):
@@ -119,53 +112,6 @@ class RawWorkbook:
     @property
     def sheet_names(self) -> list[str]:
         return list(self.sheets)
-
-
-def sniff(path: Path) -> None:
-    """Refuse files that are obviously not a readable workbook, with the reason."""
-    name = path.name
-    if name.startswith("~$"):
-        raise UnreadableError("lock-file")
-    if path.is_dir():
-        raise UnreadableError("file-missing", "这是文件夹，不是文件")
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError as exc:
-        raise UnreadableError("file-missing", "找不到这个文件") from exc
-    except OSError as exc:
-        raise UnreadableError("file-missing", exc.strerror or str(exc)) from exc
-    if size == 0:
-        raise UnreadableError("file-empty")
-    if size > MAX_FILE_BYTES:
-        raise UnreadableError(
-            "file-too-large", f"{size / 1e6:.1f} MB，上限 {MAX_FILE_BYTES / 1e6:.0f} MB"
-        )
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:  # no permission, or gone meanwhile
-        raise UnreadableError("file-missing", exc.strerror or str(exc)) from exc
-    if head == OLE2_MAGIC:
-        raise UnreadableError(_ole_kind(path))
-    if not head.startswith(b"PK"):
-        raise UnreadableError("not-a-workbook")
-
-
-def _ole_kind(path: Path) -> str:
-    """An OLE2 file is either an encrypted OOXML package or an old binary .xls/.et."""
-    import olefile  # shipped with msoffcrypto-tool
-
-    try:
-        with olefile.OleFileIO(str(path)) as ole:
-            if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
-                return "encrypted"
-            if ole.exists("Workbook") or ole.exists("Book"):
-                return "legacy-format"
-    except (OSError, ValueError, IndexError, EOFError):
-        # olefile raises these for a damaged compound file: it still claims to be an old
-        # Office file, and "save it again as .xlsx" is the advice that helps.
-        return "legacy-format"
-    return "not-a-workbook"
 
 
 def read_workbook(path: Path) -> RawWorkbook:
@@ -210,6 +156,20 @@ def worksheet_trees(zf: zipfile.ZipFile) -> dict[str, tuple[str, etree._Element]
         if target in reader.names:
             out[el.get("name", "")] = (target, reader.xml(target))
     return out
+
+
+def parse_part(zf: zipfile.ZipFile, name: str) -> etree._Element:
+    """One part of ``zf`` parsed as safely as the reader parses it (no DTD, no entities).
+
+    For callers that edit a package's parts (the feedback copy).  Raises
+    :class:`UnreadableError` for a DTD, ``KeyError`` for a missing part, lxml's errors for bad XML.
+    """
+    return _Reader(zf, set()).xml(name)
+
+
+def string_text(si: etree._Element) -> str:
+    """The text of a shared or inline string element (``<si>`` / ``<is>``), as the reader reads it."""
+    return _si_text(si)
 
 
 class _Reader:

@@ -64,7 +64,9 @@ def plan_last_year(fill: LastYearFill | None, form: Form = FORM) -> LastYearPlan
     spec = form.last_year
     assert spec is not None, "the form defines no last-year part"
     if fill is None or fill.values is None:
-        note = LAST_YEAR_NOTE_NONE if fill is None else LAST_YEAR_NOTE_MISSING.format(year=fill.year)
+        note = (
+            LAST_YEAR_NOTE_NONE if fill is None else LAST_YEAR_NOTE_MISSING.format(year=fill.year)
+        )
         return LastYearPlan({}, frozenset(), {p.key: None for p in spec.priors}, note, "")
     last = fill.values
     inputs: dict[str, Value] = {key: number_or_zero(last.get(src)) for key, src in spec.carried}
@@ -72,7 +74,9 @@ def plan_last_year(fill: LastYearFill | None, form: Form = FORM) -> LastYearPlan
         text = str(last.get(key) or "").strip()
         if text:
             inputs[key] = text
-    priors: dict[str, Value | None] = {p.key: number_or_zero(last.get(p.source)) for p in spec.priors}
+    priors: dict[str, Value | None] = {
+        p.key: number_or_zero(last.get(p.source)) for p in spec.priors
+    }
     recorded = {k: inputs[k] for k, _ in spec.carried} | priors
     meta = json.dumps(
         {"year": fill.year, "source": fill.source, "values": recorded},
@@ -95,7 +99,9 @@ def read_prefilled(meta: Mapping[str, str], form: Form = FORM) -> tuple[dict[str
     try:
         data = json.loads(text)
         values = {
-            k: int(v) for k, v in data["values"].items() if k in spec.locked_keys  # type: ignore[union-attr]
+            k: int(v)
+            for k, v in data["values"].items()
+            if k in spec.locked_keys  # type: ignore[union-attr]
         }
         year = int(data["year"])
     except (ValueError, TypeError, KeyError, AttributeError):
@@ -118,7 +124,6 @@ def write_last_year(
             ws.write_blank(prior.row, prior.col, None, formats.prior)
         else:
             ws.write_number(prior.row, prior.col, int(value), formats.prior)
-    by_key = {p.key: p for p in spec.priors}
     for check in spec.stock_checks:
         sheet, row, col = check.check
         shown = stock_display(check, computed, plan.priors[check.prior])
@@ -130,12 +135,13 @@ def write_last_year(
         ws.conditional_format(row, col, row, col, {
             "type": "text", "criteria": "begins with", "value": STOCK_WARN, "format": formats.warn,
         })  # fmt: skip
-        assert by_key[check.prior].sheet == sheet  # the formula refers to it without a sheet name
     sheet, row, col = spec.note
     if plan.filled:
         lines = NOTE_LINES_FILLED
     else:
-        lines = max(1, -(-_display_width(plan.note) // int(sum(formats.widths[sheet][col : col + 2]))))
+        lines = max(
+            1, -(-_display_width(plan.note) // int(sum(formats.widths[sheet][col : col + 2])))
+        )
     sheets[sheet].set_row(row, lines * LINE_HEIGHT)
     sheets[sheet].merge_range(row, col, row, col + 1, plan.note, formats.note)
 
@@ -155,4 +161,3 @@ class LastYearFormats:
 def _display_width(text: str) -> int:
     """A CJK character is about two width units wide."""
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-

@@ -41,6 +41,7 @@ from xl2report.form.national import (
     quote_sheet,
     rule_holds,
 )
+from xl2report.form.preface import PREFACE_KEY, standard_preface
 from xl2report.xlsx.prefill import (
     LastYearFill,
     LastYearFormats,
@@ -168,6 +169,8 @@ def resolve(
     ):
         if given is not None:
             inputs[key] = given
+    if options.org and options.year and not str(inputs.get(PREFACE_KEY) or "").strip():
+        inputs[PREFACE_KEY] = standard_preface(inputs)  # prefilled, editable
     locked = {k for k, v in (("info.org", options.org), ("info.year", options.year)) if v}
     return Resolved(plan, compute_formulas(inputs, form), frozenset(locked | plan.locked))
 
