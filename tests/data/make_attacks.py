@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,9 @@ from make_corpus import edit_cell_xml  # noqa: E402
 from inbox_helpers import write_invalid, write_truncated, write_valid  # noqa: E402
 from xl2report.checks.check import check_file  # noqa: E402
 from xl2report.form.national import FEEDBACK_SHEET, ORG  # noqa: E402
-from xl2report.xlsx.feedback import MARK_FIRST_COL, write_feedback  # noqa: E402
+from xl2report.xlsx.feedback import write_feedback  # noqa: E402
+from xl2report.xlsx.feedback_list import MARK_FIRST_COL  # noqa: E402
+from xl2report.xlsx.parts import NS_MAIN, worksheet_trees  # noqa: E402
 
 LONG_ORG = "某" * 95 + "人民政府"  # 99 characters, 297 bytes: once "File name too long"
 OLD = 1_736_000_000  # a received time well before any run
@@ -206,10 +209,18 @@ def _(inbox: Path, scratch: Path) -> list[str]:
 
 
 def formulas_in_feedback(path: Path) -> list[str]:
-    """Every cell of a feedback copy's list that holds a formula (there must be none)."""
-    wb = openpyxl.load_workbook(path)
-    ws = wb[FEEDBACK_SHEET]
-    return [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    """Every cell of a feedback copy's 校验结果 list that holds a formula (there must be none).
+
+    Read from the XML: the rest of the copy is the township's workbook byte for byte, which may
+    hold what openpyxl refuses (a <v>NaN</v>).
+    """
+    with zipfile.ZipFile(path) as zf:
+        _, tree = worksheet_trees(zf)[FEEDBACK_SHEET]
+    return [
+        c.get("r", "")
+        for c in tree.iter(f"{{{NS_MAIN}}}c")
+        if c.find(f"{{{NS_MAIN}}}f") is not None
+    ]
 
 
 def main(argv: list[str]) -> None:
