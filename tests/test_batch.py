@@ -102,13 +102,14 @@ def test_messy_inbox_twice(messy_inbox: Path, tmp_path: Path) -> None:
         "丁镇.xls": "accepted" if legacy_ok else "unreadable",
         "戊镇.xlsx": "unreadable",
         "己镇.xlsx": "unreadable",
-        "空文件.xlsx": "pending",
+        "空文件.xlsx": "unreadable",  # empty since long before the run: an empty file
         "~$甲镇.xlsx": "skipped",
         ".~lock.乙镇.xlsx#": "skipped",
         "说明.txt": "skipped",
     }
     assert by_file["戊镇.xlsx"]["findings"][0]["code"] == "encrypted"
     assert by_file["己镇.xlsx"]["findings"][0]["code"] == "corrupt-workbook"
+    assert by_file["空文件.xlsx"]["findings"][0]["code"] == "file-empty"
     if not legacy_ok:
         assert by_file["丁镇.xls"]["findings"][0]["code"] == "legacy-format"
     assert all(f["message"] for f in first["files"] if f["status"] in ("skipped", "pending"))
@@ -166,7 +167,8 @@ def test_messy_inbox_twice(messy_inbox: Path, tmp_path: Path) -> None:
     assert states["丙镇人民政府"] == ("updated", report_of("丙镇人民政府"))
     assert states["乙镇人民政府"] == ("rejected", "2024/退回/乙镇人民政府_校验反馈.xlsx")
     unreadable = sorted(s.file for s in campaign.unreadable)
-    assert unreadable == sorted(["戊镇.xlsx", "己镇.xlsx"] + ([] if legacy_ok else ["丁镇.xls"]))
+    expected = ["戊镇.xlsx", "己镇.xlsx", "空文件.xlsx"] + ([] if legacy_ok else ["丁镇.xls"])
+    assert unreadable == sorted(expected)
     current_rows = {(r["org"], r["report"]) for r in rows if r["status"] == "accepted"}
     assert {(o, out) for o, (st, out) in states.items() if st in ("accepted", "updated")} == (
         current_rows

@@ -159,3 +159,51 @@ def test_a_rejection_after_an_accepted_version_is_the_current_state(ledger: Ledg
 def test_nearest_roster_name(typed: str, expected: str | None) -> None:
     names = ["白沙乡人民政府", "城关镇人民政府", "黄河街道办事处", "白塔镇人民政府"]
     assert nearest_name(typed, names) == expected
+
+
+def test_a_file_empty_for_a_minute_is_an_empty_file_not_a_copy_in_progress(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from xl2report.batch.records import FileStatus, RunOptions
+    from xl2report.batch.session import run_batch
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "刚复制.xlsx").write_bytes(b"")
+    old = inbox / "空文件.xlsx"
+    old.write_bytes(b"")
+    os.utime(old, (time.time() - 120, time.time() - 120))
+    result = run_batch(RunOptions(inbox, tmp_path / "outbox", jobs=1, settle=0))
+    by_file = {f.file: f for f in result.files}
+    assert by_file["刚复制.xlsx"].status is FileStatus.PENDING
+    assert by_file["空文件.xlsx"].status is FileStatus.UNREADABLE
+    assert "空" in by_file["空文件.xlsx"].message
+
+
+def test_ctrl_c_says_what_was_done_and_what_remains(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from inbox_helpers import set_mtime, write_valid
+    from xl2report.batch import worker
+    from xl2report.cli.main import main
+
+    inbox = tmp_path / "inbox"
+    for i, name in enumerate(("甲", "乙", "丙", "丁")):
+        set_mtime(write_valid(inbox / f"{name}.xlsx", f"{name}镇人民政府", seed=i), 1e9 + i)
+    real, seen = worker.Worker.process, []
+
+    def process(self, job):  # type: ignore[no-untyped-def]
+        seen.append(job)
+        if len(seen) == 3:
+            raise KeyboardInterrupt  # the clerk presses Ctrl-C during the third file
+        return real(self, job)
+
+    monkeypatch.setattr(worker.Worker, "process", process)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "--inbox", str(inbox), "--outbox", str(tmp_path / "outbox"), "-j", "1",
+              "--settle", "0"])  # fmt: skip
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "本次已处理 2 个文件（已通过 2）" in err and "还有 2 个未处理" in err
+    assert "再次运行" in err

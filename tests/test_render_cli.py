@@ -77,10 +77,15 @@ def test_workbook_with_errors_gives_findings_and_no_report(
     assert not (tmp_path / "out").exists()
 
 
-def test_force_renders_a_marked_draft(invalid: Path, tmp_path: Path) -> None:
+def test_draft_renders_a_marked_draft_and_force_does_not(invalid: Path, tmp_path: Path) -> None:
     assert run("render", invalid, "-o", tmp_path / "out", "--force") == 1
-    texts = read_report(tmp_path / "out" / REPORT).texts
-    assert texts[0] == DRAFT_MARK
+    assert not (tmp_path / "out").exists()  # --force only overwrites; it makes no draft
+    assert run("render", invalid, "-o", tmp_path / "out", "--draft") == 1
+    draft = tmp_path / "out" / REPORT.replace(".docx", "（草稿）.docx")
+    assert read_report(draft).texts[0] == DRAFT_MARK
+    assert not (tmp_path / "out" / REPORT).exists()  # never under the report's own name
+    assert run("render", invalid, "-o", tmp_path / "out", "--draft") == 2  # exists: refused
+    assert run("render", invalid, "-o", tmp_path / "out", "--draft", "--force") == 1
 
 
 def test_unreadable_input_exits_2(tmp_path: Path) -> None:

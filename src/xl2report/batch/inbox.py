@@ -47,6 +47,7 @@ SKIP_MESSAGES = {
     Kind.OTHER: "不是 Excel 工作簿，已跳过；请报送用下发模板填写的 .xlsx 文件。",
     Kind.LINK: "这是指向收件目录以外的链接，出于安全不读取；请把文件本身复制进收件目录。",
 }
+EMPTY_AFTER = 60.0  # seconds a 0-byte file may stay empty before it is judged an empty file
 PENDING_EMPTY = "文件是空的（0 字节），可能还在复制或保存中，下次运行时再处理。"
 PENDING_CHANGING = "文件仍在写入（两次查看大小或修改时间不同），下次运行时再处理。"
 VANISHED = "文件在处理前被移走或删除，未作记录。"
@@ -174,7 +175,8 @@ def settle(
     changed since the scan.  Only when a file was modified within the last ``seconds`` (or has
     a modification time in the future) does this wait, until ``seconds`` after the first look,
     before the second look.  Empty files count as still changing: a copy in progress often
-    shows 0 bytes first; an empty file is only waited for when it is recent.
+    shows 0 bytes first; but one left empty for :data:`EMPTY_AFTER` seconds is an empty file,
+    processed (and reported as empty) like any other.
     """
     if entries and any(_recent(e, since, seconds) for e in entries):
         wait = since + seconds - time.monotonic()
@@ -182,7 +184,8 @@ def settle(
             time.sleep(wait)
     stable, changing = [], []
     for e in entries:
-        (stable if e.size > 0 and unchanged(e) else changing).append(e)
+        empty_for_long = e.size == 0 and not _recent(e, since, EMPTY_AFTER)
+        (stable if (e.size > 0 or empty_for_long) and unchanged(e) else changing).append(e)
     return stable, changing
 
 

@@ -43,7 +43,9 @@ class LastYearRecord:
 
     def fill(self) -> LastYearFill:
         """What a template prefilled from this record carries."""
-        return LastYearFill(self.year, self.values, f"{self.file}，{self.received}{self.received_word}")
+        return LastYearFill(
+            self.year, self.values, f"{self.file}，{self.received}{self.received_word}"
+        )
 
 
 @dataclass
@@ -69,7 +71,9 @@ def load_last_year(src: Path, year: int) -> LastYearData:
     elif src.is_dir():
         data = _from_folder(src, year)
     else:
-        raise FatalError(f"上年数据来源不存在：{src}（应为上年的输出目录或上年工作簿所在的文件夹）。")
+        raise FatalError(
+            f"上年数据来源不存在：{src}（应为上年的输出目录或上年工作簿所在的文件夹）。"
+        )
     if not data.records:  # a wrong folder or year must not hand out "no data found" to everyone
         seen = f"（{'；'.join(data.skipped[:3])}）" if data.skipped else ""
         raise FatalError(

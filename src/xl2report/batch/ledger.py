@@ -44,7 +44,7 @@ from xl2report.batch.ledger_schema import (
 )
 from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import ReferenceReader, decode_values, encode_values
-from xl2report.errors import FatalError
+from xl2report.errors import FatalError, os_error_text
 from xl2report.form.national import Value
 
 __all__ = [
@@ -109,6 +109,7 @@ def _row(columns: dict[str, object]) -> Row:
 
 _COLUMNS = tuple(f.name for f in fields(Row))
 _WRITABLE = frozenset(_COLUMNS) - {"id"}
+_STATUS_AT = _COLUMNS.index("status")
 _WITHOUT_VALUES = ", ".join("NULL AS vals" if c == "vals" else c for c in _COLUMNS)
 
 
@@ -153,7 +154,7 @@ class Ledger(CampaignTables):
                 "里的年度文件夹一起移走后重新运行（将按收件目录重新生成全部输出）。"
             ) from exc
         except OSError as exc:
-            raise FatalError(f"无法创建账本 {path}：{exc.strerror or exc}") from exc
+            raise FatalError(f"无法创建账本 {path}：{os_error_text(exc)}") from exc
         return cls(conn, path)
 
     def close(self) -> None:
@@ -247,7 +248,16 @@ class Ledger(CampaignTables):
             params.extend(wanted)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return self._rows(sql + " ORDER BY received_ns, path, id", params)
+        sql += " ORDER BY received_ns, path, id"
+        if values:
+            return self._rows(sql, params)
+        # The columns are named in Row's order here, so rows are built by position (faster).
+        out = []
+        for found in self.conn.execute(sql, params):
+            cells = list(found)
+            cells[_STATUS_AT] = FileStatus(cells[_STATUS_AT])
+            out.append(Row(*cells))
+        return out
 
     def years(self) -> list[int]:
         """Every year that has a row."""

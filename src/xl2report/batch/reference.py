@@ -108,3 +108,8 @@ def snapshot(ledger: Ledger, previous_year: Path | None, executor: TaskPool) -> 
     return ledger.replace_reference(
         (org, year, src, vals) for (org, year), (src, vals) in refs.items()
     )
+
+
+def snapshot_years(ledger: Ledger) -> list[int]:
+    """The years whose values the snapshot holds (to say honestly what can be compared)."""
+    return [r[0] for r in ledger.conn.execute("SELECT DISTINCT year FROM reference ORDER BY year")]

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from xl2report.errors import FatalError
+from xl2report.errors import FatalError, os_error_text
 
 
 class LockHeld(FatalError):
@@ -34,7 +34,7 @@ class RunLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise FatalError(
-                f"无法在 {self.path.parent} 建立运行锁：{exc.strerror or exc}（请确认输出目录可写）。"
+                f"无法在 {self.path.parent} 建立运行锁：{os_error_text(exc)}（请确认输出目录可写）。"
             ) from exc
         if not _try_lock(fd):
             holder = _read_pid(fd)

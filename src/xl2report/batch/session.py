@@ -54,7 +54,7 @@ from xl2report.batch.records import (
 from xl2report.batch.roster import normalize_org, read_roster
 from xl2report.batch.runlock import RunLock
 from xl2report.checks.catalogue import Finding
-from xl2report.errors import FatalError
+from xl2report.errors import FatalError, os_error_text
 from xl2report.log import log_to_file, logger
 
 __all__ = ["STATE_DIR", "Session", "default_ledger", "run_batch"]
@@ -101,7 +101,7 @@ class Session:
             probe.unlink()
         except OSError as exc:
             raise FatalError(
-                f"输出目录 {self.outbox} 不可写：{exc.strerror or exc}。请换一个目录或检查权限。"
+                f"输出目录 {self.outbox} 不可写：{os_error_text(exc)}。请换一个目录或检查权限。"
             ) from exc
         self.lock.acquire()
         try:
@@ -203,7 +203,11 @@ class _Pass:
             if any(job for _, _, job, _ in items):
                 n = reference.snapshot(self.ledger, options.previous_year, executor)
                 if n:
-                    logger.info("跨年度核对：已载入 {} 份上一年度的数字", n)
+                    years = "、".join(map(str, reference.snapshot_years(self.ledger)))
+                    logger.info(
+                        "跨年度核对：已载入 {} 份已通过的 {} 年度数字，各单位下一年度的报送与之核对",
+                        n, years,
+                    )  # fmt: skip
             if options.word_template is not None:
                 session.local_worker(options)  # a broken template fails here, once, clearly
             results = executor.ordered(

@@ -28,12 +28,24 @@ class RenderOutcome:
     reason: str = ""  # why no report was written (Chinese), if none was
 
 
-def output_path(workbook: Path, output: Path | None, org: str, year: int | None) -> Path:
-    """Where the report goes: ``output`` if it names a .docx, else a folder (default: beside)."""
+DRAFT_MARK = "（草稿）"
+
+
+def output_path(
+    workbook: Path, output: Path | None, org: str, year: int | None, draft: bool = False
+) -> Path:
+    """Where the report goes: ``output`` if it names a .docx, else a folder (default: beside).
+
+    A draft's name says so (``…年度报告（草稿）.docx``), so it is never taken for the report.
+    """
     if output is not None and output.suffix.lower() == ".docx" and not output.is_dir():
-        return output
-    folder = output if output is not None else Path(workbook).parent
-    return folder / report_filename(org, year)
+        path = output
+    else:
+        folder = output if output is not None else Path(workbook).parent
+        path = folder / report_filename(org, year)
+    if draft and "草稿" not in path.stem:
+        path = path.with_name(f"{path.stem}{DRAFT_MARK}{path.suffix}")
+    return path
 
 
 def render_workbook(
@@ -43,11 +55,14 @@ def render_workbook(
     word_template: Path | None = None,
     pdf: bool = False,
     force: bool = False,
+    draft: bool = False,
 ) -> RenderOutcome:
-    """Check ``workbook``; if it passes (or ``force``), render its report and optionally a PDF.
+    """Check ``workbook``; if it passes (or, with ``draft``, even if not) render its report and
+    optionally a PDF.
 
-    ``force`` also allows replacing existing outputs, and renders a workbook with errors as a
-    draft.  Raises :class:`RenderError` / :class:`~xl2report.atomic.OutputExistsError`.
+    ``force`` only allows replacing existing outputs; ``draft`` renders a workbook with errors
+    as a draft (marked on its first page and in its file name).  Raises :class:`RenderError` /
+    :class:`~xl2report.atomic.OutputExistsError`.
     """
     result = check_file(Path(workbook))
     outcome = RenderOutcome(result)
@@ -58,11 +73,11 @@ def render_workbook(
     if not result.values:
         outcome.reason = "工作簿版式不符，读不出数据，无法生成报告。"
         return outcome
-    if not report.valid and not force:
-        outcome.reason = "校验未通过，未生成报告；请先改正上述错误（或加 --force 生成草稿）。"
+    if not report.valid and not draft:
+        outcome.reason = "校验未通过，未生成报告；请先改正上述错误（或加 --draft 生成草稿）。"
         return outcome
     outcome.draft = not report.valid
-    out = output_path(Path(workbook), output, report.org, report.year)
+    out = output_path(Path(workbook), output, report.org, report.year, outcome.draft)
     pdf_path = out.with_suffix(".pdf")
     for target in (out, pdf_path) if pdf else (out,):
         if target.exists() and not force:

@@ -60,8 +60,10 @@ _SHIFTED = "该表的数字无法按位置读取；请删除插入的行列（�
 _LEGACY = "这是旧版 .xls/.et 格式，请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后重新报送。"
 _ZERO = "已按 0 计；没有请直接填 0。"
 # A stated number against its cells: the sentence quoted, the cells named, both numbers given.
-_STATED = ("{label}中“{sentence}”说{said}为 {number} {unit}，但{cells}为 {table} {unit}"
-           "[；{alternatives}]。请把文字和表格改为一致。")
+_STATED = (
+    "{label}中“{sentence}”说{said}为 {number} {unit}，但{cells}为 {table} {unit}"
+    "[；{alternatives}]。请把文字和表格改为一致。"
+)
 
 # fmt: off
 _CODES = (

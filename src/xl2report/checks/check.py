@@ -122,9 +122,9 @@ def with_previous(
     report = result.report
     # Last year's accepted values replace the template's own record of them.
     kept = [f for f in report.findings if f.code not in STOCK_CODES]
-    findings = without_overlap(kept + check_year_over_year(
-        result.values, previous, FORM, copy_threshold
-    ))
+    findings = without_overlap(
+        kept + check_year_over_year(result.values, previous, FORM, copy_threshold)
+    )
     # A stable sort of the sorted findings plus the new ones orders them exactly as sorting
     # all of them at once does.
     findings.sort(key=lambda f: _position(f, FORM))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
 
 from xl2report.cli.app import cli
-from xl2report.cli.help import COPY_THRESHOLD_OPTION, EXIT_FINDINGS, EXIT_OK
+from xl2report.cli.help import COPY_THRESHOLD_OPTION, EXIT_FATAL, EXIT_FINDINGS, EXIT_OK
 
 
 def _batch_options(func):  # type: ignore[no-untyped-def]
@@ -73,8 +74,13 @@ def run(as_json: bool, **kw: object) -> None:
     from xl2report.batch.session import run_batch
     from xl2report.cli.console import print_run, run_progress
 
-    with run_progress(click.get_current_context().obj["debug"]) as on_event:
-        result = run_batch(_run_options(**kw), on_event)
+    tally = _Tally()
+    try:
+        with run_progress(click.get_current_context().obj["debug"]) as on_event:
+            result = run_batch(_run_options(**kw), tally.wrap(on_event))
+    except KeyboardInterrupt:
+        click.echo(tally.interrupted(), err=True)
+        sys.exit(EXIT_FATAL)
     exit_code = _exit_code(result, kw)
     if as_json:
         click.echo(json.dumps(result.to_dict() | {"exit_code": exit_code}, ensure_ascii=False,
@@ -82,6 +88,39 @@ def run(as_json: bool, **kw: object) -> None:
     else:
         print_run(result)
     sys.exit(exit_code)
+
+
+class _Tally:
+    """Counts what a run has done, so a Ctrl-C can say what is done and what remains."""
+
+    def __init__(self) -> None:
+        self.planned = 0
+        self.done: Counter[str] = Counter()
+
+    def wrap(self, sink):  # type: ignore[no-untyped-def]
+        def on_event(event) -> None:  # type: ignore[no-untyped-def]
+            if event.kind == "plan":
+                self.planned = event.total
+            elif (
+                event.kind == "file"
+                and event.result is not None
+                and event.result.new
+                and event.result.status.value != "duplicate"
+            ):
+                self.done[event.result.label] += 1
+            sink(event)
+
+        return on_event
+
+    def interrupted(self) -> str:
+        n = sum(self.done.values())
+        parts = "，".join(f"{label} {k}" for label, k in self.done.items())
+        left = max(self.planned - n, 0)
+        return (
+            f"已中止：本次已处理 {n} 个文件" + (f"（{parts}）" if parts else "")
+            + f"，还有 {left} 个未处理。已处理的结果都已记入台账、输出文件已就位；"
+            "再次运行 xl2report run 会接着处理剩下的文件。"
+        )  # fmt: skip
 
 
 def _exit_code(result, kw: dict[str, object]) -> int:  # type: ignore[no-untyped-def]

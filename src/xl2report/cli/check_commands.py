@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -33,9 +34,12 @@ def check(
     annotate: Path | None,
     copy_threshold: int,
 ) -> None:
-    """校验报回的工作簿：版式、公式、数值、勾稽关系、文字，逐格指出问题。"""
+    """校验报回的工作簿：版式、公式、数值、勾稽关系、文字，逐格指出问题。
+
+    \b
+    旧版 .xls/.et 文件在装有 LibreOffice 时先转换为 .xlsx 再校验（与 run 相同，原文件不动）。
+    """
     from xl2report.checks.check import check_file
-    from xl2report.cli.console import print_reports
 
     previous_result = (
         check_file(previous, copy_threshold=copy_threshold / 100) if previous else None
@@ -44,33 +48,75 @@ def check(
         # Unreadable, another form, or an old template version: nothing to compare with.
         reason = previous_result.report.errors[0].message
         raise UserError(f"上一年度的工作簿 {previous} 无法用于跨年度核对：{reason}")
-    results = [check_file(f, previous_result, copy_threshold=copy_threshold / 100) for f in files]
-    reports = [r.report for r in results]
+    with tempfile.TemporaryDirectory(prefix="xl2report-check-") as tmp:
+        checked = _converted(files, Path(tmp))
+        results = [
+            check_file(c, previous_result, copy_threshold=copy_threshold / 100)
+            if isinstance(c, Path)
+            else _unconverted(f, c)
+            for f, c in zip(files, checked, strict=True)
+        ]
+        for f, result in zip(files, results, strict=True):
+            result.report.file = str(f)  # a converted .xls is reported under its own name
+        reports = [r.report for r in results]
+        _output(reports, as_json)
+        if annotate:
+            _annotate(files, checked, reports, annotate)
+    if any(not r.readable for r in reports):
+        sys.exit(EXIT_FATAL)
+    sys.exit(EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS)
+
+
+def _converted(files: tuple[Path, ...], workdir: Path) -> list[object]:
+    """What to check for each file: itself, or for an old .xls/.et its .xlsx copy made by
+    LibreOffice (as ``run`` does), or the finding saying why there is none."""
+    from xl2report.batch.inbox import LEGACY_SUFFIXES
+
+    legacy = [(f, str(i)) for i, f in enumerate(files)
+              if f.suffix.lower() in LEGACY_SUFFIXES and f.is_file()]  # fmt: skip
+    converted: dict[str, object] = {}
+    if legacy:
+        from xl2report.batch.worker import convert_legacy
+
+        click.echo(f"正在用 LibreOffice 转换 {len(legacy)} 个旧格式文件…", err=True)
+        converted = dict(convert_legacy(legacy, workdir))
+    return [converted.get(str(i), f) for i, f in enumerate(files)]
+
+
+def _unconverted(path: Path, finding: object):  # type: ignore[no-untyped-def]
+    from xl2report.checks.catalogue import FileReport
+    from xl2report.checks.check import CheckResult
+
+    return CheckResult(FileReport(str(path), findings=[finding]))  # type: ignore[list-item]
+
+
+def _output(reports, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    from xl2report.cli.console import print_reports
+
     if as_json:
         click.echo(
             json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=1)
         )
     else:
         print_reports(reports)
-    if annotate:
-        from xl2report.batch.outbox import feedback_name
-        from xl2report.xlsx.feedback import write_feedback
 
-        used: set[str] = set()
-        for path, report in zip(files, reports, strict=True):
-            if any(f.code == "lock-file" for f in report.findings):
-                continue  # not a submission: nothing to send back
-            name = feedback_name(path)
-            for n in range(2, len(files) + 2):  # same file name from two folders
-                if name not in used:
-                    break
-                name = feedback_name(path.with_name(f"{path.stem}_{n}{path.suffix}"))
-            used.add(name)
-            out = write_feedback(path, report, annotate / name, overwrite=True)
-            click.echo(f"已写反馈副本：{out}", err=True)
-    if any(not r.readable for r in reports):
-        sys.exit(EXIT_FATAL)
-    sys.exit(EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS)
+
+def _annotate(files, checked, reports, annotate: Path) -> None:  # type: ignore[no-untyped-def]
+    from xl2report.batch.outbox import feedback_name
+    from xl2report.xlsx.feedback import write_feedback
+
+    used: set[str] = set()
+    for path, source, report in zip(files, checked, reports, strict=True):
+        if any(f.code == "lock-file" for f in report.findings) or not isinstance(source, Path):
+            continue  # not a submission (or nothing readable): nothing to send back
+        name = feedback_name(path)
+        for n in range(2, len(files) + 2):  # same file name from two folders
+            if name not in used:
+                break
+            name = feedback_name(path.with_name(f"{path.stem}_{n}{path.suffix}"))
+        used.add(name)
+        out = write_feedback(source, report, annotate / name, overwrite=True)
+        click.echo(f"已写反馈副本：{out}", err=True)
 
 
 @cli.command()
@@ -80,18 +126,22 @@ def check(
 @click.option("--word-template", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="改过样式的 Word 模板（默认用内置模板）。")  # fmt: skip
 @click.option("--pdf", is_flag=True, help="同时用 LibreOffice 生成 PDF。")
-@click.option("--force", is_flag=True,
-              help="覆盖已有的输出文件；校验未通过时仍生成草稿（首页标注“草稿（未通过校验）”）。")  # fmt: skip
+@click.option("--force", is_flag=True, help="覆盖已有的输出文件。")
+@click.option("--draft", is_flag=True,
+              help="校验未通过时仍生成草稿：首页标注“草稿（未通过校验）”，文件名带“（草稿）”。")  # fmt: skip
 def render(
-    file: Path, output: Path | None, word_template: Path | None, pdf: bool, force: bool
-) -> None:
+    file: Path, output: Path | None, word_template: Path | None, pdf: bool, force: bool,
+    draft: bool,
+) -> None:  # fmt: skip
     """校验工作簿，通过后生成 Word 年度报告（可同时生成 PDF）。"""
     from xl2report.batch.single import render_workbook
     from xl2report.cli.console import print_reports
 
     if output is not None and not output.is_dir() and output.suffix.lower() not in ("", ".docx"):
         raise UserError(f"输出应为 .docx 文件或一个目录：{output}")
-    outcome = render_workbook(file, output, word_template=word_template, pdf=pdf, force=force)
+    outcome = render_workbook(
+        file, output, word_template=word_template, pdf=pdf, force=force, draft=draft
+    )
     if outcome.check.report.findings:
         print_reports([outcome.check.report])
     for warning in outcome.warnings:

@@ -138,17 +138,22 @@ def fields(as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     from xl2report.cli.console import print_table
+    from xl2report.form.types import Kind, ValueType
 
     print_table(
         ["字段代码", "工作表", "单元格", "标签", "类别", "类型"],
-        [[r["key"], r["sheet"], r["cell"], r["label"], r["kind"], r["type"]] for r in rows],
-    )
+        [
+            [r["key"], r["sheet"], r["cell"], r["label"], Kind(r["kind"]).label,
+             ValueType(r["type"]).label]
+            for r in rows
+        ],
+    )  # fmt: skip
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 列表输出。")
 def codes(as_json: bool) -> None:
-    """列出全部校验结果代码及其含义（错误 error / 提醒 warning）。"""
+    """列出全部校验结果代码及其含义（级别：错误 / 提醒；--json 中为 error / warning）。"""
     from xl2report.checks.catalogue import CATALOGUE
 
     rows = [
@@ -160,4 +165,7 @@ def codes(as_json: bool) -> None:
         return
     from xl2report.cli.console import print_table
 
-    print_table(["代码", "级别", "类别", "含义"], [list(r.values()) for r in rows])
+    print_table(
+        ["代码", "级别", "类别", "含义"],
+        [[c.code, c.level.label, c.group, c.title] for c in CATALOGUE.values()],
+    )

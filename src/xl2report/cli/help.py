@@ -5,6 +5,8 @@ Everything here is click plumbing shared by the command modules; no library impo
 
 from __future__ import annotations
 
+import re
+
 import click
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FATAL = 0, 1, 2
@@ -78,6 +80,8 @@ _USAGE_WORDS = (
     ("is a file", "是文件，不是文件夹"),
     ("is a directory", "是文件夹，不是文件"),
     ("Got unexpected extra argument", "多余的参数"),
+    ("Did you mean", "是否想输入"),
+    ("(Possible options:", "（可能是："),
     ("Directory", "目录"),
     ("File", "文件"),
     ("Path", "路径"),
@@ -88,7 +92,10 @@ def translate_usage(exc: click.UsageError) -> str:
     message = exc.format_message()
     for english, chinese in _USAGE_WORDS:
         message = message.replace(english, chinese)
-    return message
+    # click quotes with '…' and ends sentences with ". ": Chinese quotes and full stops.
+    message = re.sub(r"'([^']*)'", r"“\1”", message).replace("?", "？").replace(": ", "：")
+    message = re.sub(r"\.(\s|$)", r"。", message).rstrip("。")
+    return message if message.endswith(("？", "）")) else message + "。"
 
 
 # Written here, not imported from checks.copied, so that ``--help`` stays light; a test keeps

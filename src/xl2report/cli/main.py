@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code if isinstance(exc, UserError) else EXIT_FATAL)
     except Exception as exc:  # the single top-level handler: never a traceback for a user
         from xl2report.atomic import OutputExistsError
-        from xl2report.errors import FatalError
+        from xl2report.errors import FatalError, os_error_text
 
         if debug:
             raise
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
             click.echo(f"错误：没有写入权限：{exc.filename or exc}", err=True)
         elif isinstance(exc, OSError):
             click.echo(
-                f"错误：文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）", err=True
+                f"错误：文件操作失败：{os_error_text(exc)}（{exc.filename or ''}）", err=True
             )
         else:
             click.echo(f"内部错误：{type(exc).__name__}: {exc}（加 --debug 查看详情）", err=True)

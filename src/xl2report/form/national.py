@@ -389,7 +389,11 @@ def _cover(b: _Builder) -> tuple[tuple[str, int, int], tuple[str, int, int], tup
     contact_row = submit_row + 2
     b.label(s, contact_row, 0, "公开与联系（用于前言）", LabelRole.CAPTION, last_col=2)
     contact = (
-        ("info.website", "电子版网址", "报告电子版发布的网站，如“××县人民政府门户网站（http://…）”。"),
+        (
+            "info.website",
+            "电子版网址",
+            "报告电子版发布的网站，如“××县人民政府门户网站（http://…）”。",
+        ),
         ("info.address", "联系地址", "读者就报告提问的地址，可空。"),
         ("info.postcode", "邮政编码", "可空。"),
         ("info.public_phone", "咨询电话", "对外公布的咨询电话（不是上面的填报人电话），可空。"),
@@ -748,6 +752,8 @@ FORM = build_form()
 # Handles on the fields the code refers to by meaning (their keys are typed only above).
 ORG = FORM.field("info.org")
 YEAR = FORM.field("info.year")
+CONTACT = FORM.field("info.contact")
+PHONE = FORM.field("info.phone")
 PUBLISH_DATE = FORM.field("info.publish_date")
 FEE_NOTICES = FORM.field("s6.fee_notices")
 FEE_BILLED = FORM.field("s6.fee_billed")

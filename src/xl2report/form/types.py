@@ -24,11 +24,21 @@ class Kind(StrEnum):
     INPUT = "input"
     FORMULA = "formula"
 
+    @property
+    def label(self) -> str:
+        """The kind in Chinese (填写 / 公式)."""
+        return "填写" if self is Kind.INPUT else "公式"
+
 
 class ValueType(StrEnum):
     INTEGER = "integer"
     DECIMAL = "decimal"
     TEXT = "text"
+
+    @property
+    def label(self) -> str:
+        """The type in Chinese (整数 / 数字 / 文字)."""
+        return {"integer": "整数", "decimal": "数字", "text": "文字"}[self.value]
 
 
 class LabelRole(StrEnum):
@@ -38,7 +48,9 @@ class LabelRole(StrEnum):
     HEADER = "header"  # table column header
     ROW = "row"  # table row label
     PROMPT = "prompt"  # label left of a form field (机关名称)
-    ASIDE = "aside"  # beside a national table (last year's figures): the template's, not the report's
+    ASIDE = (
+        "aside"  # beside a national table (last year's figures): the template's, not the report's
+    )
 
 
 def col_letter(col: int) -> str:

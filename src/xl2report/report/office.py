@@ -47,6 +47,31 @@ def available() -> bool:
     return soffice_path() is not None
 
 
+# The Writer component's library in a LibreOffice program folder (Linux, macOS, Windows).
+WRITER_FILES = ("libswlo.so", "libswlo.dylib", "swlo.dll")
+WRITER_MISSING = (
+    "本机的 LibreOffice 没有安装 Writer（文字处理组件），无法把 Word 报告转换为 PDF。"
+    "请安装 LibreOffice Writer：统信 UOS、麒麟、Debian/Ubuntu 上运行 "
+    "sudo apt install libreoffice-writer；Windows 上重新运行 LibreOffice 安装程序，"
+    "选择“修改”并勾选 Writer。Word 报告本身已可使用。"
+)
+
+
+def writer_available() -> bool:
+    """Whether the installed LibreOffice has Writer (needed to turn .docx into PDF).
+
+    Some offices install only Calc; LibreOffice then fails with an English "no export filter".
+    Unknown layouts count as available (the conversion itself still reports failures).
+    """
+    exe = soffice_path()
+    if exe is None:
+        return False
+    program = Path(os.path.realpath(exe)).parent
+    if not any(program.glob("*lo.*")) and not any(program.glob("*lo")):
+        return True  # not a program folder we recognise: let LibreOffice decide
+    return any((program / name).exists() for name in WRITER_FILES)
+
+
 def convert(
     files: Sequence[Path],
     target: str,
@@ -96,9 +121,9 @@ def convert(
             raise OfficeError(f"LibreOffice 转换超时（{timeout:.0f} 秒）。") from exc
     missing = [p for p in expected if not p.exists() or p.stat().st_size == 0]
     if missing:
-        detail = (done.stderr or done.stdout or b"").decode("utf-8", "replace").strip()[-300:]
+        detail = (done.stderr or done.stdout or b"").decode("utf-8", "replace").strip()
         names = "、".join(p.name for p in missing)
-        raise OfficeError(f"LibreOffice 没有生成 {names}（退出码 {done.returncode}）{detail}")
+        raise OfficeError(f"LibreOffice 没有生成 {names}：{_explain(detail, done.returncode)}")
     return expected
 
 
@@ -106,3 +131,14 @@ def _fontconfig_file() -> Path | None:
     """Our fontconfig file maps 仿宋_GB2312 & co. to installed Simplified Chinese faces."""
     conf = Path(__file__).parents[1] / "data" / "fonts.conf"
     return conf if conf.exists() else None
+
+
+def _explain(detail: str, code: int) -> str:
+    """LibreOffice's (English) complaint as a Chinese sentence; the original is logged."""
+    logger.info("LibreOffice 输出（退出码 {}）：{}", code, detail[-500:])
+    lowered = detail.lower()
+    if "no export filter" in lowered:
+        return "没有可用的导出组件（多半是没有安装相应的 LibreOffice 组件，如 Writer）。"
+    if "could not be loaded" in lowered:
+        return "无法打开源文件（文件损坏，或没有安装打开它所需的 LibreOffice 组件）。"
+    return f"LibreOffice 转换失败（退出码 {code}），详见日志。"

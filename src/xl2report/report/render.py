@@ -217,6 +217,8 @@ def docx_to_pdf(
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     done = []
+    if office.available() and not office.writer_available():
+        raise RenderError(office.WRITER_MISSING)
     with tempfile.TemporaryDirectory(prefix=".xl2report-pdf-", dir=outdir) as tmp:
         try:
             made = office.convert(paths, "pdf:writer_pdf_Export", Path(tmp), timeout=timeout)

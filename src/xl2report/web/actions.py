@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from xl2report.county.campaign import confirm_held
 from xl2report.errors import FatalError
+from xl2report.form.national import FORM_TITLE
 from xl2report.web import handout
 from xl2report.web.app import checked_form, web_of
 from xl2report.web.pages import handout_page
@@ -146,7 +147,7 @@ async def templates(request: Request) -> Response:
         data = await run_in_threadpool(build)
     except FatalError as exc:
         return handout_page(request, error=str(exc), status=400)
-    name = f"{year}年政府信息公开工作年度报告填报模板.zip"
+    name = f"{year}年{FORM_TITLE}填报模板.zip"
     return Response(
         data,
         media_type="application/zip",

@@ -229,7 +229,9 @@ class GuardMiddleware:
         web = web_of(request)
         config = web.config
         if not allowed_host(request.headers.get("host", ""), config.host, config.port):
-            response: Response = PlainTextResponse("请求的主机名不被允许（Host）。", status_code=400)
+            response: Response = PlainTextResponse(
+                "请求的主机名不被允许（Host）。", status_code=400
+            )
             await response(scope, receive, send)
             return
         session = web.guard.decode(request.cookies.get(COOKIE))

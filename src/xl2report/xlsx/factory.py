@@ -24,7 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import cached_property
 
-from xl2report.form.national import FORM, Form, Kind, a1, check_display, rule_holds
+from xl2report.form.national import CONTACT, FORM, ORG, Form, Kind, a1, check_display, rule_holds
 from xl2report.form.preface import PREFACE_KEY
 from xl2report.form.types import stock_display
 from xl2report.xlsx.package import PackageWriter
@@ -40,7 +40,6 @@ from xl2report.xlsx.template import (
 
 Cell = tuple[str, int, int]  # (sheet, row, col)
 _STRINGS, _CORE = "xl/sharedStrings.xml", "docProps/core.xml"
-_ORG = "info.org"
 # A cell written as a number, or as a formula with its cached result: <c r="D7" s="5"><v>3</v></c>
 _VALUE_CELL = re.compile(r'<c r="([A-Z]+\d+)"[^>]*>(?:<f>[^<]*</f>)?<v>([^<]*)</v></c>')
 
@@ -78,7 +77,7 @@ class TemplateFactory:
         self.form = form
         self._bases: dict[tuple[object, ...], _Base | None] = {}
         # The prefilled 前言 names the organisation: one more text swapped per org.
-        self._text_keys = (_ORG, "info.contact", PREFACE_KEY, *self._starting_points())
+        self._text_keys = (ORG.key, CONTACT.key, PREFACE_KEY, *self._starting_points())
 
     def build(
         self, org: str, contact: str | None = None, last_year: LastYearFill | None = None
@@ -114,7 +113,7 @@ class TemplateFactory:
     def _starting_points(self) -> tuple[str, ...]:
         spec = self.form.last_year
         points = spec.starting_points if spec else ()
-        return tuple(k for k in points if k not in (_ORG, "info.contact", PREFACE_KEY))
+        return tuple(k for k in points if k not in (ORG.key, CONTACT.key, PREFACE_KEY))
 
     def _texts(self, resolved: Resolved) -> dict[str, str]:
         """The per-organisation texts present in this template, by slot."""
@@ -193,10 +192,10 @@ class TemplateFactory:
             zeros = {src: 0 for _, src in spec.carried} | {p.source: 0 for p in spec.priors}
             fill = LastYearFill(year_before, zeros, _marker("source"))  # type: ignore[arg-type]
         options = TemplateOptions(
-            org=texts.get(_ORG), year=self.year, password=self.password,
+            org=texts.get(ORG.key), year=self.year, password=self.password,
             submit_to=self.submit_to, last_year=fill,
         )  # fmt: skip
-        values = {k: v for k, v in texts.items() if k != _ORG}
+        values = {k: v for k, v in texts.items() if k != ORG.key}
         resolved = resolve(options, values, self.form)
         if kind == "filled":
             texts["note"], texts["meta"] = resolved.plan.note, resolved.plan.meta
@@ -209,7 +208,7 @@ class TemplateFactory:
             parts = {p: zf.read(p).decode("utf-8") for p in sheet_parts.values()}
         if any(strings.count(_entry(t)) != 1 for t in texts.values()):
             return None
-        if _ORG in texts and core.count(texts[_ORG]) != 1:
+        if ORG.key in texts and core.count(texts[ORG.key]) != 1:
             return None
         spans: dict[Cell, tuple[str, int, int]] = {}
         for part, xml in parts.items():
@@ -235,8 +234,8 @@ class TemplateFactory:
         for slot, entry in entries.items():
             strings = strings.replace(_entry(base.texts[slot]), entry)
         core = base.core
-        if _ORG in texts:
-            core = core.replace(base.texts[_ORG], _xml_escape(texts[_ORG]))
+        if ORG.key in texts:
+            core = core.replace(base.texts[ORG.key], _xml_escape(texts[ORG.key]))
         edits: dict[str, list[tuple[int, int, str]]] = {p: [] for p in base.parts}
         for cell, text in shown.items():
             if text != base.shown[cell]:

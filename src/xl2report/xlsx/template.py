@@ -24,10 +24,15 @@ from xl2report import __version__
 from xl2report.atomic import write_bytes_atomic
 from xl2report.form.national import (
     CHECK_OK,
+    CONTACT,
     DEFAULT_SUBMIT_NOTE,
     FORM,
     FORM_ID,
+    FORM_TITLE,
     FORM_VERSION,
+    ORG,
+    PHONE,
+    YEAR,
     Field,
     Form,
     Kind,
@@ -162,16 +167,16 @@ def resolve(
     if values:
         inputs.update(values)
     for key, given in (
-        ("info.org", options.org),
-        ("info.year", options.year),
-        ("info.contact", options.contact),
-        ("info.phone", options.phone),
+        (ORG.key, options.org),
+        (YEAR.key, options.year),
+        (CONTACT.key, options.contact),
+        (PHONE.key, options.phone),
     ):
         if given is not None:
             inputs[key] = given
     if options.org and options.year and not str(inputs.get(PREFACE_KEY) or "").strip():
         inputs[PREFACE_KEY] = standard_preface(inputs)  # prefilled, editable
-    locked = {k for k, v in (("info.org", options.org), ("info.year", options.year)) if v}
+    locked = {k for k, v in ((ORG.key, options.org), (YEAR.key, options.year)) if v}
     return Resolved(plan, compute_formulas(inputs, form), frozenset(locked | plan.locked))
 
 
@@ -200,7 +205,7 @@ def write_template(
 
 
 def form_title(year: int | None) -> str:
-    return f"{year}年政府信息公开工作年度报告" if year else "政府信息公开工作年度报告"
+    return f"{year}年{FORM_TITLE}" if year else FORM_TITLE
 
 
 class _Styles(FormStyles):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from xl2report.form.national import YEAR_MAX, YEAR_MIN, Field, Form, Kind, ValueType, a1
+from xl2report.form.national import YEAR, YEAR_MAX, YEAR_MIN, Field, Form, Kind, ValueType, a1
 
 
 def write_validations(sheets: dict[str, Worksheet], form: Form, locked: set[str]) -> None:
@@ -34,7 +34,7 @@ def _validation_options(f: Field, hint: str) -> dict[str, object] | None:
         if not hint:
             return None
         return {"validate": "any", "input_title": f.label[:32], "input_message": hint}
-    if f.key == "info.year":
+    if f.key == YEAR.key:
         return {
             "validate": "integer",
             "criteria": "between",
