@@ -137,8 +137,12 @@ def main() -> None:
             from_folder = timed("template", "--roster", str(folder_roster), "--year", str(YEAR),
                                 "--previous-year", str(folder), "-o", str(work / "folder"))  # fmt: skip
     # The target is for 1,000 units; a smaller run mostly measures start-up.
-    verdict = "" if args.n < 1000 else (
-        f"  {'✓' if prefilled[0] <= TARGET_SECONDS_PER_1000 else '✗'} 目标 ≤ {TARGET_SECONDS_PER_1000:.0f} 秒"
+    verdict = (
+        ""
+        if args.n < 1000
+        else (
+            f"  {'✓' if prefilled[0] <= TARGET_SECONDS_PER_1000 else '✗'} 目标 ≤ {TARGET_SECONDS_PER_1000:.0f} 秒"
+        )
     )
     print(f"template --roster，{units} 个单位（其中 {args.n} 个有上年数据），整个进程：")
     (plain, plain_cpu), (prefilled, prefilled_cpu) = plain, prefilled
@@ -151,8 +155,10 @@ def main() -> None:
     print(f"  比朴素做法快 {slow / prefilled:.1f} 倍；比不带上年数据慢 {prefilled / plain:.1f} 倍")
     if from_folder is not None:
         seconds, cpu = from_folder
-        print(f"  --previous-year（{args.folder} 个上年工作簿的文件夹）{seconds:6.1f} 秒  "
-              f"{seconds / args.folder * 1000:5.1f} ms/个  （CPU {cpu:.1f} 秒，含逐个读取校验）")
+        print(
+            f"  --previous-year（{args.folder} 个上年工作簿的文件夹）{seconds:6.1f} 秒  "
+            f"{seconds / args.folder * 1000:5.1f} ms/个  （CPU {cpu:.1f} 秒，含逐个读取校验）"
+        )
 
 
 if __name__ == "__main__":
