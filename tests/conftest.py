@@ -15,6 +15,9 @@ import pytest
 os.environ.setdefault("XL2REPORT_CACHE_DIR", tempfile.mkdtemp(prefix="xl2report-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Real mail servers on loopback (Dovecot, aiosmtpd) as fixtures: ``dovecot``, ``smtp``.
+pytest_plugins = ["mail_servers"]
 EXAMPLE_JSON = ROOT / "examples" / "kejing-2024.json"
 
 

@@ -829,6 +829,67 @@ def _() -> bytes:
     return edit_cell_xml(workbook(), "s1.active.text", inline="2024年，主动公开_x000B_信息120条。")
 
 
+# --- hostile values (issue #15): decided as findings, in bounded time ---
+
+
+@case("hostile-numbers", [at("not-a-number", "s2.licensing.decisions"),
+                          at("not-a-number", "s2.penalty.decisions"),
+                          at("number-out-of-range", "s2.coercion.decisions"),
+                          at("number-out-of-range", "s4.review.upheld")],
+      note="<v>NaN</v>, <v>INF</v>, <v>1e400</v> and the text 1e999999999 (once a hang)")  # fmt: skip
+def _() -> bytes:
+    data = edit_cell_xml(workbook(), "s2.licensing.decisions", value="NaN")
+    data = edit_cell_xml(data, "s2.penalty.decisions", value="INF")
+    data = edit_cell_xml(data, "s2.coercion.decisions", value="1e400")
+    return edit_cell_xml(data, "s4.review.upheld", inline="1e999999999")
+
+
+@case("year-overflow", [at("year-invalid", "info.year")],
+      note="年度 stored as 1e20 (once failed the worker on every run)")  # fmt: skip
+def _() -> bytes:
+    return edit_cell_xml(workbook(), "info.year", value="1e20")
+
+
+@case("text-half-emoji", [at("text-not-encodable", "s1.active.text")],
+      note="the OOXML escape _xD83D_: half an emoji, which nothing can store")  # fmt: skip
+def _() -> bytes:
+    return edit_cell_xml(workbook(), "s1.active.text", inline="2024年，主动公开信息_xD83D_120条。")
+
+
+@case("formula-in-input", [at("formula-in-input", "s2.licensing.decisions")],
+      note="a formula typed into an input cell: its cached result is not trusted")  # fmt: skip
+def _() -> bytes:
+    return edit_cell_xml(workbook(), "s2.licensing.decisions", formula="1+1", value="2")
+
+
+@case("sheet-hidden", [on("sheet-hidden", field("s3.new.total").sheet)],
+      note="a form sheet set hidden (a hidden copy could carry another unit's figures)")  # fmt: skip
+def _() -> bytes:
+    sheet = field("s3.new.total").sheet
+
+    def hide(wb: openpyxl.Workbook) -> None:
+        wb[sheet].sheet_state = "hidden"
+
+    return with_openpyxl(workbook(), hide)
+
+
+@case("content-too-large", unreadable="content-too-large",
+      note="30,000 extra cells on one sheet: refused before the expensive checks")  # fmt: skip
+def _() -> bytes:
+    data = workbook()
+    part = sheet_part(data, field("s3.new.total").sheet)
+
+    def grow(body: bytes) -> bytes:
+        rows = "".join(
+            f'<row r="{r}">' + "".join(f'<c r="{col}{r}"><v>1</v></c>' for col in "ABCDEFGHIJ")
+            + "</row>"
+            for r in range(1001, 4001)
+        )  # fmt: skip
+        return body.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+
+    return rewrite_parts(data, {part: grow})
+
+
 # --- year over year ---
 
 

@@ -14,7 +14,9 @@ of ``退回/`` into ``历史版本/`` and they become superseded.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -22,11 +24,14 @@ from pathlib import Path
 from xl2report.batch.holds import obsolete_rejections
 from xl2report.batch.inbox import Entry, Kind
 from xl2report.batch.ledger import Ledger, Row
-from xl2report.batch.outbox import Outbox
+from xl2report.batch.outbox import Outbox, safe_filename
 from xl2report.batch.records import FileStatus
 from xl2report.batch.worker import Outcome
+from xl2report.log import logger
 
 Moves = list[tuple[Path, Path]]
+# A target name the file system refuses: too long, or bytes it cannot store.
+_NAME_ERRORS = (errno.ENAMETOOLONG, errno.EILSEQ, errno.EINVAL)
 
 
 class Recorder:
@@ -41,9 +46,35 @@ class Recorder:
         return self._apply_moves(self.ledger.pending_moves())
 
     def _apply_moves(self, moves: Sequence[tuple[int, Path, Path]]) -> int:
-        done = self.outbox.apply_moves(moves)
-        self.ledger.moves_done(done)
+        done: list[int] = []
+        try:
+            for move in moves:
+                try:
+                    done += self.outbox.apply_moves([move])
+                except OSError as exc:
+                    if exc.errno not in _NAME_ERRORS:
+                        raise  # the environment (disk full, no permission): the run stops
+                    done.append(self._complete_renamed(*move))
+        finally:
+            self.ledger.moves_done(done)
         return len(done)
+
+    def _complete_renamed(self, move_id: int, src: Path, dst: Path) -> int:
+        """A journalled rename whose target name the file system refuses (too long, not
+        encodable; journalled by an older version): done under a shorter free name, and the
+        ledger follows.  Never replayed forever."""
+        new = self.outbox.reserve(dst.parent, safe_filename(dst.name))
+        try:
+            new.parent.mkdir(parents=True, exist_ok=True)
+            if src.exists():
+                os.rename(src, new)
+        except OSError as exc:
+            logger.error("文件移动无法完成，已放弃：{} -> {}（{}）", src, dst, exc)
+            return move_id
+        if self.outbox.root in new.parents:
+            self.ledger.rename_output(self.outbox.rel(dst), self.outbox.rel(new))
+        logger.warning("输出文件名过长或无法使用，已改名为 {}", new.name)
+        return move_id
 
     def outcome(self, e: Entry, sha: str, outcome: Outcome, inbox: Path | None) -> None:
         """Record a processed submission: its row, its report or feedback copy in place.

@@ -38,16 +38,19 @@ class Kind(StrEnum):
     LOCK = "lock"
     TEMP = "temp"
     OTHER = "other"
+    LINK = "link"  # a symbolic link to something outside the inbox: never read
 
 
 SKIP_MESSAGES = {
     Kind.LOCK: "这是 Excel/WPS 打开文件时生成的临时锁文件（~$ 开头），不是报送的工作簿，已忽略。",
     Kind.TEMP: "这是临时文件或系统文件（下载、保存未完成时产生），已忽略。",
     Kind.OTHER: "不是 Excel 工作簿，已跳过；请报送用下发模板填写的 .xlsx 文件。",
+    Kind.LINK: "这是指向收件目录以外的链接，出于安全不读取；请把文件本身复制进收件目录。",
 }
 EMPTY_AFTER = 60.0  # seconds a 0-byte file may stay empty before it is judged an empty file
 PENDING_EMPTY = "文件是空的（0 字节），可能还在复制或保存中，下次运行时再处理。"
 PENDING_CHANGING = "文件仍在写入（两次查看大小或修改时间不同），下次运行时再处理。"
+VANISHED = "文件在处理前被移走或删除，未作记录。"
 
 
 @dataclass(frozen=True)
@@ -104,14 +107,39 @@ def scan(inbox: Path, exclude: Iterable[Path] = ()) -> list[Entry]:
             path = here / name
             try:
                 st = path.stat()
-            except OSError:  # vanished between listing and stat (a mail client renaming)
+                outside = path.is_symlink() and inbox not in path.resolve().parents
+            except (OSError, RuntimeError):  # vanished meanwhile (a mail client renaming), a loop
                 continue
             if not _is_regular(st):
                 continue
-            rel = path.relative_to(inbox).as_posix()
-            out.append(Entry(path, rel, classify(name), st.st_size, st.st_mtime_ns))
+            rel = readable(path.relative_to(inbox).as_posix())
+            kind = Kind.LINK if outside else classify(readable(name))
+            out.append(Entry(path, rel, kind, st.st_size, st.st_mtime_ns))
     out.sort(key=lambda e: e.rel)
     return out
+
+
+def readable(name: str) -> str:
+    """A file name as text that can be shown and stored.
+
+    A name that is not UTF-8 reaches Python with its bytes escaped as lone surrogates; it is
+    usually GBK (a zip made on Chinese Windows, unpacked on Linux), so each such part is decoded
+    as GB18030, and what even that cannot decode is shown as U+FFFD.  Opening the file still
+    uses its real name (:attr:`Entry.path`).
+    """
+    if name.isascii() or not any("\udc80" <= ch <= "\udcff" for ch in name):
+        return name
+    parts = []
+    for part in name.split("/"):
+        raw = os.fsencode(part)
+        try:
+            parts.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                parts.append(raw.decode("gb18030"))
+            except UnicodeDecodeError:
+                parts.append(raw.decode("utf-8", "replace"))
+    return "/".join(parts)
 
 
 def _is_regular(st: os.stat_result) -> bool:

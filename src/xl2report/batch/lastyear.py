@@ -128,7 +128,7 @@ def _from_folder(folder: Path, year: int, jobs: int | None = None) -> LastYearDa
     pool = TaskPool(jobs if len(found) >= PARALLEL_FROM else 1, len(found), _no_setup)
     try:
         results = list(pool.ordered(previous_values, previous_values, [str(e.path) for e in found],
-                                    broken=lambda path: ("", None, None)))  # fmt: skip
+                                    broken=lambda path, reason: ("", None, None)))  # fmt: skip
     finally:
         pool.shutdown()
     for entry, (org, found_year, vals) in zip(found, results, strict=True):

@@ -143,8 +143,16 @@ class Ledger(CampaignTables):
                 create(conn)
             elif version == 1:
                 upgrade_from_1(conn)
+        except sqlite3.OperationalError as exc:  # the disk, not the file: full, limited, locked
+            raise FatalError(
+                f"无法读写账本 {path}（{exc}）：可能是磁盘已满、文件大小受限（ulimit -f）或没有写入"
+                "权限；请检查后重新运行。"
+            ) from exc
         except sqlite3.DatabaseError as exc:
-            raise FatalError(f"账本文件 {path} 无法打开或已损坏：{exc}") from exc
+            raise FatalError(
+                f"账本文件 {path} 无法打开或已损坏：{exc}。请从备份恢复这个文件；或把它连同输出目录"
+                "里的年度文件夹一起移走后重新运行（将按收件目录重新生成全部输出）。"
+            ) from exc
         except OSError as exc:
             raise FatalError(f"无法创建账本 {path}：{os_error_text(exc)}") from exc
         return cls(conn, path)
@@ -320,6 +328,12 @@ class Ledger(CampaignTables):
             (r[0], Path(r[1]), Path(r[2]))
             for r in self.conn.execute("SELECT id, src, dst FROM moves ORDER BY id")
         ]
+
+    def rename_output(self, old: str, new: str) -> None:
+        """Point every row that names output ``old`` (relative to the outbox) at ``new``."""
+        with transaction(self.conn):
+            for column in ("report", "pdf", "feedback"):
+                self.conn.execute(f"UPDATE files SET {column} = ? WHERE {column} = ?", (new, old))
 
     def moves_done(self, ids: Iterable[int]) -> None:
         """Forget journal entries whose renames are done."""

@@ -47,6 +47,7 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") fo
 MAX_NAME_CHARS = 120  # well under NTFS's 255 UTF-16 units
 MAX_NAME_BYTES = 200  # Linux allows 255 bytes; the rest is room for （N） and （第N版）
 _MAX_EXT = 8
+_OUTPUT_SUFFIXES = frozenset({".docx", ".pdf", ".xlsx"})
 
 
 def default_ledger(outbox: Path) -> Path:
@@ -220,6 +221,14 @@ class Outbox:
         dst = free_path(target.parent, target.name, self._taken)
         self._taken.add(str(dst))
         return dst
+
+    def made_outputs(self) -> list[Path]:
+        """Reports, PDFs and feedback copies on disk in the year folders (made by some run)."""
+        found = []
+        for year in self.root.iterdir() if self.root.is_dir() else ():
+            if year.is_dir() and (year.name == YEAR_UNKNOWN or year.name.isdigit()):
+                found += [p for p in year.rglob("*") if p.suffix.lower() in _OUTPUT_SUFFIXES]
+        return found
 
     # --- renames and recovery -------------------------------------------------------------
 

@@ -38,14 +38,20 @@ def make_missing_pdfs(recorder: Recorder, executor: TaskPool, emit: EventSink) -
         ([str(path) for _, path in chunk], str(staging / f"pdf-{i}"))
         for i, chunk in enumerate(chunks)
     ]
-    results = executor.ordered(
-        _pdf_task,
-        _pdf_task,
-        tasks,
-        broken=lambda task: [worker.PdfResult(d, None, "工作进程意外退出") for d in task[0]],
-    )
+    per_file, executor.timeout = executor.timeout, None  # LibreOffice has its own time limit
+    try:
+        made_chunks = list(
+            executor.ordered(
+                _pdf_task,
+                _pdf_task,
+                tasks,
+                broken=lambda task, reason: [worker.PdfResult(d, None, reason) for d in task[0]],
+            )
+        )
+    finally:
+        executor.timeout = per_file
     notes = []
-    for chunk, made in zip(chunks, results, strict=True):
+    for chunk, made in zip(chunks, made_chunks, strict=True):
         for (row, report), res in zip(chunk, made, strict=True):
             if res.pdf is None:
                 notes.append(

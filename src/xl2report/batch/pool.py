@@ -1,33 +1,67 @@
-"""Run tasks in worker processes, results in input order, with a bounded number in flight.
+"""Run tasks in worker processes, results in input order, each task bounded in time.
 
 Used by the batch run for checking/rendering, indexing last year's workbooks and PDF batches.
-Workers are spawned (not forked: the parent holds SQLite connections and may run threads) and
-set up by the initializer the caller passes (the batch run's worker set-up); a single task or ``--jobs 1`` runs
-in-process instead, with the same functions, so results do not depend on the job count.
+Each worker is one spawned process (not forked: the parent holds SQLite connections and may run
+threads) with a pipe to the parent, set up by the initializer the caller passes, and running one
+task at a time.  So the parent always knows which task a worker is on: a worker that dies
+(killed, out of memory, a crash in a C library) or runs past the time limit is ended, its task
+gets ``broken(task, reason)`` and a fresh worker takes the next task.  One hostile file never
+stops the run.
+
+A single task or ``--jobs 1`` runs in-process instead, with the same functions, so results do
+not depend on the job count; there the time limit is an alarm signal (it stops Python code,
+not a long call inside a C library, which is why the reader bounds its own work too).
+
+Workers start with Ctrl-C ignored (set before the process starts, so even an interrupt during
+their start-up prints nothing): an interrupt is the parent's business, which ends them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing.connection
 import os
-from collections import deque
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import TypeVar
+from multiprocessing.process import BaseProcess
+from typing import Any, Generic, TypeVar
 
 from xl2report.log import logger
 
 T = TypeVar("T")
 R = TypeVar("R")
 _END = object()
+DIED = "处理时工作进程意外退出（可能是内存不足或文件触发了程序缺陷）"
+
+
+def timed_out(seconds: float) -> str:
+    """The reason given to a task that ran past its time limit."""
+    return f"处理超过 {seconds:g} 秒仍未完成，已停止（文件可能过大或构造异常）"
+
+
+class TaskTimeout(BaseException):
+    """Raised in-process by the alarm when a task runs past its time limit (a BaseException,
+    so the per-file ``except Exception`` boundaries let it through to the pool)."""
+
+
+@dataclass
+class _Slot(Generic[T]):
+    process: BaseProcess
+    conn: multiprocessing.connection.Connection
+    task: tuple[int, T] | None = None
+    started: float = 0.0
 
 
 class TaskPool:
     """Runs tasks in worker processes (or in-process for ``--jobs 1`` / a single task).
 
-    :meth:`ordered` yields results in input order with at most a few tasks in flight per
-    worker, so memory stays flat however big the inbox is.
+    :meth:`ordered` yields results in input order with at most a few tasks ahead per worker,
+    so memory stays flat however big the inbox is.  ``timeout`` (seconds, None = no limit)
+    bounds each task.
     """
 
     def __init__(
@@ -36,75 +70,200 @@ class TaskPool:
         n_tasks: int,
         initializer: Callable[..., None],
         initargs: tuple[object, ...] = (),
+        timeout: float | None = None,
     ) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.use_pool = self.jobs > 1 and n_tasks > 1
-        self._initializer = initializer
-        self._initargs = initargs
-        self._pool: Executor | None = None
+        self.timeout = timeout
+        self._setup = (initializer, initargs)
+        self._slots: list[_Slot[Any]] = []
 
     def width(self, n: int) -> int:
         """How many parallel chunks ``n`` items should be split into."""
         return max(1, min(self.jobs if self.use_pool else 1, n))
-
-    def _get_pool(self) -> Executor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.jobs,
-                mp_context=get_context("spawn"),  # no fork of a parent holding SQLite/threads
-                initializer=self._initializer,
-                initargs=self._initargs,
-            )
-        return self._pool
 
     def ordered(
         self,
         pooled: Callable[[T], R],
         local: Callable[[T], R],
         items: Iterable[T],
-        broken: Callable[[T], R] | None = None,
+        broken: Callable[[T, str], R],
     ) -> Iterator[R]:
         """Results of ``pooled`` (in a worker) or ``local`` (in-process) over ``items``, in order.
 
-        If a worker process dies, the item being waited for gets ``broken(item)`` (or the error
-        propagates when no ``broken`` is given) and the rest are redone in a fresh pool.
+        A task whose worker dies, that runs past the time limit or raises gets
+        ``broken(item, reason)`` (reason in Chinese) and the others go on.
         """
         if not self.use_pool:
             for item in items:
-                yield local(item)
+                yield self._run_local(local, item, broken)
             return
-        window = self.jobs * 3
-        queue: deque[T] = deque()
-        source = iter(items)
-        pending: deque[tuple[T, Future[R]]] = deque()
-        while True:
-            while len(pending) < window:
-                item = queue.popleft() if queue else next(source, _END)
-                if item is _END:
-                    break
-                pending.append((item, self._get_pool().submit(pooled, item)))  # type: ignore[arg-type]
-            if not pending:
-                return
-            item, future = pending.popleft()
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                if broken is None:
-                    raise
-                logger.error("工作进程意外退出，重建进程池后继续")
-                self._reset()
-                queue.extendleft(reversed([it for it, _ in pending]))
-                pending.clear()
-                result = broken(item)
-            yield result
+        yield from _Ordered(self, pooled, broken).run(items)
 
-    def _reset(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+    def _run_local(self, local: Callable[[T], R], item: T, broken: Callable[[T, str], R]) -> R:
+        try:
+            with _alarm(self.timeout):
+                return local(item)
+        except TaskTimeout:
+            assert self.timeout is not None
+            return broken(item, timed_out(self.timeout))
+
+    def _start(self) -> _Slot[Any]:
+        ctx = get_context("spawn")
+        parent_end, child_end = ctx.Pipe()
+        process = ctx.Process(target=_serve, args=(child_end, *self._setup), daemon=True)
+        with _sigint_ignored():  # inherited through exec: quiet from the very first instruction
+            process.start()
+        child_end.close()
+        slot: _Slot[Any] = _Slot(process, parent_end)
+        self._slots.append(slot)
+        return slot
+
+    def _end(self, slot: _Slot[Any]) -> None:
+        """Stop one worker at once (it is hung, dead, or no longer needed)."""
+        with contextlib.suppress(OSError, ValueError):
+            slot.process.kill()
+        slot.process.join(timeout=5)
+        slot.conn.close()
+        self._slots.remove(slot)
 
     def shutdown(self) -> None:
-        """Stop the workers (pending tasks are cancelled)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the workers (idle ones are asked to exit, busy ones are killed)."""
+        for slot in list(self._slots):
+            if slot.task is None:
+                with contextlib.suppress(OSError, ValueError):
+                    slot.conn.send(None)
+        deadline = time.monotonic() + 5
+        for slot in list(self._slots):
+            if slot.task is None:
+                slot.process.join(timeout=max(0.0, deadline - time.monotonic()))
+            self._end(slot)
+
+
+class _Ordered(Generic[T, R]):
+    """One :meth:`TaskPool.ordered` call over worker processes."""
+
+    def __init__(
+        self, pool: TaskPool, func: Callable[[T], R], broken: Callable[[T, str], R]
+    ) -> None:
+        self.pool = pool
+        self.func = func
+        self.broken = broken
+        self.done: dict[int, R] = {}
+
+    def run(self, items: Iterable[T]) -> Iterator[R]:
+        pool = self.pool
+        source = enumerate(items)
+        window = pool.jobs * 3
+        next_out = 0
+        exhausted = False
+        while True:
+            busy = [s for s in pool._slots if s.task is not None]
+            ahead = len(busy) + len(self.done)
+            while not exhausted and ahead < window and len(busy) < pool.jobs:
+                task = next(source, _END)
+                if task is _END:
+                    exhausted = True
+                    break
+                self._give(task)  # type: ignore[arg-type]
+                busy = [s for s in pool._slots if s.task is not None]
+                ahead += 1
+            while next_out in self.done:
+                yield self.done.pop(next_out)
+                next_out += 1
+            if not busy:
+                if exhausted:
+                    return
+                continue
+            self._wait(busy)
+
+    def _give(self, task: tuple[int, T]) -> None:
+        pool = self.pool
+        slot = next((s for s in pool._slots if s.task is None), None) or pool._start()
+        slot.task, slot.started = task, time.monotonic()
+        with contextlib.suppress(OSError, ValueError):  # a dead worker: its sentinel says so
+            slot.conn.send((self.func, task[1]))
+
+    def _wait(self, busy: list[_Slot[T]]) -> None:
+        pool = self.pool
+        limit = None
+        if pool.timeout is not None:
+            first = min(s.started for s in busy)
+            limit = max(0.0, first + pool.timeout - time.monotonic())
+        waitables: list[Any] = [s.conn for s in busy] + [s.process.sentinel for s in busy]
+        ready = set(multiprocessing.connection.wait(waitables, timeout=limit))
+        now = time.monotonic()
+        for slot in busy:
+            assert slot.task is not None
+            index, item = slot.task
+            if slot.conn in ready:
+                try:
+                    ok, payload = slot.conn.recv()
+                except (EOFError, OSError):  # the pipe closed: the worker died
+                    self.done[index] = self.broken(item, DIED)
+                    pool._end(slot)
+                    continue
+                slot.task = None  # a result, or the task raised: the worker goes on
+                self.done[index] = payload if ok else self.broken(item, payload)
+            elif slot.process.sentinel in ready:
+                self.done[index] = self.broken(item, DIED)
+                pool._end(slot)
+            elif pool.timeout is not None and now - slot.started >= pool.timeout:
+                logger.error("任务超过 {} 秒，已停止其工作进程", pool.timeout)
+                self.done[index] = self.broken(item, timed_out(pool.timeout))
+                pool._end(slot)
+
+
+def _serve(conn: multiprocessing.connection.Connection, initializer: Callable[..., None],
+           initargs: tuple[object, ...]) -> None:  # fmt: skip
+    """A worker process: set up, then run one task at a time until told to stop."""
+    initializer(*initargs)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        func, item = message
+        try:
+            result = (True, func(item))
+        except Exception as exc:  # reported to the parent, which records it for this task
+            result = (False, f"处理时出现内部错误（{type(exc).__name__}）")
+        conn.send(result)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`TaskTimeout` after ``seconds`` (main thread on Unix only; else no limit)."""
+    usable = (
+        seconds is not None
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def _ring(signum: int, frame: object) -> None:
+        raise TaskTimeout
+
+    previous = signal.signal(signal.SIGALRM, _ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

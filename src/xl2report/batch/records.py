@@ -66,6 +66,7 @@ class RunOptions:
     move_processed: bool = False  # move originals into inbox/已处理/ afterwards
     settle: float = 1.0  # seconds between the two looks at each file
     word_template: Path | None = None
+    timeout: float | None = 60.0  # seconds one file may take; past it, the file is 无法处理
     copy_threshold: float = 0.9  # copied-text warning line (checks.copied.COPY_THRESHOLD)
 
 

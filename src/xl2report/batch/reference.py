@@ -100,7 +100,7 @@ def snapshot(ledger: Ledger, previous_year: Path | None, executor: TaskPool) -> 
             previous_values,
             previous_values,
             [str(e.path) for e in found],
-            broken=lambda path: ("", None, None),
+            broken=lambda path, reason: ("", None, None),
         )
         for e, (org, year, vals) in zip(found, results, strict=True):
             if vals and org and year is not None:

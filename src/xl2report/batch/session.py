@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import time
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,12 @@ from pathlib import Path
 from xl2report.batch import inbox as inbox_mod
 from xl2report.batch import reference, worker
 from xl2report.batch.commit import Recorder
+from xl2report.batch.guards import (
+    PENDING_INCOMPLETE,
+    check_folders,
+    environment_errors,
+    maybe_incomplete,
+)
 from xl2report.batch.holds import release_confirmed
 from xl2report.batch.inbox import Entry, Kind
 from xl2report.batch.ledger import Ledger
@@ -58,8 +65,7 @@ Item = tuple[Entry, str, worker.Job | None, worker.Outcome | None]
 
 def run_batch(options: RunOptions, on_event: EventSink | None = None) -> RunResult:
     """Process the inbox once: the whole ``xl2report run``."""
-    if not Path(options.inbox).is_dir():  # before anything is created in the outbox
-        raise FatalError(f"收件目录不存在或不是文件夹：{Path(options.inbox).absolute()}")
+    check_folders(options)  # before anything is created in the outbox
     with Session(options.outbox, options.ledger) as session:
         return session.run(options, on_event)
 
@@ -82,6 +88,10 @@ class Session:
         self._local: worker.Worker | None = None
 
     def __enter__(self) -> Session:
+        with environment_errors(self.outbox):
+            return self._open()
+
+    def _open(self) -> Session:
         if self.outbox.exists() and not self.outbox.is_dir():
             raise FatalError(f"输出目录 {self.outbox} 是一个文件，不是文件夹。")
         try:
@@ -137,7 +147,9 @@ class Session:
 
     def run(self, options: RunOptions, on_event: EventSink | None = None) -> RunResult:
         """Process the inbox once (the body of ``xl2report run`` and of each ``watch`` pass)."""
-        return _Pass(self, options, on_event or (lambda event: None)).run()
+        check_folders(options)
+        with environment_errors(self.outbox):
+            return _Pass(self, options, on_event or (lambda event: None)).run()
 
     def local_worker(self, options: RunOptions) -> worker.Worker:
         """The in-process worker (``--jobs 1``, a single file), made once per session."""
@@ -170,6 +182,7 @@ class _Pass:
             self.ledger.set_roster(entries, str(options.roster))
             logger.info("已登记名单 {}（{} 个单位）", options.roster, len(entries))
         self.roster = {normalize_org(n) for e in self.ledger.roster() for n in (e.name, *e.aliases)}
+        self._refuse_lost_ledger()
         for path in release_confirmed(self.ledger):
             logger.info("{}：机关名称已确认，按名单中的名称重新处理", path)
         self.plan = self._make_plan()
@@ -180,10 +193,10 @@ class _Pass:
         self.emit(Event("plan", total=len(work)))
         session.box.staging.mkdir(parents=True, exist_ok=True)
         template = str(options.word_template) if options.word_template else None
+        setup = (str(session.ledger_path), template, options.copy_threshold)
         executor = TaskPool(
-            options.jobs, len(work), worker.init_pool_worker,
-            (str(session.ledger_path), template, options.copy_threshold),
-        )  # fmt: skip
+            options.jobs, len(work), worker.init_pool_worker, setup, options.timeout
+        )
         notes: list[str] = []
         try:
             items = self._prepare()
@@ -201,11 +214,7 @@ class _Pass:
                 worker.process_in_pool,
                 lambda job: session.local_worker(options).process(job),
                 [job for _, _, job, _ in items if job is not None],
-                broken=lambda job: worker.Outcome(
-                    job.sha256,
-                    FileStatus.FAILED,
-                    message="处理这个文件时工作进程意外退出，下次运行时会重试。",
-                ),
+                broken=lambda job, reason: worker.cannot_process(job.sha256, reason),
             )
             for e, sha, job, preset in items:
                 outcome = preset if job is None else next(results)
@@ -224,6 +233,20 @@ class _Pass:
                 self._list(rel, result.sha256, new=result.new)
         files = [self.listing[rel] for rel in sorted(self.listing)]
         return RunResult(self.inbox, session.outbox, files, notes, session.log)
+
+    def _refuse_lost_ledger(self) -> None:
+        """An empty ledger beside outputs made by earlier runs: the ledger was deleted, moved
+        or rebuilt after damage.  Processing now would write every report again as （2）."""
+        if self.ledger.count():
+            return
+        made = self.session.box.made_outputs()
+        if made:
+            raise FatalError(
+                f"输出目录 {self.session.outbox} 里已有 {len(made)} 个之前生成的年报或反馈表，"
+                f"但台账 {self.session.ledger_path} 是空的（被删除、换了位置或损坏后重建）；为避免"
+                "重复生成，本次不处理。请从备份恢复原来的台账；或把输出目录里的年度文件夹移到别处"
+                "后重新运行（将按收件目录重新生成全部输出）。"
+            )
 
     def _make_plan(self) -> Plan:
         """Scan, hash, wait for files still being written, and plan."""
@@ -258,7 +281,7 @@ class _Pass:
         try:
             return inbox_mod.sha256_file(e.path)
         except OSError as exc:  # vanished or unreadable right now: next run
-            logger.warning("无法读取 {}：{}", e.path, exc)
+            logger.warning("无法读取 {}：{}", e.rel, exc)
             return None
 
     def _prepare(self) -> list[Item]:
@@ -284,13 +307,22 @@ class _Pass:
 
     def _finish(self, e: Entry, sha: str, outcome: worker.Outcome) -> None:
         if outcome.detail:
-            logger.error("{} 处理失败：\n{}", e.path, outcome.detail)
+            logger.error("{} 处理失败：\n{}", e.rel, outcome.detail)
+        if maybe_incomplete(e, outcome, self.options.settle):  # a copy still arriving: not unreadable for good
+            outcome = worker.Outcome(sha, FileStatus.PENDING, message=PENDING_INCOMPLETE)
         if outcome.status in (FileStatus.PENDING, FileStatus.FAILED):  # not recorded: retried
             self.listing[e.rel] = FileResult(e.rel, outcome.status, new=True, org=outcome.org,
                                              year=outcome.year, message=outcome.message)  # fmt: skip
             _announce(self.listing[e.rel], self.emit)
             return
-        self.session.recorder.outcome(e, sha, outcome, self.move_to)
+        try:
+            self.session.recorder.outcome(e, sha, outcome, self.move_to)
+        except (sqlite3.InterfaceError, sqlite3.DataError, OverflowError, ValueError) as exc:
+            # What the worker found cannot be stored (a value no ledger column holds): the
+            # file still gets its row, with the reason, and the run goes on.
+            logger.error("{} 的结果无法记入台账：{!r}", e.rel, exc)
+            reason = f"结果无法记入台账（{type(exc).__name__}）"
+            self.session.recorder.outcome(e, sha, worker.cannot_process(sha, reason), self.move_to)
         self._list(e.rel, sha, announce=True)
         original = self.ledger.find(e.rel, sha)
         for dup in self.plan.later_duplicates.pop(sha, []):

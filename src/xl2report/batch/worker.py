@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xl2report.batch.inbox import PENDING_CHANGING, sha256_file
+from xl2report.batch.inbox import PENDING_CHANGING, VANISHED, sha256_file
 from xl2report.batch.ledger_campaign import registered_roster
 from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import ReferenceReader, encode_values
@@ -130,22 +130,28 @@ class Worker:
         return self._renderer
 
     def process(self, job: Job) -> Outcome:
-        """Never raises for a file: an internal failure becomes a ``failed`` outcome."""
+        """Never raises for a file: whatever goes wrong becomes the file's own outcome."""
         try:
-            return self._process(job)
+            if sha256_file(Path(job.source)) != job.sha256:
+                return Outcome(job.sha256, FileStatus.PENDING, message=PENDING_CHANGING)
+        except OSError:  # moved away or deleted since the scan: nothing to record
+            return Outcome(job.sha256, FileStatus.PENDING, message=VANISHED)
+        try:
+            result = self._check(job)
         except Exception as exc:  # the per-file boundary: one bad file never stops a batch
-            return Outcome(
-                job.sha256,
-                FileStatus.FAILED,
-                message=f"处理时出现内部错误（{type(exc).__name__}: {exc}），下次运行时会重试。",
-                detail=traceback.format_exc(),
-            )
+            return cannot_process(job.sha256, _internal(exc), detail=traceback.format_exc())
+        if isinstance(result, Outcome):  # held: its name is not on the roster
+            return result
+        try:
+            return self._output(job, result)
+        except Exception as exc:
+            report = result.report
+            out = cannot_process(job.sha256, _internal(exc), detail=traceback.format_exc())
+            out.org, out.year = report.org, report.year
+            return out
 
-    def _process(self, job: Job) -> Outcome:
-        if sha256_file(Path(job.source)) != job.sha256:
-            return Outcome(job.sha256, FileStatus.PENDING, message=PENDING_CHANGING)
-        checked = Path(job.checked)
-        result = check_file(checked)
+    def _check(self, job: Job) -> CheckResult | Outcome:
+        result = check_file(Path(job.checked))
         report = result.report
         held = self._match_roster(result)
         if held is not None:
@@ -154,8 +160,11 @@ class Worker:
             previous = self.reference.get(report.org, report.year - 1)
             if previous:  # added to this check: the file is read and checked once
                 result = with_previous(result, previous, self.copy_threshold)
-                report = result.report
-        report.file = job.source
+        result.report.file = job.source
+        return result
+
+    def _output(self, job: Job, result: CheckResult) -> Outcome:
+        report = result.report
         out = Outcome(
             job.sha256,
             FileStatus.UNREADABLE,  # until it is known to be readable
@@ -175,15 +184,30 @@ class Worker:
             try:
                 out.notes = self.renderer.render(result.values, staged, overwrite=True)
             except RenderError as exc:
-                return Outcome(job.sha256, FileStatus.FAILED, org=report.org, year=report.year,
-                               message=f"校验通过，但生成报告失败：{exc}")  # fmt: skip
+                out = cannot_process(job.sha256, f"校验通过，但生成报告失败：{exc}")
+                out.org, out.year = report.org, report.year
+                return out
             out.status, out.staged = FileStatus.ACCEPTED, str(staged)
             out.vals = encode_values(result.values)
         else:
             staged = staging / f"{job.sha256}.feedback.xlsx"
-            write_feedback(checked, report, staged, overwrite=True)
+            write_feedback(Path(job.checked), report, staged, overwrite=True)
             out.status, out.staged = FileStatus.REJECTED, str(staged)
         return out
+
+
+def cannot_process(sha256: str, reason: str, detail: str = "") -> Outcome:
+    """The outcome of a file that could not be processed (an internal error, a timeout, a
+    worker that died): recorded as unreadable with one ``cannot-process`` finding."""
+    finding = Finding.at(None, "cannot-process", reason=reason.rstrip("。"))
+    return Outcome(sha256, FileStatus.UNREADABLE, errors=1, message=finding.message,
+                   findings=[finding.to_dict()], detail=detail)  # fmt: skip
+
+
+def _internal(exc: Exception) -> str:
+    if isinstance(exc, MemoryError):
+        return "文件需要的内存超出限制"
+    return f"处理时出现内部错误（{type(exc).__name__}）"
 
 
 # --- pool plumbing: one Worker per process ----------------------------------------------------

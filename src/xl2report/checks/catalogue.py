@@ -23,7 +23,7 @@ from string import Formatter
 from types import MappingProxyType
 from typing import Protocol
 
-from xl2report.form.national import MAX_DECIMALS, YEAR_MAX, YEAR_MIN
+from xl2report.form.national import MAX_DECIMALS, MAX_NUMBER, YEAR_MAX, YEAR_MIN
 from xl2report.form.types import Level, as_number, format_number
 
 EMPTY = "（空）"  # how a message shows a cell or text that holds nothing
@@ -93,6 +93,10 @@ _CODES = (
     _code("not-our-form", E, "不是本系统下发的年度报告填报模板", "文件",
           "找不到年度报告填报表的任何工作表，请使用下发的模板填写。",
           other_form="模板标识为“{form_id}”，不是年度报告填报模板。"),
+    _code("content-too-large", E, "工作簿的内容远多于年度报告模板，拒绝读取", "文件",
+          "工作簿{detail}，远多于年度报告模板，出于安全原因拒绝读取；请用下发的模板填写。"),
+    _code("cannot-process", E, "无法处理：处理这个文件时出错或超时", "文件",
+          "无法处理：{reason}。请检查文件，或用下发的模板重新填写后报送。"),
     # 版式: the workbook is ours, but its layout or identity was changed.
     _code("form-meta-missing", W, "缺少模板元数据（可能由旧模板复制而来），按版式核对", "版式",
           "工作簿缺少模板元数据（隐藏的 {meta_sheet} 表），可能不是由下发模板直接填写；"
@@ -122,6 +126,10 @@ _CODES = (
           "{label}应为下发时的“{fixed}”，现为“{found}”。"),
     _code("year-changed", E, "年度与下发模板锁定的不一致", "版式",
           "{label}应为下发时的 {fixed}，现为 {found}。"),
+    _code("sheet-hidden", E, "年度报告的工作表被隐藏", "版式",
+          "工作表“{sheet}”被隐藏；请在 Excel/WPS 中取消隐藏后重新报送。"),
+    _code("formula-in-input", E, "填写数字的格子里是公式", "版式",
+          "{label}应直接填写数字，现在是公式 ={formula}（不按公式结果计算）；请改为数字。"),
     _code("prefill-changed", E, "下发时按上年报告预填并锁定的数字被改动", "版式",
           "{label}下发时已按本单位{year}年度报告的“{source}”预填为 {before} 并锁定，现为 {found}；"
           "请改回 {before}。上年数字如有错误，请联系县（区）政务公开办公室更正，不要在本表中修改。"),
@@ -141,6 +149,10 @@ _CODES = (
           empty="{label}为空，" + _ZERO),
     _code("not-an-integer", E, "件数必须是整数", "数值",
           "{label}应为整数件数，现为 {shown}（格子里可能显示为四舍五入后的整数）；请改为整数。"),
+    _code("number-out-of-range", E, f"数字超出合理范围（最大 {format_number(MAX_NUMBER)}）",
+          "数值", "{label}为 {shown}，超出合理范围（不超过 {max}）；请检查是否多打了数字或填错了格子。"),
+    _code("text-not-encodable", E, "文字中含有损坏的字符（如半个表情符号）", "数值",
+          "{label}含有 {count} 个损坏的字符（如不完整的表情符号），无法保存；请删除后重新输入。"),
     _code("negative-number", E, "数字不能为负数", "数值", "{label}不能为负数，现为 {shown}。"),
     _code("not-a-number", E, "数字格里填了文字或单位", "数值",
           "{label}应填数字，现为“{shown}”；请只填阿拉伯数字，不要写文字或单位。"),

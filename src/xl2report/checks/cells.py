@@ -7,18 +7,23 @@ with a warning; decimals, negatives and other text are errors.  Pure functions: 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from xl2report.form.national import FORM, MAX_DECIMALS, Field, Form, Value, ValueType
+from xl2report.form.national import FORM, MAX_DECIMALS, MAX_NUMBER, Field, Form, Value, ValueType
 from xl2report.xlsx.parts import RawCell
 
 ZERO_WORDS = frozenset({"无", "-", "—", "/", "－", "／", "——", "--", "不适用"})
 FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋，", "0123456789.-+,")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# Digits a number may have before or after the point before it is judged, never parsed: a
+# "1e999999999" must be refused in constant time, not expanded into a billion digits.
+_MAX_DIGITS = 30
+_MAX_EXPONENT = len(str(MAX_NUMBER)) + _MAX_DIGITS
 
 
 @dataclass(frozen=True)
@@ -73,13 +78,21 @@ def parse_number(raw: RawCell | None, decimal: bool, date1904: bool = False) -> 
     converted = unicodedata.normalize("NFKC", converted).replace(",", "")
     if not _NUMBER.match(converted):
         return Parsed(None, "not-a-number", text)
+    if len(converted) > _MAX_DIGITS * 2:
+        return Parsed(None, "number-out-of-range", _short(text))
     soft = "fullwidth-number" if converted != stripped.replace(",", "") else "text-number"
     return _judge(Decimal(converted), decimal, soft, text)
 
 
 def _judge(number: Decimal, decimal: bool, soft: str | None, shown: str) -> Parsed:
+    if not number.is_finite():  # NaN, INF stored by a tool, or typed
+        return Parsed(None, "not-a-number", shown)
+    if number and abs(number.adjusted()) > _MAX_EXPONENT:  # decided before any arithmetic
+        return Parsed(None, "number-out-of-range", _short(shown))
     if number < 0:
         return Parsed(None, "negative-number", shown)
+    if number > MAX_NUMBER:
+        return Parsed(None, "number-out-of-range", _short(shown))
     if not decimal:
         if number != number.to_integral_value():
             return Parsed(None, "not-an-integer", shown)
@@ -92,6 +105,11 @@ def _judge(number: Decimal, decimal: bool, soft: str | None, shown: str) -> Pars
     return Parsed(value, soft, shown)
 
 
+def _short(text: str) -> str:
+    """A long cell text cut for a message."""
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
 def _number_text(text: str) -> str:
     """A stored number as Excel shows it: 15 significant digits, no float noise.
 
@@ -100,6 +118,8 @@ def _number_text(text: str) -> str:
     try:
         as_float = float(text)
     except ValueError:
+        return text
+    if not math.isfinite(as_float):  # NaN, INF, or beyond a double (1e400): judged as written
         return text
     if as_float == int(as_float) and abs(as_float) < 1e15:
         return str(int(as_float))

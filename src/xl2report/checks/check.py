@@ -6,6 +6,8 @@ returned :class:`CheckResult`.  The values it returns are what the Word report i
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +29,7 @@ from xl2report.checks.rules import check_rules
 from xl2report.checks.yoy import check_year_over_year
 from xl2report.form.national import (
     FORM,
+    MAX_NUMBER,
     ORG,
     YEAR,
     YEAR_MAX,
@@ -100,7 +103,7 @@ def check_submission(
         report.extend(check_year_over_year(values, last.values, form, copy_threshold))
     else:  # the template's own record of last year's 现行有效, when it has one
         report.extend(stock_from_prefilled(sub, values))
-    report.findings = without_overlap(report.findings)
+    report.findings = [_encodable(f) for f in without_overlap(report.findings)]
     report.findings.sort(key=lambda f: _position(f, form))
     return CheckResult(report, values)
 
@@ -142,6 +145,18 @@ def _position(f: Finding, form: Form) -> tuple[int, int, int]:
 
 
 _STOP = {"not-our-form", "form-version-old", "form-version-unknown"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(f: Finding) -> Finding:
+    """``f`` with lone surrogates (from a broken cell text or label) made visible as U+FFFD,
+    so the finding can be stored, shown and written into a feedback copy."""
+    texts = {
+        name: _SURROGATE.sub("\ufffd", value)
+        for name in ("message", "sheet", "actual", "expected")
+        if isinstance(value := getattr(f, name), str) and _SURROGATE.search(value)
+    }
+    return dataclasses.replace(f, **texts) if texts else f
 
 
 class ReadValues(NamedTuple):
@@ -170,6 +185,12 @@ def read_values(sub: Submission) -> ReadValues:
             unusable.add(f.key)
             continue
         raw = sub.raw_cell(f)
+        # (LibreOffice stores an error value such as #VALUE! as a "formula": that is no formula.)
+        if f.kind is Kind.INPUT and raw is not None and raw.formula and raw.formula[0] != "#":
+            # Only its cached result would be read, and nothing recomputes it: not trusted.
+            findings.append(Finding.at(f, "formula-in-input", formula=raw.formula[:60]))
+            unusable.add(f.key)
+            continue
         if f.kind is Kind.FORMULA:
             broken = formula_finding(sub, f)
             if broken is None or broken.code == "formula-cleared":
@@ -179,6 +200,12 @@ def read_values(sub: Submission) -> ReadValues:
                 to_compute.add(f.key)  # no cached result (saved by a tool that never calculates)
                 continue
         parsed = parse_cell(f, raw, date1904)
+        if isinstance(parsed.value, str) and _SURROGATE.search(parsed.value):
+            # Half an emoji (an OOXML _xD83D_ escape): nothing can store it, so it is an error
+            # and the value keeps a visible replacement character instead.
+            count = len(_SURROGATE.findall(parsed.value))
+            findings.append(Finding.at(f, "text-not-encodable", count=count))
+            parsed = Parsed(_SURROGATE.sub("\ufffd", parsed.value))
         if (
             parsed.code
             and f.kind is Kind.INPUT
@@ -206,9 +233,12 @@ def read_values(sub: Submission) -> ReadValues:
 
 def _value_finding(f: Field, parsed: Parsed) -> Finding:
     assert parsed.code is not None
+    if f.key == YEAR.key and parsed.code == "number-out-of-range":
+        return Finding.at(f, "year-invalid", actual=parsed.shown, min=YEAR_MIN, max=YEAR_MAX,
+                          shown=parsed.shown)  # fmt: skip
     empty = parsed.code == "blank-as-zero" and not parsed.shown.strip()
     return Finding.at(f, parsed.code, "empty" if empty else "", actual=parsed.shown,
-                      shown=parsed.shown, value=parsed.value)  # fmt: skip
+                      shown=parsed.shown, value=parsed.value, max=MAX_NUMBER)  # fmt: skip
 
 
 def _stale_cache(sub: Submission, f: Field, recomputed: int | Decimal) -> list[Finding]:

@@ -50,6 +50,8 @@ def check_structure(sub: Submission) -> list[Finding]:
         sheet = sub.sheet(spec.name)
         if sheet is None:
             continue
+        if sheet.state != "visible":  # a hidden copy could carry another unit's figures
+            findings.append(Finding.at(spec.name, "sheet-hidden"))
         findings.extend(_labels(sub, sheet))
         if spec.name not in sub.broken_sheets:
             findings.extend(_moved_formulas(sub, sheet))

@@ -87,6 +87,9 @@ def _in_force(
                              repealed=repealed, total=expected)  # fmt: skip
 
 
+_MAX_RATIO_DIGITS = 20
+
+
 def _swings(
     values: Mapping[str, object], previous: Mapping[str, object], form: Form
 ) -> Iterator[Finding]:
@@ -97,9 +100,12 @@ def _swings(
         ratio = Decimal(now) / Decimal(before)
         if ratio >= SWING_FACTOR or ratio <= Decimal(1) / SWING_FACTOR:
             f = form.field(key)
+            # Rounding needs the ratio's digits within the context's precision; an absurd
+            # ratio (values stored before counts were bounded) is shown without its factor.
+            sane = abs(ratio.adjusted()) <= _MAX_RATIO_DIGITS
             yield Finding.at(
                 f, "yoy-swing", expected=before, actual=now, now=now, before=before,
-                times=round(ratio, 1) if ratio >= 1 else None,
-                percent=round(ratio * 100, 1) if ratio < 1 else None,
+                times=round(ratio, 1) if ratio >= 1 and sane else None,
+                percent=round(ratio * 100, 1) if ratio < 1 and sane else None,
                 unit=f.unit if f.unit == TEN_THOUSAND_YUAN else None,
             )  # fmt: skip

@@ -55,6 +55,9 @@ FORM_VERSION = "2021.1"
 FORM_TITLE = "政府信息公开工作年度报告"
 FEEDBACK_SHEET = "校验结果"  # the first sheet of a feedback copy: the list of findings
 YEAR_MIN, YEAR_MAX = 2008, 2100
+# The largest count or amount (万元) accepted: far beyond any unit's year, and small enough that
+# sums, ratios and the summary stay exact.
+MAX_NUMBER = 10_000_000
 # 万元 with 6 decimals is exact to the 分 (0.000001 万元 = 0.01 元); real reports print it so.
 MAX_DECIMALS = 6
 

@@ -325,7 +325,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 
 def create_app(config: WebConfig) -> Starlette:
     """The board as an ASGI app; the upload processor starts and stops with it."""
-    from xl2report.web import actions, pages
+    from xl2report.web import actions, mail_page, pages
 
     web = Web(config)
     web.ledger().close()  # create it now, before the processor thread and requests race to
@@ -337,7 +337,6 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/preview/{row_id:int}.png", pages.preview),
         Route("/handout", pages.handout),
         Route("/handout/{what:str}.xlsx", pages.workbook),
-        Route("/mail", pages.mail),
         Route("/login", pages.login, methods=["GET"]),
         Route("/login", actions.login, methods=["POST"]),
         Route("/logout", actions.logout, methods=["POST"]),
@@ -347,6 +346,7 @@ def create_app(config: WebConfig) -> Starlette:
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     routes += actions.unit_routes()
+    routes += mail_page.routes()
     app = Starlette(
         routes=routes,
         middleware=[Middleware(GuardMiddleware)],

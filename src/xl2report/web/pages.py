@@ -1,4 +1,4 @@
-"""Pages the board shows (GET): board, unit page, hand-out page, downloads, pictures, mail.
+"""Pages the board shows (GET): board, unit page, hand-out page, downloads, pictures.
 
 Handlers are plain functions (Starlette runs them in a worker thread); each opens the ledger,
 asks :mod:`xl2report.web.units` or :mod:`xl2report.web.handout` for what to show, and renders.
@@ -210,11 +210,6 @@ def workbook(request: Request) -> Response:
         media_type=files.MEDIA_TYPES[".xlsx"],
         headers={"Content-Disposition": f"attachment; filename*=utf-8''{quote(name)}"},
     )
-
-
-def mail(request: Request) -> Response:
-    """``/mail``: the place for sending, fetching, replying and reminding by mail (issue #12)."""
-    return web_of(request).page(request, "mail.html")
 
 
 def login(request: Request) -> Response:

@@ -46,6 +46,8 @@ from xl2report.xlsx.text import cell_text, value_text
 __all__ = ["AUTHOR", "FEEDBACK_SHEET", "FIRST_ROW", "write_feedback"]
 
 AUTHOR = "xl2report 校验"
+# Refs taken from a returned copy's hidden list are only used within the form's reach.
+_MAX_MARK_ROW, _MAX_MARK_COL = 2000, 100
 _SHAPE_BLOCK = 100  # VML shape ids of our notes start far above those a workbook already has
 
 
@@ -90,6 +92,10 @@ def write_feedback(source: Path, report: Findings, out: Path, overwrite: bool = 
     :class:`~xl2report.atomic.OutputExistsError` when ``out`` exists and not ``overwrite``.
     """
     source = Path(source)
+    if not getattr(report, "readable", True):  # refused by the reader (too big, unsafe…)
+        data = _list_only(source, report, "原文件无法用于标注（无法读取），下面只列出问题。")
+        write_bytes_atomic(Path(out), data, overwrite=overwrite)
+        return Path(out)
     try:
         sniff(source)
         pkg = WorkbookPackage(source.read_bytes())
@@ -190,9 +196,11 @@ class _Copy:
         if sheet not in self.parts or sheet == FEEDBACK_SHEET:
             return None
         try:
-            parse_a1(ref)
+            row, col = parse_a1(ref)
         except (ValueError, KeyError, IndexError):
             return None
+        if not (0 <= row < _MAX_MARK_ROW and 0 <= col < _MAX_MARK_COL):
+            return None  # a returned copy's list may name anything (A0, XFD1048576): ignored
         return self.cells(sheet).anchor(ref)
 
     def _apply(self, marks: dict[tuple[str, str], _Mark]) -> list[tuple[str, str, str]]:

@@ -39,6 +39,11 @@ __all__ = ["RawCell", "RawSheet", "RawWorkbook", "UnreadableError", "read_workbo
 
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_MEMBERS = 2000
+# Bounds far above anything the template (or Excel, WPS, LibreOffice re-saving it) produces: its
+# largest part is ~40 KB and its sheets hold a few hundred cells.  A part or sheet beyond them is
+# refused before it is parsed, so the worst file under the size limits stays fast and small.
+MAX_PART_BYTES = 4 * 1024 * 1024
+MAX_SHEET_CELLS = 20_000
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -173,6 +178,11 @@ class _Reader:
         self.names = names
 
     def xml(self, name: str) -> etree._Element:
+        size = self.zf.getinfo(name).file_size  # the declared size bounds what read() returns
+        if size > MAX_PART_BYTES:
+            raise UnreadableError(
+                "content-too-large", f"的部件 {name} 解压后有 {size / 1e6:.1f} MB"
+            )
         data = self.zf.read(name)
         if _DTD.search(data):
             raise UnreadableError("xml-dtd-forbidden", name)
@@ -261,6 +271,10 @@ class _Reader:
             r_attr = row_el.get("r")
             row_idx = int(r_attr) - 1 if r_attr else row_idx + 1
             col_cursor = 0
+            if len(cells) > MAX_SHEET_CELLS:
+                raise UnreadableError(
+                    "content-too-large", f"的工作表“{sheet.name}”有超过 {MAX_SHEET_CELLS} 个单元格"
+                )
             for c in row_el.iterchildren(_C):
                 ref = c.get("r")
                 r, col = _position(ref) if ref else (row_idx, col_cursor)

@@ -1,0 +1,187 @@
+"""``mail remind``: one reminder per unit that is missing or rejected, at most once a day.
+
+Who is missing, rejected or overdue, what each must fix and the words of the reminder come from
+the campaign's reminder list (:func:`xl2report.county.remind.build_reminders`); held units are
+the office's to decide and get no mail.  A missing unit's own template is attached again when
+the template folder is given.  The ledger key is (year, unit, day), so a second run on the same
+day sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from xl2report.county.campaign import UnitState, load_campaign
+from xl2report.county.remind import build_reminders
+from xl2report.log import logger
+from xl2report.mail.compose import Attachment
+from xl2report.mail.mail_ledger import MailKind, MailLedger
+from xl2report.mail.outgoing import Outgoing, send_recorded
+from xl2report.mail.reply import reply_topic
+from xl2report.mail.send import split_addresses, valid_address
+from xl2report.mail.settings import MailSettings, Secret
+from xl2report.mail.templates import index_templates
+from xl2report.mail.transport import smtp_session
+from xl2report.mail.wording import REMIND_SUBJECT, fill, remind_body
+
+REMINDED_STATES = (UnitState.MISSING, UnitState.REJECTED)
+
+
+class RemindOutcome(StrEnum):
+    """What happened to one unit's reminder."""
+
+    SENT = "sent"
+    WOULD_SEND = "would_send"
+    TODAY_ALREADY = "today_already"
+    ANSWERED_TODAY = "answered_today"
+    NO_ADDRESS = "no_address"
+
+    @property
+    def label(self) -> str:
+        """Chinese wording for tables."""
+        return {
+            "sent": "已催报",
+            "would_send": "将催报",
+            "today_already": "今天已催报过",
+            "answered_today": "今天已回复退回意见",
+            "no_address": "没有邮箱",
+        }[self.value]
+
+
+@dataclass
+class UnitReminder:
+    """One unit's reminder."""
+
+    org: str
+    state: UnitState
+    outcome: RemindOutcome
+    overdue_days: int = 0
+    addresses: list[str] = field(default_factory=list)
+    todo: list[str] = field(default_factory=list)
+    subject: str = ""
+    attachment: str = ""
+    message_id: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "org": self.org,
+            "state": self.state.contract,
+            "state_label": self.state.label,
+            "outcome": self.outcome.value,
+            "label": self.outcome.label,
+            "overdue_days": self.overdue_days,
+            "addresses": self.addresses,
+            "todo": self.todo,
+            "subject": self.subject,
+            "attachment": self.attachment,
+            "message_id": self.message_id,
+        }
+
+
+@dataclass
+class RemindResult:
+    """The units reminded (or not) in this run."""
+
+    year: int | None
+    today: date
+    reminders: list[UnitReminder]
+    dry_run: bool = False
+
+    @property
+    def needs_person(self) -> list[UnitReminder]:
+        """Units that could not be reminded by mail."""
+        return [r for r in self.reminders if r.outcome is RemindOutcome.NO_ADDRESS]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "year": self.year,
+            "today": self.today.isoformat(),
+            "dry_run": self.dry_run,
+            "units": [r.to_dict() for r in self.reminders],
+        }
+
+
+@dataclass(frozen=True)
+class RemindRequest:
+    """What ``mail remind`` was asked to do."""
+
+    year: int | None = None
+    today: date | None = None
+    templates: Path | None = None  # attach a missing unit's template again
+    overdue_only: bool = False
+    dry_run: bool = False
+
+
+def remind_topic(year: int | None, org: str, day: date) -> str:
+    """The ledger's key for "this unit was reminded on this day"."""
+    return f"{year}/{org}/{day.isoformat()}"
+
+
+def remind_units(
+    request: RemindRequest,
+    book: MailLedger,
+    settings: MailSettings,
+    password: Callable[[], Secret],
+    on_sent: Callable[[UnitReminder], None] | None = None,
+) -> RemindResult:
+    """Remind every missing or rejected unit (only overdue ones with ``overdue_only``)."""
+    today = request.today or date.today()
+    campaign = load_campaign(book.ledger, request.year, today)
+    if not request.dry_run:
+        settings.need_smtp()
+    sender = settings.from_address if not request.dry_run else None
+    signature = (sender.display_name or sender.addr_spec) if sender else ""
+    index = index_templates(request.templates, campaign.year) if request.templates else None
+    result = RemindResult(campaign.year, today, [], request.dry_run)
+    planned: list[tuple[UnitReminder, Outgoing]] = []
+    for chased in build_reminders(campaign).units:  # the campaign's 催报清单 and its words
+        unit = chased.unit
+        if unit.state not in REMINDED_STATES or (request.overdue_only and not unit.overdue):
+            continue
+        reminder = UnitReminder(unit.org, unit.state, RemindOutcome.WOULD_SEND,
+                                unit.overdue_days, todo=unit.todo())  # fmt: skip
+        result.reminders.append(reminder)
+        topic = remind_topic(campaign.year, unit.org, today)
+        if (done := book.sent(MailKind.REMIND, topic)) is not None:
+            reminder.outcome, reminder.message_id = RemindOutcome.TODAY_ALREADY, done.message_id
+            continue
+        if unit.state is UnitState.REJECTED and unit.current is not None:
+            answer = book.sent(MailKind.REPLY, reply_topic(unit.current.sha256))
+            if answer is not None and (answer.sent_at or "").startswith(today.isoformat()):
+                reminder.outcome = RemindOutcome.ANSWERED_TODAY  # one message a day is enough
+                continue
+        addresses = [a for a in split_addresses(unit.email) if valid_address(a)]
+        if not addresses:
+            reminder.outcome = RemindOutcome.NO_ADDRESS
+            continue
+        attachments = []
+        template = index.find(unit.org) if index and unit.state is UnitState.MISSING else None
+        if template is not None:
+            attachments.append(Attachment(template.path.name, template.path.read_bytes()))
+        reminder.addresses = addresses
+        reminder.subject = fill(
+            REMIND_SUBJECT, {"年度": str(campaign.year or ""), "机关名称": unit.org}
+        )
+        reminder.attachment = template.path.name if template else ""
+        body = remind_body(chased.message, reminder.attachment, signature)
+        item = Outgoing(MailKind.REMIND, topic, unit.org, campaign.year, addresses,
+                        reminder.subject, body, attachments)  # fmt: skip
+        planned.append((reminder, item))
+    if request.dry_run or not planned:
+        return result
+    assert sender is not None
+    with smtp_session(settings, password()) as smtp:
+        for reminder, item in planned:
+            reminder.message_id = send_recorded(smtp, book, sender, item)
+            reminder.outcome = RemindOutcome.SENT
+            logger.info("已催报：{}（{}）→ {}", reminder.org, reminder.state.label,
+                        "; ".join(reminder.addresses))  # fmt: skip
+            if on_sent is not None:
+                on_sent(reminder)
+    return result

@@ -1,0 +1,225 @@
+"""``mail reply``: answer each unit's processed submission once.
+
+The unit states come from the campaign (:func:`xl2report.county.campaign.load_campaign`); this
+module decides nothing about them.  A rejected submission gets its feedback workbook attached
+and every error (sheet, cell, message) in the text; an accepted one a confirmation with the
+warnings to check; a held one (name not on the roster) nothing until a person decides.  The
+answer goes to the address the workbook came from (recorded by ``mail fetch``), else to the
+roster's, threaded under the township's message when it came by mail.  A submission is answered
+once: the ledger key is its content hash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from xl2report.county.campaign import Unit, UnitState, load_campaign
+from xl2report.errors import FatalError
+from xl2report.log import logger
+from xl2report.mail.compose import Attachment
+from xl2report.mail.mail_ledger import MailKind, MailLedger
+from xl2report.mail.outgoing import Outgoing, send_recorded
+from xl2report.mail.send import split_addresses, valid_address
+from xl2report.mail.settings import MailSettings, Secret
+from xl2report.mail.transport import smtp_session
+from xl2report.mail.wording import (
+    ACCEPTED_SUBJECT,
+    REJECTED_SUBJECT,
+    accepted_body,
+    fill,
+    finding_line,
+    rejected_body,
+)
+
+
+class ReplyOutcome(StrEnum):
+    """What happened to one unit's answer."""
+
+    SENT = "sent"
+    WOULD_SEND = "would_send"
+    ALREADY = "already"
+    HELD = "held"
+    NO_ADDRESS = "no_address"
+
+    @property
+    def label(self) -> str:
+        """Chinese wording for tables."""
+        return {
+            "sent": "已回复",
+            "would_send": "将回复",
+            "already": "已回复过",
+            "held": "待确认名称，未回复",
+            "no_address": "没有回复地址",
+        }[self.value]
+
+
+@dataclass
+class UnitReply:
+    """One unit's answer."""
+
+    org: str
+    state: UnitState
+    outcome: ReplyOutcome
+    addresses: list[str] = field(default_factory=list)
+    subject: str = ""
+    attachment: str = ""
+    message_id: str = ""
+    errors: int = 0
+    warnings: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "org": self.org,
+            "state": self.state.contract,
+            "state_label": self.state.label,
+            "outcome": self.outcome.value,
+            "label": self.outcome.label,
+            "addresses": self.addresses,
+            "subject": self.subject,
+            "attachment": self.attachment,
+            "message_id": self.message_id,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class ReplyResult:
+    """Every unit that has a processed submission, and its answer."""
+
+    year: int | None
+    replies: list[UnitReply]
+    dry_run: bool = False
+
+    @property
+    def needs_person(self) -> list[UnitReply]:
+        """Answers that could not be sent: no address, or a name to confirm."""
+        return [
+            r for r in self.replies if r.outcome in (ReplyOutcome.NO_ADDRESS, ReplyOutcome.HELD)
+        ]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "year": self.year,
+            "dry_run": self.dry_run,
+            "replies": [r.to_dict() for r in self.replies],
+        }
+
+
+@dataclass(frozen=True)
+class ReplyRequest:
+    """What ``mail reply`` was asked to do."""
+
+    outbox: Path
+    year: int | None = None
+    dry_run: bool = False
+    today: date | None = None
+
+
+def reply_topic(sha256: str) -> str:
+    """The ledger's key for "the answer to this submission"."""
+    return sha256
+
+
+def reply_to_submissions(
+    request: ReplyRequest,
+    book: MailLedger,
+    settings: MailSettings,
+    password: Callable[[], Secret],
+    on_sent: Callable[[UnitReply], None] | None = None,
+) -> ReplyResult:
+    """Answer every unit's current processed submission that has not been answered."""
+    campaign = load_campaign(book.ledger, request.year, request.today)
+    if not request.dry_run:
+        settings.need_smtp()
+    sender = settings.from_address if not request.dry_run else None
+    signature = (sender.display_name or sender.addr_spec) if sender else ""
+    result = ReplyResult(campaign.year, [], request.dry_run)
+    planned: list[tuple[UnitReply, Outgoing]] = []
+    for unit in campaign.units:
+        if unit.state is UnitState.MISSING or unit.current is None:
+            continue
+        reply = UnitReply(unit.org, unit.state, ReplyOutcome.WOULD_SEND,
+                          errors=len(unit.errors), warnings=len(unit.warnings))  # fmt: skip
+        result.replies.append(reply)
+        if unit.state is UnitState.HELD:
+            reply.outcome = ReplyOutcome.HELD
+            continue
+        topic = reply_topic(unit.current.sha256)
+        if (done := book.sent(MailKind.REPLY, topic)) is not None:
+            reply.outcome, reply.message_id = ReplyOutcome.ALREADY, done.message_id
+            reply.addresses, reply.subject = done.address.split("; "), done.subject
+            continue
+        origin = book.sender_of(unit.current.sha256)
+        addresses = [origin[0]] if origin else split_addresses(unit.email)
+        addresses = [a for a in addresses if valid_address(a)]
+        if not addresses:
+            reply.outcome = ReplyOutcome.NO_ADDRESS
+            continue
+        item = _message(unit, campaign.year, campaign.deadline, request.outbox, signature,
+                        addresses, origin[1] if origin else None, topic)  # fmt: skip
+        reply.addresses, reply.subject = addresses, item.subject
+        reply.attachment = item.attachments[0].filename if item.attachments else ""
+        planned.append((reply, item))
+    if request.dry_run or not planned:
+        return result
+    assert sender is not None
+    with smtp_session(settings, password()) as smtp:
+        for reply, item in planned:
+            reply.message_id = send_recorded(smtp, book, sender, item)
+            reply.outcome = ReplyOutcome.SENT
+            logger.info(
+                "已回复：{}（{}）→ {}", reply.org, reply.state.label, "; ".join(reply.addresses)
+            )
+            if on_sent is not None:
+                on_sent(reply)
+    return result
+
+
+def _message(
+    unit: Unit,
+    year: int | None,
+    deadline: date | None,
+    outbox: Path,
+    signature: str,
+    addresses: list[str],
+    in_reply_to: str | None,
+    topic: str,
+) -> Outgoing:
+    current = unit.current
+    assert current is not None
+    values = {"年度": str(year or ""), "机关名称": unit.org}
+    file = Path(current.file).name
+    warnings = [finding_line(n.sheet, n.cell, n.message) for n in unit.warnings]
+    attachments: list[Attachment] = []
+    if unit.state is UnitState.REJECTED:
+        feedback = outbox / current.feedback if current.feedback else None
+        if feedback is not None:
+            try:
+                attachments.append(Attachment(feedback.name, feedback.read_bytes()))
+            except OSError as exc:
+                raise FatalError(
+                    f"{unit.org} 的校验反馈表 {feedback} 无法读取：{exc.strerror or exc}；"
+                    "请先运行 xl2report run 重新生成。"
+                ) from exc
+        subject = fill(REJECTED_SUBJECT, values)
+        body = rejected_body(
+            org=unit.org, contact=unit.contact, year=year, received=current.received_text,
+            file=file, errors=[finding_line(n.sheet, n.cell, n.message) for n in unit.errors],
+            warnings=warnings, feedback=attachments[0].filename if attachments else "",
+            deadline=deadline, sender=signature,
+        )  # fmt: skip
+    else:
+        subject = fill(ACCEPTED_SUBJECT, values)
+        body = accepted_body(
+            org=unit.org, contact=unit.contact, year=year, received=current.received_text,
+            file=file, version=current.version, warnings=warnings, sender=signature,
+        )  # fmt: skip
+    return Outgoing(MailKind.REPLY, topic, unit.org, year, addresses, subject, body,
+                    attachments, in_reply_to)  # fmt: skip

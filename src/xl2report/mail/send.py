@@ -1,0 +1,258 @@
+"""``mail send``: one message per roster unit, with that unit's own template attached.
+
+Plan first (pure: roster × templates × what the ledger says was sent), then send the planned
+messages over one SMTP connection.  Each message is recorded ``pending`` with its Message-ID
+before the SMTP transaction and ``sent`` after it; a refused message is forgotten, so a rerun
+sends exactly what has not gone out yet, and a run killed between the two steps re-sends the
+same message under the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from xl2report.batch.ledger import RosterEntry
+from xl2report.errors import FatalError
+from xl2report.log import logger
+from xl2report.mail.compose import Attachment
+from xl2report.mail.mail_ledger import MailKind, MailLedger
+from xl2report.mail.outgoing import Outgoing, send_recorded
+from xl2report.mail.settings import MailSettings, Secret
+from xl2report.mail.templates import TemplateFile, index_templates
+from xl2report.mail.transport import SmtpSession, smtp_session
+from xl2report.mail.wording import TEMPLATE_SUBJECT, fill, template_body
+
+_SPLIT = re.compile(r"[;；,，、\s]+")
+_ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+
+
+class Outcome(StrEnum):
+    """What happened to one unit's message."""
+
+    SENT = "sent"
+    WOULD_SEND = "would_send"
+    ALREADY = "already"
+    NO_EMAIL = "no_email"
+    BAD_EMAIL = "bad_email"
+    NO_TEMPLATE = "no_template"
+
+    @property
+    def label(self) -> str:
+        """Chinese wording for tables."""
+        return {
+            "sent": "已发送",
+            "would_send": "将发送",
+            "already": "已发过",
+            "no_email": "名单中没有邮箱",
+            "bad_email": "邮箱格式不对",
+            "no_template": "没有该单位的模板",
+        }[self.value]
+
+    @property
+    def needs_person(self) -> bool:
+        """The unit did not get its template and a person must act."""
+        return self in (Outcome.NO_EMAIL, Outcome.BAD_EMAIL, Outcome.NO_TEMPLATE)
+
+
+@dataclass
+class UnitMessage:
+    """One roster unit in ``mail send``: its template, addresses and what happened."""
+
+    org: str
+    contact: str
+    addresses: list[str]
+    template: TemplateFile | None
+    outcome: Outcome
+    subject: str = ""
+    message_id: str = ""
+    when: str = ""
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "org": self.org,
+            "addresses": self.addresses,
+            "template": self.template.path.name if self.template else None,
+            "outcome": self.outcome.value,
+            "label": self.outcome.label,
+            "subject": self.subject,
+            "message_id": self.message_id,
+            "when": self.when,
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class SendResult:
+    """Every roster unit and what happened to its message, plus templates not used."""
+
+    year: int | None
+    units: list[UnitMessage]
+    skipped_templates: list[tuple[str, str]] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def needs_person(self) -> list[UnitMessage]:
+        """Units that did not get their template."""
+        return [u for u in self.units if u.outcome.needs_person]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "year": self.year,
+            "dry_run": self.dry_run,
+            "units": [u.to_dict() for u in self.units],
+            "skipped_templates": [{"file": f, "reason": r} for f, r in self.skipped_templates],
+        }
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    """What ``mail send`` was asked to do."""
+
+    roster: Sequence[RosterEntry]
+    templates: Path
+    year: int | None = None
+    subject: str | None = None  # with placeholders ({机关名称} …); default TEMPLATE_SUBJECT
+    body: str | None = None  # with placeholders; default: wording.template_body
+    deadline: date | None = None
+    dry_run: bool = False
+    resend: bool = False
+    roster_source: str = ""  # when given, the roster is registered in the ledger (not in a dry run)
+
+
+def split_addresses(text: str) -> list[str]:
+    """``a@x.cn；b@y.cn`` -> ['a@x.cn', 'b@y.cn'] (roster cells may hold several)."""
+    return [a for a in _SPLIT.split(text.strip()) if a]
+
+
+def valid_address(address: str) -> bool:
+    """A plain ``local@domain.tld`` address (no display name, no spaces)."""
+    return bool(_ADDRESS.match(address))
+
+
+def topic(year: int | None, org: str) -> str:
+    """The ledger's key for "the template of this unit for this year"."""
+    return f"{year}/{org}"
+
+
+def send_templates(
+    request: SendRequest,
+    book: MailLedger,
+    settings: MailSettings,
+    password: Callable[[], Secret],
+    on_sent: Callable[[UnitMessage], None] | None = None,
+) -> SendResult:
+    """Plan and (unless ``dry_run``) send; ``password`` is asked for only if something is sent."""
+    index = index_templates(request.templates, request.year)
+    year = request.year
+    if year is None:
+        years = {t.year for t in index.by_org.values()}
+        year = next(iter(years)) if len(years) == 1 else None
+    if not index.by_org:
+        raise FatalError(
+            f"模板目录 {request.templates} 中没有{f' {year} 年' if year else ''}按单位生成的模板；"
+            "请先运行 xl2report template --roster 名单 --year 年度 -o 该目录。"
+        )
+    if not request.dry_run:
+        settings.need_smtp()  # refuse bad settings before anything else happens
+    deadline = request.deadline or (book.ledger.deadline(year) if year else None)
+    if not request.dry_run and year is not None:
+        if request.deadline is not None:  # remembered for status, reminders and the board
+            book.ledger.set_deadline(year, request.deadline)
+        if request.roster_source and not book.ledger.roster():  # the campaign counts these units
+            book.ledger.set_roster(list(request.roster), request.roster_source)
+    request = replace(request, deadline=deadline)
+    sender = settings.from_address if settings.sender or settings.user else None
+    units = [_plan(entry, index.find(entry.name), year, book, request) for entry in request.roster]
+    result = SendResult(year, units, index.skipped, request.dry_run)
+    todo = [u for u in units if u.outcome is Outcome.WOULD_SEND]
+    if request.dry_run or not todo:
+        for u in todo:
+            u.subject = _subject(request, u, year)
+        return result
+    assert sender is not None
+    with smtp_session(settings, password()) as smtp:
+        for unit in todo:
+            _send_one(unit, year, request, book, smtp, settings)
+            if on_sent is not None:
+                on_sent(unit)
+    return result
+
+
+def _plan(
+    entry: RosterEntry,
+    template: TemplateFile | None,
+    year: int | None,
+    book: MailLedger,
+    request: SendRequest,
+) -> UnitMessage:
+    addresses = split_addresses(entry.email)
+    unit = UnitMessage(entry.name, entry.contact, addresses, template, Outcome.WOULD_SEND)
+    if not addresses:
+        unit.outcome = Outcome.NO_EMAIL
+    elif not all(valid_address(a) for a in addresses):
+        unit.outcome = Outcome.BAD_EMAIL
+        unit.detail = "、".join(a for a in addresses if not valid_address(a))
+    elif template is None:
+        unit.outcome = Outcome.NO_TEMPLATE
+    elif not request.resend and (done := book.sent(MailKind.TEMPLATE, topic(year, entry.name))):
+        unit.outcome = Outcome.ALREADY
+        unit.message_id, unit.when, unit.subject = done.message_id, done.sent_at or "", done.subject
+    return unit
+
+
+def _values(
+    unit: UnitMessage, year: int | None, request: SendRequest, sender: str
+) -> dict[str, str]:
+    from xl2report.mail.wording import date_text
+
+    return {
+        "机关名称": unit.org,
+        "年度": str(year or ""),
+        "联系人": unit.contact,
+        "报送要求": unit.template.submit_note if unit.template else "",
+        "截止日期": date_text(request.deadline),
+        "发件人": sender,
+    }
+
+
+def _subject(request: SendRequest, unit: UnitMessage, year: int | None) -> str:
+    return fill(request.subject or TEMPLATE_SUBJECT, _values(unit, year, request, ""))
+
+
+def _send_one(
+    unit: UnitMessage,
+    year: int | None,
+    request: SendRequest,
+    book: MailLedger,
+    smtp: SmtpSession,
+    settings: MailSettings,
+) -> None:
+    assert unit.template is not None
+    sender = settings.from_address
+    signature = sender.display_name or sender.addr_spec
+    unit.subject = _subject(request, unit, year)
+    if request.body is not None:
+        body = fill(request.body, _values(unit, year, request, signature))
+    else:
+        body = template_body(org=unit.org, contact=unit.contact, year=year or 0,
+                             submit_note=unit.template.submit_note, deadline=request.deadline,
+                             sender=signature)  # fmt: skip
+    try:
+        data = unit.template.path.read_bytes()
+    except OSError as exc:
+        raise FatalError(f"模板 {unit.template.path} 无法读取：{exc.strerror or exc}") from exc
+    about = topic(year, unit.org)
+    item = Outgoing(MailKind.TEMPLATE, about, unit.org, year, unit.addresses, unit.subject, body,
+                    [Attachment(unit.template.path.name, data)])  # fmt: skip
+    unit.message_id = send_recorded(smtp, book, sender, item)
+    unit.outcome = Outcome.SENT
+    unit.when = book.sent(MailKind.TEMPLATE, about).sent_at or ""  # type: ignore[union-attr]
+    logger.info("已发送模板：{} → {}（{}）", unit.org, "; ".join(unit.addresses), unit.message_id)

@@ -1,0 +1,27 @@
+"""Tasks for tests/test_pool.py, importable by spawned worker processes."""
+
+from __future__ import annotations
+
+import os
+import time
+
+
+def setup() -> None:
+    """A pool initializer that does nothing."""
+
+
+def behave(task: tuple[str, int]) -> int:
+    """Do what the task says: return, sleep past any limit, die, or raise."""
+    how, n = task
+    if how == "hang":
+        time.sleep(60)
+    elif how == "die":
+        os._exit(9)
+    elif how == "raise":
+        raise ValueError("boom")
+    return n * 10
+
+
+def broken(task: tuple[str, int], reason: str) -> str:
+    """What a broken task gives instead of its result."""
+    return f"{task[1]}:{reason}"
