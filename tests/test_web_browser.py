@@ -75,7 +75,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         driver.quit()
 
 
-def wait_for(driver, condition, timeout: float = 20):  # type: ignore[no-untyped-def]
+def wait_for(driver, condition, timeout: float = 45):  # type: ignore[no-untyped-def]
     ignored = (StaleElementReferenceException, AssertionError)  # the board replaces its rows
     return WebDriverWait(driver, timeout, 0.1, ignored_exceptions=ignored).until(condition)
 
