@@ -15,6 +15,11 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 
+from xl2report.form.addresses import a1 as a1
+from xl2report.form.addresses import col_letter as col_letter
+from xl2report.form.addresses import parse_a1 as parse_a1
+from xl2report.form.addresses import quote_sheet as quote_sheet
+
 CHECK_OK = "✓"
 Number = int | Decimal
 Value = int | Decimal | str
@@ -51,41 +56,6 @@ class LabelRole(StrEnum):
     ASIDE = (
         "aside"  # beside a national table (last year's figures): the template's, not the report's
     )
-
-
-def col_letter(col: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def a1(row: int, col: int, absolute: bool = False) -> str:
-    """(0, 0) -> 'A1' (or '$A$1')."""
-    if absolute:
-        return f"${col_letter(col)}${row + 1}"
-    return f"{col_letter(col)}{row + 1}"
-
-
-def parse_a1(ref: str) -> tuple[int, int]:
-    """'B12' -> (11, 1).  Raises ValueError for anything else."""
-    ref = ref.replace("$", "").upper()
-    letters = "".join(ch for ch in ref if ch.isalpha())
-    digits = ref[len(letters) :]
-    if not letters or not digits.isdigit() or letters + digits != ref:
-        raise ValueError(f"not an A1 reference: {ref!r}")
-    col = 0
-    for ch in letters:
-        col = col * 26 + (ord(ch) - 64)
-    return int(digits) - 1, col - 1
-
-
-def quote_sheet(name: str) -> str:
-    """Sheet name as it must appear in a formula reference."""
-    return "'" + name.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

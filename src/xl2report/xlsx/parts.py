@@ -33,6 +33,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from xl2report.form.national import a1, parse_a1
+from xl2report.xlsx.number_formats import shows_date
 from xl2report.xlsx.sniff import UnreadableError, sniff
 
 __all__ = ["RawCell", "RawSheet", "RawWorkbook", "UnreadableError", "read_workbook", "sniff"]
@@ -66,11 +67,6 @@ _STRICT = (
     (b"http://purl.oclc.org/ooxml/spreadsheetml/main", NS_MAIN.encode()),
     (b"http://purl.oclc.org/ooxml/officeDocument/relationships", NS_REL.encode()),
 )
-# Built-in number formats that display dates or times: the international ones (14–22, 45–47)
-# and those Chinese-locale Excel/WPS use for 2024年1月5日, 1月5日, 上午/下午… (27–36, 50–58).
-_DATE_FORMAT_IDS = frozenset([*range(14, 23), 45, 46, 47, *range(27, 37), *range(50, 59)])
-_FORMAT_LITERALS = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
-_DATE_TOKENS = re.compile(r"(?<![_\\])[dmhysDMHYS]")
 
 
 class RawCell(NamedTuple):
@@ -249,11 +245,7 @@ class _Reader:
             prot = xf.find(M + "protection")
             locked = prot is None or _truthy(prot.get("locked", "1"))
             fmt_id = xf.get("numFmtId", "0")
-            if fmt_id in custom:
-                is_date = _is_date_format(custom[fmt_id])
-            else:
-                is_date = fmt_id.isdigit() and int(fmt_id) in _DATE_FORMAT_IDS
-            out.append((locked, is_date))
+            out.append((locked, shows_date(fmt_id, custom)))
         return out
 
     def _read_sheet(
@@ -352,12 +344,6 @@ def _translate(master: str, anchor: str, target: str) -> str:
     from openpyxl.formula.translate import Translator
 
     return Translator("=" + master, origin=anchor).translate_formula(target)[1:]
-
-
-def _is_date_format(code: str) -> bool:
-    """Whether a number format code shows a date or time (the first section decides)."""
-    code = _FORMAT_LITERALS.sub("", code.split(";")[0])
-    return _DATE_TOKENS.search(code) is not None
 
 
 def _si_text(si: etree._Element) -> str:
