@@ -51,7 +51,7 @@ from xl2report.form.types import (  # noqa: F401  (re-exported: the form's publi
 
 FORM_ID = "xl2report/gov-info-annual-report"
 # 2021 = the national format (国办公开办函〔2021〕30号); .1 = revision of our workbook layout.
-FORM_VERSION = "2021.1"
+FORM_VERSION = "2021.2"
 FORM_TITLE = "政府信息公开工作年度报告"
 FEEDBACK_SHEET = "校验结果"  # the first sheet of a feedback copy: the list of findings
 YEAR_MIN, YEAR_MAX = 2008, 2100
