@@ -26,6 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from xl2report.batch.ledger import Ledger
+from xl2report.batch.ledger_schema import transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mail_sent (
@@ -145,7 +146,7 @@ class MailLedger:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.conn = ledger.conn
-        with _transaction(self.conn):
+        with transaction(self.conn):
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self.conn.execute(statement)
@@ -196,7 +197,7 @@ class MailLedger:
         attachment_sha256: str = "",
     ) -> int:
         """Record a message about to be sent (state ``pending``); returns its row id."""
-        with _transaction(self.conn):
+        with transaction(self.conn):
             return self.conn.execute(
                 "INSERT INTO mail_sent (kind, topic, org, year, address, message_id, subject, "
                 "attachment, attachment_sha256, state, created_at) "
@@ -207,7 +208,7 @@ class MailLedger:
 
     def mark_sent(self, row_id: int) -> None:
         """The server accepted the message."""
-        with _transaction(self.conn):
+        with transaction(self.conn):
             self.conn.execute(
                 "UPDATE mail_sent SET state = 'sent', sent_at = ? WHERE id = ?",
                 (now_text(), row_id),
@@ -215,7 +216,7 @@ class MailLedger:
 
     def forget(self, row_id: int) -> None:
         """The server refused the message: it was not sent, so nothing stays recorded."""
-        with _transaction(self.conn):
+        with transaction(self.conn):
             self.conn.execute("DELETE FROM mail_sent WHERE id = ? AND state = 'pending'", (row_id,))
 
     def _one_sent(self, sql: str, params: Sequence[object]) -> SentRow | None:
@@ -290,7 +291,7 @@ class MailLedger:
         attachments: Sequence[SavedAttachment],
     ) -> int:
         """One message and its workbooks, in one transaction; returns the message's row id."""
-        with _transaction(self.conn):
+        with transaction(self.conn):
             row_id = self.conn.execute(
                 "INSERT INTO mail_fetched (account, folder, uidvalidity, uid, message_id, sender, "
                 "subject, received, workbooks, note, fetched_at) "
@@ -307,7 +308,7 @@ class MailLedger:
 
     def mark_moved(self, row_id: int, folder: str) -> None:
         """The message was moved to ``folder`` on the server."""
-        with _transaction(self.conn):
+        with transaction(self.conn):
             self.conn.execute("UPDATE mail_fetched SET moved_to = ? WHERE id = ?", (folder, row_id))
 
 
@@ -315,14 +316,3 @@ def _sent_row(r: sqlite3.Row) -> SentRow:
     data = dict(r)
     data["kind"] = MailKind(data["kind"])
     return SentRow(**data)
-
-
-@contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
