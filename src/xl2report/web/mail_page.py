@@ -58,14 +58,19 @@ def readiness() -> Readiness:
     imap = _server(settings.imap_host, settings.imap_port_used, settings)
     ca_file = settings.ca_file
     try:
+        get_password(settings)
+        password = "已设置（从环境变量或系统钥匙串读取）"
+    except FatalError:
+        password = ""  # the problem below says how to set it
+    try:
         settings.need_smtp()
         settings.need_imap()
         if settings.security is not Security.NONE:
             tls_context(settings)  # a missing or unusable ca_file is said before any button
         get_password(settings)
     except FatalError as exc:
-        return Readiness(smtp, imap, "", str(exc), ca_file)
-    return Readiness(smtp, imap, "已设置（从环境变量或系统钥匙串读取）", "", ca_file)
+        return Readiness(smtp, imap, password, str(exc), ca_file)
+    return Readiness(smtp, imap, password, "", ca_file)
 
 
 def _server(host: str, port: int, settings: MailSettings) -> str:
