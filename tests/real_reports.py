@@ -3,7 +3,7 @@
 Each entry is one 政府信息公开工作年度报告 published by a real body (different levels and provinces).
 The narrative is written in our own words but keeps every number the published text states (as far
 as the stored copy shows it), in the way it states it ("9件", "0宗", "1.46万人").  ``table`` lists
-the non-zero input cells; every other input cell is 0.
+the non-zero input cells (``None``: the published cell is blank); every other input cell is 0.
 
 Where the figures come from (read honestly):
 
@@ -122,18 +122,19 @@ REPORTS: list[dict[str, object]] = [
         "source": ("阎良区信访局2021年度政府信息公开工作年度报告",
                    "http://www.yanliang.gov.cn/xxgk/bmxxgknb/61f23604f8fd1c0bdc7cf43d.html"),
         "verified": ("二",),
-        "seen": "总体情况、二表全部（全为0；“行政强制”一格空白，按0录入）；三表“一、本年新收”一行"
-                "（全为0）",
+        "seen": "总体情况、二表全部（“行政强制”一格空白，照原样留空；其余全为0）；三表“一、本年新收”"
+                "一行（全为0）",
         "unverified": "三表其余各行未见：文字说全年无依申请公开事项，上年结转按0录入，其余各行按"
                       "勾稽关系为0；四表未见，按0录入。",
-        "table": {},
+        "table": {"s2.coercion.decisions": None},
         "texts": {
             "s1.active.text": "2021年在区政府网站主动公开政府信息5项：2020年度部门决算公开报告、"
                               "政务诚信承诺书、工作动态、机构信息和网上信访投诉平台。",
             "s1.requests.text": "2021年无依申请公开事项。",
         },
-        "expected": [],
-        "why": "全为 0，文字说无依申请公开事项，一致。“5项”不是表格里的数。",
+        "expected": [("blank-as-zero", "s2.coercion.decisions")],
+        "why": "发布的二表“行政强制”一格是空白：按0计并提醒（应直接填0），这是它应得的提醒。"
+               "其余全为 0，文字说无依申请公开事项，一致。“5项”不是表格里的数。",
     },
     {
         "id": "cangxi-rural-2023",
