@@ -63,6 +63,8 @@ BOTH_WAYS = [
     # Phrasings of real reports (tests/real_reports.py and the pages read for it).
     ("予以公开及部分公开", "予以公开及部分公开的有10件。", "予以公开及部分公开的有11件。",
      "narrative-outcome-mismatch"),
+    ("转下年度", "收到申请12件，1件转下年度继续办理。", "收到申请12件，2件转下年度继续办理。",
+     "narrative-count-mismatch"),
     ("上年结转·办理数量", "上年结转政府信息公开办理数量3件。", "上年结转政府信息公开办理数量4件。",
      "narrative-count-mismatch"),
     ("分列·自然人", "收到申请12件（自然人10件、法人或其他组织2件）。",

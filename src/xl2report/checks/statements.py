@@ -69,7 +69,7 @@ STATEMENTS: tuple[Statement, ...] = (
               r"办结|办理完毕|答复完毕|已答复|作出答复|予以答复|依法答复|按时答复",
               ((HANDLED,),), topic=_REQ, breakdown=True),
     Statement("结转下年度继续办理", "narrative-count-mismatch",
-              r"结转(?:至|到)?下一?年度?(?:继续)?(?:办理)?", ((CARRY_OVER,),), breakdown=True),
+              r"(?:结转|转入?)(?:至|到)?下一?年度?(?:继续)?(?:办理)?", ((CARRY_OVER,),), breakdown=True),
     # "办理/处理 N 件" is read as 办结, 新收 + 结转 or 新收: real reports use it for all three.
     Statement("办理申请", "narrative-handled-mismatch", r"办理|处理",
               ((HANDLED,), (NEW, CARRIED), (NEW,)), topic=_REQ, fallback=True),
