@@ -38,6 +38,7 @@ from xl2report.batch.guards import (
 )
 from xl2report.batch.holds import release_confirmed
 from xl2report.batch.inbox import Entry, Kind
+from xl2report.batch.issued import register_path
 from xl2report.batch.ledger import Ledger
 from xl2report.batch.outbox import STATE_DIR, Outbox, default_ledger
 from xl2report.batch.pdfs import make_missing_pdfs
@@ -80,6 +81,7 @@ class Session:
         self.box = Outbox(outbox)
         self.outbox = self.box.root
         self.ledger_path = Path(ledger).absolute() if ledger else default_ledger(self.outbox)
+        self.issued_db = str(register_path(self.outbox))  # 下发编号 (always in the outbox)
         self.lock = RunLock(self.box.lock_path)
         self.ledger: Ledger
         self.recorder: Recorder
@@ -155,7 +157,9 @@ class Session:
         """The in-process worker (``--jobs 1``, a single file), made once per session."""
         if self._local is None:
             template = str(options.word_template) if options.word_template else None
-            self._local = worker.Worker(str(self.ledger_path), template, options.copy_threshold)
+            self._local = worker.Worker(
+                str(self.ledger_path), template, options.copy_threshold, self.issued_db
+            )
         return self._local
 
 
@@ -193,7 +197,7 @@ class _Pass:
         self.emit(Event("plan", total=len(work)))
         session.box.staging.mkdir(parents=True, exist_ok=True)
         template = str(options.word_template) if options.word_template else None
-        setup = (str(session.ledger_path), template, options.copy_threshold)
+        setup = (str(session.ledger_path), template, options.copy_threshold, session.issued_db)
         executor = TaskPool(
             options.jobs, len(work), worker.init_pool_worker, setup, options.timeout
         )
