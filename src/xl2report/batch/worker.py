@@ -203,14 +203,19 @@ class Worker:
         return out
 
 
+RETRY_CODE = "cannot-process-retry"  # a timeout or a dead worker: the next runs try again
+MAX_AUTO_RETRIES = 2  # further automatic tries of such a file (run --retry: any number)
+
 # The register's "handed out to another unit" says what org-changed says, and more.
 _SAID_BY_ISSUE = frozenset({"org-changed"})
 
 
-def cannot_process(sha256: str, reason: str, detail: str = "") -> Outcome:
+def cannot_process(sha256: str, reason: str, detail: str = "", retry: bool = False) -> Outcome:
     """The outcome of a file that could not be processed (an internal error, a timeout, a
-    worker that died): recorded as unreadable with one ``cannot-process`` finding."""
-    finding = Finding.at(None, "cannot-process", reason=reason.rstrip("。"))
+    worker that died): recorded as unreadable with one ``cannot-process`` finding, or with
+    ``retry`` (a timeout, a dead worker) ``cannot-process-retry``: tried again next run."""
+    code = RETRY_CODE if retry else "cannot-process"
+    finding = Finding.at(None, code, reason=reason.rstrip("。"), times=MAX_AUTO_RETRIES)
     return Outcome(sha256, FileStatus.UNREADABLE, errors=1, message=finding.message,
                    findings=[finding.to_dict()], detail=detail)  # fmt: skip
 
