@@ -80,11 +80,14 @@ def submit_note(submit_to: str, due: date | None) -> str:
     return submit_to
 
 
-def write_templates(entries: list[RosterEntry], folder: Path, year: int, submit_to: str) -> int:
+def write_templates(
+    entries: list[RosterEntry], folder: Path, year: int, submit_to: str, outbox: Path | None = None
+) -> int:
     """(Re)write ``folder`` with one personalised template per roster unit; returns how many.
 
     The new set is built beside the folder and swapped in, so a failure leaves the old set
-    whole and a mail sent meanwhile never attaches a half-written file.
+    whole and a mail sent meanwhile never attaches a half-written file.  With ``outbox``, each
+    template carries its 下发编号 registered there (:mod:`xl2report.batch.issued`).
     """
     if not entries:
         raise FatalError("还没有登记名单：请先上传名单（.xlsx 或 .csv，含“机关名称”一列）。")
@@ -93,7 +96,8 @@ def write_templates(entries: list[RosterEntry], folder: Path, year: int, submit_
     with tempfile.TemporaryDirectory(prefix=".new-", dir=folder.parent) as tmp:
         fresh = Path(tmp) / "set"
         fresh.mkdir()
-        paths = write_roster_templates(entries, fresh, year, submit_to=submit_to or None)
+        request = TemplateRequest(year, submit_to=submit_to or None, register=outbox)
+        paths = write_roster_templates(entries, fresh, request)
         old = Path(tmp) / "old"
         if folder.exists():
             folder.rename(old)
