@@ -159,3 +159,21 @@ def test_cli_registers_in_the_outbox(tmp_path: Path, where: str) -> None:
     (made,) = (tmp_path / "tpl").glob("*.xlsx")
     number = _meta(made)[ISSUE_META]
     assert IssueRegister(register_path(outbox)).find(number).org == "甲镇人民政府"  # type: ignore[union-attr]
+
+
+def test_the_boards_hand_outs_register_too(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    from xl2report.web import handout
+
+    outbox = tmp_path / "outbox"
+    data = handout.templates_zip(UNITS, 2024, None, outbox)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        name = next(n for n in zf.namelist() if n.startswith("甲镇"))
+        (tmp_path / "甲.xlsx").write_bytes(zf.read(name))
+    number = _meta(tmp_path / "甲.xlsx")[ISSUE_META]
+    assert IssueRegister(register_path(outbox)).find(number).org == "甲镇人民政府"  # type: ignore[union-attr]
+    handout.write_templates(UNITS, tmp_path / "发送", 2024, "", outbox)
+    (sent,) = (tmp_path / "发送").glob("甲镇*.xlsx")
+    assert _meta(sent)[ISSUE_META] == number  # the same unit and year: the same number
