@@ -449,10 +449,6 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="把生成的文件留在这个目录（默认用完即删）")
     args = parser.parse_args()
     summary = Summary()
-    from loguru import logger
-
-    logger.remove()  # the library's debug lines (LibreOffice command lines) are not results
-
     work = Path(tempfile.mkdtemp(prefix="xl2report-bench-", dir=args.keep))
     try:
         _main(args, work, summary)
