@@ -19,6 +19,9 @@ from xl2report.cli.help import UserError
               help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。")  # fmt: skip
 @click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="先登记这份名单（.xlsx/.csv）。")  # fmt: skip
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="“邮件 › 发送模板”发送这个目录中的模板（如 template --roster --previous-year "
+                   "生成的）；不给时在网页上按名单生成。")  # fmt: skip
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听的地址；只有本机可访问。在办公网络上开放（如 0.0.0.0）必须设密码。")  # fmt: skip
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
@@ -31,6 +34,7 @@ def serve(
     outbox: Path,
     ledger: Path | None,
     roster: Path | None,
+    templates: Path | None,
     host: str,
     port: int,
     password: str | None,
@@ -55,8 +59,8 @@ def serve(
             f"网页工作台需要先安装网页组件（缺少 {exc.name}）：pip install 'xl2report[web]'"
         ) from exc
 
-    config = check_config(WebConfig(inbox=inbox, outbox=outbox, ledger=ledger, host=host,
-                                    port=port, password=password, pdf=pdf))  # fmt: skip
+    config = check_config(WebConfig(inbox=inbox, outbox=outbox, ledger=ledger, templates=templates,
+                                    host=host, port=port, password=password, pdf=pdf))  # fmt: skip
     if roster is not None:
         with Ledger.open(config.ledger_path) as book:
             book.set_roster(read_roster(roster), str(roster))

@@ -9,6 +9,8 @@ same message under the same Message-ID.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -101,6 +103,18 @@ class SendResult:
     def needs_person(self) -> list[UnitMessage]:
         """Units that did not get their template."""
         return [u for u in self.units if u.outcome.needs_person]
+
+    def fingerprint(self) -> str:
+        """A digest of the plan (unit, addresses, outcome, template name and bytes), so a
+        caller can tell whether what a person looked at is still what would be sent."""
+        digest = hashlib.sha256(str(self.year).encode())
+        for u in self.units:
+            digest.update(f"\0{u.org}\0{';'.join(u.addresses)}\0{u.outcome.value}\0".encode())
+            if u.template is not None:
+                digest.update(u.template.path.name.encode())
+                with contextlib.suppress(OSError):
+                    digest.update(hashlib.sha256(u.template.path.read_bytes()).digest())
+        return digest.hexdigest()[:32]
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""

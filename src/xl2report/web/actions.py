@@ -132,8 +132,7 @@ async def templates(request: Request) -> Response:
             error=f"截止日期应为 年-月-日（如 2025-01-20），收到的是“{deadline}”。",
             status=400,
         )
-    if due and deadline not in submit_to:
-        submit_to = f"请于 {due.year} 年 {due.month} 月 {due.day} 日前报送。{submit_to}".strip()
+    submit_to = handout.submit_note(submit_to, due)
 
     def build() -> bytes:
         with web.ledger() as ledger:

@@ -66,6 +66,7 @@ class WebConfig:
     inbox: Path
     outbox: Path
     ledger: Path | None = None
+    templates: Path | None = None  # templates to send (serve --templates); else the board's own
     host: str = "127.0.0.1"
     port: int = 8765
     password: str | None = None
@@ -325,7 +326,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
 
 def create_app(config: WebConfig) -> Starlette:
     """The board as an ASGI app; the upload processor starts and stops with it."""
-    from xl2report.web import actions, mail_page, pages
+    from xl2report.web import actions, mail_page, mail_send, pages
 
     web = Web(config)
     web.ledger().close()  # create it now, before the processor thread and requests race to
@@ -346,6 +347,7 @@ def create_app(config: WebConfig) -> Starlette:
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     routes += actions.unit_routes()
+    routes += mail_send.routes()  # before /mail/{action}
     routes += mail_page.routes()
     app = Starlette(
         routes=routes,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from xl2report.batch.ledger import Ledger, RosterEntry
@@ -67,6 +67,34 @@ def templates_zip(entries: list[RosterEntry], year: int, submit_to: str | None) 
             for path in paths:
                 zf.write(path, path.name)
     return buffer.getvalue()
+
+
+def submit_note(submit_to: str, due: date | None) -> str:
+    """The cover's 报送要求: what the clerk wrote, led by the deadline when one is given."""
+    if due and due.isoformat() not in submit_to:
+        return f"请于 {due.year} 年 {due.month} 月 {due.day} 日前报送。{submit_to}".strip()
+    return submit_to
+
+
+def write_templates(entries: list[RosterEntry], folder: Path, year: int, submit_to: str) -> int:
+    """(Re)write ``folder`` with one personalised template per roster unit; returns how many.
+
+    The new set is built beside the folder and swapped in, so a failure leaves the old set
+    whole and a mail sent meanwhile never attaches a half-written file.
+    """
+    if not entries:
+        raise FatalError("还没有登记名单：请先上传名单（.xlsx 或 .csv，含“机关名称”一列）。")
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".new-", dir=folder.parent) as tmp:
+        fresh = Path(tmp) / "set"
+        fresh.mkdir()
+        paths = write_roster_templates(entries, fresh, year, submit_to=submit_to or None)
+        old = Path(tmp) / "old"
+        if folder.exists():
+            folder.rename(old)
+        fresh.rename(folder)
+    return len(paths)
 
 
 def summary_xlsx(ledger: Ledger, year: int) -> bytes:
