@@ -16,8 +16,9 @@ os.environ.setdefault("XL2REPORT_CACHE_DIR", tempfile.mkdtemp(prefix="xl2report-
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Real mail servers on loopback (Dovecot, aiosmtpd) as fixtures: ``dovecot``, ``smtp``.
-pytest_plugins = ["mail_servers"]
+# Real mail servers on loopback (Dovecot, aiosmtpd) as fixtures: ``dovecot``, ``smtp``; and
+# TLS-only ones with a test CA: ``tls_certs``, ``tls_dovecot``, ``tls_smtp``.
+pytest_plugins = ["mail_servers", "tls_servers"]
 EXAMPLE_JSON = ROOT / "examples" / "kejing-2024.json"
 
 

@@ -91,6 +91,7 @@ def _shot(driver, name: str) -> None:  # type: ignore[no-untyped-def]
 def test_send_templates_from_the_board(board: dict, smtp: Smtp) -> None:
     d, url = board["driver"], board["url"]
     d.get(f"{url}/mail")
+    _shot(d, "mail-page.png")
     d.find_element(By.ID, "to-send").click()
     wait_for(d, lambda drv: "发送填报模板" in drv.find_element(By.TAG_NAME, "h1").text)
     year_box = d.find_element(By.CSS_SELECTOR, "#year-form input[name=year]")
@@ -254,3 +255,49 @@ def test_serve_templates_folder_is_sent_as_is(
     [(to, msg)] = smtp.messages()
     assert to == ["kejing@town.test"]
     assert next(msg.iter_attachments()).get_content() == paths[0].read_bytes()
+
+
+def test_board_over_tls_says_to_set_ca_file_then_sends(
+    tmp_path: Path, tls_certs, tls_smtp, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    smtp = tls_smtp("starttls")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XL2REPORT_MAIL_PASSWORD", PASSWORD)
+    settings = (f'[mail]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp.port}\nuser = "{smtp.user}"\n'
+                f'from = "{smtp.user}"\nsecurity = "starttls"\ntimeout = 10\n')  # fmt: skip
+    (tmp_path / "xl2report.toml").write_text(settings, encoding="utf-8")
+    config = make_config(tmp_path)
+    with Ledger.open(config.ledger_path) as ledger:
+        ledger.set_roster(ROSTER[:1], "名单.xlsx")
+    origin = {"Origin": "http://127.0.0.1:8765"}
+    with TestClient(create_app(config), base_url="http://127.0.0.1:8765",
+                    follow_redirects=False) as client:  # fmt: skip
+        token = csrf_of(client.get("/mail/send").text)
+        done = client.post("/mail/send/prepare", data={"csrf": token, "year": YEAR}, headers=origin)
+        page = client.get(done.headers["location"]).text
+
+        def press_send() -> str:
+            fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+            done = client.post("/mail/send", data={"csrf": token, "year": YEAR,
+                                                   "fingerprint": fingerprint}, headers=origin)  # fmt: skip
+            return client.get(done.headers["location"]).text
+
+        shown = press_send()
+        assert "证书无法验证" in shown and 'ca_file = &#34;根证书文件路径&#34;' in shown
+        assert "没有发出任何邮件" in shown and smtp.received == [] and smtp.logins == []
+
+        (tmp_path / "xl2report.toml").write_text(settings + 'ca_file = "没有.pem"\n', "utf-8")
+        page = client.get(f"/mail/send?year={YEAR}").text
+        assert "根证书文件" in page and "不存在" in page and 'id="send-button" disabled' in page
+
+        shutil.copy(tls_certs.ca, tmp_path / "根证书.pem")
+        (tmp_path / "xl2report.toml").write_text(settings + 'ca_file = "根证书.pem"\n', "utf-8")
+        page = client.get(f"/mail/send?year={YEAR}").text
+        assert 'id="send-problem"' not in page
+        assert "已发送 1 封" in press_send()
+    assert [to for to, _ in smtp.received] == [["kejing@town.test"]]
+    assert smtp.logins == ["ok tls=True"]

@@ -48,6 +48,8 @@ def _settings_options(func):  # type: ignore[no-untyped-def]
         click.option("--security", type=click.Choice(["ssl", "starttls", "none"]),
                      help="加密方式（默认 ssl；none 只允许连本机）。"),
         click.option("--timeout", type=click.FloatRange(min=1), help="等待服务器的秒数（默认 30）。"),
+        click.option("--ca-file", type=click.Path(path_type=Path, dir_okay=False),
+                     help="另外信任的根证书（PEM），用于使用内部证书的邮件服务器（如政务外网）。"),
         click.option("--outbox", type=click.Path(path_type=Path), default="outbox",
                      show_default=True, help="run 使用的输出目录（台账在其中）。"),
         click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False),
@@ -63,7 +65,7 @@ def _load_settings(kw: dict[str, object]):  # type: ignore[no-untyped-def]
     from xl2report.mail.settings import load_settings
 
     keys = ("smtp_host", "smtp_port", "imap_host", "imap_port", "user", "sender", "security",
-            "timeout")  # fmt: skip
+            "timeout", "ca_file")  # fmt: skip
     return load_settings(kw.pop("config"), **{k: kw.pop(k) for k in keys})  # type: ignore[arg-type]
 
 

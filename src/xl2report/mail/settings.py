@@ -89,6 +89,7 @@ class MailSettings:
     sender: str = ""  # the From: header, e.g. "县政务公开办 <office@county.gov.cn>"
     security: Security = Security.SSL
     timeout: float = DEFAULT_TIMEOUT
+    ca_file: str = ""  # a root certificate to trust as well (政务外网 servers often use their own)
 
     @property
     def smtp_port_used(self) -> int:
@@ -161,6 +162,7 @@ _KEYS = {
     "from": "sender",
     "security": "security",
     "timeout": "timeout",
+    "ca_file": "ca_file",
 }
 
 
@@ -204,7 +206,11 @@ def _read_table(path: Path) -> dict[str, object]:
             f"设置文件 {path} 的 [mail] 中有不认识的项：{'、'.join(unknown)}；"
             f"可用的项：{'、'.join(_KEYS)}。"
         )
-    return {_KEYS[k]: v for k, v in table.items()}
+    values = {_KEYS[k]: v for k, v in table.items()}
+    ca_file = values.get("ca_file")
+    if isinstance(ca_file, str) and ca_file.strip():  # relative to the settings file, not the cwd
+        values["ca_file"] = str(path.parent / Path(ca_file.strip()).expanduser())
+    return values
 
 
 def _build(values: dict[str, object], path: Path) -> MailSettings:

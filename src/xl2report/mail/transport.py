@@ -16,6 +16,7 @@ import socket
 import ssl
 from collections.abc import Iterator, Sequence
 from email.message import EmailMessage
+from pathlib import Path
 
 from xl2report.mail.errors import (
     MailAuthError,
@@ -23,6 +24,7 @@ from xl2report.mail.errors import (
     MailConnectError,
     MailError,
     MailProtocolError,
+    MailSettingsError,
     MailTimeoutError,
     redact,
 )
@@ -33,19 +35,69 @@ FULL_CODES = (452, 552)
 QUOTA_WORDS = ("OVERQUOTA", "QUOTA", "MAILBOX FULL", "MAILBOX IS FULL", "OVER QUOTA")
 
 
+# OpenSSL's verify codes a clerk is likely to meet, in words (others keep OpenSSL's text).
+_VERIFY_REASONS = {
+    9: "证书尚未生效，请核对本机的日期和时间",
+    10: "证书已过期",
+    18: "服务器用的是自签名证书",
+    19: "证书由不受信任的内部根证书签发",
+    20: "签发证书的机构不在受信任的根证书中",
+    21: "签发证书的机构不在受信任的根证书中",
+    62: "证书上的名称与服务器地址不符",
+}
+
+
+def tls_context(settings: MailSettings) -> ssl.SSLContext:
+    """The system's trusted roots plus ``ca_file`` (PEM or DER), with certificate and host name
+    checks on; a missing or unusable ``ca_file`` is one sentence naming the setting."""
+    context = ssl.create_default_context()
+    if not settings.ca_file:
+        return context
+    path = Path(settings.ca_file)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise MailSettingsError(
+            f"根证书文件 {path} 不存在：请核对 xl2report.toml 的 [mail] ca_file（或 --ca-file）。"
+        ) from None
+    except OSError as exc:
+        raise MailSettingsError(f"根证书文件 {path} 无法读取：{exc.strerror or exc}。") from None
+    try:
+        if b"-----BEGIN" in data:
+            context.load_verify_locations(cadata=data.decode("ascii", "replace"))
+        else:  # a .cer exported on Windows is often DER
+            context.load_verify_locations(cadata=data)
+    except (ssl.SSLError, ValueError):
+        raise MailSettingsError(
+            f"根证书文件 {path} 不是可用的证书（应为 .pem、.crt 或 .cer 格式的根证书）；"
+            "请向信息中心索取邮件服务器的根证书。"
+        ) from None
+    return context
+
+
+def _certificate_error(exc: ssl.SSLCertVerificationError, where: str, ca_file: str) -> MailError:
+    reason = _VERIFY_REASONS.get(exc.verify_code or 0) or exc.verify_message or str(exc)
+    if ca_file:
+        advice = (f"设置的根证书 {ca_file} 也不能验证它；请核对 ca_file 是不是这台服务器的根证书，"
+                  "以及服务器地址是否与证书上的一致。")  # fmt: skip
+    else:
+        advice = ("如果单位的邮件服务器使用内部（自建）证书，请向信息中心索取根证书文件，"
+                  '在 xl2report.toml 的 [mail] 中设置 ca_file = "根证书文件路径"（或用 --ca-file）。')  # fmt: skip
+    return MailConnectError(f"{where} 的证书无法验证（{reason}），已停止连接，没有发送密码；{advice}")
+
+
 def _network_error(
-    exc: BaseException, what: str, host: str, port: int, timeout: float
+    exc: BaseException, what: str, host: str, port: int, settings: MailSettings
 ) -> MailError:
     """A socket-level failure as one sentence."""
     where = f"{what} {host}:{port}"
+    timeout = settings.timeout
     if isinstance(exc.__context__, TimeoutError):  # smtplib re-raises a timeout as "disconnected"
         exc = exc.__context__
     if isinstance(exc, TimeoutError | socket.timeout):
         return MailTimeoutError(f"{where} 在 {timeout:g} 秒内没有响应，请检查网络或稍后再试。")
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return MailConnectError(
-            f"{where} 的证书无法验证（{exc.verify_message}）；请确认服务器地址是否正确。"
-        )
+        return _certificate_error(exc, where, settings.ca_file)
     if isinstance(exc, ssl.SSLError):
         return MailConnectError(
             f"与 {where} 建立加密连接失败；加密方式可能不对，请换用 --security ssl 或 starttls，"
@@ -88,13 +140,13 @@ class SmtpSession:
         except smtplib.SMTPException as exc:
             if isinstance(exc, smtplib.SMTPServerDisconnected):
                 raise _network_error(exc, "发信服务器", s.smtp_host, s.smtp_port_used,
-                                     s.timeout) from None  # fmt: skip
+                                     s) from None  # fmt: skip
             raise MailProtocolError(
                 f"发信失败：{redact(str(exc), self._password.reveal())}"
             ) from None
         except OSError as exc:
             raise _network_error(exc, "发信服务器", s.smtp_host, s.smtp_port_used,
-                                 s.timeout) from None  # fmt: skip
+                                 s) from None  # fmt: skip
         if refused:
             raise _refused(refused, self._password)
 
@@ -121,17 +173,23 @@ def smtp_session(settings: MailSettings, password: Secret) -> Iterator[SmtpSessi
     settings.need_smtp()
     host, port, timeout = settings.smtp_host, settings.smtp_port_used, settings.timeout
     client: smtplib.SMTP | None = None
+    context = tls_context(settings) if settings.security is not Security.NONE else None
     try:
         if settings.security is Security.SSL:
-            client = smtplib.SMTP_SSL(host, port, timeout=timeout,
-                                      context=ssl.create_default_context())  # fmt: skip
+            client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:
             client = smtplib.SMTP(host, port, timeout=timeout)
             if settings.security is Security.STARTTLS:
-                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+                if not client.has_extn("starttls"):  # never go on in plain text
+                    raise MailConnectError(_no_starttls("发信服务器", host, port))
+                client.starttls(context=context)
         client.ehlo_or_helo_if_needed()
         if client.has_extn("auth") or settings.security is not Security.NONE:
             client.login(settings.user, password.reveal())
+    except MailError:
+        _quietly_close(client)
+        raise
     except smtplib.SMTPAuthenticationError:
         _quietly_close(client)
         raise MailAuthError(
@@ -145,7 +203,7 @@ def smtp_session(settings: MailSettings, password: Secret) -> Iterator[SmtpSessi
         ) from None
     except _NETWORK as exc:
         _quietly_close(client)
-        raise _network_error(exc, "发信服务器", host, port, timeout) from None
+        raise _network_error(exc, "发信服务器", host, port, settings) from None
     except smtplib.SMTPException as exc:
         _quietly_close(client)
         raise MailProtocolError(
@@ -157,6 +215,11 @@ def smtp_session(settings: MailSettings, password: Secret) -> Iterator[SmtpSessi
         with contextlib.suppress(smtplib.SMTPException, OSError):
             client.quit()
         _quietly_close(client)
+
+
+def _no_starttls(what: str, host: str, port: int) -> str:
+    return (f"{what} {host}:{port} 不提供 STARTTLS 加密，已停止连接（不会改用不加密的连接发送密码）；"
+            '请向邮件管理员确认加密方式和端口，或改用 security = "ssl"（发信 465，收信 993）。')  # fmt: skip
 
 
 def _quietly_close(client: smtplib.SMTP | imaplib.IMAP4 | None) -> None:
@@ -184,12 +247,12 @@ class ImapSession:
             typ, data = getattr(self.client, name)(*args)
         except imaplib.IMAP4.abort as exc:
             raise _network_error(exc, "收信服务器", s.imap_host, s.imap_port_used,
-                                 s.timeout) from None  # fmt: skip
+                                 s) from None  # fmt: skip
         except imaplib.IMAP4.error as exc:
             raise self._refusal(what, str(exc)) from None
         except OSError as exc:
             raise _network_error(exc, "收信服务器", s.imap_host, s.imap_port_used,
-                                 s.timeout) from None  # fmt: skip
+                                 s) from None  # fmt: skip
         if typ != "OK":
             raise self._refusal(what, _text(data))
         return data
@@ -220,22 +283,27 @@ def imap_session(settings: MailSettings, password: Secret) -> Iterator[ImapSessi
     settings.need_imap()
     host, port, timeout = settings.imap_host, settings.imap_port_used, settings.timeout
     client: imaplib.IMAP4 | None = None
+    context = tls_context(settings) if settings.security is not Security.NONE else None
     try:
         if settings.security is Security.SSL:
-            client = imaplib.IMAP4_SSL(host, port, ssl_context=ssl.create_default_context(),
-                                       timeout=timeout)  # fmt: skip
+            client = imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=timeout)
         else:
             client = imaplib.IMAP4(host, port, timeout=timeout)
             if settings.security is Security.STARTTLS:
-                client.starttls(ssl_context=ssl.create_default_context())
+                if "STARTTLS" not in client.capabilities:  # never log in in plain text
+                    raise MailConnectError(_no_starttls("收信服务器", host, port))
+                client.starttls(ssl_context=context)
         client.login(settings.user, password.reveal())
         # Servers announce MOVE, UIDPLUS … only after login; imaplib keeps the pre-login list.
         typ, data = client.capability()
         if typ == "OK" and data and isinstance(data[-1], bytes):
             client.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
+    except MailError:
+        _quietly_close(client)
+        raise
     except imaplib.IMAP4.abort as exc:
         _quietly_close(client)
-        raise _network_error(exc, "收信服务器", host, port, timeout) from None
+        raise _network_error(exc, "收信服务器", host, port, settings) from None
     except imaplib.IMAP4.error as exc:
         _quietly_close(client)
         if client is not None and client.state == "NONAUTH":
@@ -248,7 +316,7 @@ def imap_session(settings: MailSettings, password: Secret) -> Iterator[ImapSessi
         ) from None
     except OSError as exc:
         _quietly_close(client)
-        raise _network_error(exc, "收信服务器", host, port, timeout) from None
+        raise _network_error(exc, "收信服务器", host, port, settings) from None
     try:
         yield ImapSession(client, settings, password)
     finally:

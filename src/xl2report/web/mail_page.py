@@ -23,7 +23,8 @@ from xl2report.mail.mail_ledger import MailLedger
 from xl2report.mail.overview import mail_overview
 from xl2report.mail.remind import RemindRequest, remind_units
 from xl2report.mail.reply import ReplyRequest, reply_to_submissions
-from xl2report.mail.settings import MailSettings, get_password, load_settings
+from xl2report.mail.settings import MailSettings, Security, get_password, load_settings
+from xl2report.mail.transport import tls_context
 from xl2report.mail.workspace import mail_workspace
 from xl2report.web.app import Web, checked_form, web_of
 
@@ -40,6 +41,7 @@ class Readiness:
     imap: str
     password: str
     problem: str
+    ca_file: str = ""
 
     @property
     def ok(self) -> bool:
@@ -54,13 +56,21 @@ def readiness() -> Readiness:
         return Readiness("", "", "", str(exc))
     smtp = _server(settings.smtp_host, settings.smtp_port_used, settings)
     imap = _server(settings.imap_host, settings.imap_port_used, settings)
+    ca_file = settings.ca_file
+    try:
+        get_password(settings)
+        password = "已设置（从环境变量或系统钥匙串读取）"
+    except FatalError:
+        password = ""  # the problem below says how to set it
     try:
         settings.need_smtp()
         settings.need_imap()
+        if settings.security is not Security.NONE:
+            tls_context(settings)  # a missing or unusable ca_file is said before any button
         get_password(settings)
     except FatalError as exc:
-        return Readiness(smtp, imap, "", str(exc))
-    return Readiness(smtp, imap, "已设置（从环境变量或系统钥匙串读取）", "")
+        return Readiness(smtp, imap, password, str(exc), ca_file)
+    return Readiness(smtp, imap, password, "", ca_file)
 
 
 def _server(host: str, port: int, settings: MailSettings) -> str:

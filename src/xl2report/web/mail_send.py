@@ -25,7 +25,8 @@ from starlette.routing import Route
 from xl2report.batch.session import STATE_DIR
 from xl2report.errors import FatalError
 from xl2report.mail.send import Outcome, SendRequest, SendResult, send_templates
-from xl2report.mail.settings import MailSettings, get_password, load_settings
+from xl2report.mail.settings import MailSettings, Security, get_password, load_settings
+from xl2report.mail.transport import tls_context
 from xl2report.mail.workspace import mail_workspace, read_only_view
 from xl2report.web import handout
 from xl2report.web.app import Web, checked_form, web_of
@@ -87,6 +88,8 @@ def send_readiness() -> str:
     try:
         settings = load_settings(None)
         settings.need_smtp()
+        if settings.security is not Security.NONE:
+            tls_context(settings)
         get_password(settings)
     except FatalError as exc:
         return str(exc)
