@@ -206,8 +206,11 @@ def per_workbook(paths: list[Path], work: Path, naive_every: int) -> dict[str, S
     out.mkdir()
 
     def check_and_render(path: Path) -> None:
+        # Each report under its own name, as the batch stages them: replacing one file over
+        # and over would time the file system freeing the previous copy, which a run never does.
         result = check_file(path)
-        renderer.render(result.values, out / "report.docx", draft=not result.valid, overwrite=True)
+        renderer.render(result.values, out / f"{path.stem}.docx", draft=not result.valid,
+                        overwrite=True)  # fmt: skip
 
     variants: list[tuple[str, Callable[[Path], object]]] = [
         ("floor", lambda p: (parse_every_part(p), renderer.render_bytes(contents[p]))),
