@@ -60,6 +60,13 @@ BOTH_WAYS = [
     ("无法提供", "无法提供1件。", "无法提供0件。", "narrative-outcome-mismatch"),
     ("不予处理", "不予处理1件。", "不予处理5件。", "narrative-outcome-mismatch"),
     ("其他处理", "其他处理1件。", "其他处理2件。", "narrative-outcome-mismatch"),
+    # Phrasings of real reports (tests/real_reports.py and the pages read for it).
+    ("予以公开及部分公开", "予以公开及部分公开的有10件。", "予以公开及部分公开的有11件。",
+     "narrative-outcome-mismatch"),
+    ("转下年度", "收到申请12件，1件转下年度继续办理。", "收到申请12件，2件转下年度继续办理。",
+     "narrative-count-mismatch"),
+    ("上年结转·办理数量", "上年结转政府信息公开办理数量3件。", "上年结转政府信息公开办理数量4件。",
+     "narrative-count-mismatch"),
     ("分列·自然人", "收到申请12件（自然人10件、法人或其他组织2件）。",
      "收到申请12件（自然人9件、法人或其他组织2件）。", "narrative-breakdown-mismatch"),
     ("分列·法人", "收到申请12件（自然人10件、法人或其他组织2件）。",
@@ -122,6 +129,26 @@ def test_finding_quotes_the_sentence_and_names_the_cell() -> None:
     assert "“2024年，现行有效行政规范性文件393件”" in f.message
     assert "二、主动公开 D6“行政规范性文件现行有效件数”为 42 件" in f.message
     assert (f.expected, f.actual) == (42, 393)
+
+
+def test_a_part_named_with_another_year_is_not_compared() -> None:
+    # A real county report: "办结31件（其中1件为2022年结转本年度办理）".  The 1 is last year's.
+    assert codes("2024年共收到申请12件，办结14件（其中3件为2023年结转本年度办理）。") == []
+    # The same sentence with the total wrong is still caught; without the other year, the part
+    # is read as a count of requests handled and compared.
+    assert codes("2024年共收到申请12件，办结15件（其中3件为2023年结转本年度办理）。") == [
+        "narrative-count-mismatch"
+    ]
+    assert codes("2024年共收到申请12件，办结14件（其中3件为结转本年度办理）。") == [
+        "narrative-handled-mismatch"
+    ]
+
+
+def test_the_catch_all_gives_way_to_a_specific_cue_in_its_clause() -> None:
+    # "办理" closer to the number than "上年结转", but the clause is about 上年结转.
+    assert codes("2024年，收到申请12件，上年结转申请的办理数量3件。") == []
+    # In another clause the catch-all still reads "办理": 3 is none of 办结 14, 15, 12.
+    assert codes("2024年，上年结转申请3件，本年办理申请3件。") == ["narrative-handled-mismatch"]
 
 
 def test_breakdown_is_not_read_as_a_second_total() -> None:

@@ -70,7 +70,7 @@ def _field_findings(field: Field, text: str, values: Mapping[str, object], year:
             if _NOT_A_LEVEL.search(m.lead) or _other_year(m.lead, year):
                 continue
             column = _column_cue(m.lead)
-            st = _statement(m, norm)
+            st = _statement(m, norm, year)
             if column is not None and row is not None and (st is None or not st.breakdown):
                 yield from _breakdown(field, sentence, m, row, column, values, form)
                 continue
@@ -103,9 +103,16 @@ def _other_year(lead: str, year: int | None) -> bool:
     return year is not None and any(int(y) != year for y in _YEAR.findall(lead))
 
 
-def _statement(m: Mention, norm: str) -> Statement | None:
-    """The statement whose cue is closest before the number (else first after it)."""
+def _statement(m: Mention, norm: str, year: int | None = None) -> Statement | None:
+    """The statement whose cue is closest before the number (else first after it).
+
+    A catch-all ("办理") gives way to a specific cue in the same clause: "上年结转政府信息公开
+    办理数量1件" states 上年结转.  A cue after the number counts only if no other year is named
+    before it: "（其中1件为2022年结转本年度办理）" is about last year's requests.
+    """
     best: tuple[tuple[int, int], Statement] | None = None
+    clause = max(m.lead.rfind(c) for c in "，,；;：:") + 1
+    specific: tuple[tuple[int, int], Statement] | None = None
     for st in STATEMENTS:
         hits = list(re.finditer(st.cue, m.lead))
         if not hits or not _topic_holds(st, norm[: m.start], m.tail):
@@ -114,12 +121,16 @@ def _statement(m: Mention, norm: str) -> Statement | None:
         rank = (h.end(), -h.start())
         if best is None or rank > best[0]:
             best = (rank, st)
+        if not st.fallback and h.start() >= clause and (specific is None or rank > specific[0]):
+            specific = (rank, st)
     if best is not None:
         # A column name closer to the number than the cue ("收到申请75件（自然人72件" is the
         # total; "（其中自然人72件" is not) is handled by the caller.
-        return best[1]
+        return specific[1] if best[1].fallback and specific is not None else best[1]
     after = [(h.start(), st) for st in STATEMENTS
-             for h in [re.search(st.cue, m.tail)] if h and _topic_holds(st, norm[: m.start], m.tail)]  # fmt: skip
+             for h in [re.search(st.cue, m.tail)]
+             if h and _topic_holds(st, norm[: m.start], m.tail)
+             and not _other_year(m.tail[: h.start()], year)]  # fmt: skip
     return min(after, key=lambda t: t[0])[1] if after else None
 
 

@@ -33,6 +33,7 @@ class Statement:
     needs: str = ""  # regex that must occur somewhere in the sentence
     money: bool = False  # compared as an amount in 万元/元, not a count
     breakdown: bool = False  # an s3 row: a following (自然人N件、法人或其他组织M件) is its columns
+    fallback: bool = False  # a catch-all: a specific s3 cue in the same clause wins over it
 
 
 def _s3(row: str) -> str:
@@ -68,15 +69,18 @@ STATEMENTS: tuple[Statement, ...] = (
               r"办结|办理完毕|答复完毕|已答复|作出答复|予以答复|依法答复|按时答复",
               ((HANDLED,),), topic=_REQ, breakdown=True),
     Statement("结转下年度继续办理", "narrative-count-mismatch",
-              r"结转(?:至|到)?下一?年度?(?:继续)?(?:办理)?", ((CARRY_OVER,),), breakdown=True),
+              r"(?:结转|转入?)(?:至|到)?下一?年度?(?:继续)?(?:办理)?", ((CARRY_OVER,),), breakdown=True),
     # "办理/处理 N 件" is read as 办结, 新收 + 结转 or 新收: real reports use it for all three.
     Statement("办理申请", "narrative-handled-mismatch", r"办理|处理",
-              ((HANDLED,), (NEW, CARRIED), (NEW,)), topic=_REQ),
+              ((HANDLED,), (NEW, CARRIED), (NEW,)), topic=_REQ, fallback=True),
     # Table 三: the outcome rows (the words are the table's own).
     Statement("予以公开", "narrative-outcome-mismatch", r"予以公开|同意公开", ((_s3("granted"),),),
               breakdown=True),
     Statement("部分公开", "narrative-outcome-mismatch", r"部分公开", ((_s3("partial"),),),
               breakdown=True),
+    # "予以公开及部分公开的有6件" states the two rows together (a real county report says so).
+    Statement("予以公开及部分公开", "narrative-outcome-mismatch",
+              r"(?:予以|同意)公开(?:及|和|与|或|、)部分公开", ((_s3("granted"), _s3("partial")),)),
     Statement("不予公开", "narrative-outcome-mismatch", r"不予公开", (_rows("（三）不予公开"),)),
     Statement("无法提供", "narrative-outcome-mismatch", r"无法提供", (_rows("（四）无法提供"),)),
     Statement("不予处理", "narrative-outcome-mismatch", r"不予处理", (_rows("（五）不予处理"),)),
