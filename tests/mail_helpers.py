@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mail_servers import PASSWORD
 from xl2report.batch.ledger import RosterEntry
-from xl2report.batch.roster import write_roster_templates
+from xl2report.batch.roster import TemplateRequest, write_roster_templates
 from xl2report.xlsx.submission import Submission
 
 SUBMIT_TO = "请于2025年1月15日前报送至县政务公开办 office@county.test"
@@ -56,7 +56,7 @@ def write_roster(path: Path, entries: list[RosterEntry] = ROSTER) -> Path:
 def write_templates(
     folder: Path, entries: list[RosterEntry] = ROSTER, year: int = 2024
 ) -> list[Path]:
-    return write_roster_templates(entries, folder, year, submit_to=SUBMIT_TO)
+    return write_roster_templates(entries, folder, TemplateRequest(year, submit_to=SUBMIT_TO))
 
 
 def attachment_org(msg: EmailMessage) -> tuple[str, str]:

@@ -74,7 +74,8 @@ def january(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     base = tmp_path_factory.mktemp("january")
     roster = write_roster(base / "名单.xlsx", {})
     templates = base / "模板"
-    done = run_cli("template", "--roster", str(roster), "--year", "2024", "-o", str(templates))
+    done = run_cli("template", "--roster", str(roster), "--year", "2024", "-o", str(templates),
+                   "--outbox", str(base / "outbox"))  # fmt: skip
     assert done.returncode == 0, done.stderr
     personal = {name: next(templates.glob(f"{name}*.xlsx")) for name, *_ in UNITS}
     generic = base / "通用模板.xlsx"

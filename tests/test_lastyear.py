@@ -214,14 +214,15 @@ def test_cli(tmp_path: Path, outbox) -> None:  # type: ignore[no-untyped-def]
     src, _ = outbox
     roster = tmp_path / "名单.csv"
     roster.write_text("机关名称\n甲镇人民政府\n丙镇人民政府\n", encoding="utf-8")
+    register = str(tmp_path / "outbox")
     done = run_cli("template", "--roster", str(roster), "--year", "2025", "--previous-year",
-                   str(src), "-o", str(tmp_path / "tpl"))  # fmt: skip
+                   str(src), "-o", str(tmp_path / "tpl"), "--outbox", register)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "1 个按2024年度已通过的报送预填" in done.stdout and "丙镇人民政府" in done.stderr
     assert "戊乡人民政府" in done.stderr and "不在名单中" in done.stderr
     one = tmp_path / "one.xlsx"
     done = run_cli("template", "--org", "甲镇人民政府", "--year", "2025", "--previous-year",
-                   str(src), "-o", str(one))  # fmt: skip
+                   str(src), "-o", str(one), "--outbox", register)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert one.read_bytes() == (tmp_path / "tpl" / template_name(ROSTER[0], 2025)).read_bytes()
     done = run_cli("template", "--org", "甲镇人民政府", "--previous-year", str(src), "-o",
@@ -264,7 +265,7 @@ def test_a_source_without_last_years_data_writes_nothing(tmp_path: Path, outbox)
     roster = tmp_path / "名单.csv"
     roster.write_text("机关名称\n甲镇人民政府\n", encoding="utf-8")
     done = run_cli("template", "--roster", str(roster), "--year", "2026", "--previous-year",
-                   str(src), "-o", str(tmp_path / "tpl"))  # fmt: skip
+                   str(src), "-o", str(tmp_path / "tpl"), "--outbox", str(tmp_path / "o"))  # fmt: skip
     assert done.returncode == 2 and "2025 年度" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "tpl").exists()
 

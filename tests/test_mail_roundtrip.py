@@ -48,7 +48,8 @@ def test_january_by_mail(tmp_path: Path, dovecot: Dovecot, smtp: Smtp) -> None:
         return done.stdout
 
     assert mail_cli("template", "--roster", str(roster), "--year", "2024", "-o", str(templates),
-                    "--submit-to", "请于2025年1月15日前报回").returncode == 0  # fmt: skip
+                    "--submit-to", "请于2025年1月15日前报回", "--outbox", str(outbox)
+                    ).returncode == 0  # fmt: skip
     send = ["mail", "send", "--roster", str(roster), "--templates", str(templates),
             "--outbox", str(outbox), "--deadline", "2025-01-15", *smtp_args(smtp.port, user)]  # fmt: skip
     cli(*send, code=0)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from inbox_helpers import run_cli
-from xl2report.batch.roster import normalize_org, read_roster, write_roster_templates
+from xl2report.batch.ledger import RosterEntry
+from xl2report.batch.roster import (
+    TemplateRequest,
+    normalize_org,
+    read_roster,
+    template_name,
+    write_roster_templates,
+)
 from xl2report.checks.check import check_file
 from xl2report.errors import FatalError
 
@@ -67,7 +75,7 @@ def test_templates_per_org_with_windows_safe_names(tmp_path: Path) -> None:
     roster.write_text(
         "机关名称,联系人\n甲镇人民政府,张三\n县局/办公室,李四\nCON\n", encoding="utf-8"
     )
-    paths = write_roster_templates(read_roster(roster), tmp_path / "out", 2024)
+    paths = write_roster_templates(read_roster(roster), tmp_path / "out", TemplateRequest(2024))
     assert [p.name for p in paths] == [
         "甲镇人民政府2024年政府信息公开工作年度报告填报表.xlsx",
         "县局_办公室2024年政府信息公开工作年度报告填报表.xlsx",
@@ -82,7 +90,7 @@ def test_template_names_that_collide_are_refused(tmp_path: Path) -> None:
     roster = tmp_path / "名单.csv"
     roster.write_text("机关名称\n甲/镇\n甲:镇\n", encoding="utf-8")
     with pytest.raises(FatalError, match="文件名相同"):
-        write_roster_templates(read_roster(roster), tmp_path / "out", 2024)
+        write_roster_templates(read_roster(roster), tmp_path / "out", TemplateRequest(2024))
     assert not (tmp_path / "out").exists()
 
 
@@ -90,12 +98,64 @@ def test_template_roster_cli(tmp_path: Path) -> None:
     roster = tmp_path / "名单.csv"
     roster.write_text(CSV, encoding="gbk")
     out = tmp_path / "模板"
-    done = run_cli("template", "--roster", str(roster), "--year", "2024", "-o", str(out))
+    register = str(tmp_path / "outbox")
+    done = run_cli("template", "--roster", str(roster), "--year", "2024", "-o", str(out),
+                   "--outbox", register)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert len(list(out.glob("*.xlsx"))) == 2
-    again = run_cli("template", "--roster", str(roster), "--year", "2024", "-o", str(out))
+    again = run_cli("template", "--roster", str(roster), "--year", "2024", "-o", str(out),
+                    "--outbox", register)  # fmt: skip
     assert again.returncode == 2 and "已存在" in again.stderr  # never overwrites silently
     bad = tmp_path / "坏名单.csv"
     bad.write_text("机关名称\n甲\n甲\n", encoding="utf-8")
-    done = run_cli("template", "--roster", str(bad), "-o", str(out))
+    done = run_cli("template", "--roster", str(bad), "-o", str(out), "--outbox", register)
     assert done.returncode == 2 and "重复" in done.stderr and "Traceback" not in done.stderr
+
+
+def _entries(*names: str) -> list[RosterEntry]:
+    return [RosterEntry(n) for n in names]
+
+
+def test_a_bad_name_anywhere_writes_nothing(tmp_path: Path) -> None:
+    """Once: two templates written, then an English UnicodeEncodeError on the third unit."""
+    out = tmp_path / "out"
+    broken = "表情\ud83d镇人民政府"  # half an emoji, as a pasted OOXML escape leaves it
+    pasted = "某" * 150  # a whole row pasted into one cell
+    with pytest.raises(FatalError) as caught:
+        write_roster_templates(_entries("甲镇人民政府", "乙镇人民政府", broken, pasted), out,
+                               TemplateRequest(2024))  # fmt: skip
+    message = str(caught.value)
+    assert "第 3 个单位" in message and "无法保存的字符" in message
+    assert "第 4 个单位" in message and "150 个字" in message and "没有生成任何模板" in message
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_70_character_name_fits_the_byte_limit_and_keeps_the_title(tmp_path: Path) -> None:
+    long_name = "某" * 66 + "人民政府"
+    paths = write_roster_templates(_entries("甲镇人民政府", long_name), tmp_path / "out",
+                                   TemplateRequest(2024))  # fmt: skip
+    name = paths[1].name
+    assert len(name.encode()) <= 255 and name.endswith("2024年政府信息公开工作年度报告填报表.xlsx")
+    assert check_file(paths[1]).report.org == long_name  # the name inside stays whole
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
+
+
+def test_a_failure_while_moving_into_place_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    entries = _entries("甲镇人民政府", "乙镇人民政府", "丙镇人民政府")
+    blocker = out / template_name(entries[2], 2024)
+    blocker.mkdir(parents=True)  # a folder where the last template should go
+    with pytest.raises(FatalError, match="没有生成任何模板"):
+        write_roster_templates(entries, out, TemplateRequest(2024, overwrite=True))
+    assert [p.name for p in out.iterdir()] == [blocker.name]
+
+
+def test_read_roster_names_the_row_of_an_unusable_name(tmp_path: Path) -> None:
+    roster = tmp_path / "名单.csv"
+    roster.write_text("机关名称\n甲镇人民政府\n" + "乙" * 120 + "\n", encoding="utf-8")
+    with pytest.raises(FatalError, match="第 3 行"):
+        read_roster(roster)
+
+
+def test_write_roster_templates_takes_a_request() -> None:
+    assert len(inspect.signature(write_roster_templates).parameters) <= 5

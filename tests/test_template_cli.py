@@ -85,3 +85,32 @@ def test_folder_that_is_a_file(tmp_path: Path) -> None:
     assert done.returncode == 2
     _no_traceback(done.stderr)
     assert "错误" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("[1, 2]", "JSON 对象"),
+        ('"文字"', "JSON 对象"),
+        ("{not json", "不是有效的 JSON"),
+        ('{"s3.new.natural": [1]}', "应为数字"),
+        ('{"s3.new.natural": "abc"}', "应为数字"),
+        ('{"s3.new.natural": "1e999999999"}', "超出合理范围"),
+        ('{"s3.new.natural": "NaN"}', "超出合理范围"),
+        ('{"s3.new.natural": 2.5}', "应为整数"),
+        ('{"s6.text": "' + "长" * 200_000 + '"}', "32767"),
+        ('{"info.org": "' + "某" * 500 + '"}', "超过上限 100"),
+    ],
+    ids=["list", "text", "broken", "number-list", "number-text", "exponent", "nan", "fraction",
+         "text-200k", "org-500"],
+)
+def test_values_files_of_every_shape_get_a_chinese_message(
+    tmp_path: Path, content: str, said: str
+) -> None:
+    values = tmp_path / "values.json"
+    values.write_text(content, encoding="utf-8")
+    done = run_cli("template", "--values", str(values), "-o", str(tmp_path / "y.xlsx"), timeout=60)
+    assert done.returncode == 2, done.stderr
+    _no_traceback(done.stderr)
+    assert "内部错误" not in done.stderr and said in done.stderr, done.stderr
+    assert len(done.stderr) < 1000 and not (tmp_path / "y.xlsx").exists()

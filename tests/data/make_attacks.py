@@ -31,7 +31,7 @@ from make_corpus import edit_cell_xml  # noqa: E402
 
 from inbox_helpers import write_invalid, write_truncated, write_valid  # noqa: E402
 from xl2report.checks.check import check_file  # noqa: E402
-from xl2report.form.national import FEEDBACK_SHEET, ORG  # noqa: E402
+from xl2report.form.national import FEEDBACK_SHEET, ORG, OTHER_MATTERS  # noqa: E402
 from xl2report.xlsx.feedback import write_feedback  # noqa: E402
 from xl2report.xlsx.feedback_list import MARK_FIRST_COL  # noqa: E402
 from xl2report.xlsx.parts import NS_MAIN, worksheet_trees  # noqa: E402
@@ -120,6 +120,17 @@ def _(inbox: Path, scratch: Path) -> list[str]:
     (inbox / "表情镇.xlsx").write_bytes(data)
     _old(inbox / "表情镇.xlsx")
     return ["表情镇.xlsx"]
+
+
+@attack("text-200k", "rejected", "text-too-long",
+        "200,000 characters in a narrative cell and in 机关名称 (beyond Excel's 32,767)")  # fmt: skip
+def _(inbox: Path, scratch: Path) -> list[str]:
+    source = write_valid(scratch / "long.xlsx", "长文镇人民政府", seed=41)
+    data = edit_cell_xml(source.read_bytes(), OTHER_MATTERS.key, inline="很长" * 100_000)
+    data = edit_cell_xml(data, ORG.key, inline="长" * 200_000)
+    (inbox / "长文.xlsx").write_bytes(data)
+    _old(inbox / "长文.xlsx")
+    return ["长文.xlsx"]
 
 
 # --- numbers ---------------------------------------------------------------------------------

@@ -76,10 +76,14 @@ class Recorder:
         logger.warning("输出文件名过长或无法使用，已改名为 {}", new.name)
         return move_id
 
-    def outcome(self, e: Entry, sha: str, outcome: Outcome, inbox: Path | None) -> None:
+    def outcome(
+        self, e: Entry, sha: str, outcome: Outcome, inbox: Path | None, replaces: int | None = None
+    ) -> None:
         """Record a processed submission: its row, its report or feedback copy in place.
 
         ``inbox``: move the original into the inbox's processed folder (``--move-processed``).
+        ``replaces``: the row of an earlier try of the same file (无法处理), updated in place so
+        duplicates recorded against it keep pointing at it.
         """
         row = _base_row(e, sha) | {
             "status": outcome.status,
@@ -123,7 +127,10 @@ class Recorder:
             moves.append((Path(outcome.staged), dst))
         if inbox is not None:
             row["stored_path"] = self._move_original(e, inbox, moves)
-        self.ledger.commit(insert=row, updates=updates, moves=moves)
+        if replaces is not None:
+            self.ledger.commit(updates=[(replaces, row), *updates], moves=moves)
+        else:
+            self.ledger.commit(insert=row, updates=updates, moves=moves)
         self._apply_moves(self.ledger.pending_moves())
 
     def duplicate(self, e: Entry, sha: str, original: Row, inbox: Path | None) -> None:

@@ -11,6 +11,7 @@ renamed township still starts from last year's figures.  Nothing in SRC is ever 
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,12 @@ from xl2report.batch.ledger import Ledger, RosterEntry
 from xl2report.batch.pool import TaskPool
 from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import decode_values, previous_values
-from xl2report.batch.roster import RosterIndex, normalize_org, write_roster_templates
+from xl2report.batch.roster import (
+    RosterIndex,
+    TemplateRequest,
+    normalize_org,
+    write_roster_templates,
+)
 from xl2report.batch.session import default_ledger
 from xl2report.errors import FatalError
 from xl2report.form.national import Value
@@ -161,12 +167,11 @@ def hand_out(
     outdir: Path,
     year: int,
     previous: Path,
-    *,
-    password: str | None = None,
-    overwrite: bool = False,
-    submit_to: str | None = None,
+    request: TemplateRequest | None = None,
 ) -> HandOut:
-    """One template per roster entry, each starting from its own last-year figures if found."""
+    """One template per roster entry, each starting from its own last-year figures if found
+    (``request`` as for :func:`~xl2report.batch.roster.write_roster_templates`; its year and
+    last-year figures are set here)."""
     data = load_last_year(previous, year - 1)
     index = RosterIndex(entries)
     chosen: dict[str, LastYearRecord] = {}  # roster name -> record (by name or 别名)
@@ -184,10 +189,8 @@ def hand_out(
         record = chosen.get(entry.name)
         fills.append(record.fill() if record else LastYearFill(year - 1))
         (prefilled if record else missing).append(entry.name)
-    paths = write_roster_templates(
-        entries, outdir, year, password=password, overwrite=overwrite, submit_to=submit_to,
-        last_year=fills,
-    )  # fmt: skip
+    request = dataclasses.replace(request or TemplateRequest(year), year=year, last_year=fills)
+    paths = write_roster_templates(entries, outdir, request)
     return HandOut(paths, prefilled, missing, sorted(unmatched), data.skipped)
 
 

@@ -287,6 +287,15 @@ class Ledger(CampaignTables):
         """How many files the ledger has seen."""
         return self.conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
 
+    def retries(self, row_id: int) -> int:
+        """How many times a 无法处理 file was processed again (see ``run --retry``)."""
+        return int(self._get(f"retries:{row_id}") or 0)
+
+    def count_retry(self, row_id: int) -> None:
+        """One more try of a 无法处理 file."""
+        with transaction(self.conn):
+            self._set(f"retries:{row_id}", str(self.retries(row_id) + 1))
+
     # --- files: changes ---------------------------------------------------------------------
 
     def commit(

@@ -107,6 +107,12 @@ def report_filename(org: str, year: int | None) -> str:
     return _with_tail(org, tail, FORM_TITLE)
 
 
+def template_filename(org: str, year: int | None) -> str:
+    """'{org}{year}年政府信息公开工作年度报告填报表.xlsx'; a long name is cut, the tail kept."""
+    title = f"{year}年{FORM_TITLE}" if year else FORM_TITLE
+    return _with_tail(_FORBIDDEN.sub("_", org or "").strip(), f"{title}填报表.xlsx", "未命名")
+
+
 def feedback_name(source: Path | str) -> str:
     """Name of the feedback copy of ``source``: 克井镇.xlsx -> 克井镇_校验反馈.xlsx."""
     return _with_tail(Path(source).stem, FEEDBACK_SUFFIX + ".xlsx", "未命名")

@@ -7,7 +7,7 @@ time, then path), so ``--jobs 1`` and ``--jobs N`` commit the same things in the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -36,15 +36,35 @@ class Plan:
     work: list[tuple[Entry, str]] = field(default_factory=list)  # new content: process
     # Copies of new content found in this run, recorded as duplicates once the first is done.
     later_duplicates: dict[str, list[Entry]] = field(default_factory=dict)
+    # Recorded files processed again (无法处理 before): (path, sha256) -> the row to replace.
+    retried: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
-def make_plan(submissions: Sequence[tuple[Entry, str]], ledger: Known) -> Plan:
-    """Sort (entry, sha256) pairs into a :class:`Plan`, in commit order."""
+def _never(row: Row) -> bool:
+    return False
+
+
+def make_plan(
+    submissions: Sequence[tuple[Entry, str]], ledger: Known, retry: Callable[[Row], bool] = _never
+) -> Plan:
+    """Sort (entry, sha256) pairs into a :class:`Plan`, in commit order.
+
+    ``retry`` says which recorded rows to process again (their row is replaced).  Every empty
+    file has the same hash, so none is taken for a copy of another: each gets its own finding.
+    """
     plan = Plan()
     planned: set[str] = set()
     for e, sha in sorted(submissions, key=lambda pair: (pair[0].mtime_ns, pair[0].rel)):
-        if ledger.find(e.rel, sha) is not None:
-            plan.known.append((e, sha))
+        row = ledger.find(e.rel, sha)
+        if row is not None:
+            if retry(row):
+                plan.retried[(e.rel, sha)] = row.id
+                plan.work.append((e, sha))
+            else:
+                plan.known.append((e, sha))
+            continue
+        if e.size == 0:
+            plan.work.append((e, sha))
             continue
         original = ledger.original(sha)
         if original is not None:

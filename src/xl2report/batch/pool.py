@@ -39,9 +39,19 @@ _END = object()
 DIED = "处理时工作进程意外退出（可能是内存不足或文件触发了程序缺陷）"
 
 
+_TIMED_OUT = "处理超过 {seconds} 秒仍未完成，已停止（文件可能过大或构造异常）"
+
+
 def timed_out(seconds: float) -> str:
     """The reason given to a task that ran past its time limit."""
-    return f"处理超过 {seconds:g} 秒仍未完成，已停止（文件可能过大或构造异常）"
+    return _TIMED_OUT.format(seconds=f"{seconds:g}")
+
+
+def is_transient(reason: str) -> bool:
+    """Whether a broken task might pass on another try: it ran out of time or its worker died
+    (a machine overloaded or short of memory at that moment), rather than failing for sure."""
+    head = _TIMED_OUT.split("{", 1)[0]
+    return reason == DIED or reason.startswith(head)
 
 
 class TaskTimeout(BaseException):

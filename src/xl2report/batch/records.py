@@ -68,6 +68,7 @@ class RunOptions:
     word_template: Path | None = None
     timeout: float | None = 60.0  # seconds one file may take; past it, the file is 无法处理
     copy_threshold: float = 0.9  # copied-text warning line (checks.copied.COPY_THRESHOLD)
+    retry: bool = False  # process every 无法处理 file again, however often it was tried
 
 
 @dataclass
@@ -86,6 +87,12 @@ class FileResult:
     sha256: str = ""
     in_roster: bool | None = None  # None when no roster is registered or the org is unknown
     findings: list[dict[str, object]] = field(default_factory=list)
+    reviewed: int = 0  # warnings a person marked 已核对 (flagged "reviewed" in findings)
+
+    @property
+    def to_review(self) -> int:
+        """Warnings nobody has marked 已核对 yet."""
+        return self.warnings - self.reviewed
 
     @property
     def label(self) -> str:

@@ -10,19 +10,25 @@ every problem listed at once.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
+import errno
 import io
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xl2report.atomic import OutputExistsError, write_bytes_atomic
 from xl2report.batch.ledger import RosterEntry
-from xl2report.batch.outbox import safe_filename
-from xl2report.errors import FatalError
+from xl2report.batch.outbox import template_filename
+from xl2report.errors import FatalError, os_error_text
+from xl2report.form.national import MAX_ORG_CHARS
 
 if TYPE_CHECKING:
     from xl2report.xlsx.prefill import LastYearFill
@@ -116,6 +122,10 @@ def _entries(path: Path, rows: Sequence[Sequence[str]]) -> list[RosterEntry]:
         if not name:
             if any(str(v).strip() for v in row):
                 problems.append(f"第 {line} 行：机关名称为空。")
+            continue
+        why = name_problem(name)
+        if why:
+            problems.append(f"第 {line} 行：“{_shown(name)}”{why}。")
             continue
         key = normalize_org(name)
         if key in seen:
@@ -224,55 +234,131 @@ def _find_header(rows: Sequence[Sequence[str]]) -> tuple[int | None, dict[str, i
 
 
 def template_name(entry: RosterEntry, year: int | None) -> str:
-    """The file name of an org's template (safe on Windows)."""
-    from xl2report.xlsx.template import form_title  # xlsxwriter: only when making templates
+    """The file name of an org's template (safe on Windows, within the byte limit of Linux)."""
+    return template_filename(entry.name, year)
 
-    return safe_filename(f"{entry.name}{form_title(year)}填报表.xlsx")
+
+_UNSAVABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a 机关名称 of a template (Chinese), or None when it can."""
+    if _UNSAVABLE.search(name):
+        return "含有无法保存的字符（可能是从网页或其他系统复制来的乱码），请重新输入"
+    if len(name) > MAX_ORG_CHARS:
+        return (
+            f"有 {len(name)} 个字，超过 {MAX_ORG_CHARS} 个字的上限"
+            "（是否把几列的内容粘贴到了一个格子里？）"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class TemplateRequest:
+    """What ``template --roster`` (and the board's 下发模板) is asked to make."""
+
+    year: int | None
+    password: str | None = None
+    submit_to: str | None = None
+    overwrite: bool = False
+    last_year: Sequence[LastYearFill | None] | None = None  # per entry (batch/lastyear.py)
+    register: Path | None = None  # the outbox whose register records each 下发编号
 
 
 def write_roster_templates(
-    entries: Sequence[RosterEntry],
-    outdir: Path,
-    year: int | None,
-    *,
-    password: str | None = None,
-    overwrite: bool = False,
-    jobs: int | None = None,
-    submit_to: str | None = None,
-    last_year: Sequence[LastYearFill | None] | None = None,
+    entries: Sequence[RosterEntry], outdir: Path, request: TemplateRequest
 ) -> list[Path]:
-    """One personalised template per entry in ``outdir``; nothing is written if any name is
-    unusable or (without ``overwrite``) any output exists already.
+    """One personalised template per entry in ``outdir``: all of them, or nothing at all.
 
-    The templates come from one :class:`~xl2report.xlsx.factory.TemplateFactory` in this process
-    (about a millisecond each, byte-identical to a separate build), which is faster than worker
-    processes; ``jobs`` is accepted for callers that still pass it.  ``last_year`` gives each
-    entry's last-year figures to start from (:mod:`xl2report.batch.lastyear`).
+    Every name is checked first (unsavable characters, length, two units whose byte-limited
+    file names coincide, files already there without ``overwrite``); the templates are then
+    built in a staging folder inside ``outdir`` and moved into place only when every one is
+    written, so a failure half way (a full disk) leaves ``outdir`` as it was.  With
+    ``register`` each template carries its unit's 下发编号 (:mod:`xl2report.batch.issued`).
+
+    The templates come from one :class:`~xl2report.xlsx.factory.TemplateFactory` in this
+    process (about a millisecond each, byte-identical to a separate build).
     """
-    del jobs  # one factory beats worker processes (issue #6)
     outdir = Path(outdir)
-    names = [template_name(e, year) for e in entries]
+    paths = _planned_paths(entries, outdir, request)
+    numbers: list[str | None] = [None] * len(entries)
+    if request.register is not None:
+        from xl2report.batch.issued import issue_numbers
+
+        numbers = list(issue_numbers(request.register, [e.name for e in entries], request.year))
+    from xl2report.xlsx.factory import TemplateFactory  # xlsxwriter: only when making templates
+
+    factory = TemplateFactory(request.year, password=request.password, submit_to=request.submit_to)
+    fills = list(request.last_year) if request.last_year is not None else [None] * len(entries)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".xl2report-", dir=outdir) as tmp:
+            staged = []
+            for path, entry, fill, number in zip(paths, entries, fills, numbers, strict=True):
+                data = factory.build(entry.name, entry.contact or None, fill, number)
+                write_bytes_atomic(Path(tmp) / path.name, data)
+                staged.append((Path(tmp) / path.name, path))
+            _move_all(staged, request.overwrite)
+    except OSError as exc:
+        raise FatalError(f"无法在 {outdir} 中写入模板：{os_error_text(exc)}；没有生成任何模板。") from exc
+    return paths
+
+
+def _planned_paths(
+    entries: Sequence[RosterEntry], outdir: Path, request: TemplateRequest
+) -> list[Path]:
+    """Every output path, or a FatalError naming each unusable roster unit (nothing written)."""
+    problems: list[str] = []
     clash: dict[str, str] = {}
-    for entry, name in zip(entries, names, strict=True):
+    names = []
+    for number, entry in enumerate(entries, 1):
+        name = template_name(entry, request.year)
+        names.append(name)
+        why = name_problem(entry.name)
+        if why:
+            problems.append(f"第 {number} 个单位“{_shown(entry.name)}”{why}。")
+            continue
         key = name.casefold()  # Windows names are case-insensitive
         if key in clash:
-            raise FatalError(
-                f"“{entry.name}”与“{clash[key]}”生成的文件名相同（{name}），请在名单中区分。"
+            problems.append(
+                f"“{_shown(entry.name)}”与“{_shown(clash[key])}”生成的文件名相同（{name}），"
+                "请在名单中区分。"
             )
-        clash[key] = entry.name
+        clash.setdefault(key, entry.name)
+    if problems:
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        more = f"（另有 {len(problems) - len(shown)} 处）" if len(problems) > len(shown) else ""
+        raise FatalError("名单有问题，没有生成任何模板：" + " ".join(shown) + more)
     paths = [outdir / n for n in names]
-    if not overwrite:
+    if not request.overwrite:
         existing = [p.name for p in paths if p.exists()]
         if existing:
             raise OutputExistsError(
                 f"{outdir} 中已有 {len(existing)} 个同名文件（如 {existing[0]}）"
             )
-    outdir.mkdir(parents=True, exist_ok=True)
-    from xl2report.xlsx.factory import TemplateFactory  # xlsxwriter: only when making templates
-
-    factory = TemplateFactory(year, password=password, submit_to=submit_to)
-    fills = list(last_year) if last_year is not None else [None] * len(entries)
-    for path, entry, fill in zip(paths, entries, fills, strict=True):
-        data = factory.build(entry.name, entry.contact or None, fill)
-        write_bytes_atomic(path, data, overwrite=overwrite)
     return paths
+
+
+def _shown(name: str, limit: int = 30) -> str:
+    """A roster name as a message shows it: unsavable characters visible, long ones cut."""
+    name = _UNSAVABLE.sub("\ufffd", name)
+    return name if len(name) <= limit else name[:limit] + "…"
+
+
+def _move_all(staged: Sequence[tuple[Path, Path]], overwrite: bool) -> None:
+    """Move staged templates into place; if one move fails, undo the moves already made of
+    files that did not exist before (an overwritten file cannot be brought back)."""
+    done: list[Path] = []
+    try:
+        for src, dst in staged:
+            if not overwrite and dst.exists():
+                raise FileExistsError(errno.EEXIST, "已存在", str(dst))
+            existed = dst.exists()
+            os.replace(src, dst)
+            if not existed:
+                done.append(dst)
+    except OSError:
+        for path in done:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise

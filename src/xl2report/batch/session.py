@@ -38,11 +38,12 @@ from xl2report.batch.guards import (
 )
 from xl2report.batch.holds import release_confirmed
 from xl2report.batch.inbox import Entry, Kind
-from xl2report.batch.ledger import Ledger
+from xl2report.batch.issued import register_path
+from xl2report.batch.ledger import Ledger, Row
 from xl2report.batch.outbox import STATE_DIR, Outbox, default_ledger
 from xl2report.batch.pdfs import make_missing_pdfs
 from xl2report.batch.plan import Plan, make_plan
-from xl2report.batch.pool import TaskPool
+from xl2report.batch.pool import TaskPool, is_transient
 from xl2report.batch.records import (
     Event,
     EventSink,
@@ -51,6 +52,7 @@ from xl2report.batch.records import (
     RunOptions,
     RunResult,
 )
+from xl2report.batch.rerun import mark_reviewed, should_retry
 from xl2report.batch.roster import normalize_org, read_roster
 from xl2report.batch.runlock import RunLock
 from xl2report.checks.catalogue import Finding
@@ -80,6 +82,7 @@ class Session:
         self.box = Outbox(outbox)
         self.outbox = self.box.root
         self.ledger_path = Path(ledger).absolute() if ledger else default_ledger(self.outbox)
+        self.issued_db = str(register_path(self.outbox))  # 下发编号 (always in the outbox)
         self.lock = RunLock(self.box.lock_path)
         self.ledger: Ledger
         self.recorder: Recorder
@@ -155,7 +158,9 @@ class Session:
         """The in-process worker (``--jobs 1``, a single file), made once per session."""
         if self._local is None:
             template = str(options.word_template) if options.word_template else None
-            self._local = worker.Worker(str(self.ledger_path), template, options.copy_threshold)
+            self._local = worker.Worker(
+                str(self.ledger_path), template, options.copy_threshold, self.issued_db
+            )
         return self._local
 
 
@@ -193,7 +198,7 @@ class _Pass:
         self.emit(Event("plan", total=len(work)))
         session.box.staging.mkdir(parents=True, exist_ok=True)
         template = str(options.word_template) if options.word_template else None
-        setup = (str(session.ledger_path), template, options.copy_threshold)
+        setup = (str(session.ledger_path), template, options.copy_threshold, session.issued_db)
         executor = TaskPool(
             options.jobs, len(work), worker.init_pool_worker, setup, options.timeout
         )
@@ -214,7 +219,9 @@ class _Pass:
                 worker.process_in_pool,
                 lambda job: session.local_worker(options).process(job),
                 [job for _, _, job, _ in items if job is not None],
-                broken=lambda job, reason: worker.cannot_process(job.sha256, reason),
+                broken=lambda job, reason: worker.cannot_process(
+                    job.sha256, reason, retry=is_transient(reason)
+                ),
             )
             for e, sha, job, preset in items:
                 outcome = preset if job is None else next(results)
@@ -268,11 +275,16 @@ class _Pass:
             message = inbox_mod.PENDING_EMPTY if e.size == 0 else inbox_mod.PENDING_CHANGING
             self.listing[e.rel] = FileResult(e.rel, FileStatus.PENDING, message=message)
         stable_rels = {e.rel for e in stable}
-        plan = make_plan([(e, sha) for e, sha in submissions if e.rel in stable_rels], self.ledger)
+        plan = make_plan(
+            [(e, sha) for e, sha in submissions if e.rel in stable_rels], self.ledger, self._retry
+        )
         for e, sha in plan.known:
             self._list(e.rel, sha, new=False)
         logger.info("共 {} 个文件，其中 {} 个待处理", len(entries), len(plan.work))
         return plan
+
+    def _retry(self, row: Row) -> bool:
+        return should_retry(row, self.ledger, self.options.retry)
 
     def _hash(self, e: Entry) -> str | None:
         known = self.ledger.known_hash(e.rel, e.size, e.mtime_ns)
@@ -315,14 +327,19 @@ class _Pass:
                                              year=outcome.year, message=outcome.message)  # fmt: skip
             _announce(self.listing[e.rel], self.emit)
             return
+        replaces = self.plan.retried.get((e.rel, sha))
+        if replaces is not None:
+            self.ledger.count_retry(replaces)
         try:
-            self.session.recorder.outcome(e, sha, outcome, self.move_to)
+            self.session.recorder.outcome(e, sha, outcome, self.move_to, replaces)
         except (sqlite3.InterfaceError, sqlite3.DataError, OverflowError, ValueError) as exc:
             # What the worker found cannot be stored (a value no ledger column holds): the
             # file still gets its row, with the reason, and the run goes on.
             logger.error("{} 的结果无法记入台账：{!r}", e.rel, exc)
             reason = f"结果无法记入台账（{type(exc).__name__}）"
-            self.session.recorder.outcome(e, sha, worker.cannot_process(sha, reason), self.move_to)
+            self.session.recorder.outcome(
+                e, sha, worker.cannot_process(sha, reason), self.move_to, replaces
+            )
         self._list(e.rel, sha, announce=True)
         original = self.ledger.find(e.rel, sha)
         for dup in self.plan.later_duplicates.pop(sha, []):
@@ -340,6 +357,8 @@ class _Pass:
         in_roster = None
         if self.roster and source.org:
             in_roster = normalize_org(source.org) in self.roster
+        findings = row.finding_dicts()
+        reviewed = mark_reviewed(findings, self.ledger, sha) if row.warnings else 0
         self.listing[rel] = FileResult(
             file=rel,
             status=row.status,
@@ -352,7 +371,8 @@ class _Pass:
             message=row.message,
             sha256=sha,
             in_roster=in_roster,
-            findings=row.finding_dicts(),
+            findings=findings,
+            reviewed=reviewed,
         )
         if announce:
             _announce(self.listing[rel], self.emit)

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xl2report.batch.inbox import PENDING_CHANGING, VANISHED, sha256_file
+from xl2report.batch.issued import IssueRegister
 from xl2report.batch.ledger_campaign import registered_roster
 from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import ReferenceReader, encode_values
 from xl2report.batch.roster import RosterIndex
 from xl2report.checks.catalogue import Finding
-from xl2report.checks.check import CheckResult, check_file, with_previous
+from xl2report.checks.check import CheckResult, check_file, with_findings, with_previous
 from xl2report.checks.copied import COPY_THRESHOLD
 from xl2report.form.national import ORG
 from xl2report.log import logger
@@ -78,7 +79,9 @@ class Worker:
         reference_db: str | None = None,
         word_template: str | None = None,
         copy_threshold: float = COPY_THRESHOLD,
+        issued_db: str | None = None,
     ) -> None:
+        self.issued = IssueRegister(Path(issued_db)) if issued_db else None
         self._word_template = Path(word_template) if word_template else None
         self._renderer: ReportRenderer | None = None
         if self._word_template is not None:
@@ -157,6 +160,10 @@ class Worker:
             previous = self.reference.get(report.org, report.year - 1)
             if previous:  # added to this check: the file is read and checked once
                 result = with_previous(result, previous, self.copy_threshold)
+        if self.issued is not None and report.readable and report.org:
+            # After the roster: the register records the roster's official names.
+            added = self.issued.findings(result.issue, report.org, report.year)
+            result = with_findings(result, added, replaced=_SAID_BY_ISSUE)
         result.report.file = job.source
         return result
 
@@ -196,10 +203,19 @@ class Worker:
         return out
 
 
-def cannot_process(sha256: str, reason: str, detail: str = "") -> Outcome:
+RETRY_CODE = "cannot-process-retry"  # a timeout or a dead worker: the next runs try again
+MAX_AUTO_RETRIES = 2  # further automatic tries of such a file (run --retry: any number)
+
+# The register's "handed out to another unit" says what org-changed says, and more.
+_SAID_BY_ISSUE = frozenset({"org-changed"})
+
+
+def cannot_process(sha256: str, reason: str, detail: str = "", retry: bool = False) -> Outcome:
     """The outcome of a file that could not be processed (an internal error, a timeout, a
-    worker that died): recorded as unreadable with one ``cannot-process`` finding."""
-    finding = Finding.at(None, "cannot-process", reason=reason.rstrip("。"))
+    worker that died): recorded as unreadable with one ``cannot-process`` finding, or with
+    ``retry`` (a timeout, a dead worker) ``cannot-process-retry``: tried again next run."""
+    code = RETRY_CODE if retry else "cannot-process"
+    finding = Finding.at(None, code, reason=reason.rstrip("。"), times=MAX_AUTO_RETRIES)
     return Outcome(sha256, FileStatus.UNREADABLE, errors=1, message=finding.message,
                    findings=[finding.to_dict()], detail=detail)  # fmt: skip
 
@@ -216,7 +232,10 @@ _WORKER: Worker | None = None
 
 
 def init_pool_worker(
-    reference_db: str | None, word_template: str | None, copy_threshold: float = COPY_THRESHOLD
+    reference_db: str | None,
+    word_template: str | None,
+    copy_threshold: float = COPY_THRESHOLD,
+    issued_db: str | None = None,
 ) -> None:
     """Pool initializer: Ctrl-C is the parent's business; workers only log through results.
 
@@ -231,7 +250,7 @@ def init_pool_worker(
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
-    _WORKER = Worker(reference_db, word_template, copy_threshold)
+    _WORKER = Worker(reference_db, word_template, copy_threshold, issued_db)
 
 
 def _exit_with(sentinel: int) -> None:

@@ -171,9 +171,28 @@ def coerce_values(data: dict[str, object], form: Form = FORM) -> dict[str, Value
         f = form.field(key)  # KeyError names the unknown key
         if f.type is ValueType.TEXT:
             out[key] = "" if v is None else str(v)
-        elif f.type is ValueType.DECIMAL:
-            number = Decimal(str(v))
-            out[key] = int(number) if number == number.to_integral_value() else number
         else:
-            out[key] = int(v)  # type: ignore[call-overload]
+            out[key] = _json_number(key, v, integer=f.type is not ValueType.DECIMAL)
     return out
+
+
+_JSON_NUMBER_DIGITS = 15  # far beyond any count; keeps int() of an exponent bounded
+
+
+def _json_number(key: str, v: object, integer: bool) -> int | Decimal:
+    """A JSON value as a number of the form; ValueError (Chinese) when it is none."""
+    shown = str(v)[:40]
+    if isinstance(v, bool) or not isinstance(v, int | float | str | Decimal):
+        raise ValueError(f"字段 {key} 应为数字，现为“{shown}”")
+    try:
+        number = Decimal(str(v).strip())
+    except ArithmeticError:
+        raise ValueError(f"字段 {key} 应为数字，现为“{shown}”") from None
+    # adjusted() is the exponent: no arithmetic (and no context overflow) on 1e999999999.
+    if not number.is_finite() or (number and number.adjusted() > _JSON_NUMBER_DIGITS):
+        raise ValueError(f"字段 {key} 的值“{shown}”超出合理范围")
+    if number == number.to_integral_value():
+        return int(number)
+    if integer:
+        raise ValueError(f"字段 {key} 应为整数，现为 {shown}")
+    return number

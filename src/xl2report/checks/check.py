@@ -29,7 +29,10 @@ from xl2report.checks.rules import check_rules
 from xl2report.checks.yoy import check_year_over_year
 from xl2report.form.national import (
     FORM,
+    ISSUE_META,
     MAX_NUMBER,
+    MAX_ORG_CHARS,
+    MAX_TEXT_CHARS,
     ORG,
     YEAR,
     YEAR_MAX,
@@ -50,6 +53,7 @@ from xl2report.xlsx.submission import Submission
 class CheckResult:
     report: FileReport
     values: dict[str, Value] = field(default_factory=dict)
+    issue: str = ""  # the template's 下发编号 from ``_meta`` ('' when it has none)
 
     @property
     def valid(self) -> bool:
@@ -105,7 +109,7 @@ def check_submission(
         report.extend(stock_from_prefilled(sub, values))
     report.findings = [_encodable(f) for f in without_overlap(report.findings)]
     report.findings.sort(key=lambda f: _position(f, form))
-    return CheckResult(report, values)
+    return CheckResult(report, values, _SURROGATE.sub("", sub.meta.get(ISSUE_META, "").strip()))
 
 
 def with_previous(
@@ -129,7 +133,22 @@ def with_previous(
     # all of them at once does.
     findings.sort(key=lambda f: _position(f, FORM))
     out = FileReport(report.file, report.org, report.year, findings)
-    return CheckResult(out, result.values)
+    return CheckResult(out, result.values, result.issue)
+
+
+def with_findings(
+    result: CheckResult, added: list[Finding], replaced: frozenset[str] = frozenset()
+) -> CheckResult:
+    """``result`` with ``added`` findings (e.g. from the outbox's register of 下发编号), in form
+    order; findings whose code is in ``replaced`` are dropped when anything is added (the new
+    finding says the same thing better)."""
+    if not added:
+        return result
+    report = result.report
+    kept = [f for f in report.findings if f.code not in replaced]
+    findings = sorted(kept + [_encodable(f) for f in added], key=lambda f: _position(f, FORM))
+    out = FileReport(report.file, report.org, report.year, findings)
+    return CheckResult(out, result.values, result.issue)
 
 
 def _position(f: Finding, form: Form) -> tuple[int, int, int]:
@@ -206,6 +225,11 @@ def read_values(sub: Submission) -> ReadValues:
             count = len(_SURROGATE.findall(parsed.value))
             findings.append(Finding.at(f, "text-not-encodable", count=count))
             parsed = Parsed(_SURROGATE.sub("\ufffd", parsed.value))
+        limit = MAX_ORG_CHARS if f.key == ORG.key else MAX_TEXT_CHARS
+        if isinstance(parsed.value, str) and len(parsed.value) > limit:
+            findings.append(Finding.at(f, "text-too-long", length=len(parsed.value), max=limit))
+            if f.key == ORG.key:  # the name travels into the ledger and every listing
+                parsed = Parsed(parsed.value[:limit] + "…")
         if (
             parsed.code
             and f.kind is Kind.INPUT

@@ -11,6 +11,7 @@ from string import Formatter
 
 from xl2report.form.types import as_number, format_number
 
+MAX_SHOWN = 200  # characters of a quoted text in a message
 _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 
 
@@ -39,7 +40,10 @@ def _shown(value: object) -> str:
         return format_number(number)
     if isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
-    return str(value)
+    text = str(value)
+    if len(text) > MAX_SHOWN:  # a message quotes a text, never a whole pasted page
+        return f"{text[:MAX_SHOWN]}…（共 {len(text)} 字）"
+    return text
 
 
 def shift_phrase(rows: int, cols: int) -> str:

@@ -42,6 +42,9 @@ def _batch_options(func):  # type: ignore[no-untyped-def]
         COPY_THRESHOLD_OPTION,
         click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True,
                      help="每个文件最多处理多少秒；超时的文件记为“无法读取”（无法处理），其余照常。"),
+        click.option("--retry", is_flag=True,
+                     help="重新处理所有记为“无法处理”的文件（超时、工作进程退出的文件平时会自动"
+                          "重试 2 次）。"),
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
@@ -56,7 +59,7 @@ def _run_options(**kw: object):  # type: ignore[no-untyped-def]
         previous_year=kw["previous_year"], pdf=kw["pdf"], roster=kw["roster"],
         move_processed=kw["move_processed"], settle=kw["settle"],
         word_template=kw["word_template"], copy_threshold=kw["copy_threshold"] / 100,
-        timeout=kw["timeout"],
+        timeout=kw["timeout"], retry=kw["retry"],
     )  # type: ignore[arg-type]  # fmt: skip
 
 

@@ -149,10 +149,19 @@ def print_run(result: Any, only_new: bool = False) -> None:
 
 
 def _warnings_of(f: Any) -> list[dict[str, Any]]:
-    """The warnings to show under a file: those of an accepted one."""
+    """The warnings to show under a file: those of an accepted one nobody marked 已核对."""
     if f.status is not FileStatus.ACCEPTED:
         return []
-    return [d for d in f.findings if d.get("level") == Level.WARNING.value]
+    return [
+        d for d in f.findings if d.get("level") == Level.WARNING.value and not d.get("reviewed")
+    ]
+
+
+def _warning_count(f: Any) -> str:
+    """The 提醒 count: those still to look at, and how many were marked 已核对."""
+    left = f.warnings - getattr(f, "reviewed", 0)
+    done = f"（已核对 {f.reviewed}）" if getattr(f, "reviewed", 0) else ""
+    return (str(left) if left else "") + done
 
 
 def _where(d: dict[str, Any]) -> str:
@@ -176,7 +185,7 @@ def _run_table(console: Console, result: Any, files: Sequence[Any]) -> None:
         shown = _shown_path(result.outbox / f.output) if f.output else f.message
         table.add_row(
             f.file, org, _state_text(f), str(f.errors) if f.errors else "",
-            str(f.warnings) if f.warnings else "", shown,
+            _warning_count(f), shown,
         )  # fmt: skip
         for d in _warnings_of(f):
             table.add_row("", "", Text(f"  {Level.WARNING.label}", style="yellow"), "", "",
@@ -194,7 +203,7 @@ def _run_blocks(console: Console, result: Any, files: Sequence[Any]) -> None:
             head.append("（名单外）", style="magenta")
         counts = "，".join(
             x for x in (f"错误 {f.errors}" if f.errors else "",
-                        f"提醒 {f.warnings}" if f.warnings else "") if x
+                        f"提醒 {_warning_count(f)}" if f.warnings else "") if x
         )  # fmt: skip
         if counts:
             head.append(f"  {counts}")

@@ -25,6 +25,9 @@ from xl2report.cli.help import UserError
 @click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="名单（.xlsx 或 .csv，表头：机关名称、代码、联系人、邮箱）：每个单位一份模板，"
                    "-o 为输出目录。")  # fmt: skip
+@click.option("--outbox", type=click.Path(path_type=Path, file_okay=False),
+              help="在这个输出目录（run 用的那个）登记每份模板的下发编号，收回时据此核对报送"
+                   "单位；--roster 时默认 outbox，单个 --org 时给出才登记。")  # fmt: skip
 @click.option("--previous-year", "previous_year", type=click.Path(path_type=Path, exists=True),
               help="上年的输出目录（用其台账中已通过的报送）或上年报回的工作簿所在文件夹："
                    "“二、上年结转”按上年“结转下年度”预填并锁定，二表旁列出上年现行有效件数。"
@@ -38,6 +41,7 @@ def template(
     force: bool,
     submit_to: str | None,
     roster: Path | None,
+    outbox: Path | None,
     previous_year: Path | None,
 ) -> None:
     """生成填报模板（每个部分一张表，只有白色格子可填，合计和校验自动计算）。"""
@@ -48,6 +52,12 @@ def template(
         raise UserError(f"年度应为 {YEAR_MIN}—{YEAR_MAX} 之间的四位数字，现为 {year}。")
     if org is not None and not org.strip():
         raise UserError("机关名称不能为空。")
+    if org is not None:
+        from xl2report.batch.roster import name_problem
+
+        why = name_problem(org.strip())
+        if why:
+            raise UserError(f"机关名称{why}。")
     if previous_year is not None and year is None:
         raise UserError("使用 --previous-year 时请用 --year 指定本年度（上年数据取 年度−1）。")
     if roster is not None:
@@ -55,16 +65,21 @@ def template(
             raise UserError("--roster 不能与 --org、--values 同时使用。")
         if output is None or output.suffix.lower() == ".xlsx":
             raise UserError("使用 --roster 时请用 -o 指定输出目录（每个单位一个文件）。")
-        from xl2report.batch.roster import read_roster, write_roster_templates
+        from xl2report.batch.roster import TemplateRequest, read_roster, write_roster_templates
 
         entries = read_roster(roster)
-        if previous_year is not None:
-            _hand_out(entries, output, year, previous_year, password, force, submit_to)  # type: ignore[arg-type]
-            return
-        paths = write_roster_templates(
-            entries, output, year, password=password, overwrite=force, submit_to=submit_to
+        outbox = outbox or Path("outbox")  # as run's default: the register is where run looks
+        request = TemplateRequest(
+            year, password=password, submit_to=submit_to, overwrite=force, register=outbox
         )
-        click.echo(f"已为 {len(paths)} 个单位生成填报模板：{output}")
+        if previous_year is not None:
+            _hand_out(entries, output, year, previous_year, request)  # type: ignore[arg-type]
+        else:
+            paths = write_roster_templates(entries, output, request)
+            click.echo(f"已为 {len(paths)} 个单位生成填报模板：{output}")
+        click.echo(
+            f"每份模板的下发编号已登记在 {outbox}；用 run --outbox {outbox} 收回时据此核对报送单位。"
+        )
         return
     values = _load_values(values_file) if values_file else None
     if output is None:
@@ -80,20 +95,26 @@ def template(
         fill, data = fill_for(org.strip(), year, previous_year)  # type: ignore[arg-type]
         found = "已按上年数据预填" if fill.values is not None else "上年数据中没有该单位，未预填"
         click.echo(f"{found}（{data.source}，{data.year}年度）。", err=True)
+    issue = None
+    if outbox is not None and org:
+        from xl2report.batch.issued import issue_numbers
+
+        (issue,) = issue_numbers(outbox, [org.strip()], year)
     options = TemplateOptions(
         org=org.strip() if org else None, year=year, password=password, submit_to=submit_to,
-        last_year=fill,
+        last_year=fill, issue=issue,
     )  # fmt: skip
     write_template(output, options, values, overwrite=force)
     click.echo(f"已生成填报模板：{output}")
+    if issue:
+        click.echo(f"下发编号已登记在 {outbox}；用 run --outbox {outbox} 收回时据此核对报送单位。")
 
 
-def _hand_out(entries, output: Path, year: int, previous: Path, password, force, submit_to) -> None:  # type: ignore[no-untyped-def]
+def _hand_out(entries, output: Path, year: int, previous: Path, request) -> None:  # type: ignore[no-untyped-def]
     """template --roster --previous-year: say how many start from last year, and who does not."""
     from xl2report.batch.lastyear import hand_out
 
-    done = hand_out(entries, output, year, previous, password=password, overwrite=force,
-                    submit_to=submit_to)  # fmt: skip
+    done = hand_out(entries, output, year, previous, request)
     click.echo(
         f"已为 {len(done.paths)} 个单位生成填报模板：{output}；其中 {len(done.prefilled)} 个按"
         f"{year - 1}年度已通过的报送预填了上年数据，{len(done.missing)} 个没有上年数据。"
@@ -120,11 +141,37 @@ def _load_values(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         data = data.get("values", data) if isinstance(data, dict) else data
-        return coerce_values(data)
+        if not isinstance(data, dict):
+            raise UserError(
+                f"{path}：预填数据应为一个 JSON 对象（{{\"字段代码\": 值, …}}，"
+                f"见 examples/kejing-2024.json），现在是{_json_kind(data)}。"
+            )
+        values = coerce_values(data)
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}：不是 UTF-8 编码的 JSON 文件，请另存为 UTF-8。") from exc
+    except json.JSONDecodeError as exc:
+        raise UserError(
+            f"{path}：不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列附近有误）。"
+        ) from exc
     except KeyError as exc:
         raise UserError(f"{path}：没有这个字段代码 {exc}（见 xl2report fields）。") from exc
     except (ValueError, TypeError, ArithmeticError) as exc:
         raise UserError(f"{path}：无法读取预填数据（{exc}）。") from exc
+    from xl2report.form.national import FORM, MAX_ORG_CHARS, MAX_TEXT_CHARS, ORG
+
+    for key, value in values.items():
+        limit = MAX_ORG_CHARS if key == ORG.key else MAX_TEXT_CHARS
+        if isinstance(value, str) and len(value) > limit:
+            raise UserError(
+                f"{path}：字段 {key}（{FORM.field(key).label}）有 {len(value)} 个字，"
+                f"超过上限 {limit} 个字。"
+            )
+    return values
+
+
+def _json_kind(data: object) -> str:
+    kinds = {list: "一个列表", str: "一段文字", bool: "真/假值", int: "一个数字", float: "一个数字"}
+    return "空值（null）" if data is None else kinds.get(type(data), "其他类型")
 
 
 @cli.command()

@@ -60,6 +60,10 @@ YEAR_MIN, YEAR_MAX = 2008, 2100
 MAX_NUMBER = 10_000_000
 # 万元 with 6 decimals is exact to the 分 (0.000001 万元 = 0.01 元); real reports print it so.
 MAX_DECIMALS = 6
+# Texts: Excel keeps at most 32,767 characters in a cell; a 机关名称 is a few dozen at most, so
+# far more is a paste gone wrong (a whole row or page in one cell).
+MAX_TEXT_CHARS = 32_767
+MAX_ORG_CHARS = 100
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,6 +78,7 @@ S4 = "四、复议诉讼"
 S5 = "五、问题及改进"
 S6 = "六、其他事项"
 META = "_meta"
+ISSUE_META = "issue"  # the _meta row holding a handed-out template's 下发编号
 
 SECTION_HEADINGS = {
     "一": "一、总体情况",
@@ -715,8 +720,11 @@ def _meta_rows() -> tuple[MetaRow, ...]:
         ("year", "下发时锁定的年度"),
         ("generator", "生成工具"),
         ("last_year", "下发时按上年报告预填的数字（JSON）"),
+        (ISSUE_META, "下发编号（按名单下发时登记在输出目录，用于核对报送单位）"),
     )
-    return tuple(MetaRow(name, i, label) for i, (name, label) in enumerate(names))
+    return tuple(
+        MetaRow(name, i, label, optional=name == ISSUE_META) for i, (name, label) in enumerate(names)
+    )
 
 
 def build_form() -> Form:

@@ -155,6 +155,9 @@ class MetaRow:
     name: str  # what is stored, e.g. form_id
     row: int
     label: str
+    # Written only when it has a value: a row added after templates went out keeps every
+    # template without it byte for byte as before.
+    optional: bool = False
 
 
 @dataclass(frozen=True)

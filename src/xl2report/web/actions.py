@@ -137,7 +137,7 @@ async def templates(request: Request) -> Response:
     def build() -> bytes:
         with web.ledger() as ledger:
             entries = ledger.roster()
-            data = handout.templates_zip(entries, year, submit_to)
+            data = handout.templates_zip(entries, year, submit_to, web.config.outbox)
             if due is not None:  # remembered for the board's overdue marks, as status --deadline
                 ledger.set_deadline(year, due)
         return data

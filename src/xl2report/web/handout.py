@@ -14,7 +14,7 @@ from pathlib import Path
 
 from xl2report.batch.ledger import Ledger, RosterEntry
 from xl2report.batch.outbox import safe_filename
-from xl2report.batch.roster import read_roster, write_roster_templates
+from xl2report.batch.roster import TemplateRequest, read_roster, write_roster_templates
 from xl2report.batch.session import STATE_DIR
 from xl2report.county.campaign import load_campaign
 from xl2report.county.remind import build_reminders, build_reminders_xlsx
@@ -56,12 +56,16 @@ def register_roster(ledger: Ledger, outbox: Path, original: str, data: bytes) ->
     return entries
 
 
-def templates_zip(entries: list[RosterEntry], year: int, submit_to: str | None) -> bytes:
-    """One personalised template per roster unit, zipped (names safe on Windows)."""
+def templates_zip(
+    entries: list[RosterEntry], year: int, submit_to: str | None, outbox: Path | None = None
+) -> bytes:
+    """One personalised template per roster unit, zipped (names safe on Windows); with
+    ``outbox``, each carries its 下发编号 registered there (:mod:`xl2report.batch.issued`)."""
     if not entries:
         raise FatalError("还没有登记名单：请先上传名单（.xlsx 或 .csv，含“机关名称”一列）。")
+    request = TemplateRequest(year, submit_to=submit_to or None, register=outbox)
     with tempfile.TemporaryDirectory(prefix="xl2report-handout-") as tmp:
-        paths = write_roster_templates(entries, Path(tmp), year, submit_to=submit_to or None)
+        paths = write_roster_templates(entries, Path(tmp), request)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in paths:
@@ -76,11 +80,14 @@ def submit_note(submit_to: str, due: date | None) -> str:
     return submit_to
 
 
-def write_templates(entries: list[RosterEntry], folder: Path, year: int, submit_to: str) -> int:
+def write_templates(
+    entries: list[RosterEntry], folder: Path, year: int, submit_to: str, outbox: Path | None = None
+) -> int:
     """(Re)write ``folder`` with one personalised template per roster unit; returns how many.
 
     The new set is built beside the folder and swapped in, so a failure leaves the old set
-    whole and a mail sent meanwhile never attaches a half-written file.
+    whole and a mail sent meanwhile never attaches a half-written file.  With ``outbox``, each
+    template carries its 下发编号 registered there (:mod:`xl2report.batch.issued`).
     """
     if not entries:
         raise FatalError("还没有登记名单：请先上传名单（.xlsx 或 .csv，含“机关名称”一列）。")
@@ -89,7 +96,8 @@ def write_templates(entries: list[RosterEntry], folder: Path, year: int, submit_
     with tempfile.TemporaryDirectory(prefix=".new-", dir=folder.parent) as tmp:
         fresh = Path(tmp) / "set"
         fresh.mkdir()
-        paths = write_roster_templates(entries, fresh, year, submit_to=submit_to or None)
+        request = TemplateRequest(year, submit_to=submit_to or None, register=outbox)
+        paths = write_roster_templates(entries, fresh, request)
         old = Path(tmp) / "old"
         if folder.exists():
             folder.rename(old)

@@ -137,7 +137,8 @@ async def prepare(request: Request) -> Response:
         with web.ledger() as ledger:
             entries = ledger.roster()
             count = handout.write_templates(entries, template_folder(web, year), year,
-                                            handout.submit_note(submit_to, due))  # fmt: skip
+                                            handout.submit_note(submit_to, due),
+                                            web.config.outbox)  # fmt: skip
             if due is not None:
                 ledger.set_deadline(year, due)
         return count

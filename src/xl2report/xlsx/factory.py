@@ -39,6 +39,7 @@ from xl2report.xlsx.template import (
 )
 
 Cell = tuple[str, int, int]  # (sheet, row, col)
+_ISSUE = "issue"  # the slot of the 下发编号 (a text of the _meta sheet)
 _STRINGS, _CORE = "xl/sharedStrings.xml", "docProps/core.xml"
 # A cell written as a number, or as a formula with its cached result: <c r="D7" s="5"><v>3</v></c>
 _VALUE_CELL = re.compile(r'<c r="([A-Z]+\d+)"[^>]*>(?:<f>[^<]*</f>)?<v>([^<]*)</v></c>')
@@ -80,15 +81,22 @@ class TemplateFactory:
         self._text_keys = (ORG.key, CONTACT.key, PREFACE_KEY, *self._starting_points())
 
     def build(
-        self, org: str, contact: str | None = None, last_year: LastYearFill | None = None
+        self,
+        org: str,
+        contact: str | None = None,
+        last_year: LastYearFill | None = None,
+        issue: str | None = None,
     ) -> bytes:
-        """The .xlsx bytes of ``org``'s template (as ``build_workbook`` would make them)."""
+        """The .xlsx bytes of ``org``'s template (as ``build_workbook`` would make them);
+        ``issue`` is its 下发编号 (kept in ``_meta``)."""
         options = TemplateOptions(
             org=org, year=self.year, password=self.password, contact=contact,
-            submit_to=self.submit_to, last_year=last_year,
+            submit_to=self.submit_to, last_year=last_year, issue=issue,
         )  # fmt: skip
         resolved = resolve(options, form=self.form)
         texts = self._texts(resolved)
+        if issue:
+            texts[_ISSUE] = issue
         filled = resolved.plan.filled
         kind = "filled" if filled else ("missing" if last_year is not None else "none")
         year_before = last_year.year if last_year is not None else None
@@ -183,6 +191,7 @@ class TemplateFactory:
         self, slots: tuple[str, ...], kind: str, year_before: int | None
     ) -> _Base | None:
         texts = {slot: _marker(slot) for slot in slots if slot not in ("note", "meta")}
+        issue = texts.get(_ISSUE)
         fill = None
         if kind == "missing":
             fill = LastYearFill(year_before)  # type: ignore[arg-type]
@@ -193,9 +202,9 @@ class TemplateFactory:
             fill = LastYearFill(year_before, zeros, _marker("source"))  # type: ignore[arg-type]
         options = TemplateOptions(
             org=texts.get(ORG.key), year=self.year, password=self.password,
-            submit_to=self.submit_to, last_year=fill,
+            submit_to=self.submit_to, last_year=fill, issue=issue,
         )  # fmt: skip
-        values = {k: v for k, v in texts.items() if k != ORG.key}
+        values = {k: v for k, v in texts.items() if k not in (ORG.key, _ISSUE)}
         resolved = resolve(options, values, self.form)
         if kind == "filled":
             texts["note"], texts["meta"] = resolved.plan.note, resolved.plan.meta

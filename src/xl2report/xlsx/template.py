@@ -30,6 +30,7 @@ from xl2report.form.national import (
     FORM_ID,
     FORM_TITLE,
     FORM_VERSION,
+    ISSUE_META,
     ORG,
     PHONE,
     YEAR,
@@ -70,6 +71,7 @@ class TemplateOptions:
     phone: str | None = None
     submit_to: str | None = None  # where and by when to send it back, shown on the cover
     last_year: LastYearFill | None = None  # last year's figures to start from (issue #16)
+    issue: str | None = None  # 下发编号: which handed-out template this is (batch/issued.py)
 
 
 def build_workbook(
@@ -363,8 +365,11 @@ def _write_meta(
         "year": str(options.year or ""),
         "generator": f"xl2report {__version__}",
         "last_year": plan.meta,
+        ISSUE_META: options.issue or "",
     }
     for meta in form.meta_rows:
+        if meta.optional and not values[meta.name]:
+            continue
         ws.write_string(meta.row, 0, meta.name)
         if values[meta.name]:  # an empty string cell would not survive openpyxl (feedback copies)
             ws.write_string(meta.row, 1, values[meta.name])
