@@ -19,18 +19,19 @@ their start-up prints nothing): an interrupt is the parent's business, which end
 from __future__ import annotations
 
 import contextlib
-import multiprocessing.connection
 import os
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from multiprocessing import get_context
-from multiprocessing.process import BaseProcess
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from xl2report.log import logger
+
+if TYPE_CHECKING:  # multiprocessing itself is imported when a pool starts (not for --jobs 1)
+    import multiprocessing.connection
+    from multiprocessing.process import BaseProcess
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -119,6 +120,8 @@ class TaskPool:
             return broken(item, timed_out(self.timeout))
 
     def _start(self) -> _Slot[Any]:
+        from multiprocessing import get_context
+
         ctx = get_context("spawn")
         parent_end, child_end = ctx.Pipe()
         process = ctx.Process(target=_serve, args=(child_end, *self._setup), daemon=True)
@@ -200,6 +203,8 @@ class _Ordered(Generic[T, R]):
         if pool.timeout is not None:
             first = min(s.started for s in busy)
             limit = max(0.0, first + pool.timeout - time.monotonic())
+        import multiprocessing.connection
+
         waitables: list[Any] = [s.conn for s in busy] + [s.process.sentinel for s in busy]
         ready = set(multiprocessing.connection.wait(waitables, timeout=limit))
         now = time.monotonic()

@@ -44,9 +44,11 @@ class RunLock:
                 f"另一个 xl2report run/watch 正在处理这个输出目录{who}；请等它结束后再运行。"
                 f"锁文件：{self.path}"
             )
+        # The holder's pid, for the message another run shows.  Not fsynced: other processes
+        # read it through the page cache, and no lock outlives a crash (flushing it cost a
+        # disk wait at the start of every run).
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
-        os.fsync(fd)
         self._fd = fd
 
     def release(self) -> None:

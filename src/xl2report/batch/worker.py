@@ -10,8 +10,6 @@ decides names and records them.
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.connection
 import os
 import signal
 import threading
@@ -35,7 +33,6 @@ from xl2report.log import logger
 from xl2report.report.office import OfficeError
 from xl2report.report.office import available as office_available
 from xl2report.report.office import convert as office_convert
-from xl2report.xlsx.feedback import write_feedback
 
 if TYPE_CHECKING:
     from xl2report.report.render import ReportRenderer
@@ -195,6 +192,9 @@ class Worker:
             out.status, out.staged = FileStatus.ACCEPTED, str(staged)
             out.vals = encode_values(result.values)
         else:
+            # Imported here: a run whose files all pass never loads the feedback writer.
+            from xl2report.xlsx.feedback import write_feedback
+
             staged = staging / f"{job.sha256}.feedback.xlsx"
             write_feedback(Path(job.checked), report, staged, overwrite=True)
             out.status, out.staged = FileStatus.REJECTED, str(staged)
@@ -236,6 +236,8 @@ def init_pool_worker(
     A worker also exits as soon as its parent dies (``kill -9`` of the run): pool workers hold
     both ends of their task queue, so they would otherwise wait for work forever.
     """
+    import multiprocessing  # only in pool workers: ``--jobs 1`` runs without a pool
+
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logger.remove()
@@ -246,6 +248,8 @@ def init_pool_worker(
 
 
 def _exit_with(sentinel: int) -> None:
+    import multiprocessing.connection
+
     multiprocessing.connection.wait([sentinel])
     os._exit(3)
 

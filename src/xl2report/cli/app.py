@@ -32,7 +32,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _configure_logging(debug: bool) -> None:
-    """Library modules log with loguru; users see warnings only, maintainers (--debug) all."""
-    from xl2report.log import configure  # cheap: loguru itself loads when a module first logs
+    """Users see the library's warnings only, maintainers (--debug) everything."""
+    from xl2report.log import configure
 
     configure("DEBUG" if debug else "WARNING")

@@ -97,7 +97,7 @@ def run_progress(debug: bool = False) -> Iterator[Callable[[Any], None]]:
         if not debug:
             from xl2report.log import configure
 
-            configure("INFO", fmt="{time:HH:mm:ss} {message}")
+            configure("INFO", fmt="{asctime} {message}", datefmt="%H:%M:%S")
         yield lambda event: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

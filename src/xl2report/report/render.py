@@ -52,12 +52,12 @@ from xl2report.report.engine import (
 )
 from xl2report.report.verify import (
     DocText,
+    Expectation,
     VerifyError,
     probe_context,
     probe_key,
     read_document,
     table_fields_outside_tables,
-    verify,
 )
 
 
@@ -128,6 +128,7 @@ class ReportRenderer:
         if missing or unknown:
             raise RenderError(_template_mismatch(self.template, missing, unknown))
         self._probes: dict[tuple[bool, frozenset[str]], DocText] = {}
+        self._expectations: dict[tuple[bool, frozenset[str]], Expectation] = {}
         outside = table_fields_outside_tables(self._probe((False, frozenset())))
         if outside:
             names = "、".join(describe_placeholder(k) for k in outside[:5])
@@ -172,9 +173,15 @@ class ReportRenderer:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 xml = zf.read(self._compiled.document_part)  # CRC-checked
-            verify(read_document(xml), self._probe(probe_key(content)), content)
+            self._expectation(probe_key(content)).check(read_document(xml), content)
         except (VerifyError, zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as exc:
             raise RenderError(f"{name or '报告'}：核对失败，未生成报告（{exc}）") from exc
+
+    def _expectation(self, key: tuple[bool, frozenset[str]]) -> Expectation:
+        """What a report of this probe's case must show (worked out once per case)."""
+        if key not in self._expectations:
+            self._expectations[key] = Expectation(self._probe(key))
+        return self._expectations[key]
 
     def _probe(self, key: tuple[bool, frozenset[str]]) -> DocText:
         """The template rendered with tokens (cached: one per draft/optional-values case)."""

@@ -164,40 +164,100 @@ def table_fields_outside_tables(probe: DocText) -> list[str]:
 
 def expected_texts(texts: Iterable[str], content: ReportContent) -> Iterator[str]:
     """The probe's texts with the real values in place of the tokens."""
-
-    def value(m: re.Match[str]) -> str:
-        key = KEYS[int(m.group(2))]
-        if _KIND[m.group(1)] == "S":
-            return content.scalars.get(key, "")
-        return "\n".join(text for text, _ in content.paragraphs.get(key, []))
-
-    for text in texts:
-        whole = _PARA_TOKEN.fullmatch(text)
-        if whole:
-            yield from (t for t, _ in content.paragraphs.get(KEYS[int(whole.group(1))], []))
-        else:
-            yield _TOKEN.sub(value, text)
+    for plan in _plan_texts(texts):
+        yield from plan.texts(content)
 
 
 def verify(doc: DocText, probe: DocText, content: ReportContent) -> None:
     """Raise :class:`VerifyError` unless ``doc`` shows every paragraph and cell it should."""
-    actual = iter(doc.paragraphs)
-    for want in expected_texts(probe.paragraphs, content):
-        if not any(got == want for got in actual):
-            raise VerifyError(f"生成的报告中缺少段落“{_short(want)}”")
-    if len(doc.tables) != len(probe.tables):
-        raise VerifyError(f"生成的报告有 {len(doc.tables)} 个表格，应为 {len(probe.tables)} 个")
-    for n, (want_table, got_table) in enumerate(zip(probe.tables, doc.tables, strict=True), 1):
-        if want_table.keys() != got_table.keys():
-            raise VerifyError(f"生成的报告第 {n} 个表格的行列与模板不一致")
-        for (r, c), paras in want_table.items():
-            want = "\n".join(expected_texts(paras, content))
-            got = "\n".join(got_table[(r, c)])
-            if want != got:
-                raise VerifyError(
-                    f"生成的报告第 {n} 个表格第 {r + 1} 行第 {c + 1} 列应为“{_short(want)}”，"
-                    f"实际为“{_short(got)}”"
-                )
+    Expectation(probe).check(doc, content)
+
+
+# A probe text split at its tokens: literal text, and (kind, key) where a value goes.
+_Segment = str | tuple[str, str]
+
+
+class _Text:
+    """One probe text, tokens located once: the real text is a join, not a regex pass."""
+
+    __slots__ = ("loop", "segments")
+
+    def __init__(self, text: str) -> None:
+        whole = _PARA_TOKEN.fullmatch(text)
+        self.loop = KEYS[int(whole.group(1))] if whole else None  # one paragraph per line
+        self.segments: tuple[_Segment, ...] = ()
+        if whole is None:
+            parts: list[_Segment] = []
+            at = 0
+            for m in _TOKEN.finditer(text):
+                parts += [text[at : m.start()], (_KIND[m.group(1)], KEYS[int(m.group(2))])]
+                at = m.end()
+            parts.append(text[at:])
+            self.segments = tuple(p for p in parts if p != "")
+
+    def texts(self, content: ReportContent) -> Iterator[str]:
+        if self.loop is not None:
+            yield from (t for t, _ in content.paragraphs.get(self.loop, []))
+        else:
+            yield "".join(p if isinstance(p, str) else _value(p, content) for p in self.segments)
+
+
+def _value(token: tuple[str, str], content: ReportContent) -> str:
+    kind, key = token
+    if kind == "S":
+        return content.scalars.get(key, "")
+    return "\n".join(text for text, _ in content.paragraphs.get(key, []))
+
+
+def _plan_texts(texts: Iterable[str]) -> list[_Text]:
+    return [_Text(text) for text in texts]
+
+
+class Expectation:
+    """A probe compiled for checking many reports: where each value goes, worked out once.
+
+    :meth:`check` is :func:`verify` (the same rules, the same messages); a renderer keeps one
+    per probe, so checking a report is joins and comparisons only.
+    """
+
+    def __init__(self, probe: DocText) -> None:
+        self.paragraphs = _plan_texts(probe.paragraphs)
+        # Per table: its cells in order; a cell without tokens is compared with a constant.
+        self.tables: list[tuple[set[tuple[int, int]], list[tuple[tuple[int, int], object]]]] = []
+        for table in probe.tables:
+            cells: list[tuple[tuple[int, int], object]] = []
+            for place, paras in table.items():
+                plans = _plan_texts(paras)
+                static = all(p.loop is None and all(isinstance(x, str) for x in p.segments)
+                             for p in plans)  # fmt: skip
+                cells.append((place, "\n".join(paras) if static else plans))
+            self.tables.append((set(table), cells))
+
+    def check(self, doc: DocText, content: ReportContent) -> None:
+        """Raise :class:`VerifyError` unless ``doc`` shows every paragraph and cell it should."""
+        actual = iter(doc.paragraphs)
+        for plan in self.paragraphs:
+            for want in plan.texts(content):
+                if not any(got == want for got in actual):
+                    raise VerifyError(f"生成的报告中缺少段落“{_short(want)}”")
+        if len(doc.tables) != len(self.tables):
+            raise VerifyError(f"生成的报告有 {len(doc.tables)} 个表格，应为 {len(self.tables)} 个")
+        for n, ((places, cells), got_table) in enumerate(
+            zip(self.tables, doc.tables, strict=True), 1
+        ):
+            if places != got_table.keys():
+                raise VerifyError(f"生成的报告第 {n} 个表格的行列与模板不一致")
+            for (r, c), expected in cells:
+                if isinstance(expected, str):
+                    want = expected
+                else:
+                    want = "\n".join(t for plan in expected for t in plan.texts(content))  # type: ignore[attr-defined]
+                got = "\n".join(got_table[(r, c)])
+                if want != got:
+                    raise VerifyError(
+                        f"生成的报告第 {n} 个表格第 {r + 1} 行第 {c + 1} 列应为“{_short(want)}”，"
+                        f"实际为“{_short(got)}”"
+                    )
 
 
 def _short(text: str, limit: int = 40) -> str:

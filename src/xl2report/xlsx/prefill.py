@@ -15,9 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from xl2report.form.national import (
     FORM,
@@ -34,6 +32,10 @@ from xl2report.form.national import (
 )
 from xl2report.form.preface import PREFACE_KEY, standard_preface
 from xl2report.form.types import CHECK_OK, STOCK_WARN, stock_display
+
+if TYPE_CHECKING:  # xlsxwriter only for writing; ``check`` reads the prefilled record only
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
 
 NOTE_LINES_FILLED = 6  # fixed, so every prefilled template of a roster has the same row height
 LINE_HEIGHT = 15.0
