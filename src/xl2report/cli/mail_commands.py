@@ -133,7 +133,7 @@ def send(roster: Path | None, templates: Path, year: int | None, subject: str | 
     )  # fmt: skip
 
     def progress(unit) -> None:  # type: ignore[no-untyped-def]
-        click.echo(f"已发送：{unit.org} → {'; '.join(unit.addresses)}", err=True)
+        click.echo(f"已发送：{unit.org} → {unit.detail or '; '.join(unit.addresses)}", err=True)
 
     opened = read_only_view(outbox, ledger) if dry_run else mail_workspace(outbox, ledger, "send")
     with opened as book:
@@ -151,7 +151,7 @@ def _print_send(result) -> None:  # type: ignore[no-untyped-def]
 
     rows = [
         (u.org, "; ".join(u.addresses), u.template.path.name if u.template else "",
-         u.outcome.label + (f"（{u.detail}）" if u.detail else ""),
+         _with_detail(u.outcome.label, u.detail),
          u.when or (u.subject if result.dry_run else ""))
         for u in result.units
     ]  # fmt: skip
@@ -161,9 +161,27 @@ def _print_send(result) -> None:  # type: ignore[no-untyped-def]
     counts: dict[str, int] = {}
     for u in result.units:
         counts[u.outcome.label] = counts.get(u.outcome.label, 0) + 1
+    _print_refusals([(u.org, u.detail) for u in result.units])
     click.echo("，".join(f"{k} {v} 个" for k, v in counts.items()))
     for name, why in result.skipped_templates:
         click.echo(f"未使用的模板：{name}：{why}", err=True)
+
+
+_REFUSED = "被拒收"  # in a delivery note (wording.delivery_note): some addresses refused it
+
+
+def _with_detail(label: str, detail: str) -> str:
+    """An outcome for a table cell; a refusal is told in full under the table (no wrapping)."""
+    if _REFUSED in detail:
+        return f"{label}（部分地址拒收，见表下）"
+    return label + (f"（{detail}）" if detail else "")
+
+
+def _print_refusals(notes: list[tuple[str, str]]) -> None:
+    """``单位：已发给 a@x；b@x 被拒收：…`` one per line, for the messages some address refused."""
+    for org, note in notes:
+        if _REFUSED in note:
+            click.echo(f"{org}：{note}")
 
 
 @mail.command()
@@ -241,7 +259,8 @@ def reply(year: int | None, dry_run: bool, outbox: Path, ledger: Path | None, as
 
     def progress(item) -> None:  # type: ignore[no-untyped-def]
         click.echo(
-            f"已回复：{item.org}（{item.state.label}）→ {'; '.join(item.addresses)}", err=True
+            f"已回复：{item.org}（{item.state.label}）→ {item.detail or '; '.join(item.addresses)}",
+            err=True,
         )
 
     opened = read_only_view(outbox, ledger) if dry_run else mail_workspace(outbox, ledger, "reply")
@@ -254,9 +273,11 @@ def reply(year: int | None, dry_run: bool, outbox: Path, ledger: Path | None, as
         from xl2report.cli.console import print_table
 
         rows = [(r.org, r.state.label, f"{r.errors} / {r.warnings}", "; ".join(r.addresses),
-                 r.attachment, r.outcome.label) for r in result.replies]  # fmt: skip
+                 r.attachment, _with_detail(r.outcome.label, r.detail))
+                for r in result.replies]  # fmt: skip
         title = f"{result.year or ''}年 回复" + ("（试运行，未发送）" if dry_run else "")
         print_table(["单位", "状态", "错误 / 提醒", "回复地址", "附件", "结果"], rows, title)
+        _print_refusals([(r.org, r.detail) for r in result.replies])
         if not result.replies:
             click.echo("还没有处理过的报送，没有需要回复的。")
     if result.needs_person:
@@ -285,7 +306,8 @@ def remind(year: int | None, templates: Path | None, overdue_only: bool, dry_run
 
     def progress(item) -> None:  # type: ignore[no-untyped-def]
         click.echo(
-            f"已催报：{item.org}（{item.state.label}）→ {'; '.join(item.addresses)}", err=True
+            f"已催报：{item.org}（{item.state.label}）→ {item.detail or '; '.join(item.addresses)}",
+            err=True,
         )
 
     opened = read_only_view(outbox, ledger) if dry_run else mail_workspace(outbox, ledger, "remind")
@@ -297,10 +319,12 @@ def remind(year: int | None, templates: Path | None, overdue_only: bool, dry_run
         from xl2report.cli.console import print_table
 
         rows = [(r.org, r.state.label, f"{r.overdue_days} 天" if r.overdue_days else "",
-                 "; ".join(r.addresses), r.outcome.label) for r in result.reminders]  # fmt: skip
+                 "; ".join(r.addresses), _with_detail(r.outcome.label, r.detail))
+                for r in result.reminders]  # fmt: skip
         title = f"{result.year or ''}年 催报（{result.today:%Y-%m-%d}）"
         print_table(["单位", "状态", "逾期", "邮箱", "结果"], rows,
                     title + ("（试运行，未发送）" if dry_run else ""))  # fmt: skip
+        _print_refusals([(r.org, r.detail) for r in result.reminders])
         if not result.reminders:
             click.echo("没有需要催报的单位。")
     if result.needs_person:
@@ -333,6 +357,7 @@ def mail_status(outbox: Path, ledger: Path | None, as_json: bool) -> None:
             print_table(["单位", "邮箱", "主题", "附件", "发送时间"],
                         [(r.org, r.address, r.subject, r.attachment,
                           r.sent_at or "未确认（下次运行重发）") for r in rows], title)  # fmt: skip
+            _print_refusals([(r.org, r.note) for r in rows])
     if view.fetched:
         print_table(["收到时间", "发件人", "主题", "存入收件目录", "说明"],
                     [(m.row.received.replace("T", " "), m.row.sender, m.row.subject,

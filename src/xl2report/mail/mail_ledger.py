@@ -4,7 +4,9 @@ here; the batch ledger knows nothing of them.
 
 - ``mail_sent``: one row per outgoing message (templates, replies, reminders): what it is about
   (``kind`` + ``topic``, e.g. ``template`` + ``2024/克井镇人民政府``), unit, address, Message-ID,
-  subject, attachment name and hash, and when.  A row is written as ``pending`` with its
+  subject, attachment name and hash, and when.  ``address`` holds the addresses that took the
+  message; ``refused`` (JSON, address -> reason) those the server refused while taking it for
+  the others (a full mailbox), so a rerun never sends it again where it already arrived.  A row is written as ``pending`` with its
   Message-ID *before* the SMTP transaction and marked ``sent`` right after it, so a run killed in
   between re-sends the same message (same Message-ID) instead of a second, different one.
 - ``mail_fetched``: one row per message looked at on the IMAP server (account, folder,
@@ -17,8 +19,9 @@ No password, no message body, no attachment bytes are stored.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +30,7 @@ from pathlib import Path
 
 from xl2report.batch.ledger import Ledger
 from xl2report.batch.ledger_schema import transaction
+from xl2report.mail.wording import delivery_note
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mail_sent (
@@ -42,7 +46,8 @@ CREATE TABLE IF NOT EXISTS mail_sent (
     attachment_sha256 TEXT NOT NULL DEFAULT '',
     state TEXT NOT NULL CHECK (state IN ('pending', 'sent')),
     created_at TEXT NOT NULL,
-    sent_at TEXT
+    sent_at TEXT,
+    refused TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS mail_sent_topic ON mail_sent (kind, topic, state);
 CREATE TABLE IF NOT EXISTS mail_fetched (
@@ -104,6 +109,22 @@ class SentRow:
     state: str
     created_at: str
     sent_at: str | None
+    refused: str = ""  # JSON {address: reason}; see :attr:`refused_reasons`
+
+    @property
+    def accepted(self) -> list[str]:
+        """The addresses that took the message (all of them when none refused)."""
+        return [a for a in self.address.split("; ") if a]
+
+    @property
+    def refused_reasons(self) -> dict[str, str]:
+        """Addresses the server refused while taking the message for the others, with why."""
+        return dict(json.loads(self.refused)) if self.refused else {}
+
+    @property
+    def note(self) -> str:
+        """``已发给 a@x；b@x 被拒收：…`` for a partly refused message, else empty."""
+        return delivery_note(self.accepted, self.refused_reasons)
 
 
 @dataclass(frozen=True)
@@ -150,6 +171,9 @@ class MailLedger:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self.conn.execute(statement)
+            columns = {r[1] for r in self.conn.execute("PRAGMA table_info(mail_sent)")}
+            if "refused" not in columns:  # a ledger from before partial deliveries were kept
+                self.conn.execute("ALTER TABLE mail_sent ADD COLUMN refused TEXT NOT NULL DEFAULT ''")
 
     @classmethod
     @contextmanager
@@ -206,13 +230,32 @@ class MailLedger:
                  attachment_sha256, now_text()),
             ).lastrowid  # fmt: skip
 
-    def mark_sent(self, row_id: int) -> None:
-        """The server accepted the message."""
+    def mark_sent(
+        self, row_id: int, accepted: Sequence[str] = (), refused: Mapping[str, str] | None = None
+    ) -> None:
+        """The server took the message; with ``refused``, only for the ``accepted`` addresses
+        (the row then names those, and keeps the refused ones with the server's reason)."""
         with transaction(self.conn):
-            self.conn.execute(
-                "UPDATE mail_sent SET state = 'sent', sent_at = ? WHERE id = ?",
-                (now_text(), row_id),
-            )
+            if refused:
+                self.conn.execute(
+                    "UPDATE mail_sent SET state = 'sent', sent_at = ?, address = ?, refused = ? "
+                    "WHERE id = ?",
+                    (now_text(), "; ".join(accepted), json.dumps(dict(refused), ensure_ascii=False),
+                     row_id),
+                )  # fmt: skip
+            else:
+                self.conn.execute(
+                    "UPDATE mail_sent SET state = 'sent', sent_at = ? WHERE id = ?",
+                    (now_text(), row_id),
+                )
+
+    def delivered_to(self, kind: MailKind, topic: str) -> set[str]:
+        """Every address that took a message of this kind about this topic."""
+        rows = self.conn.execute(
+            "SELECT address FROM mail_sent WHERE kind = ? AND topic = ? AND state = 'sent'",
+            (kind.value, topic),
+        )
+        return {a for (address,) in rows for a in address.split("; ") if a}
 
     def forget(self, row_id: int) -> None:
         """The server refused the message: it was not sent, so nothing stays recorded."""

@@ -6,6 +6,11 @@ A definite refusal (the server said no: mailbox full, recipient or content refus
 message did not go out, so the row is removed and a rerun tries again.  When the outcome is
 unknown (connection lost or timed out during the transaction, Ctrl-C), the row stays
 ``pending`` and the rerun re-sends it under the same Message-ID, which mail clients show once.
+
+A message to several addresses that the server takes for some and refuses for others (one
+mailbox full) did go out: it is marked sent to the addresses that took it, with the refused ones
+and the server's reason kept on the row (:class:`Delivery`, shown as ``已发给 …；… 被拒收：…``).
+:func:`owed_addresses` is the one rule for what a later run still owes such a unit.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from xl2report.mail.compose import Attachment, compose, new_message_id
 from xl2report.mail.errors import MailboxFullError, MailProtocolError
 from xl2report.mail.mail_ledger import MailKind, MailLedger
 from xl2report.mail.transport import SmtpSession
+from xl2report.mail.wording import delivery_note
 
 
 @dataclass(frozen=True)
@@ -36,10 +42,46 @@ class Outgoing:
     in_reply_to: str | None = None
 
 
-def send_recorded(smtp: SmtpSession, book: MailLedger, sender: Address, item: Outgoing) -> str:
-    """Record, send and mark ``item`` sent; returns its Message-ID.
+@dataclass(frozen=True)
+class Delivery:
+    """What became of one sent message: who took it, who refused it and why."""
 
-    Raises the transport's :class:`~xl2report.mail.errors.MailError` when it was not sent.
+    message_id: str
+    accepted: list[str]
+    refused: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def note(self) -> str:
+        """``已发给 a@x；b@x 被拒收：…`` when some addresses refused it, else empty."""
+        return delivery_note(self.accepted, self.refused)
+
+
+def owed_addresses(
+    book: MailLedger, kind: MailKind, topic: str, addresses: Sequence[str], resend: bool = False
+) -> list[str]:
+    """The addresses a message about ``topic`` should (still) go to; empty: nothing to send.
+
+    Never sent: all of ``addresses``.  Last sent to all its addresses: nothing, or all again
+    with ``resend``.  Last sent partly (some addresses refused it): never again to an address
+    that took it; an address new on the roster (the clerk fixed a wrong or full mailbox) gets
+    it, and a refused one only with ``resend``.
+    """
+    last = book.sent(kind, topic)
+    if last is None:
+        return list(addresses)
+    if not last.refused:
+        return list(addresses) if resend else []
+    delivered = book.delivered_to(kind, topic)
+    refused = last.refused_reasons
+    return [a for a in addresses if a not in delivered and (resend or a not in refused)]
+
+
+def send_recorded(
+    smtp: SmtpSession, book: MailLedger, sender: Address, item: Outgoing
+) -> Delivery:
+    """Record, send and mark ``item`` sent (to the addresses that took it).
+
+    Raises the transport's :class:`~xl2report.mail.errors.MailError` when nobody got it.
     """
     pending = book.pending(item.kind, item.topic)
     if pending is not None:
@@ -57,9 +99,10 @@ def send_recorded(smtp: SmtpSession, book: MailLedger, sender: Address, item: Ou
                   subject=item.subject, body=item.body, message_id=message_id,
                   attachments=item.attachments, in_reply_to=item.in_reply_to)  # fmt: skip
     try:
-        smtp.send(msg, item.addresses)
+        refused = smtp.send(msg, item.addresses)
     except (MailboxFullError, MailProtocolError):
         book.forget(row_id)
         raise
-    book.mark_sent(row_id)
-    return message_id
+    accepted = [a for a in item.addresses if a not in refused]
+    book.mark_sent(row_id, accepted, refused)
+    return Delivery(message_id, accepted, refused)

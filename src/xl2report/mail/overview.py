@@ -55,7 +55,7 @@ class MailOverview:
             return [
                 {"org": r.org, "year": r.year, "address": r.address, "subject": r.subject,
                  "message_id": r.message_id, "attachment": r.attachment, "state": r.state,
-                 "sent_at": r.sent_at}
+                 "sent_at": r.sent_at, "refused": r.refused_reasons, "note": r.note}
                 for r in rows
             ]  # fmt: skip
 

@@ -65,6 +65,7 @@ class UnitReminder:
     subject: str = ""
     attachment: str = ""
     message_id: str = ""
+    detail: str = ""  # 已发给 …；… 被拒收：… when an address refused it
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
@@ -80,6 +81,7 @@ class UnitReminder:
             "subject": self.subject,
             "attachment": self.attachment,
             "message_id": self.message_id,
+            "detail": self.detail,
         }
 
 
@@ -150,6 +152,7 @@ def remind_units(
         topic = remind_topic(campaign.year, unit.org, today)
         if (done := book.sent(MailKind.REMIND, topic)) is not None:
             reminder.outcome, reminder.message_id = RemindOutcome.TODAY_ALREADY, done.message_id
+            reminder.addresses, reminder.detail = done.accepted, done.note
             continue
         if unit.state is UnitState.REJECTED and unit.current is not None:
             answer = book.sent(MailKind.REPLY, reply_topic(unit.current.sha256))
@@ -178,10 +181,11 @@ def remind_units(
     assert sender is not None
     with smtp_session(settings, password()) as smtp:
         for reminder, item in planned:
-            reminder.message_id = send_recorded(smtp, book, sender, item)
+            delivery = send_recorded(smtp, book, sender, item)
+            reminder.message_id, reminder.detail = delivery.message_id, delivery.note
             reminder.outcome = RemindOutcome.SENT
-            logger.info("已催报：{}（{}）→ {}", reminder.org, reminder.state.label,
-                        "; ".join(reminder.addresses))  # fmt: skip
+            logger.info("已催报：{}（{}）→ {}{}", reminder.org, reminder.state.label,
+                        "; ".join(delivery.accepted), delivery.note)  # fmt: skip
             if on_sent is not None:
                 on_sent(reminder)
     return result

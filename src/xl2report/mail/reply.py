@@ -70,6 +70,7 @@ class UnitReply:
     message_id: str = ""
     errors: int = 0
     warnings: int = 0
+    detail: str = ""  # 已发给 …；… 被拒收：… when an address refused it
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
@@ -85,6 +86,7 @@ class UnitReply:
             "message_id": self.message_id,
             "errors": self.errors,
             "warnings": self.warnings,
+            "detail": self.detail,
         }
 
 
@@ -154,7 +156,7 @@ def reply_to_submissions(
         topic = reply_topic(unit.current.sha256)
         if (done := book.sent(MailKind.REPLY, topic)) is not None:
             reply.outcome, reply.message_id = ReplyOutcome.ALREADY, done.message_id
-            reply.addresses, reply.subject = done.address.split("; "), done.subject
+            reply.addresses, reply.subject, reply.detail = done.accepted, done.subject, done.note
             continue
         origin = book.sender_of(unit.current.sha256)
         addresses = [origin[0]] if origin else split_addresses(unit.email)
@@ -172,11 +174,11 @@ def reply_to_submissions(
     assert sender is not None
     with smtp_session(settings, password()) as smtp:
         for reply, item in planned:
-            reply.message_id = send_recorded(smtp, book, sender, item)
+            delivery = send_recorded(smtp, book, sender, item)
+            reply.message_id, reply.detail = delivery.message_id, delivery.note
             reply.outcome = ReplyOutcome.SENT
-            logger.info(
-                "已回复：{}（{}）→ {}", reply.org, reply.state.label, "; ".join(reply.addresses)
-            )
+            logger.info("已回复：{}（{}）→ {}{}", reply.org, reply.state.label,
+                        "; ".join(delivery.accepted), delivery.note)  # fmt: skip
             if on_sent is not None:
                 on_sent(reply)
     return result

@@ -23,7 +23,7 @@ from xl2report.errors import FatalError
 from xl2report.log import logger
 from xl2report.mail.compose import Attachment
 from xl2report.mail.mail_ledger import MailKind, MailLedger
-from xl2report.mail.outgoing import Outgoing, send_recorded
+from xl2report.mail.outgoing import Outgoing, owed_addresses, send_recorded
 from xl2report.mail.settings import MailSettings, Secret
 from xl2report.mail.templates import TemplateFile, index_templates
 from xl2report.mail.transport import SmtpSession, smtp_session
@@ -216,9 +216,16 @@ def _plan(
         unit.detail = "、".join(a for a in addresses if not valid_address(a))
     elif template is None:
         unit.outcome = Outcome.NO_TEMPLATE
-    elif not request.resend and (done := book.sent(MailKind.TEMPLATE, topic(year, entry.name))):
-        unit.outcome = Outcome.ALREADY
-        unit.message_id, unit.when, unit.subject = done.message_id, done.sent_at or "", done.subject
+    elif (done := book.sent(MailKind.TEMPLATE, topic(year, entry.name))) is not None:
+        owed = owed_addresses(book, MailKind.TEMPLATE, topic(year, entry.name), addresses,
+                              request.resend)  # fmt: skip
+        if owed:  # again (--resend), or only where it has not arrived yet
+            unit.addresses = owed
+            unit.detail = f"上次{done.note}" if done.note else ""
+        else:
+            unit.outcome = Outcome.ALREADY
+            unit.message_id, unit.when, unit.subject = done.message_id, done.sent_at or "", done.subject
+            unit.detail = done.note
     return unit
 
 
@@ -266,7 +273,9 @@ def _send_one(
     about = topic(year, unit.org)
     item = Outgoing(MailKind.TEMPLATE, about, unit.org, year, unit.addresses, unit.subject, body,
                     [Attachment(unit.template.path.name, data)])  # fmt: skip
-    unit.message_id = send_recorded(smtp, book, sender, item)
+    delivery = send_recorded(smtp, book, sender, item)
+    unit.message_id, unit.detail = delivery.message_id, delivery.note
     unit.outcome = Outcome.SENT
     unit.when = book.sent(MailKind.TEMPLATE, about).sent_at or ""  # type: ignore[union-attr]
-    logger.info("已发送模板：{} → {}（{}）", unit.org, "; ".join(unit.addresses), unit.message_id)
+    logger.info("已发送模板：{} → {}（{}）{}", unit.org, "; ".join(delivery.accepted),
+                unit.message_id, delivery.note)  # fmt: skip

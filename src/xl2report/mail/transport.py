@@ -124,8 +124,13 @@ class SmtpSession:
         self.settings = settings
         self._password = password
 
-    def send(self, msg: EmailMessage, recipients: Sequence[str]) -> None:
-        """Send ``msg`` to ``recipients``; raises a :class:`MailError` if it was not accepted."""
+    def send(self, msg: EmailMessage, recipients: Sequence[str]) -> dict[str, str]:
+        """Send ``msg`` to ``recipients``; raises a :class:`MailError` if nobody got it.
+
+        Returns the recipients the server refused while taking the message for the others
+        (address -> the refusal in one Chinese phrase, e.g. ``邮箱已满（552 …）``); empty when
+        every recipient took it.
+        """
         s = self.settings
         try:
             refused = self.client.send_message(msg, to_addrs=list(recipients))
@@ -147,8 +152,17 @@ class SmtpSession:
         except OSError as exc:
             raise _network_error(exc, "发信服务器", s.smtp_host, s.smtp_port_used,
                                  s) from None  # fmt: skip
-        if refused:
-            raise _refused(refused, self._password)
+        return {address: _refusal_reason(code, reply, self._password)
+                for address, (code, reply) in refused.items()}  # fmt: skip
+
+
+def _refusal_reason(code: int, reply: bytes | str, password: Secret) -> str:
+    """Why one recipient was refused, as a phrase: ``邮箱已满（552 …）`` or ``拒收（550 …）``."""
+    raw = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    text = redact(raw, password.reveal())
+    if code in FULL_CODES or any(w in text.upper() for w in QUOTA_WORDS):
+        return f"邮箱已满（{code} {text}）"
+    return f"服务器拒收（{code} {text}）"
 
 
 def _refused(recipients: dict[str, tuple[int, bytes]], password: Secret) -> MailError:

@@ -8,7 +8,7 @@ township typed can run as code.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 PLACEHOLDERS = ("机关名称", "年度", "联系人", "报送要求", "截止日期", "发件人")
@@ -158,3 +158,12 @@ def remind_body(message: str, attached: str, sender: str) -> str:
     if attached:
         parts += [f"附件“{attached}”是你单位的填报表，填好后回复本邮件报回即可。", ""]
     return "\n".join([*parts, sender, ""])
+
+
+def delivery_note(accepted: Sequence[str], refused: Mapping[str, str]) -> str:
+    """``已发给 a@x；b@x 被拒收：邮箱已满（552 …）`` for a message some recipients refused;
+    empty when every recipient took it."""
+    if not refused:
+        return ""
+    why = "；".join(f"{address} 被拒收：{reason}" for address, reason in refused.items())
+    return f"已发给 {'、'.join(accepted)}；{why}"
