@@ -45,7 +45,7 @@ def _to(smtp: Smtp) -> list[list[str]]:
 def test_partly_refused_message_is_recorded_and_not_sent_twice(tmp_path: Path, smtp: Smtp) -> None:
     roster = write_roster(tmp_path / "名单.csv", TWO_ADDRESSES)
     templates = tmp_path / "模板"
-    config = make_config(tmp_path)
+    config = make_config(tmp_path, templates=templates)
     outbox = config.outbox
     write_templates(templates, TWO_ADDRESSES)
     smtp.full.add(KEJING_FULL)
@@ -75,8 +75,10 @@ def test_partly_refused_message_is_recorded_and_not_sent_twice(tmp_path: Path, s
 
     with TestClient(create_app(config), base_url="http://127.0.0.1:8765") as client:
         page = client.get("/mail")
-    assert page.status_code == 200
+        plan = client.get("/mail/send?year=2024")  # the board's 发送模板 says what 再发一次 does
+    assert page.status_code == 200 and plan.status_code == 200
     assert f"已发给 {KEJING}；{KEJING_FULL} 被拒收：" in page.text
+    assert f"{KEJING_FULL} 被拒收：" in plan.text and "只重发给被拒收的地址" in plan.text
 
     remind = ["mail", "remind", "--outbox", str(outbox), *smtp_args(smtp.port)]
     reminded = mail_cli(*remind)  # the same shared path: reminders go out partly refused too
@@ -109,3 +111,34 @@ def test_fixed_roster_address_gets_the_message(tmp_path: Path, smtp: Smtp) -> No
     again = mail_cli(*send)
     assert again.returncode == 1, again.stderr
     assert _to(smtp)[2:] == [[fixed]]  # only the new address; nothing again to the others
+
+
+def test_ledger_from_before_keeps_its_rows(tmp_path: Path) -> None:
+    """A ledger written before refusals were kept gains the column; its rows read as full sends."""
+    from xl2report.batch.ledger import Ledger
+    from xl2report.mail.mail_ledger import MailKind, MailLedger
+
+    path = tmp_path / "ledger.sqlite"
+    with Ledger.open(path) as ledger:
+        ledger.conn.execute(
+            "CREATE TABLE mail_sent (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, topic TEXT NOT "
+            "NULL, org TEXT NOT NULL, year INTEGER, address TEXT NOT NULL, message_id TEXT NOT "
+            "NULL UNIQUE, subject TEXT NOT NULL, attachment TEXT NOT NULL DEFAULT '', "
+            "attachment_sha256 TEXT NOT NULL DEFAULT '', state TEXT NOT NULL, created_at TEXT "
+            "NOT NULL, sent_at TEXT)"
+        )
+        ledger.conn.execute(
+            "INSERT INTO mail_sent (kind, topic, org, year, address, message_id, subject, state, "
+            "created_at, sent_at) VALUES ('template', '2024/克井镇人民政府', '克井镇人民政府', "
+            "2024, 'a@x.test; b@x.test', '<m1@x>', 's', 'sent', 't', 't')"
+        )
+        ledger.conn.commit()
+    with MailLedger.open(path) as book:
+        row = book.sent(MailKind.TEMPLATE, "2024/克井镇人民政府")
+        assert row is not None and row.accepted == ["a@x.test", "b@x.test"] and row.note == ""
+        assert book.delivered_to(MailKind.TEMPLATE, row.topic) == {"a@x.test", "b@x.test"}
+        new = book.prepare(kind=MailKind.REMIND, topic="t", org="o", year=2024,
+                           address="a@x.test; b@x.test", message_id="<m2@x>", subject="s")  # fmt: skip
+        book.mark_sent(new, ["a@x.test"], {"b@x.test": "邮箱已满（552 full）"})
+        again = book.sent(MailKind.REMIND, "t")
+        assert again is not None and again.note == "已发给 a@x.test；b@x.test 被拒收：邮箱已满（552 full）"

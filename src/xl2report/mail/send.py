@@ -221,7 +221,7 @@ def _plan(
                               request.resend)  # fmt: skip
         if owed:  # again (--resend), or only where it has not arrived yet
             unit.addresses = owed
-            unit.detail = f"上次{done.note}" if done.note else ""
+            unit.detail = f"只发给还没收到的地址；上次{done.note}" if done.note else ""
         else:
             unit.outcome = Outcome.ALREADY
             unit.message_id, unit.when, unit.subject = done.message_id, done.sent_at or "", done.subject
