@@ -189,3 +189,13 @@ def test_check_with_the_outbox_finds_it_too(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     (report,) = json.loads(done.stdout)["files"]
     assert "issued-to-other" in [f["code"] for f in report["findings"]]
+
+
+def test_an_unusable_outbox_stops_before_any_template_is_written(tmp_path: Path) -> None:
+    from xl2report.errors import FatalError
+
+    not_a_folder = tmp_path / "outbox"
+    not_a_folder.write_text("a file where the outbox should be")
+    with pytest.raises(FatalError, match="无法在输出目录登记下发编号"):
+        write_roster_templates(UNITS, tmp_path / "模板", TemplateRequest(2024, register=not_a_folder))
+    assert not (tmp_path / "模板").exists()
