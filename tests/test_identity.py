@@ -7,6 +7,7 @@ the cover and ``_meta`` were changed together.  Both ways: each unit's own templ
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -177,3 +178,14 @@ def test_the_boards_hand_outs_register_too(tmp_path: Path) -> None:
     handout.write_templates(UNITS, tmp_path / "发送", 2024, "", outbox)
     (sent,) = (tmp_path / "发送").glob("甲镇*.xlsx")
     assert _meta(sent)[ISSUE_META] == number  # the same unit and year: the same number
+
+
+def test_check_with_the_outbox_finds_it_too(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    templates = _templates(tmp_path, outbox)
+    impostor = _fill(templates["甲镇人民政府"], tmp_path / "乙镇.xlsx", 9, org="乙镇人民政府")
+    assert run_cli("check", str(impostor)).returncode == 0  # alone, nothing to compare with
+    done = run_cli("check", str(impostor), "--outbox", str(outbox), "--json")
+    assert done.returncode == 1, done.stderr
+    (report,) = json.loads(done.stdout)["files"]
+    assert "issued-to-other" in [f["code"] for f in report["findings"]]

@@ -355,3 +355,25 @@ def test_report_pdf_and_first_page_picture_made_on_demand(setup) -> None:  # typ
     assert quote(f"{ROSTER[0]}2024年政府信息公开工作年度报告.pdf") in pdf.headers["content-disposition"]
     picture = client.get(link.group(1).replace("/download/", "/preview/").replace("/pdf", ".png"))
     assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+
+
+def test_retry_button_processes_files_that_could_not_be_processed(tmp_path: Path) -> None:
+    """重新处理 on the board: a file that timed out (a busy machine) is processed again."""
+    from inbox_helpers import set_mtime
+    from xl2report.batch.records import RunOptions
+    from xl2report.batch.session import run_batch
+
+    config = make_config(tmp_path, wait_seconds=20)
+    set_mtime(write_valid(config.inbox / "甲镇.xlsx", ROSTER[0], seed=7), 1_735_000_000)
+    for _ in range(3):  # the first try and the two automatic ones, all on a machine too busy
+        run_batch(RunOptions(config.inbox, config.outbox, jobs=1, settle=0, timeout=0.001))
+    with client_for(config) as client:
+        board = client.get("/").text
+        card = board.split('id="unreadable"')[1].split("</section>")[0]
+        assert 'action="/retry"' in card and "甲镇.xlsx" in card
+        assert client.post("/retry", data={"csrf": "wrong"}, headers=ORIGIN).status_code == 403
+        done = client.post("/retry", data={"csrf": csrf_of(board)}, headers=ORIGIN)
+        assert done.status_code == 303 and done.headers["location"] == "/#unreadable"
+        assert 'id="unreadable"' not in client.get("/").text
+    with Ledger.open(config.ledger_path) as ledger:
+        assert [r.status.value for r in ledger.rows()] == ["accepted"]

@@ -31,7 +31,7 @@ from make_corpus import edit_cell_xml  # noqa: E402
 
 from inbox_helpers import write_invalid, write_truncated, write_valid  # noqa: E402
 from xl2report.checks.check import check_file  # noqa: E402
-from xl2report.form.national import FEEDBACK_SHEET, ORG, OTHER_MATTERS  # noqa: E402
+from xl2report.form.national import FEEDBACK_SHEET, FORM, ORG, OTHER_MATTERS  # noqa: E402
 from xl2report.xlsx.feedback import write_feedback  # noqa: E402
 from xl2report.xlsx.feedback_list import MARK_FIRST_COL  # noqa: E402
 from xl2report.xlsx.parts import NS_MAIN, worksheet_trees  # noqa: E402
@@ -131,6 +131,25 @@ def _(inbox: Path, scratch: Path) -> list[str]:
     (inbox / "长文.xlsx").write_bytes(data)
     _old(inbox / "长文.xlsx")
     return ["长文.xlsx"]
+
+
+@attack("meta-record-hostile", "accepted", None,
+        "_meta's last-year record edited: 1e400, a 1e400 year, 100,000 nested brackets")  # fmt: skip
+def _(inbox: Path, scratch: Path) -> list[str]:
+    records = {
+        "元数据一.xlsx": '{"values": {"s3.carried.natural": 1e400}, "year": 2023}',
+        "元数据二.xlsx": '{"values": {}, "year": 1e400}',
+        "元数据三.xlsx": "[" * 100_000 + "]" * 100_000,
+    }
+    for i, (name, record) in enumerate(records.items()):
+        source = write_valid(scratch / f"meta{i}.xlsx", f"元数据{i}镇人民政府", seed=42 + i)
+        wb = openpyxl.load_workbook(source)
+        for row in wb[FORM.meta_sheet].iter_rows():
+            if row[0].value == FORM.last_year.meta_row:  # type: ignore[union-attr]
+                row[1].value = record
+        wb.save(inbox / name)
+        _old(inbox / name)
+    return list(records)
 
 
 # --- numbers ---------------------------------------------------------------------------------

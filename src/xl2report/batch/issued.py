@@ -30,12 +30,15 @@ from pathlib import Path
 from xl2report.batch.outbox import STATE_DIR
 from xl2report.batch.roster import normalize_org
 from xl2report.checks.catalogue import Finding
+from xl2report.checks.check import CheckResult, with_findings
 from xl2report.errors import FatalError
 from xl2report.form.national import ORG
 
 REGISTER_NAME = "issued.sqlite"
 ISSUE_BYTES = 8  # 16 hex digits: 2^64 numbers, not guessable by a township
 _NO_YEAR = 0  # a template without a year (SQLite's UNIQUE lets NULLs repeat)
+# "Handed out to another unit" says what org-changed says, and what to do: one error, not two.
+SAID_BY_ISSUE = frozenset({"org-changed"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS issued (
@@ -160,6 +163,14 @@ class IssueRegister:
         if org and year is not None and self.number_of(org, year):
             return [Finding.at(None, "issue-missing", org=org, year=year)]
         return []
+
+    def check(self, result: CheckResult) -> CheckResult:
+        """``result`` with what the register says about it (``run`` and ``check --outbox``)."""
+        report = result.report
+        if not report.readable or not report.org:
+            return result
+        added = self.findings(result.issue, report.org, report.year)
+        return with_findings(result, added, replaced=SAID_BY_ISSUE)
 
     def close(self) -> None:
         """Close the connection."""

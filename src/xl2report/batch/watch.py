@@ -9,6 +9,7 @@ files still being written, which are retried after the next quiet period).  A fu
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -91,6 +92,7 @@ def watch(
                 if handler.dirty.is_set() and now - handler.last >= options.settle:
                     handler.dirty.clear()
                     result = session.run(options, on_event)
+                    options = dataclasses.replace(options, retry=False)  # --retry: first pass only
                     last_run = time.monotonic()
                     summary.runs += 1
                     summary.processed += sum(1 for f in result.files if f.new)

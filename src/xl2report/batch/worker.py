@@ -26,7 +26,7 @@ from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import ReferenceReader, encode_values
 from xl2report.batch.roster import RosterIndex
 from xl2report.checks.catalogue import Finding
-from xl2report.checks.check import CheckResult, check_file, with_findings, with_previous
+from xl2report.checks.check import CheckResult, check_file, with_previous
 from xl2report.checks.copied import COPY_THRESHOLD
 from xl2report.form.national import ORG
 from xl2report.log import logger
@@ -160,10 +160,8 @@ class Worker:
             previous = self.reference.get(report.org, report.year - 1)
             if previous:  # added to this check: the file is read and checked once
                 result = with_previous(result, previous, self.copy_threshold)
-        if self.issued is not None and report.readable and report.org:
-            # After the roster: the register records the roster's official names.
-            added = self.issued.findings(result.issue, report.org, report.year)
-            result = with_findings(result, added, replaced=_SAID_BY_ISSUE)
+        if self.issued is not None:  # after the roster: the register has official names
+            result = self.issued.check(result)
         result.report.file = job.source
         return result
 
@@ -205,10 +203,6 @@ class Worker:
 
 RETRY_CODE = "cannot-process-retry"  # a timeout or a dead worker: the next runs try again
 MAX_AUTO_RETRIES = 2  # further automatic tries of such a file (run --retry: any number)
-
-# The register's "handed out to another unit" says what org-changed says, and more.
-_SAID_BY_ISSUE = frozenset({"org-changed"})
-
 
 def cannot_process(sha256: str, reason: str, detail: str = "", retry: bool = False) -> Outcome:
     """The outcome of a file that could not be processed (an internal error, a timeout, a

@@ -26,12 +26,15 @@ from xl2report.cli.help import (
               help="同一单位上一年度的工作簿，用于跨年度核对。")  # fmt: skip
 @click.option("--annotate", type=click.Path(path_type=Path, file_okay=False),
               help="为每个文件在此目录写一份标注了问题单元格的反馈副本（原文件不改动）。")  # fmt: skip
+@click.option("--outbox", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="按这个输出目录登记的下发编号核对报送单位（与 run 相同）。")  # fmt: skip
 @COPY_THRESHOLD_OPTION
 def check(
     files: tuple[Path, ...],
     as_json: bool,
     previous: Path | None,
     annotate: Path | None,
+    outbox: Path | None,
     copy_threshold: int,
 ) -> None:
     """校验报回的工作簿：版式、公式、数值、勾稽关系、文字，逐格指出问题。
@@ -56,6 +59,11 @@ def check(
             else _unconverted(f, c)
             for f, c in zip(files, checked, strict=True)
         ]
+        if outbox is not None:  # the 下发编号 handed out from it, as run checks them
+            from xl2report.batch.issued import IssueRegister, register_path
+
+            register = IssueRegister(register_path(outbox))
+            results = [register.check(r) for r in results]
         for f, result in zip(files, results, strict=True):
             result.report.file = str(f)  # a converted .xls is reported under its own name
         reports = [r.report for r in results]

@@ -202,13 +202,23 @@ async def review(request: Request) -> Response:
     return RedirectResponse(f"/unit?org={quote(org)}#row-{row_id}", status_code=303)
 
 
+async def retry(request: Request) -> Response:
+    """重新处理: process every 无法处理 file again (as ``run --retry``), then show the board."""
+    web = web_of(request)
+    await checked_form(request)
+    web.processor.request_pass(retry=True)
+    await run_in_threadpool(web.processor.wait_pass, web.config.wait_seconds)
+    return RedirectResponse("/#unreadable", status_code=303)
+
+
 def _int(value: object) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 def unit_routes() -> list[Route]:
-    """The unit page's actions (name confirmation, warnings reviewed)."""
+    """The unit page's actions (name confirmation, warnings reviewed) and 重新处理."""
     return [
         Route("/unit/confirm", confirm, methods=["POST"]),
         Route("/unit/review", review, methods=["POST"]),
+        Route("/retry", retry, methods=["POST"]),
     ]

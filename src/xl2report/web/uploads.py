@@ -12,6 +12,7 @@ stay queued and the processor tries again, and it stops waiting once the ledger 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import os
@@ -92,6 +93,7 @@ class Processor:
     waiting_for_lock: bool = False
     runs: int = 0
     _force_pass: bool = False
+    _retry_pass: bool = False  # the next pass processes 无法处理 files again (run --retry)
     _busy: bool = False
 
     def start(self) -> None:
@@ -171,8 +173,10 @@ class Processor:
             with self._done:
                 self._done.notify_all()  # wait_pass
 
-    def request_pass(self) -> None:
-        """Process the inbox once even with no upload queued (after an alias was added)."""
+    def request_pass(self, retry: bool = False) -> None:
+        """Process the inbox once even with no upload queued (after an alias was added);
+        ``retry``: that pass processes every 无法处理 file again, as ``run --retry``."""
+        self._retry_pass = self._retry_pass or retry
         self._force_pass = True
         self._kick.set()
 
@@ -182,9 +186,11 @@ class Processor:
 
     def _run_once(self) -> RunResult:
         self._busy = True
+        retry, self._retry_pass = self._retry_pass, False  # the board's 重新处理 button
+        options = dataclasses.replace(self.options, retry=True) if retry else self.options
         try:
-            with Session(self.options.outbox, self.options.ledger) as session:
-                result = session.run(self.options)
+            with Session(options.outbox, options.ledger) as session:
+                result = session.run(options)
         finally:
             self._busy = False
         self.runs += 1

@@ -22,6 +22,9 @@ from xl2report.form.national import (
     LAST_YEAR_NOTE_FILLED,
     LAST_YEAR_NOTE_MISSING,
     LAST_YEAR_NOTE_NONE,
+    MAX_NUMBER,
+    YEAR_MAX,
+    YEAR_MIN,
     Form,
     LastYear,
     Value,
@@ -90,6 +93,9 @@ def plan_last_year(fill: LastYearFill | None, form: Form = FORM) -> LastYearPlan
     return LastYearPlan(inputs, frozenset(k for k, _ in spec.carried), priors, note, meta)
 
 
+_MAX_RECORD = 10_000  # characters: the record xl2report writes is a few hundred
+
+
 def read_prefilled(meta: Mapping[str, str], form: Form = FORM) -> tuple[dict[str, int], int | None]:
     """The figures a template was prefilled with, from its ``_meta`` sheet, and last year.
 
@@ -98,7 +104,7 @@ def read_prefilled(meta: Mapping[str, str], form: Form = FORM) -> tuple[dict[str
     """
     spec = form.last_year
     text = meta.get(spec.meta_row, "") if spec else ""
-    if not text:
+    if not text or len(text) > _MAX_RECORD:
         return {}, None
     try:
         data = json.loads(text)
@@ -108,7 +114,10 @@ def read_prefilled(meta: Mapping[str, str], form: Form = FORM) -> tuple[dict[str
             if k in spec.locked_keys  # type: ignore[union-attr]
         }
         year = int(data["year"])
-    except (ValueError, TypeError, KeyError, AttributeError):
+    # A record edited by hand can hold anything: 1e400 (inf), deep nesting, absurd numbers.
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, RecursionError):
+        return {}, None
+    if not YEAR_MIN <= year <= YEAR_MAX or any(not 0 <= v <= MAX_NUMBER for v in values.values()):
         return {}, None
     return values, year
 
