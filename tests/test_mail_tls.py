@@ -11,6 +11,7 @@ an internal CA made at test time, as 政务外网 mail servers often have.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -157,3 +158,45 @@ def test_a_server_without_starttls_is_refused_not_used_in_plain_text(
         smtp_session(not_a_cert, Secret(PASSWORD)),
     ):
         pass
+
+
+def test_password_from_the_keyring_over_starttls(
+    tmp_path: Path,
+    tls_certs: Certs,
+    tls_dovecot: TlsDovecot,
+    tls_smtp: Callable[[str], Smtp],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The clerk stored the password once with ``keyring set``; no environment variable."""
+    keyring = pytest.importorskip("keyring", reason="keyring 未安装（pip install keyring）")
+    from xl2report.mail.settings import KEYRING_SERVICE
+
+    user = tls_dovecot.new_user()
+    smtp = tls_smtp("starttls")
+    smtp.user = user
+    work, secrets = tmp_path / "work", tmp_path / "keyring"
+    work.mkdir()
+    secrets.mkdir()
+    tests = Path(__file__).resolve().parent
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring_backend.FileKeyring")
+    monkeypatch.setenv("XL2REPORT_TEST_KEYRING", str(secrets / "keyring.json"))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in (os.environ.get("PYTHONPATH"), str(tests)) if p))  # fmt: skip
+    monkeypatch.syspath_prepend(str(tests))
+    before = keyring.get_keyring()
+    keyring.set_keyring(__import__("keyring_backend").FileKeyring())
+    try:
+        keyring.set_password(KEYRING_SERVICE, user, PASSWORD)  # as `keyring set` would
+    finally:
+        keyring.set_keyring(before)  # this process keeps its own keyring
+
+    _toml(work, "starttls", smtp, tls_dovecot.port, user, str(tls_certs.ca))
+    write_templates(work / "模板", ROSTER[:1])
+    roster = write_roster(work / "名单.csv", ROSTER[:1])
+    done = mail_cli("mail", "send", "--roster", str(roster), "--templates", "模板", cwd=work,
+                    password=None)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [to for to, _ in smtp.received] == [["kejing@town.test"]]
+    assert smtp.logins == ["ok tls=True"]
+    assert PASSWORD not in done.stdout + done.stderr
+    assert grep_tree(work, PASSWORD) == []  # the ledger and logs under the outbox
