@@ -189,3 +189,27 @@ def test_check_with_the_outbox_finds_it_too(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     (report,) = json.loads(done.stdout)["files"]
     assert "issued-to-other" in [f["code"] for f in report["findings"]]
+
+
+def test_an_unusable_outbox_stops_before_any_template_is_written(tmp_path: Path) -> None:
+    from xl2report.errors import FatalError
+
+    not_a_folder = tmp_path / "outbox"
+    not_a_folder.write_text("a file where the outbox should be")
+    with pytest.raises(FatalError, match="无法在输出目录登记下发编号"):
+        write_roster_templates(UNITS, tmp_path / "模板", TemplateRequest(2024, register=not_a_folder))
+    assert not (tmp_path / "模板").exists()
+
+
+def test_a_unit_renamed_since_its_template_went_out_is_still_itself(tmp_path: Path) -> None:
+    """Handed out as 白沙乡政府; the roster now says 白沙乡人民政府 with the old name as 别名."""
+    outbox, inbox = tmp_path / "outbox", tmp_path / "inbox"
+    old = write_roster_templates([RosterEntry("白沙乡政府")], tmp_path / "旧",
+                                 TemplateRequest(2024, register=outbox))[0]  # fmt: skip
+    _fill(old, inbox / "白沙.xlsx", 10)
+    roster = tmp_path / "名单.csv"
+    roster.write_text("机关名称,别名\n白沙乡人民政府,白沙乡政府\n", encoding="utf-8")
+    result = run_batch(RunOptions(inbox, outbox, jobs=1, settle=0, roster=roster))
+    (got,) = result.files
+    assert got.status is FileStatus.ACCEPTED and got.org == "白沙乡人民政府"
+    assert "issued-to-other" not in [f["code"] for f in got.findings]

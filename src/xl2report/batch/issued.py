@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from xl2report.batch.outbox import STATE_DIR
-from xl2report.batch.roster import normalize_org
+from xl2report.batch.roster import RosterIndex, normalize_org
 from xl2report.checks.catalogue import Finding
 from xl2report.checks.check import CheckResult, with_findings
 from xl2report.errors import FatalError
@@ -107,6 +107,13 @@ def _number(conn: sqlite3.Connection, org: str, year: int | None) -> str:
     return number
 
 
+def _same_unit(issued: str, found: str, roster: RosterIndex | None) -> bool:
+    if normalize_org(issued) == normalize_org(found):
+        return True
+    official = roster.official(issued) if roster else None
+    return official is not None and official == roster.official(found)  # type: ignore[union-attr]
+
+
 class IssueRegister:
     """Read-only view of an outbox's register, for the checks (opened lazily, per process)."""
 
@@ -148,15 +155,18 @@ class IssueRegister:
         """Whether this outbox has handed out any template with a 编号."""
         return bool(self._query("SELECT 1 FROM issued LIMIT 1"))
 
-    def findings(self, issue: str, org: str, year: int | None) -> list[Finding]:
-        """What the register says about a workbook carrying ``issue`` and 机关名称 ``org``."""
+    def findings(
+        self, issue: str, org: str, year: int | None, roster: RosterIndex | None = None
+    ) -> list[Finding]:
+        """What the register says about a workbook carrying ``issue`` and 机关名称 ``org``;
+        with a ``roster``, a name and its 别名 are one unit (a unit renamed since)."""
         if issue:
             issued = self.find(issue)
             if issued is None:
                 if not self.in_use():
                     return []
                 return [Finding.at(None, "issue-unknown", issue=issue)]
-            if normalize_org(issued.org) != normalize_org(org):
+            if not _same_unit(issued.org, org, roster):
                 return [Finding.at(ORG, "issued-to-other", issued=issued.org, found=org,
                                    expected=issued.org, actual=org)]  # fmt: skip
             return []
@@ -164,12 +174,12 @@ class IssueRegister:
             return [Finding.at(None, "issue-missing", org=org, year=year)]
         return []
 
-    def check(self, result: CheckResult) -> CheckResult:
+    def check(self, result: CheckResult, roster: RosterIndex | None = None) -> CheckResult:
         """``result`` with what the register says about it (``run`` and ``check --outbox``)."""
         report = result.report
         if not report.readable or not report.org:
             return result
-        added = self.findings(result.issue, report.org, report.year)
+        added = self.findings(result.issue, report.org, report.year, roster)
         return with_findings(result, added, replaced=SAID_BY_ISSUE)
 
     def close(self) -> None:

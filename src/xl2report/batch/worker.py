@@ -161,7 +161,8 @@ class Worker:
             if previous:  # added to this check: the file is read and checked once
                 result = with_previous(result, previous, self.copy_threshold)
         if self.issued is not None:  # after the roster: the register has official names
-            result = self.issued.check(result)
+            roster = RosterIndex(registered_roster(self._ledger_path)) if self._ledger_path else None
+            result = self.issued.check(result, roster)
         result.report.file = job.source
         return result
 

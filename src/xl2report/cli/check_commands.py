@@ -61,9 +61,13 @@ def check(
         ]
         if outbox is not None:  # the 下发编号 handed out from it, as run checks them
             from xl2report.batch.issued import IssueRegister, register_path
+            from xl2report.batch.ledger_campaign import registered_roster
+            from xl2report.batch.outbox import default_ledger
+            from xl2report.batch.roster import RosterIndex
 
             register = IssueRegister(register_path(outbox))
-            results = [register.check(r) for r in results]
+            roster = RosterIndex(registered_roster(default_ledger(outbox)))  # its 别名
+            results = [register.check(r, roster) for r in results]
         for f, result in zip(files, results, strict=True):
             result.report.file = str(f)  # a converted .xls is reported under its own name
         reports = [r.report for r in results]
