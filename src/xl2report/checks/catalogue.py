@@ -97,10 +97,10 @@ _CODES = (
           "工作簿{detail}，远多于年度报告模板，出于安全原因拒绝读取；请用下发的模板填写。"),
     _code("cannot-process", E, "无法处理：处理这个文件时出错或超时", "文件",
           "无法处理：{reason}。请检查文件，或用下发的模板重新填写后报送。"),
-    _code("cannot-process-retry", E, "无法处理：超时或工作进程意外退出，下次运行自动重试", "文件",
+    _code("cannot-process-retry", E, "无法处理：超时或工作进程意外退出，之后的运行会自动重试", "文件",
           "无法处理：{reason}。可能是电脑当时太忙或内存不足：之后运行 xl2report run 时会自动"
-          "重试（最多 {times} 次），也可以用 run --retry 立即重试；仍然失败请检查文件，或用下发的"
-          "模板重新填写后报送。"),
+          "重试，每个文件共 {times} 次；次数用完后可用 run --retry（或工作台的“重新处理”）再试；"
+          "仍然失败请检查文件，或用下发的模板重新填写后报送。"),
     # 版式: the workbook is ours, but its layout or identity was changed.
     _code("form-meta-missing", W, "缺少模板元数据（可能由旧模板复制而来），按版式核对", "版式",
           "工作簿缺少模板元数据（隐藏的 {meta_sheet} 表），可能不是由下发模板直接填写；"
