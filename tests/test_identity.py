@@ -185,7 +185,8 @@ def test_check_with_the_outbox_finds_it_too(tmp_path: Path) -> None:
     templates = _templates(tmp_path, outbox)
     impostor = _fill(templates["甲镇人民政府"], tmp_path / "乙镇.xlsx", 9, org="乙镇人民政府")
     assert run_cli("check", str(impostor)).returncode == 0  # alone, nothing to compare with
-    done = run_cli("check", str(impostor), "--outbox", str(outbox), "--json")
+    # Relative paths, as a clerk types them in the folder of the campaign.
+    done = run_cli("check", impostor.name, "--outbox", outbox.name, "--json", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     (report,) = json.loads(done.stdout)["files"]
     assert "issued-to-other" in [f["code"] for f in report["findings"]]

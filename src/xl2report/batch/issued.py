@@ -126,7 +126,7 @@ class IssueRegister:
             if not self.path.is_file():
                 return []  # nothing handed out from this outbox (yet)
             try:
-                uri = f"{self.path.as_uri()}?mode=ro"
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
                 self._conn = sqlite3.connect(uri, uri=True, timeout=30)
             except sqlite3.Error:
                 return []

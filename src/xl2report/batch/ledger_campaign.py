@@ -186,7 +186,7 @@ def registered_roster(ledger_path: Path) -> list[RosterEntry]:
     """The roster registered in the ledger at ``ledger_path``, read-only (for worker processes,
     which must not hold a writable connection); [] when there is none."""
     try:
-        conn = sqlite3.connect(f"{Path(ledger_path).as_uri()}?mode=ro", uri=True, timeout=30)
+        conn = sqlite3.connect(f"{Path(ledger_path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     except sqlite3.Error:
         return []
     try:

@@ -54,7 +54,7 @@ class ReferenceReader:
     def get(self, org: str, year: int) -> dict[str, Value] | None:
         """Last year's values of ``org`` for ``year``, if the snapshot has them."""
         if self._conn is None:
-            self._conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=30)
+            self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
         hit = self._conn.execute(
             "SELECT vals FROM reference WHERE org = ? AND year = ?", (org, year)
         ).fetchone()

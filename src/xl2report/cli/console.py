@@ -165,11 +165,15 @@ def _warning_count(f: Any) -> str:
 
 
 def _where(d: dict[str, Any]) -> str:
-    return " ".join(str(x) for x in (d.get("sheet"), d.get("cell")) if x)
+    """``sheet cell：`` before a finding's message, or nothing for a finding about the file."""
+    place = " ".join(str(x) for x in (d.get("sheet"), d.get("cell")) if x)
+    return f"{place}：" if place else ""
 
 
 def _state_text(f: Any) -> Text:
-    mark = "" if f.new or f.status is FileStatus.SKIPPED else "（已处理过）"
+    # A skipped or still-being-written file was never processed, so it cannot be "already done".
+    unprocessed = f.status in (FileStatus.SKIPPED, FileStatus.PENDING)
+    mark = "" if f.new or unprocessed else "（已处理过）"
     return Text(f.label + mark, style=STATUS_STYLES.get(f.status, ""))
 
 
@@ -189,7 +193,7 @@ def _run_table(console: Console, result: Any, files: Sequence[Any]) -> None:
         )  # fmt: skip
         for d in _warnings_of(f):
             table.add_row("", "", Text(f"  {Level.WARNING.label}", style="yellow"), "", "",
-                          Text(f"{_where(d)}：{d.get('message', '')}", style="yellow"))  # fmt: skip
+                          Text(f"{_where(d)}{d.get('message', '')}", style="yellow"))  # fmt: skip
     console.print(table)
 
 
@@ -213,7 +217,7 @@ def _run_blocks(console: Console, result: Any, files: Sequence[Any]) -> None:
         elif f.message:
             console.print(f"    {f.message}", soft_wrap=True)
         for d in _warnings_of(f):
-            console.print(Text(f"    ! {_where(d)}：{d.get('message', '')}", style="yellow"),
+            console.print(Text(f"    ! {_where(d)}{d.get('message', '')}", style="yellow"),
                           soft_wrap=True)  # fmt: skip
 
 

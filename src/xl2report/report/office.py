@@ -98,7 +98,7 @@ def convert(
             (user / "registrymodifications.xcu").write_text(_RECALC_XCU, encoding="utf-8")
         cmd = [
             exe,
-            f"-env:UserInstallation={Path(profile).as_uri()}",
+            f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
             "--headless",
             "--norestore",
             "--nolockcheck",
