@@ -16,15 +16,19 @@ and the server's reason kept on the row (:class:`Delivery`, shown as ``已发给
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
+from typing import TypeVar
 
 from xl2report.mail.compose import Attachment, compose, new_message_id
 from xl2report.mail.errors import MailboxFullError, MailProtocolError
 from xl2report.mail.mail_ledger import MailKind, MailLedger
-from xl2report.mail.transport import SmtpSession
+from xl2report.mail.settings import MailSettings, Secret
+from xl2report.mail.transport import SmtpSession, smtp_session
 from xl2report.mail.wording import delivery_note
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -106,3 +110,17 @@ def send_recorded(
     accepted = [a for a in item.addresses if a not in refused]
     book.mark_sent(row_id, accepted, refused)
     return Delivery(message_id, accepted, refused)
+
+
+def send_planned(
+    settings: MailSettings,
+    password: Callable[[], Secret],
+    book: MailLedger,
+    sender: Address,
+    planned: Sequence[tuple[T, Outgoing]],
+) -> Iterator[tuple[T, Delivery]]:
+    """Send every planned message over one SMTP session, each through :func:`send_recorded`;
+    yields each plan entry with its delivery as it goes (the session closes when done)."""
+    with smtp_session(settings, password()) as smtp:
+        for entry, item in planned:
+            yield entry, send_recorded(smtp, book, sender, item)

@@ -20,12 +20,11 @@ from xl2report.county.remind import build_reminders
 from xl2report.log import logger
 from xl2report.mail.compose import Attachment
 from xl2report.mail.mail_ledger import MailKind, MailLedger
-from xl2report.mail.outgoing import Outgoing, send_recorded
+from xl2report.mail.outgoing import Outgoing, send_planned
 from xl2report.mail.reply import reply_topic
 from xl2report.mail.send import split_addresses, valid_address
 from xl2report.mail.settings import MailSettings, Secret
 from xl2report.mail.templates import index_templates
-from xl2report.mail.transport import smtp_session
 from xl2report.mail.wording import REMIND_SUBJECT, fill, remind_body
 
 REMINDED_STATES = (UnitState.MISSING, UnitState.REJECTED)
@@ -179,13 +178,11 @@ def remind_units(
     if request.dry_run or not planned:
         return result
     assert sender is not None
-    with smtp_session(settings, password()) as smtp:
-        for reminder, item in planned:
-            delivery = send_recorded(smtp, book, sender, item)
-            reminder.message_id, reminder.detail = delivery.message_id, delivery.note
-            reminder.outcome = RemindOutcome.SENT
-            logger.info("已催报：{}（{}）→ {}{}", reminder.org, reminder.state.label,
-                        "; ".join(delivery.accepted), delivery.note)  # fmt: skip
-            if on_sent is not None:
-                on_sent(reminder)
+    for reminder, delivery in send_planned(settings, password, book, sender, planned):
+        reminder.message_id, reminder.detail = delivery.message_id, delivery.note
+        reminder.outcome = RemindOutcome.SENT
+        logger.info("已催报：{}（{}）→ {}{}", reminder.org, reminder.state.label,
+                    "; ".join(delivery.accepted), delivery.note)  # fmt: skip
+        if on_sent is not None:
+            on_sent(reminder)
     return result

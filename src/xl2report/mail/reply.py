@@ -22,10 +22,9 @@ from xl2report.errors import FatalError
 from xl2report.log import logger
 from xl2report.mail.compose import Attachment
 from xl2report.mail.mail_ledger import MailKind, MailLedger
-from xl2report.mail.outgoing import Outgoing, send_recorded
+from xl2report.mail.outgoing import Outgoing, send_planned
 from xl2report.mail.send import split_addresses, valid_address
 from xl2report.mail.settings import MailSettings, Secret
-from xl2report.mail.transport import smtp_session
 from xl2report.mail.wording import (
     ACCEPTED_SUBJECT,
     REJECTED_SUBJECT,
@@ -172,15 +171,13 @@ def reply_to_submissions(
     if request.dry_run or not planned:
         return result
     assert sender is not None
-    with smtp_session(settings, password()) as smtp:
-        for reply, item in planned:
-            delivery = send_recorded(smtp, book, sender, item)
-            reply.message_id, reply.detail = delivery.message_id, delivery.note
-            reply.outcome = ReplyOutcome.SENT
-            logger.info("已回复：{}（{}）→ {}{}", reply.org, reply.state.label,
-                        "; ".join(delivery.accepted), delivery.note)  # fmt: skip
-            if on_sent is not None:
-                on_sent(reply)
+    for reply, delivery in send_planned(settings, password, book, sender, planned):
+        reply.message_id, reply.detail = delivery.message_id, delivery.note
+        reply.outcome = ReplyOutcome.SENT
+        logger.info("已回复：{}（{}）→ {}{}", reply.org, reply.state.label,
+                    "; ".join(delivery.accepted), delivery.note)  # fmt: skip
+        if on_sent is not None:
+            on_sent(reply)
     return result
 
 

@@ -156,27 +156,31 @@ class SmtpSession:
                 for address, (code, reply) in refused.items()}  # fmt: skip
 
 
-def _refusal_reason(code: int, reply: bytes | str, password: Secret) -> str:
-    """Why one recipient was refused, as a phrase: ``邮箱已满（552 …）`` or ``拒收（550 …）``."""
+def _server_reply(code: int, reply: bytes | str, password: Secret) -> tuple[str, bool]:
+    """A server's refusal as text safe to show (the password redacted), and whether it says
+    the mailbox is full."""
     raw = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
     text = redact(raw, password.reveal())
-    if code in FULL_CODES or any(w in text.upper() for w in QUOTA_WORDS):
-        return f"邮箱已满（{code} {text}）"
-    return f"服务器拒收（{code} {text}）"
+    return text, code in FULL_CODES or any(w in text.upper() for w in QUOTA_WORDS)
+
+
+def _refusal_reason(code: int, reply: bytes | str, password: Secret) -> str:
+    """Why one recipient was refused, as a phrase: ``邮箱已满（552 …）`` or ``拒收（550 …）``."""
+    text, full = _server_reply(code, reply, password)
+    return f"邮箱已满（{code} {text}）" if full else f"服务器拒收（{code} {text}）"
 
 
 def _refused(recipients: dict[str, tuple[int, bytes]], password: Secret) -> MailError:
     address, (code, reply) = next(iter(recipients.items()))
-    text = redact(reply.decode("utf-8", "replace"), password.reveal())
-    if code in FULL_CODES or any(w in text.upper() for w in QUOTA_WORDS):
+    text, full = _server_reply(code, reply, password)
+    if full:
         return MailboxFullError(f"收件人 {address} 的邮箱已满，服务器拒收（{code} {text}）。")
     return MailProtocolError(f"发信服务器拒绝了收件人 {address}（{code} {text}）。")
 
 
 def _reply_error(what: str, code: int, reply: bytes | str, password: Secret) -> MailError:
-    raw = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-    text = redact(raw, password.reveal())
-    if code in FULL_CODES or any(w in text.upper() for w in QUOTA_WORDS):
+    text, full = _server_reply(code, reply, password)
+    if full:
         return MailboxFullError(f"{what}：邮箱已满（{code} {text}）。")
     return MailProtocolError(f"{what}（{code} {text}）。")
 
