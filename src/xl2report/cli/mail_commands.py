@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -170,6 +172,16 @@ def _print_send(result) -> None:  # type: ignore[no-untyped-def]
 _REFUSED = "被拒收"  # in a delivery note (wording.delivery_note): some addresses refused it
 
 
+def _unit_progress(verb: str) -> Callable[[Any], None]:
+    """The line printed as each reply or reminder goes out: unit, its state, to whom."""
+
+    def progress(item: Any) -> None:
+        to = item.detail or "; ".join(item.addresses)
+        click.echo(f"{verb}：{item.org}（{item.state.label}）→ {to}", err=True)
+
+    return progress
+
+
 def _with_detail(label: str, detail: str) -> str:
     """An outcome for a table cell; a refusal is told in full under the table (no wrapping)."""
     if _REFUSED in detail:
@@ -257,16 +269,10 @@ def reply(year: int | None, dry_run: bool, outbox: Path, ledger: Path | None, as
         raise UserError(f"还没有台账（{outbox}）：请先运行 xl2report run 处理报回的工作簿。")
     request = ReplyRequest(outbox=outbox, year=year, dry_run=dry_run)
 
-    def progress(item) -> None:  # type: ignore[no-untyped-def]
-        click.echo(
-            f"已回复：{item.org}（{item.state.label}）→ {item.detail or '; '.join(item.addresses)}",
-            err=True,
-        )
-
     opened = read_only_view(outbox, ledger) if dry_run else mail_workspace(outbox, ledger, "reply")
     with opened as book:
         result = reply_to_submissions(request, book, settings, lambda: get_password(settings),
-                                      progress)  # fmt: skip
+                                      _unit_progress("已回复"))  # fmt: skip
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -304,15 +310,10 @@ def remind(year: int | None, templates: Path | None, overdue_only: bool, dry_run
     request = RemindRequest(year=year, templates=templates, overdue_only=overdue_only,
                             dry_run=dry_run)  # fmt: skip
 
-    def progress(item) -> None:  # type: ignore[no-untyped-def]
-        click.echo(
-            f"已催报：{item.org}（{item.state.label}）→ {item.detail or '; '.join(item.addresses)}",
-            err=True,
-        )
-
     opened = read_only_view(outbox, ledger) if dry_run else mail_workspace(outbox, ledger, "remind")
     with opened as book:
-        result = remind_units(request, book, settings, lambda: get_password(settings), progress)
+        result = remind_units(request, book, settings, lambda: get_password(settings),
+                              _unit_progress("已催报"))  # fmt: skip
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:
