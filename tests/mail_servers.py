@@ -44,8 +44,7 @@ listen = 127.0.0.1
 base_dir = {d}/run
 state_dir = {d}/state
 log_path = {d}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
+{ssl}
 auth_mechanisms = plain login
 mail_location = maildir:{d}/mail/%u
 mail_uid = nobody
@@ -65,7 +64,7 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+{imaps}
   }}
   chroot =
 }}
@@ -123,8 +122,18 @@ class Dovecot:
             client.logout()
 
 
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[Dovecot]:
+PLAIN_TEXT = "ssl = no\ndisable_plaintext_auth = no"  # the [ssl] part of the plain server
+NO_IMAPS = "    port = 0"
+
+
+@contextlib.contextmanager
+def running_dovecot(
+    users: list[str], port: int, ssl: str = PLAIN_TEXT, imaps: str = NO_IMAPS,
+    ports: tuple[int, ...] = (),
+) -> Iterator[Path]:
+    """Dovecot on loopback in a fresh folder, with a mailbox (password :data:`PASSWORD`) for
+    each of ``users``; ``ssl`` and ``imaps`` fill the configuration's TLS parts.  Waits until
+    ``port`` and ``ports`` listen; yields the folder (its ``dovecot.log``)."""
     if _DOVECOT is None:
         pytest.skip("dovecot 未安装（apt-get install dovecot-imapd）：真实 IMAP 测试跳过")
     if os.geteuid() != 0:
@@ -134,15 +143,16 @@ def dovecot() -> Iterator[Dovecot]:
     for sub in ("run", "state", "mail"):
         (folder / sub).mkdir()
     shutil.chown(folder / "mail", "nobody", "nogroup")
-    users = "".join(f"office{n}@county.test:{{PLAIN}}{PASSWORD}\n" for n in range(1, USERS + 1))
-    (folder / "users").write_text(users, encoding="utf-8")
-    port = free_port()
-    (folder / "dovecot.conf").write_text(_CONF.format(d=folder, port=port), encoding="utf-8")
+    lines = "".join(f"{user}:{{PLAIN}}{PASSWORD}\n" for user in users)
+    (folder / "users").write_text(lines, encoding="utf-8")
+    conf = _CONF.format(d=folder, port=port, ssl=ssl, imaps=imaps)
+    (folder / "dovecot.conf").write_text(conf, encoding="utf-8")
     proc = subprocess.Popen([_DOVECOT, "-c", str(folder / "dovecot.conf"), "-F"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     try:
-        _wait_for_port(port, proc)
-        yield Dovecot(folder, port)
+        for each in (port, *ports):
+            _wait_for_port(each, proc)
+        yield folder
     finally:
         proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -150,6 +160,14 @@ def dovecot() -> Iterator[Dovecot]:
         if proc.poll() is None:
             proc.kill()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    port = free_port()
+    users = [f"office{n}@county.test" for n in range(1, USERS + 1)]
+    with running_dovecot(users, port) as folder:
+        yield Dovecot(folder, port)
 
 
 def _wait_for_port(port: int, proc: subprocess.Popen) -> None:  # type: ignore[type-arg]

@@ -10,15 +10,12 @@ implicit TLS.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import imaplib
 import ipaddress
 import itertools
-import os
 import shutil
 import ssl
-import subprocess
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -27,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from mail_servers import _DOVECOT, PASSWORD, Smtp, _Handler, _wait_for_port, free_port
+from mail_servers import PASSWORD, Smtp, _Handler, free_port, running_dovecot
 
 HOST = "127.0.0.1"
 
@@ -131,47 +128,6 @@ def tls_certs() -> Iterator[Certs]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-_CONF = """\
-protocols = imap
-listen = 127.0.0.1
-base_dir = {d}/run
-state_dir = {d}/state
-log_path = {d}/dovecot.log
-ssl = required
-ssl_cert = <{cert}
-ssl_key = <{key}
-disable_plaintext_auth = yes
-auth_mechanisms = plain login
-mail_location = maildir:{d}/mail/%u
-mail_uid = nobody
-mail_gid = nogroup
-first_valid_uid = 1
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {d}/users
-}}
-userdb {{
-  driver = static
-  args = uid=nobody gid=nogroup home={d}/mail/%u
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    address = 127.0.0.1
-    port = {ssl_port}
-    ssl = yes
-  }}
-  chroot =
-}}
-service anvil {{
-  chroot =
-}}
-"""
-
-
 USERS = 10
 
 
@@ -208,34 +164,13 @@ class TlsDovecot:
 
 @pytest.fixture(scope="module")
 def tls_dovecot(tls_certs: Certs) -> Iterator[TlsDovecot]:
-    if _DOVECOT is None:
-        pytest.skip("dovecot 未安装（apt-get install dovecot-imapd）：TLS IMAP 测试跳过")
-    if os.geteuid() != 0:
-        pytest.skip("Dovecot 测试配置需要以 root 运行：跳过")
-    folder = Path(tempfile.mkdtemp(prefix="xl2r-dovecot-tls-"))
-    folder.chmod(0o755)
-    for sub in ("run", "state", "mail"):
-        (folder / sub).mkdir()
-    shutil.chown(folder / "mail", "nobody", "nogroup")
-    box = TlsDovecot(folder, free_port(), free_port())
-    users = "".join(f"tls{n}@county.test:{{PLAIN}}{PASSWORD}\n" for n in range(1, USERS + 1))
-    (folder / "users").write_text(users, encoding="utf-8")
-    (folder / "dovecot.conf").write_text(
-        _CONF.format(d=folder, port=box.port, ssl_port=box.ssl_port, cert=tls_certs.cert,
-                     key=tls_certs.key), encoding="utf-8")  # fmt: skip
-    proc = subprocess.Popen([_DOVECOT, "-c", str(folder / "dovecot.conf"), "-F"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    try:
-        _wait_for_port(box.port, proc)
-        _wait_for_port(box.ssl_port, proc)
-        yield box
-    finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(10)
-        if proc.poll() is None:
-            proc.kill()
-        shutil.rmtree(folder, ignore_errors=True)
+    port, ssl_port = free_port(), free_port()
+    tls = (f"ssl = required\nssl_cert = <{tls_certs.cert}\nssl_key = <{tls_certs.key}\n"
+           "disable_plaintext_auth = yes")  # fmt: skip
+    imaps = f"    address = {HOST}\n    port = {ssl_port}\n    ssl = yes"
+    users = [f"tls{n}@county.test" for n in range(1, USERS + 1)]
+    with running_dovecot(users, port, tls, imaps, (ssl_port,)) as folder:
+        yield TlsDovecot(folder, port, ssl_port)
 
 
 @pytest.fixture
