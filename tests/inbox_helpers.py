@@ -77,6 +77,19 @@ def ledger_rows(outbox: Path) -> list[dict[str, object]]:
         return [dict(r) for r in conn.execute("SELECT * FROM files ORDER BY id")]
 
 
+def rows_committed(outbox: Path) -> int:
+    """How many files a run (perhaps still going) has recorded so far: 0 while the ledger is
+    missing or busy, read without taking part in the run's transactions."""
+    ledger = default_ledger(outbox)
+    if not ledger.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"{ledger.as_uri()}?mode=ro", uri=True, timeout=1) as conn:
+            return conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
 def audit(inbox: Path, outbox: Path) -> list[str]:
     """Everything that would make the outbox and the ledger disagree (empty: consistent)."""
     problems = []

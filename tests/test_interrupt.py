@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from inbox_helpers import audit, ledger_rows, set_mtime, snapshot, write_valid
+from inbox_helpers import audit, ledger_rows, rows_committed, set_mtime, snapshot, write_valid
 from xl2report.batch.commit import Recorder
 from xl2report.batch.ledger import Ledger
 from xl2report.batch.outbox import report_filename
@@ -35,17 +34,6 @@ def big_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return inbox
 
 
-def _rows_committed(outbox: Path) -> int:
-    ledger = default_ledger(outbox)
-    if not ledger.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"{ledger.as_uri()}?mode=ro", uri=True, timeout=1) as conn:
-            return conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
-    except sqlite3.Error:
-        return 0
-
-
 def _start_run(inbox: Path, outbox: Path, jobs: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "xl2report", "run", "--inbox", str(inbox), "--outbox",
@@ -64,12 +52,12 @@ def test_kill_9_mid_run_then_rerun(
     before = snapshot(inbox)
     proc = _start_run(inbox, outbox, jobs)
     deadline = time.monotonic() + 120
-    while _rows_committed(outbox) < kill_after and proc.poll() is None:
+    while rows_committed(outbox) < kill_after and proc.poll() is None:
         assert time.monotonic() < deadline, "run made no progress"
         time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGKILL)  # the whole process group: parent and workers
     proc.wait()
-    killed_at = _rows_committed(outbox)
+    killed_at = rows_committed(outbox)
     assert killed_at < N_FILES, "the run finished before it could be killed"
 
     result = run_batch(RunOptions(inbox, outbox, jobs=jobs, settle=0))
@@ -94,7 +82,7 @@ def test_killed_parent_only_leaves_a_consistent_outbox(big_inbox: Path, tmp_path
     outbox = tmp_path / "outbox"
     proc = _start_run(inbox, outbox, 2)
     deadline = time.monotonic() + 120
-    while _rows_committed(outbox) < 5 and proc.poll() is None:
+    while rows_committed(outbox) < 5 and proc.poll() is None:
         assert time.monotonic() < deadline
         time.sleep(0.01)
     workers = _children(proc.pid)

@@ -12,7 +12,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,8 +19,16 @@ from pathlib import Path
 
 import pytest
 
-from inbox_helpers import audit, ledger_rows, set_mtime, snapshot, write_invalid, write_valid
-from xl2report.batch.outbox import default_ledger, report_filename
+from inbox_helpers import (
+    audit,
+    ledger_rows,
+    rows_committed,
+    set_mtime,
+    snapshot,
+    write_invalid,
+    write_valid,
+)
+from xl2report.batch.outbox import report_filename
 from xl2report.batch.records import RunOptions
 from xl2report.batch.session import run_batch
 
@@ -39,17 +46,6 @@ def signal_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
         write = write_invalid if i % 5 == 4 else write_valid
         set_mtime(write(inbox / f"{i:02d}.xlsx", org, seed=200 + i), 1_736_100_000 + i)
     return inbox
-
-
-def _committed(outbox: Path) -> int:
-    ledger = default_ledger(outbox)
-    if not ledger.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"{ledger.as_uri()}?mode=ro", uri=True, timeout=1) as conn:
-            return conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
-    except sqlite3.Error:
-        return 0
 
 
 CASES = [  # (signal, jobs, when): "start" = while workers start, "mid" = after some commits
@@ -85,14 +81,14 @@ def test_signal_then_rerun(
         time.sleep(rng.uniform(0.0, 0.8))
     else:
         target = rng.randint(1, N_FILES // 2)
-        while _committed(outbox) < target and proc.poll() is None:
+        while rows_committed(outbox) < target and proc.poll() is None:
             assert time.monotonic() < deadline, "run made no progress"
             time.sleep(0.01)
     if proc.poll() is None:
         os.killpg(proc.pid, signum)
     _, stderr = proc.communicate(timeout=60)
     assert "Traceback" not in stderr, stderr
-    assert proc.returncode != 0 or _committed(outbox) == N_FILES
+    assert proc.returncode != 0 or rows_committed(outbox) == N_FILES
 
     result = run_batch(RunOptions(inbox, outbox, jobs=jobs, settle=0))
     assert [f.file for f in result.files if f.status in ("failed", "pending")] == []
