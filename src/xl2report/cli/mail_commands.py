@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -117,6 +115,7 @@ def send(roster: Path | None, templates: Path, year: int | None, subject: str | 
          body_file: Path | None, deadline: str | None, dry_run: bool, resend: bool,
          outbox: Path, ledger: Path | None, as_json: bool, **kw: object) -> None:  # fmt: skip
     """给名单中每个有邮箱的单位发一封邮件，附上它自己的模板（按模板内锁定的机关名称匹配）。"""
+    from xl2report.cli.mail_output import print_send, unit_progress
     from xl2report.mail.send import SendRequest, send_templates
     from xl2report.mail.settings import get_password
     from xl2report.mail.workspace import mail_workspace, read_only_view
@@ -134,66 +133,16 @@ def send(roster: Path | None, templates: Path, year: int | None, subject: str | 
         roster_source=str(roster) if roster is not None else "",
     )  # fmt: skip
 
-    def progress(unit) -> None:  # type: ignore[no-untyped-def]
-        click.echo(f"已发送：{unit.org} → {unit.detail or '; '.join(unit.addresses)}", err=True)
-
     opened = read_only_view(outbox, ledger) if dry_run else mail_workspace(outbox, ledger, "send")
     with opened as book:
-        result = send_templates(request, book, settings, lambda: get_password(settings), progress)
+        result = send_templates(request, book, settings, lambda: get_password(settings),
+                                unit_progress("已发送", "被拒收"))  # fmt: skip
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:
-        _print_send(result)
+        print_send(result)
     if result.needs_person:
         sys.exit(EXIT_FINDINGS)
-
-
-def _print_send(result) -> None:  # type: ignore[no-untyped-def]
-    from xl2report.cli.console import print_table
-
-    rows = [
-        (u.org, "; ".join(u.addresses), u.template.path.name if u.template else "",
-         _with_detail(u.outcome.label, u.detail),
-         u.when or (u.subject if result.dry_run else ""))
-        for u in result.units
-    ]  # fmt: skip
-    title = f"{result.year or ''}年 下发模板" + ("（试运行，未发送）" if result.dry_run else "")
-    print_table(["单位", "邮箱", "附件", "结果", "时间" if not result.dry_run else "主题"], rows,
-                title)  # fmt: skip
-    counts: dict[str, int] = {}
-    for u in result.units:
-        counts[u.outcome.label] = counts.get(u.outcome.label, 0) + 1
-    _print_refusals([(u.org, u.detail) for u in result.units])
-    click.echo("，".join(f"{k} {v} 个" for k, v in counts.items()))
-    for name, why in result.skipped_templates:
-        click.echo(f"未使用的模板：{name}：{why}", err=True)
-
-
-_REFUSED = "被拒收"  # in a delivery note (wording.delivery_note): some addresses refused it
-
-
-def _unit_progress(verb: str) -> Callable[[Any], None]:
-    """The line printed as each reply or reminder goes out: unit, its state, to whom."""
-
-    def progress(item: Any) -> None:
-        to = item.detail or "; ".join(item.addresses)
-        click.echo(f"{verb}：{item.org}（{item.state.label}）→ {to}", err=True)
-
-    return progress
-
-
-def _with_detail(label: str, detail: str) -> str:
-    """An outcome for a table cell; a refusal is told in full under the table (no wrapping)."""
-    if _REFUSED in detail:
-        return f"{label}（部分地址拒收，见表下）"
-    return label + (f"（{detail}）" if detail else "")
-
-
-def _print_refusals(notes: list[tuple[str, str]]) -> None:
-    """``单位：已发给 a@x；b@x 被拒收：…`` one per line, for the messages some address refused."""
-    for org, note in notes:
-        if _REFUSED in note:
-            click.echo(f"{org}：{note}")
 
 
 @mail.command()
@@ -260,6 +209,7 @@ def _print_fetch(result, inbox: Path) -> None:  # type: ignore[no-untyped-def]
 def reply(year: int | None, dry_run: bool, outbox: Path, ledger: Path | None, as_json: bool,
           **kw: object) -> None:  # fmt: skip
     """回复每个单位处理过的报送（各回一次）：退回的附校验反馈表并列出错误，通过的确认并列出提醒。"""
+    from xl2report.cli.mail_output import print_replies, unit_progress
     from xl2report.mail.reply import ReplyRequest, reply_to_submissions
     from xl2report.mail.settings import get_password
     from xl2report.mail.workspace import ledger_path, mail_workspace, read_only_view
@@ -272,20 +222,11 @@ def reply(year: int | None, dry_run: bool, outbox: Path, ledger: Path | None, as
     opened = read_only_view(outbox, ledger) if dry_run else mail_workspace(outbox, ledger, "reply")
     with opened as book:
         result = reply_to_submissions(request, book, settings, lambda: get_password(settings),
-                                      _unit_progress("已回复"))  # fmt: skip
+                                      unit_progress("已回复", "被拒收"))  # fmt: skip
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:
-        from xl2report.cli.console import print_table
-
-        rows = [(r.org, r.state.label, f"{r.errors} / {r.warnings}", "; ".join(r.addresses),
-                 r.attachment, _with_detail(r.outcome.label, r.detail))
-                for r in result.replies]  # fmt: skip
-        title = f"{result.year or ''}年 回复" + ("（试运行，未发送）" if dry_run else "")
-        print_table(["单位", "状态", "错误 / 提醒", "回复地址", "附件", "结果"], rows, title)
-        _print_refusals([(r.org, r.detail) for r in result.replies])
-        if not result.replies:
-            click.echo("还没有处理过的报送，没有需要回复的。")
+        print_replies(result)
     if result.needs_person:
         sys.exit(EXIT_FINDINGS)
 
@@ -300,6 +241,7 @@ def reply(year: int | None, dry_run: bool, outbox: Path, ledger: Path | None, as
 def remind(year: int | None, templates: Path | None, overdue_only: bool, dry_run: bool,
            outbox: Path, ledger: Path | None, as_json: bool, **kw: object) -> None:  # fmt: skip
     """给未报送、被退回（含逾期）的单位各发一封催报邮件，写明要做什么；每个单位每天最多一封。"""
+    from xl2report.cli.mail_output import print_reminders, unit_progress
     from xl2report.mail.remind import RemindRequest, remind_units
     from xl2report.mail.settings import get_password
     from xl2report.mail.workspace import ledger_path, mail_workspace, read_only_view
@@ -313,21 +255,11 @@ def remind(year: int | None, templates: Path | None, overdue_only: bool, dry_run
     opened = read_only_view(outbox, ledger) if dry_run else mail_workspace(outbox, ledger, "remind")
     with opened as book:
         result = remind_units(request, book, settings, lambda: get_password(settings),
-                              _unit_progress("已催报"))  # fmt: skip
+                              unit_progress("已催报", "被拒收"))  # fmt: skip
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:
-        from xl2report.cli.console import print_table
-
-        rows = [(r.org, r.state.label, f"{r.overdue_days} 天" if r.overdue_days else "",
-                 "; ".join(r.addresses), _with_detail(r.outcome.label, r.detail))
-                for r in result.reminders]  # fmt: skip
-        title = f"{result.year or ''}年 催报（{result.today:%Y-%m-%d}）"
-        print_table(["单位", "状态", "逾期", "邮箱", "结果"], rows,
-                    title + ("（试运行，未发送）" if dry_run else ""))  # fmt: skip
-        _print_refusals([(r.org, r.detail) for r in result.reminders])
-        if not result.reminders:
-            click.echo("没有需要催报的单位。")
+        print_reminders(result)
     if result.needs_person:
         sys.exit(EXIT_FINDINGS)
 
@@ -341,6 +273,7 @@ def remind(year: int | None, templates: Path | None, overdue_only: bool, dry_run
 def mail_status(outbox: Path, ledger: Path | None, as_json: bool) -> None:
     """邮件往来记录：已发的模板、收取的邮件（及其中的工作簿）、回复和催报（只读台账，不连服务器）。"""
     from xl2report.cli.console import print_table
+    from xl2report.cli.mail_output import print_refusals
     from xl2report.mail.mail_ledger import MailLedger
     from xl2report.mail.overview import mail_overview
     from xl2report.mail.workspace import ledger_path
@@ -358,7 +291,7 @@ def mail_status(outbox: Path, ledger: Path | None, as_json: bool) -> None:
             print_table(["单位", "邮箱", "主题", "附件", "发送时间"],
                         [(r.org, r.address, r.subject, r.attachment,
                           r.sent_at or "未确认（下次运行重发）") for r in rows], title)  # fmt: skip
-            _print_refusals([(r.org, r.note) for r in rows])
+            print_refusals((r.org, r.note) for r in rows)
     if view.fetched:
         print_table(["收到时间", "发件人", "主题", "存入收件目录", "说明"],
                     [(m.row.received.replace("T", " "), m.row.sender, m.row.subject,

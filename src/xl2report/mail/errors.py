@@ -38,6 +38,19 @@ class MailProtocolError(MailError):
     """The server refused a command for another reason (its reply is quoted, redacted)."""
 
 
+class MessageRefusedError(MailError):
+    """The server refused one message (every recipient, or its content) and kept the session
+    open: that message did not go out, the others can still be sent over the same session.
+
+    ``refused`` maps each refused address to the reason in one phrase (``邮箱已满（552 …）``);
+    empty when the server refused the content rather than the recipients.
+    """
+
+    def __init__(self, message: str, refused: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.refused = dict(refused or {})
+
+
 class MailBusyError(MailError):
     """Another mail command is working on the same ledger."""
 

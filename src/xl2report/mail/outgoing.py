@@ -2,8 +2,11 @@
 
 Before the SMTP transaction the message is recorded ``pending`` with its Message-ID (a pending
 row left by a killed run is reused, so the same message goes out under the same Message-ID).
-A definite refusal (the server said no: mailbox full, recipient or content refused) means the
-message did not go out, so the row is removed and a rerun tries again.  When the outcome is
+A definite refusal of the message (the server said no to all its recipients or to its content:
+mailbox full, address unknown, content refused) means it did not go out, so the row is removed
+and a rerun tries again; the refusal is that message's outcome (:attr:`Delivery.failure`) and
+the next message goes out over the same session.  A refusal of the session itself (the sender
+refused, the connection closed) stops the run with its one sentence.  When the outcome is
 unknown (connection lost or timed out during the transaction, Ctrl-C), the row stays
 ``pending`` and the rerun re-sends it under the same Message-ID, which mail clients show once.
 
@@ -22,7 +25,7 @@ from email.headerregistry import Address
 from typing import TypeVar
 
 from xl2report.mail.compose import Attachment, compose, new_message_id
-from xl2report.mail.errors import MailboxFullError, MailProtocolError
+from xl2report.mail.errors import MailboxFullError, MailProtocolError, MessageRefusedError
 from xl2report.mail.mail_ledger import MailKind, MailLedger
 from xl2report.mail.settings import MailSettings, Secret
 from xl2report.mail.transport import SmtpSession, smtp_session
@@ -48,16 +51,23 @@ class Outgoing:
 
 @dataclass(frozen=True)
 class Delivery:
-    """What became of one sent message: who took it, who refused it and why."""
+    """What became of one message: who took it, who refused it and why."""
 
-    message_id: str
+    message_id: str  # empty when it did not go out
     accepted: list[str]
     refused: dict[str, str] = field(default_factory=dict)
+    failure: str = ""  # why nobody got it (the server refused it), one sentence; empty if sent
+
+    @property
+    def sent(self) -> bool:
+        """Some address took the message."""
+        return not self.failure
 
     @property
     def note(self) -> str:
-        """``已发给 a@x；b@x 被拒收：…`` when some addresses refused it, else empty."""
-        return delivery_note(self.accepted, self.refused)
+        """The failure when nobody got it; ``已发给 a@x；b@x 被拒收：…`` when some addresses
+        refused it; else empty."""
+        return self.failure or delivery_note(self.accepted, self.refused)
 
 
 def owed_addresses(
@@ -85,7 +95,10 @@ def send_recorded(
 ) -> Delivery:
     """Record, send and mark ``item`` sent (to the addresses that took it).
 
-    Raises the transport's :class:`~xl2report.mail.errors.MailError` when nobody got it.
+    When the server refused this message (every recipient, or its content) the row is forgotten
+    and the delivery says why (:attr:`Delivery.failure`); the session can send the next one.
+    Raises the transport's :class:`~xl2report.mail.errors.MailError` when the session cannot go
+    on (sender refused, connection lost) or the outcome is unknown.
     """
     pending = book.pending(item.kind, item.topic)
     if pending is not None:
@@ -104,6 +117,9 @@ def send_recorded(
                   attachments=item.attachments, in_reply_to=item.in_reply_to)  # fmt: skip
     try:
         refused = smtp.send(msg, item.addresses)
+    except MessageRefusedError as exc:  # it did not go out: a rerun sends it again
+        book.forget(row_id)
+        return Delivery("", [], exc.refused, failure=str(exc))
     except (MailboxFullError, MailProtocolError):
         book.forget(row_id)
         raise
@@ -120,7 +136,8 @@ def send_planned(
     planned: Sequence[tuple[T, Outgoing]],
 ) -> Iterator[tuple[T, Delivery]]:
     """Send every planned message over one SMTP session, each through :func:`send_recorded`;
-    yields each plan entry with its delivery as it goes (the session closes when done)."""
+    yields each plan entry with its delivery as it goes (the session closes when done).  A
+    message the server refused is yielded with its failure and the next one still goes."""
     with smtp_session(settings, password()) as smtp:
         for entry, item in planned:
             yield entry, send_recorded(smtp, book, sender, item)

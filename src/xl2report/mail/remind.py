@@ -38,12 +38,14 @@ class RemindOutcome(StrEnum):
     TODAY_ALREADY = "today_already"
     ANSWERED_TODAY = "answered_today"
     NO_ADDRESS = "no_address"
+    FAILED = "failed"
 
     @property
     def label(self) -> str:
         """Chinese wording for tables."""
         return {
             "sent": "已催报",
+            "failed": "被拒收，未催报",
             "would_send": "将催报",
             "today_already": "今天已催报过",
             "answered_today": "今天已回复退回意见",
@@ -64,7 +66,7 @@ class UnitReminder:
     subject: str = ""
     attachment: str = ""
     message_id: str = ""
-    detail: str = ""  # 已发给 …；… 被拒收：… when an address refused it
+    detail: str = ""  # 已发给 …；… 被拒收：… when an address refused it; why, when all did
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
@@ -95,8 +97,9 @@ class RemindResult:
 
     @property
     def needs_person(self) -> list[UnitReminder]:
-        """Units that could not be reminded by mail."""
-        return [r for r in self.reminders if r.outcome is RemindOutcome.NO_ADDRESS]
+        """Units that could not be reminded by mail: no address, or the server refused it."""
+        waiting = (RemindOutcome.NO_ADDRESS, RemindOutcome.FAILED)
+        return [r for r in self.reminders if r.outcome in waiting]
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
@@ -131,7 +134,11 @@ def remind_units(
     password: Callable[[], Secret],
     on_sent: Callable[[UnitReminder], None] | None = None,
 ) -> RemindResult:
-    """Remind every missing or rejected unit (only overdue ones with ``overdue_only``)."""
+    """Remind every missing or rejected unit (only overdue ones with ``overdue_only``).
+
+    A reminder the server refused is that unit's outcome (``FAILED``, the reason in
+    ``detail``), not recorded, so a rerun the same day tries again; the others still go out.
+    """
     today = request.today or date.today()
     campaign = load_campaign(book.ledger, request.year, today)
     if not request.dry_run:
@@ -180,9 +187,13 @@ def remind_units(
     assert sender is not None
     for reminder, delivery in send_planned(settings, password, book, sender, planned):
         reminder.message_id, reminder.detail = delivery.message_id, delivery.note
-        reminder.outcome = RemindOutcome.SENT
-        logger.info("已催报：{}（{}）→ {}{}", reminder.org, reminder.state.label,
-                    "; ".join(delivery.accepted), delivery.note)  # fmt: skip
+        if not delivery.sent:
+            reminder.outcome = RemindOutcome.FAILED
+            logger.warning("催报未发出：{}：{}", reminder.org, delivery.failure)
+        else:
+            reminder.outcome = RemindOutcome.SENT
+            logger.info("已催报：{}（{}）→ {}{}", reminder.org, reminder.state.label,
+                        "; ".join(delivery.accepted), delivery.note)  # fmt: skip
         if on_sent is not None:
             on_sent(reminder)
     return result

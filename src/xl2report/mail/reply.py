@@ -43,12 +43,14 @@ class ReplyOutcome(StrEnum):
     ALREADY = "already"
     HELD = "held"
     NO_ADDRESS = "no_address"
+    FAILED = "failed"
 
     @property
     def label(self) -> str:
         """Chinese wording for tables."""
         return {
             "sent": "已回复",
+            "failed": "被拒收，未回复",
             "would_send": "将回复",
             "already": "已回复过",
             "held": "待确认名称，未回复",
@@ -69,7 +71,7 @@ class UnitReply:
     message_id: str = ""
     errors: int = 0
     warnings: int = 0
-    detail: str = ""  # 已发给 …；… 被拒收：… when an address refused it
+    detail: str = ""  # 已发给 …；… 被拒收：… when an address refused it; why, when all did
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
@@ -99,10 +101,9 @@ class ReplyResult:
 
     @property
     def needs_person(self) -> list[UnitReply]:
-        """Answers that could not be sent: no address, or a name to confirm."""
-        return [
-            r for r in self.replies if r.outcome in (ReplyOutcome.NO_ADDRESS, ReplyOutcome.HELD)
-        ]
+        """Answers that could not be sent: no address, a name to confirm, or refused."""
+        waiting = (ReplyOutcome.NO_ADDRESS, ReplyOutcome.HELD, ReplyOutcome.FAILED)
+        return [r for r in self.replies if r.outcome in waiting]
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
@@ -135,7 +136,11 @@ def reply_to_submissions(
     password: Callable[[], Secret],
     on_sent: Callable[[UnitReply], None] | None = None,
 ) -> ReplyResult:
-    """Answer every unit's current processed submission that has not been answered."""
+    """Answer every unit's current processed submission that has not been answered.
+
+    An answer the server refused is that unit's outcome (``FAILED``, the reason in ``detail``)
+    and is tried again on the next run; the other units are still answered.
+    """
     campaign = load_campaign(book.ledger, request.year, request.today)
     if not request.dry_run:
         settings.need_smtp()
@@ -173,9 +178,13 @@ def reply_to_submissions(
     assert sender is not None
     for reply, delivery in send_planned(settings, password, book, sender, planned):
         reply.message_id, reply.detail = delivery.message_id, delivery.note
-        reply.outcome = ReplyOutcome.SENT
-        logger.info("已回复：{}（{}）→ {}{}", reply.org, reply.state.label,
-                    "; ".join(delivery.accepted), delivery.note)  # fmt: skip
+        if not delivery.sent:
+            reply.outcome = ReplyOutcome.FAILED
+            logger.warning("回复未发出：{}：{}", reply.org, delivery.failure)
+        else:
+            reply.outcome = ReplyOutcome.SENT
+            logger.info("已回复：{}（{}）→ {}{}", reply.org, reply.state.label,
+                        "; ".join(delivery.accepted), delivery.note)  # fmt: skip
         if on_sent is not None:
             on_sent(reply)
     return result

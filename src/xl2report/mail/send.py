@@ -1,10 +1,12 @@
 """``mail send``: one message per roster unit, with that unit's own template attached.
 
 Plan first (pure: roster × templates × what the ledger says was sent), then send the planned
-messages over one SMTP connection.  Each message is recorded ``pending`` with its Message-ID
-before the SMTP transaction and ``sent`` after it; a refused message is forgotten, so a rerun
-sends exactly what has not gone out yet, and a run killed between the two steps re-sends the
-same message under the same Message-ID.
+messages over one SMTP connection (:func:`xl2report.mail.outgoing.send_planned`, as reply and
+remind do).  Each message is recorded ``pending`` with its Message-ID before the SMTP transaction
+and ``sent`` after it; a message the server refused is forgotten and that unit's outcome is
+``failed`` with the server's reason, while the other units still get theirs, so a rerun sends
+exactly what has not gone out yet; a run killed between the two steps re-sends the same
+message under the same Message-ID.
 """
 
 from __future__ import annotations
@@ -23,10 +25,9 @@ from xl2report.errors import FatalError
 from xl2report.log import logger
 from xl2report.mail.compose import Attachment
 from xl2report.mail.mail_ledger import MailKind, MailLedger
-from xl2report.mail.outgoing import Outgoing, owed_addresses, send_recorded
+from xl2report.mail.outgoing import Delivery, Outgoing, owed_addresses, send_planned
 from xl2report.mail.settings import MailSettings, Secret
 from xl2report.mail.templates import TemplateFile, index_templates
-from xl2report.mail.transport import SmtpSession, smtp_session
 from xl2report.mail.wording import TEMPLATE_SUBJECT, fill, template_body
 
 _SPLIT = re.compile(r"[;；,，、\s]+")
@@ -42,12 +43,14 @@ class Outcome(StrEnum):
     NO_EMAIL = "no_email"
     BAD_EMAIL = "bad_email"
     NO_TEMPLATE = "no_template"
+    FAILED = "failed"
 
     @property
     def label(self) -> str:
         """Chinese wording for tables."""
         return {
             "sent": "已发送",
+            "failed": "被拒收，未发出",
             "would_send": "将发送",
             "already": "已发过",
             "no_email": "名单中没有邮箱",
@@ -58,7 +61,7 @@ class Outcome(StrEnum):
     @property
     def needs_person(self) -> bool:
         """The unit did not get its template and a person must act."""
-        return self in (Outcome.NO_EMAIL, Outcome.BAD_EMAIL, Outcome.NO_TEMPLATE)
+        return self in (Outcome.NO_EMAIL, Outcome.BAD_EMAIL, Outcome.NO_TEMPLATE, Outcome.FAILED)
 
 
 @dataclass
@@ -163,7 +166,11 @@ def send_templates(
     password: Callable[[], Secret],
     on_sent: Callable[[UnitMessage], None] | None = None,
 ) -> SendResult:
-    """Plan and (unless ``dry_run``) send; ``password`` is asked for only if something is sent."""
+    """Plan and (unless ``dry_run``) send; ``password`` is asked for only if something is sent.
+
+    ``on_sent`` is called with each unit as its message goes out or is refused (``FAILED``, the
+    server's reason in ``detail``); a refused unit does not stop the others.
+    """
     index = index_templates(request.templates, request.year)
     year = request.year
     if year is None:
@@ -192,11 +199,11 @@ def send_templates(
             u.subject = _subject(request, u, year)
         return result
     assert sender is not None
-    with smtp_session(settings, password()) as smtp:
-        for unit in todo:
-            _send_one(unit, year, request, book, smtp, settings)
-            if on_sent is not None:
-                on_sent(unit)
+    planned = [(unit, _outgoing(unit, year, request, settings)) for unit in todo]
+    for unit, delivery in send_planned(settings, password, book, sender, planned):
+        _record(unit, delivery, year, book)
+        if on_sent is not None:
+            on_sent(unit)
     return result
 
 
@@ -248,14 +255,10 @@ def _subject(request: SendRequest, unit: UnitMessage, year: int | None) -> str:
     return fill(request.subject or TEMPLATE_SUBJECT, _values(unit, year, request, ""))
 
 
-def _send_one(
-    unit: UnitMessage,
-    year: int | None,
-    request: SendRequest,
-    book: MailLedger,
-    smtp: SmtpSession,
-    settings: MailSettings,
-) -> None:
+def _outgoing(
+    unit: UnitMessage, year: int | None, request: SendRequest, settings: MailSettings
+) -> Outgoing:
+    """The message handing ``unit`` its template (sets ``unit.subject``)."""
     assert unit.template is not None
     sender = settings.from_address
     signature = sender.display_name or sender.addr_spec
@@ -270,12 +273,19 @@ def _send_one(
         data = unit.template.path.read_bytes()
     except OSError as exc:
         raise FatalError(f"模板 {unit.template.path} 无法读取：{exc.strerror or exc}") from exc
-    about = topic(year, unit.org)
-    item = Outgoing(MailKind.TEMPLATE, about, unit.org, year, unit.addresses, unit.subject, body,
-                    [Attachment(unit.template.path.name, data)])  # fmt: skip
-    delivery = send_recorded(smtp, book, sender, item)
+    return Outgoing(MailKind.TEMPLATE, topic(year, unit.org), unit.org, year, unit.addresses,
+                    unit.subject, body, [Attachment(unit.template.path.name, data)])  # fmt: skip
+
+
+def _record(unit: UnitMessage, delivery: Delivery, year: int | None, book: MailLedger) -> None:
+    """What became of ``unit``'s message, on the unit (and in the log)."""
     unit.message_id, unit.detail = delivery.message_id, delivery.note
+    if not delivery.sent:
+        unit.outcome = Outcome.FAILED
+        logger.warning("模板未发出：{}：{}", unit.org, delivery.failure)
+        return
     unit.outcome = Outcome.SENT
-    unit.when = book.sent(MailKind.TEMPLATE, about).sent_at or ""  # type: ignore[union-attr]
+    done = book.sent(MailKind.TEMPLATE, topic(year, unit.org))
+    unit.when = (done.sent_at or "") if done else ""
     logger.info("已发送模板：{} → {}（{}）{}", unit.org, "; ".join(delivery.accepted),
                 unit.message_id, delivery.note)  # fmt: skip

@@ -28,12 +28,15 @@ from xl2report.mail.errors import (
     MailTimeoutError,
     redact,
 )
+from xl2report.mail.replies import (
+    QUOTA_WORDS,
+    content_refused,
+    recipients_refused,
+    refusal_reason,
+    reply_error,
+    server_reply,
+)
 from xl2report.mail.settings import MailSettings, Secret, Security
-
-# SMTP reply codes meaning "no room": 452 insufficient storage, 552 exceeded storage allocation.
-FULL_CODES = (452, 552)
-QUOTA_WORDS = ("OVERQUOTA", "QUOTA", "MAILBOX FULL", "MAILBOX IS FULL", "OVER QUOTA")
-
 
 # OpenSSL's verify codes a clerk is likely to meet, in words (others keep OpenSSL's text).
 _VERIFY_REASONS = {
@@ -129,19 +132,27 @@ class SmtpSession:
 
         Returns the recipients the server refused while taking the message for the others
         (address -> the refusal in one Chinese phrase, e.g. ``邮箱已满（552 …）``); empty when
-        every recipient took it.
+        every recipient took it.  When the server refused this message only (every recipient,
+        or its content) the error is a :class:`~xl2report.mail.errors.MessageRefusedError` and
+        the session stays usable (smtplib has reset the transaction with RSET); any other error
+        (sender refused, connection closed or lost, timeout) stops the run.
         """
         s = self.settings
         try:
             refused = self.client.send_message(msg, to_addrs=list(recipients))
         except smtplib.SMTPRecipientsRefused as exc:
-            raise _refused(exc.recipients, self._password) from None
+            closing = [(code, reply) for code, reply in exc.recipients.values() if code == 421]
+            if closing:  # smtplib has closed the connection
+                raise self._closing(*closing[0]) from None
+            raise recipients_refused(exc.recipients, self._password) from None
         except smtplib.SMTPSenderRefused as exc:
-            raise _reply_error("发信服务器拒绝了发件人", exc.smtp_code, exc.smtp_error,
-                               self._password) from None  # fmt: skip
+            raise reply_error("发信服务器拒绝了发件人", exc.smtp_code, exc.smtp_error,
+                              self._password) from None  # fmt: skip
         except smtplib.SMTPDataError as exc:
-            raise _reply_error("发信服务器拒收了邮件", exc.smtp_code, exc.smtp_error,
-                               self._password) from None  # fmt: skip
+            if exc.smtp_code == 421:
+                raise self._closing(exc.smtp_code, exc.smtp_error) from None
+            raise content_refused(exc.smtp_code, exc.smtp_error, recipients,
+                                  self._password) from None  # fmt: skip
         except smtplib.SMTPException as exc:
             if isinstance(exc, smtplib.SMTPServerDisconnected):
                 raise _network_error(exc, "发信服务器", s.smtp_host, s.smtp_port_used,
@@ -152,37 +163,14 @@ class SmtpSession:
         except OSError as exc:
             raise _network_error(exc, "发信服务器", s.smtp_host, s.smtp_port_used,
                                  s) from None  # fmt: skip
-        return {address: _refusal_reason(code, reply, self._password)
+        return {address: refusal_reason(code, reply, self._password)
                 for address, (code, reply) in refused.items()}  # fmt: skip
 
-
-def _server_reply(code: int, reply: bytes | str, password: Secret) -> tuple[str, bool]:
-    """A server's refusal as text safe to show (the password redacted), and whether it says
-    the mailbox is full."""
-    raw = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-    text = redact(raw, password.reveal())
-    return text, code in FULL_CODES or any(w in text.upper() for w in QUOTA_WORDS)
-
-
-def _refusal_reason(code: int, reply: bytes | str, password: Secret) -> str:
-    """Why one recipient was refused, as a phrase: ``邮箱已满（552 …）`` or ``拒收（550 …）``."""
-    text, full = _server_reply(code, reply, password)
-    return f"邮箱已满（{code} {text}）" if full else f"服务器拒收（{code} {text}）"
-
-
-def _refused(recipients: dict[str, tuple[int, bytes]], password: Secret) -> MailError:
-    address, (code, reply) = next(iter(recipients.items()))
-    text, full = _server_reply(code, reply, password)
-    if full:
-        return MailboxFullError(f"收件人 {address} 的邮箱已满，服务器拒收（{code} {text}）。")
-    return MailProtocolError(f"发信服务器拒绝了收件人 {address}（{code} {text}）。")
-
-
-def _reply_error(what: str, code: int, reply: bytes | str, password: Secret) -> MailError:
-    text, full = _server_reply(code, reply, password)
-    if full:
-        return MailboxFullError(f"{what}：邮箱已满（{code} {text}）。")
-    return MailProtocolError(f"{what}（{code} {text}）。")
+    def _closing(self, code: int, reply: bytes | str) -> MailError:
+        """The server ended the session (421): nothing more can be sent over it."""
+        text, _ = server_reply(code, reply, self._password)
+        where = f"{self.settings.smtp_host}:{self.settings.smtp_port_used}"
+        return MailConnectError(f"发信服务器 {where} 关闭了连接（{code} {text}），请稍后再试。")
 
 
 @contextlib.contextmanager

@@ -21,8 +21,8 @@ from xl2report.errors import FatalError
 from xl2report.mail.fetch import FetchRequest, fetch_workbooks
 from xl2report.mail.mail_ledger import MailLedger
 from xl2report.mail.overview import mail_overview
-from xl2report.mail.remind import RemindRequest, remind_units
-from xl2report.mail.reply import ReplyRequest, reply_to_submissions
+from xl2report.mail.remind import RemindOutcome, RemindRequest, UnitReminder, remind_units
+from xl2report.mail.reply import ReplyOutcome, ReplyRequest, UnitReply, reply_to_submissions
 from xl2report.mail.settings import MailSettings, Security, get_password, load_settings
 from xl2report.mail.transport import tls_context
 from xl2report.mail.workspace import mail_workspace
@@ -101,8 +101,7 @@ async def act(request: Request) -> Response:
     if action not in ACTIONS:
         raise HTTPException(404)
     try:
-        message, saved = await run_in_threadpool(_run, web, action)
-        error = ""
+        message, saved, error = await run_in_threadpool(_run, web, action)
     except FatalError as exc:
         message, saved, error = "", [], str(exc)
     if saved:  # processed like uploads, so the board shows them at once
@@ -116,8 +115,9 @@ async def act(request: Request) -> Response:
     return RedirectResponse(f"/mail?done={token}", status_code=303)
 
 
-def _run(web: Web, action: str) -> tuple[str, list[str]]:
-    """Run one mail command over the board's inbox and outbox; (what happened, files saved)."""
+def _run(web: Web, action: str) -> tuple[str, list[str], str]:
+    """Run one mail command over the board's inbox and outbox; (what happened, files saved,
+    the units whose message the server refused and why)."""
     settings = load_settings(None)
     config = web.config
     with mail_workspace(config.outbox, config.ledger, action) as book:
@@ -127,19 +127,32 @@ def _run(web: Web, action: str) -> tuple[str, list[str]]:
             saved = fetched.saved_files
             return (f"新邮件 {len(fetched.messages)} 封，保存工作簿 {len(saved)} 个"
                     f"{'：' + '、'.join(saved) if saved else ''}；"
-                    f"没有工作簿的 {len(fetched.without_workbook)} 封已列在下表。", saved)  # fmt: skip
+                    f"没有工作簿的 {len(fetched.without_workbook)} 封已列在下表。", saved, "")  # fmt: skip
         if action == "reply":
             replied = reply_to_submissions(ReplyRequest(outbox=config.outbox), book, settings,
                                            lambda: get_password(settings))  # fmt: skip
-            sent = [r.org for r in replied.replies if r.outcome.value == "sent"]
-            held = [r.org for r in replied.needs_person]
+            sent = [r.org for r in replied.replies if r.outcome is ReplyOutcome.SENT]
+            held = [r.org for r in replied.needs_person if r.outcome is not ReplyOutcome.FAILED]
+            refused = [r for r in replied.replies if r.outcome is ReplyOutcome.FAILED]
             return (f"回复 {len(sent)} 封{'：' + '、'.join(sent) if sent else ''}"
-                    f"{'；未回复（待确认名称或没有地址）：' + '、'.join(held) if held else ''}。", [])  # fmt: skip
+                    f"{'；未回复（待确认名称或没有地址）：' + '、'.join(held) if held else ''}。",
+                    [], _refusals(refused, action))  # fmt: skip
         reminded = remind_units(RemindRequest(), book, settings, lambda: get_password(settings))
-        sent = [r.org for r in reminded.reminders if r.outcome.value == "sent"]
-        missing = [r.org for r in reminded.needs_person]
+        sent = [r.org for r in reminded.reminders if r.outcome is RemindOutcome.SENT]
+        missing = [r.org for r in reminded.reminders if r.outcome is RemindOutcome.NO_ADDRESS]
+        refused = [r for r in reminded.reminders if r.outcome is RemindOutcome.FAILED]
         return (f"催报 {len(sent)} 封{'：' + '、'.join(sent) if sent else ''}"
-                f"{'；没有邮箱：' + '、'.join(missing) if missing else ''}。", [])  # fmt: skip
+                f"{'；没有邮箱：' + '、'.join(missing) if missing else ''}。",
+                [], _refusals(refused, action))  # fmt: skip
+
+
+def _refusals(refused: list[UnitReply] | list[UnitReminder], action: str) -> str:
+    """The units whose message the server refused, each with its reason, in one paragraph."""
+    if not refused:
+        return ""
+    return (f"{len(refused)} 个单位的邮件被服务器拒收，没有发出（其他单位不受影响）："
+            + "".join(f"{r.org}：{r.detail}" for r in refused)
+            + f"核对邮箱（或等对方清理邮箱）后再点“{ACTIONS[action]}”，只补发这些单位。")  # fmt: skip
 
 
 def routes() -> list[Route]:

@@ -176,30 +176,47 @@ def _send(web: Web, year: int, resend: bool, seen: str) -> SendNote:
     request = SendRequest(roster=roster, templates=template_folder(web, year), year=year,
                           resend=resend)  # fmt: skip
     sent: list[str] = []
+
+    def count(unit) -> None:  # type: ignore[no-untyped-def]
+        if unit.outcome is Outcome.SENT:
+            sent.append(unit.org)
+
     try:
         with mail_workspace(web.config.outbox, web.config.ledger, "send") as book:
             result = send_templates(request, book, settings, lambda: get_password(settings),
-                                    lambda unit: sent.append(unit.org))  # fmt: skip
+                                    count)  # fmt: skip
     except FatalError as exc:
         if sent:
             done = f"此前已发出 {len(sent)} 封（{'、'.join(sent)}），已记录，不会重复发送。"
         else:
             done = "没有发出任何邮件。"
         return SendNote(error=f"{exc}{done}")
+    return _outcome_note(result)
+
+
+def _outcome_note(result: SendResult) -> SendNote:
+    """The page after a send: how many went out, who needs a person, who was refused and why."""
     units = [_unit_row(u) for u in result.units]
     sent_count = sum(1 for u in result.units if u.outcome is Outcome.SENT)
-    missing = [u.org for u in result.needs_person]
+    missing = [u.org for u in result.needs_person if u.outcome is not Outcome.FAILED]
+    refused = [u for u in result.units if u.outcome is Outcome.FAILED]
     message = f"已发送 {sent_count} 封。"
     if missing:
         message += f"未发送（需要处理）：{'、'.join(missing)}。"
-    return SendNote(message=message, units=units)
+    error = ""
+    if refused:
+        error = (f"{len(refused)} 个单位的邮件被服务器拒收，没有发出（其他单位不受影响）："
+                 + "".join(f"{u.org}：{u.detail}" for u in refused)
+                 + "核对邮箱（或等对方清理邮箱）后再点“发送”，只补发这些单位。")  # fmt: skip
+    return SendNote(message=message, error=error, units=units)
 
 
 def _unit_row(unit) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {"org": unit.org, "address": "；".join(unit.addresses),
             "template": unit.template.path.name if unit.template else "",
             "outcome": unit.outcome.label + (f"（{unit.detail}）" if unit.detail else ""),
-            "when": (unit.when or "").replace("T", " ")}  # fmt: skip
+            "when": (unit.when or "").replace("T", " "),
+            "failed": "1" if unit.outcome is Outcome.FAILED else ""}  # fmt: skip
 
 
 def _notes(web: Web) -> dict[str, SendNote]:
