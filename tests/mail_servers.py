@@ -185,12 +185,19 @@ def _wait_for_port(port: int, proc: subprocess.Popen) -> None:  # type: ignore[t
 
 @dataclass
 class Smtp:
-    """A running aiosmtpd that accepts mail for anyone but the addresses in ``full``."""
+    """A running aiosmtpd that accepts mail for anyone but the addresses in ``full`` (552 at
+    RCPT), ``unknown`` (550 at RCPT) and ``closing`` (421 at RCPT: the server goes away); a
+    message to an address in ``bad_content`` is refused after its content (554 at DATA), and
+    every message when ``refuse_sender`` (553 at MAIL FROM)."""
 
     port: int
     user: str
     received: list[tuple[list[str], bytes]] = field(default_factory=list)
     full: set[str] = field(default_factory=set)
+    unknown: set[str] = field(default_factory=set)
+    closing: set[str] = field(default_factory=set)
+    bad_content: set[str] = field(default_factory=set)
+    refuse_sender: bool = False
     logins: list[str] = field(default_factory=list)
 
     def messages(self) -> list[tuple[list[str], EmailMessage]]:
@@ -201,13 +208,26 @@ class _Handler:
     def __init__(self, box: Smtp) -> None:
         self.box = box
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # type: ignore[no-untyped-def]
+        if self.box.refuse_sender:
+            return "553 5.7.1 Sender address rejected: not owned by user"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         if address in self.box.full:
             return "552 5.2.2 Mailbox full"
+        if address in self.box.unknown:
+            return "550 5.1.1 User unknown"
+        if address in self.box.closing:
+            return "421 4.3.2 Service shutting down"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if self.box.bad_content & set(envelope.rcpt_tos):
+            return "554 5.6.0 Message content rejected"
         self.box.received.append((list(envelope.rcpt_tos), bytes(envelope.original_content)))
         return "250 Message accepted for delivery"
 

@@ -90,28 +90,6 @@ def test_each_unit_gets_its_own_template_once(tmp_path: Path, smtp: Smtp) -> Non
     assert grep_tree(outbox, PASSWORD) == []
 
 
-def test_failure_midway_resumes_without_duplicates(tmp_path: Path, smtp: Smtp) -> None:
-    roster, templates, outbox = (
-        write_roster(tmp_path / "名单.csv"),
-        tmp_path / "模板",
-        tmp_path / "outbox",
-    )
-    write_templates(templates)
-    smtp.full.add("baisha@town.test")  # the second unit's mailbox is full
-    args = ["mail", "send", "--roster", str(roster), "--templates", str(templates),
-            "--outbox", str(outbox), *smtp_args(smtp.port)]  # fmt: skip
-    done = mail_cli(*args)
-    assert done.returncode == 2
-    assert "baisha@town.test 的邮箱已满" in done.stderr and "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) <= 2  # progress line + one sentence
-    assert [r["org"] for r in _sent_rows(outbox)] == ["克井镇人民政府"]  # nothing half-recorded
-    smtp.full.clear()
-    again = mail_cli(*args)
-    assert again.returncode == 1, again.stderr
-    addresses = sorted(to[0] for to, _ in smtp.received)
-    assert addresses == ["baisha@town.test", "kejing@town.test"]  # each exactly once
-
-
 def test_dry_run_sends_and_creates_nothing(tmp_path: Path) -> None:
     roster, templates, outbox = (
         write_roster(tmp_path / "名单.csv"),

@@ -87,7 +87,7 @@ def print_send(result: SendResult) -> None:
     for u in result.units:
         counts[u.outcome.label] = counts.get(u.outcome.label, 0) + 1
     print_outcomes(result.units)
-    click.echo("，".join(f"{k} {v} 个" for k, v in counts.items()))
+    click.echo("；".join(f"{k} {v} 个" for k, v in counts.items()))
     for name, why in result.skipped_templates:
         click.echo(f"未使用的模板：{name}：{why}", err=True)
 

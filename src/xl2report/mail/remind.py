@@ -189,7 +189,7 @@ def remind_units(
         reminder.message_id, reminder.detail = delivery.message_id, delivery.note
         if not delivery.sent:
             reminder.outcome = RemindOutcome.FAILED
-            logger.warning("催报未发出：{}：{}", reminder.org, delivery.failure)
+            logger.info("催报未发出：{}：{}", reminder.org, delivery.failure)
         else:
             reminder.outcome = RemindOutcome.SENT
             logger.info("已催报：{}（{}）→ {}{}", reminder.org, reminder.state.label,

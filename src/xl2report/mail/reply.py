@@ -180,7 +180,7 @@ def reply_to_submissions(
         reply.message_id, reply.detail = delivery.message_id, delivery.note
         if not delivery.sent:
             reply.outcome = ReplyOutcome.FAILED
-            logger.warning("回复未发出：{}：{}", reply.org, delivery.failure)
+            logger.info("回复未发出：{}：{}", reply.org, delivery.failure)
         else:
             reply.outcome = ReplyOutcome.SENT
             logger.info("已回复：{}（{}）→ {}{}", reply.org, reply.state.label,

@@ -282,7 +282,7 @@ def _record(unit: UnitMessage, delivery: Delivery, year: int | None, book: MailL
     unit.message_id, unit.detail = delivery.message_id, delivery.note
     if not delivery.sent:
         unit.outcome = Outcome.FAILED
-        logger.warning("模板未发出：{}：{}", unit.org, delivery.failure)
+        logger.info("模板未发出：{}：{}", unit.org, delivery.failure)
         return
     unit.outcome = Outcome.SENT
     done = book.sent(MailKind.TEMPLATE, topic(year, unit.org))

@@ -167,10 +167,11 @@ class SmtpSession:
                 for address, (code, reply) in refused.items()}  # fmt: skip
 
     def _closing(self, code: int, reply: bytes | str) -> MailError:
-        """The server ended the session (421): nothing more can be sent over it."""
+        """The server ended the session (421): this message did not go out (a refusal, so it
+        is not left "unconfirmed") and nothing more can be sent over the session."""
         text, _ = server_reply(code, reply, self._password)
         where = f"{self.settings.smtp_host}:{self.settings.smtp_port_used}"
-        return MailConnectError(f"发信服务器 {where} 关闭了连接（{code} {text}），请稍后再试。")
+        return MailProtocolError(f"发信服务器 {where} 关闭了连接（{code} {text}），请稍后再试。")
 
 
 @contextlib.contextmanager

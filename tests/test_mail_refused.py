@@ -1,0 +1,212 @@
+"""One unit's message refused by the server does not stop the others.
+
+Three units; the SMTP server (a real aiosmtpd on loopback, :mod:`mail_servers`) refuses the
+middle one's only address (mailbox full, unknown user) or its content.  The first and the
+third get their message over the same session, the middle one is reported with the server's
+reason, the exit code is 1 (a person must act), and a rerun once the server takes it sends the
+middle one only.  A refusal of the session itself (the sender refused, the server closing) still
+stops the run, with the units already sent recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import warnings
+from pathlib import Path
+
+import pytest
+
+from inbox_helpers import write_valid
+from mail_helpers import ROSTER, mail_cli, smtp_args, write_roster, write_templates
+from mail_servers import PASSWORD, Smtp
+from web_helpers import csrf_of, make_config
+from xl2report.batch.ledger import Ledger, RosterEntry
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from xl2report.web.app import create_app
+
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+KEJING, BAISHA, WULONGKOU = "kejing@town.test", "baisha@town.test", "wulongkou@town.test"
+UNITS = [*ROSTER[:2], RosterEntry("五龙口镇人民政府", "003", "王五", WULONGKOU)]
+MIDDLE = UNITS[1].name
+ORIGIN = {"Origin": "http://127.0.0.1:8765"}
+
+
+def _rows(outbox: Path, kind: str) -> list[dict]:
+    with sqlite3.connect(outbox / ".xl2report" / "ledger.sqlite") as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(
+            "SELECT * FROM mail_sent WHERE kind = ? ORDER BY id", (kind,))]  # fmt: skip
+
+
+def _to(smtp: Smtp) -> list[str]:
+    return [";".join(sorted(to)) for to, _ in smtp.received]
+
+
+def _flat(text: str) -> str:
+    """Output with the table's line wrapping and padding taken out."""
+    return "".join(text.split())
+
+
+def _send_args(tmp_path: Path, smtp: Smtp) -> list[str]:
+    roster = write_roster(tmp_path / "名单.csv", UNITS)
+    write_templates(tmp_path / "模板", UNITS)
+    return ["mail", "send", "--roster", str(roster), "--templates", str(tmp_path / "模板"),
+            "--outbox", str(tmp_path / "outbox"), *smtp_args(smtp.port)]  # fmt: skip
+
+
+def test_send_a_full_mailbox_in_the_middle_does_not_stop_the_others(
+    tmp_path: Path, smtp: Smtp
+) -> None:
+    send = _send_args(tmp_path, smtp)
+    outbox = tmp_path / "outbox"
+    smtp.full.add(BAISHA)
+
+    done = mail_cli(*send)
+    assert done.returncode == 1, done.stdout + done.stderr  # a person must act, nothing fatal
+    assert _to(smtp) == [KEJING, WULONGKOU]  # the third unit went out after the refusal
+    assert "Traceback" not in done.stderr and PASSWORD not in done.stdout + done.stderr
+    out = _flat(done.stdout)
+    assert "被拒收，未发出（见表下）" in out  # the unit's row in the table
+    reason = f"{MIDDLE}：被拒收，未发出：收件人{BAISHA}的邮箱已满，服务器拒收（5525.2.2Mailboxfull）。"
+    assert reason in out  # told in full under the table
+    assert "只补发这些单位" in out
+    assert f"被拒收：{MIDDLE}：收件人 {BAISHA} 的邮箱已满" in done.stderr  # the progress line
+    sent = _rows(outbox, "template")
+    assert [(r["org"], r["state"]) for r in sent] == [
+        (UNITS[0].name, "sent"), (UNITS[2].name, "sent")]  # fmt: skip  # refused: not recorded
+
+    again = mail_cli(*send, "--json")  # still full: only the middle one is tried, and refused
+    assert again.returncode == 1, again.stderr
+    assert _to(smtp) == [KEJING, WULONGKOU]
+    units = {u["org"]: u for u in json.loads(again.stdout)["units"]}
+    assert units[MIDDLE]["outcome"] == "failed" and units[MIDDLE]["label"] == "被拒收，未发出"
+    assert "邮箱已满" in units[MIDDLE]["detail"] and "552" in units[MIDDLE]["detail"]
+    assert units[UNITS[0].name]["outcome"] == units[UNITS[2].name]["outcome"] == "already"
+
+    smtp.full.clear()  # the township emptied its mailbox
+    fixed = mail_cli(*send)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert _to(smtp) == [KEJING, WULONGKOU, BAISHA]  # the middle one only, once
+    assert [r["org"] for r in _rows(outbox, "template")][-1] == MIDDLE
+
+
+def test_reply_refused_content_in_the_middle_does_not_stop_the_others(
+    tmp_path: Path, smtp: Smtp
+) -> None:
+    roster = write_roster(tmp_path / "名单.csv", UNITS)
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    for n, unit in enumerate(UNITS):
+        write_valid(inbox / f"{n}.xlsx", unit.name, seed=n)
+    run = mail_cli("run", "--inbox", str(inbox), "--outbox", str(outbox), "--roster", str(roster))
+    assert run.returncode == 0, run.stderr
+    reply = ["mail", "reply", "--outbox", str(outbox), *smtp_args(smtp.port)]
+    smtp.bad_content.add(BAISHA)
+
+    done = mail_cli(*reply)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert _to(smtp) == [KEJING, WULONGKOU]
+    out = _flat(done.stdout)
+    assert "被拒收，未回复（见表下）" in out
+    assert f"{MIDDLE}：被拒收，未回复：发信服务器拒收了这封邮件：服务器拒收（5545.6.0Messagecontentrejected）。" in out
+    assert [r["org"] for r in _rows(outbox, "reply")] == [UNITS[0].name, UNITS[2].name]
+
+    smtp.bad_content.clear()
+    again = mail_cli(*reply, "--json")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert _to(smtp) == [KEJING, WULONGKOU, BAISHA]  # each answered once
+    outcomes = {r["org"]: r["outcome"] for r in json.loads(again.stdout)["replies"]}
+    assert outcomes == {UNITS[0].name: "already", MIDDLE: "sent", UNITS[2].name: "already"}
+
+
+def test_remind_unknown_address_in_the_middle_does_not_stop_the_others(
+    tmp_path: Path, smtp: Smtp
+) -> None:
+    send = _send_args(tmp_path, smtp)
+    assert mail_cli(*send).returncode == 0  # registers the roster: all three are missing
+    smtp.received.clear()
+    remind = ["mail", "remind", "--outbox", str(tmp_path / "outbox"), *smtp_args(smtp.port)]
+    smtp.unknown.add(BAISHA)
+
+    done = mail_cli(*remind, "--json")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert _to(smtp) == [KEJING, WULONGKOU]
+    units = {u["org"]: u for u in json.loads(done.stdout)["units"]}
+    assert units[MIDDLE]["outcome"] == "failed" and units[MIDDLE]["message_id"] == ""
+    assert units[MIDDLE]["detail"] == f"发信服务器拒绝了收件人 {BAISHA}（550 5.1.1 User unknown）。"
+
+    smtp.unknown.clear()  # the same day: the others were reminded today, the middle one not yet
+    again = mail_cli(*remind)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert _to(smtp) == [KEJING, WULONGKOU, BAISHA]
+    assert _flat(again.stdout).count("今天已催报过") == 2
+
+
+def test_a_refused_sender_or_a_closing_server_still_stops_the_run(
+    tmp_path: Path, smtp: Smtp
+) -> None:
+    send = _send_args(tmp_path, smtp)
+    outbox = tmp_path / "outbox"
+    smtp.refuse_sender = True  # every message would be refused: one sentence, exit 2
+    done = mail_cli(*send)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "发信服务器拒绝了发件人（553 5.7.1" in done.stderr and "Traceback" not in done.stderr
+    assert smtp.received == [] and _rows(outbox, "template") == []
+
+    smtp.refuse_sender = False
+    smtp.closing.add(BAISHA)  # the server goes away at the middle unit
+    stopped = mail_cli(*send)
+    assert stopped.returncode == 2, stopped.stdout + stopped.stderr
+    assert "关闭了连接（421 4.3.2 Service shutting down）" in stopped.stderr
+    assert _to(smtp) == [KEJING]  # nothing after the session ended
+    assert [(r["org"], r["state"]) for r in _rows(outbox, "template")] == [(UNITS[0].name, "sent")]
+
+    smtp.closing.clear()
+    rest = mail_cli(*send)
+    assert rest.returncode == 0, rest.stdout + rest.stderr
+    assert _to(smtp) == [KEJING, BAISHA, WULONGKOU]  # the rest, nothing twice
+
+
+def test_board_send_and_remind_show_the_refused_unit_and_send_the_others(
+    tmp_path: Path, smtp: Smtp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the board reads ./xl2report.toml
+    monkeypatch.setenv("XL2REPORT_MAIL_PASSWORD", PASSWORD)
+    (tmp_path / "xl2report.toml").write_text(
+        f'[mail]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp.port}\nimap_host = "127.0.0.1"\n'
+        f'user = "{smtp.user}"\nfrom = "县政务公开办 <{smtp.user}>"\nsecurity = "none"\n',
+        encoding="utf-8",
+    )  # fmt: skip
+    config = make_config(tmp_path)
+    with Ledger.open(config.ledger_path) as ledger:
+        ledger.set_roster(UNITS, "名单.xlsx")
+    smtp.full.add(BAISHA)
+    with TestClient(create_app(config), base_url=ORIGIN["Origin"],
+                    follow_redirects=False) as client:  # fmt: skip
+        token = csrf_of(client.get("/mail/send?year=2024").text)
+        done = client.post("/mail/send/prepare", data={"csrf": token, "year": 2024},
+                           headers=ORIGIN)  # fmt: skip
+        page = client.get(done.headers["location"]).text
+        fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+        done = client.post("/mail/send", data={"csrf": token, "year": 2024,
+                                               "fingerprint": fingerprint}, headers=ORIGIN)  # fmt: skip
+        shown = client.get(done.headers["location"]).text
+        assert _to(smtp) == [KEJING, WULONGKOU]
+        assert "已发送 2 封" in shown and "没有发出任何邮件" not in shown
+        assert f"1 个单位的邮件被服务器拒收，没有发出（其他单位不受影响）：{MIDDLE}：收件人 {BAISHA} 的邮箱已满" in shown
+        row = shown.split(f"<td>{MIDDLE}</td>")[1].split("</tr>")[0]  # its row in the result
+        assert 'class="error-text">被拒收，未发出（收件人' in row and "552 5.2.2 Mailbox full" in row
+
+        smtp.full.clear()
+        smtp.received.clear()
+        smtp.unknown.add(WULONGKOU)  # now the last unit's reminder is refused
+        done = client.post("/mail/remind", data={"csrf": token}, headers=ORIGIN)
+        shown = client.get(done.headers["location"]).text
+    assert "催报 2 封" in shown and _to(smtp) == [KEJING, BAISHA]
+    assert f"{UNITS[2].name}：发信服务器拒绝了收件人 {WULONGKOU}（550 5.1.1 User unknown）" in shown
+    assert "再点“催报”，只补发这些单位" in shown and PASSWORD not in shown
