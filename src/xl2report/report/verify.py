@@ -100,21 +100,44 @@ def paragraph_text(p: etree._Element) -> str:
 
 
 def _table(tbl: etree._Element) -> dict[tuple[int, int], list[str]]:
+    """(row, grid column) -> the cell's paragraphs, as :func:`paragraph_text` reads each.
+
+    One tag-filtered pass in document order (lxml filters in C, so the Python loop only sees
+    rows, cells, spans, paragraphs and run text; walking every child of every cell cost two
+    thirds of verifying a report).  A nested table's paragraphs belong to the outer cell.
+    """
     cells: dict[tuple[int, int], list[str]] = {}
-    for r, tr in enumerate(tbl.iterchildren(_TR)):
-        col = 0
-        for tc in tr.iterchildren(_TC):
-            span = 1
-            for el in tc:
-                if el.tag == _TC_PR:
-                    # A loop, not find(): lxml's find() runs through Python ElementPath.
-                    for grid in el:
-                        if grid.tag == _GRID_SPAN:
-                            span = int(grid.get(_VAL, "1"))
-                            break
-                    break
-            cells[(r, col)] = [paragraph_text(p) for p in tc.iter(_P)]
-            col += span
+    row, col, span = -1, 0, 0
+    cell: etree._Element | None = None
+    paras: list[list[str]] = []  # the current cell's paragraphs, as pieces of text
+    text: list[str] = []  # the current paragraph's pieces
+    found: dict[tuple[int, int], list[list[str]]] = {}
+    for el in tbl.iter(_TR, _TC, _GRID_SPAN, _P, _T, _TAB, _BR, _CR):
+        tag = el.tag
+        if tag == _T:
+            text.append(el.text or "")
+        elif tag == _P:
+            text = []
+            paras.append(text)
+        elif tag == _TC:
+            if el.getparent().getparent() is tbl:  # not a nested table's cell
+                col += span
+                span, cell = 1, el
+                paras = found[(row, col)] = []
+        elif tag == _TR:
+            if el.getparent() is tbl:
+                row, col, span = row + 1, 0, 0
+        elif tag == _GRID_SPAN:
+            if cell is not None and el.getparent().getparent() is cell:
+                span = int(el.get(_VAL, "1"))
+        elif el.getparent().tag != _R:
+            continue  # a tab stop in paragraph properties, not a tab in the text
+        elif tag == _TAB:
+            text.append("\t")
+        elif tag == _CR or el.get(W + "type") in (None, "textWrapping"):
+            text.append("\n")
+    for place, pieces in found.items():
+        cells[place] = ["".join(p) for p in pieces]
     return cells
 
 
