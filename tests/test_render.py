@@ -37,6 +37,7 @@ from xl2report.report.content import (
 from xl2report.report.default_template import default_word_template
 from xl2report.report.engine import render_with_docxtpl
 from xl2report.report.render import RenderError, ReportRenderer, check_word_template
+from xl2report.report.verify import read_document
 from xl2report.report.word_blocks import table_grid
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -344,6 +345,7 @@ def _tamper(path: Path, old: bytes, new: bytes) -> None:
     ("old", "new"),
     [
         (b">13<", b">14<"),  # a table number altered
+        ("本年制发件数".encode(), "本年废止件数".encode()),  # a table heading altered
         ("未收到政府信息公开申请。".encode(), b""),  # part of a paragraph lost
         ("克井镇人民政府".encode(), b""),  # the title's organisation lost
         (b"</w:body>", b"</w:bod>"),  # not even XML any more
@@ -361,6 +363,39 @@ def test_verification_catches_a_lost_or_altered_value(
     _tamper(out, old, new)
     with pytest.raises(RenderError):
         renderer.verify_bytes(out.read_bytes(), report_content(values), name=str(out))
+
+
+def test_tables_are_read_by_row_and_grid_column_as_word_shows_them() -> None:
+    # A merged cell moves the next one along the grid; a tab stop in paragraph properties is
+    # no text; a nested table's text belongs to the outer cell, its rows are not the outer's.
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def run(inner: str) -> str:
+        return f"<w:r>{inner}</w:r>"
+
+    def para(inner: str, ppr: str = "") -> str:
+        return f"<w:p>{ppr}{inner}</w:p>"
+
+    nested = "<w:tbl><w:tr><w:tc>" + para(run("<w:t>内</w:t>")) + "</w:tc></w:tr></w:tbl>"
+    xml = (
+        f"<w:document {w}><w:body>"
+        + para(run("<w:t>正文</w:t>"))
+        + "<w:tbl><w:tr>"
+        + '<w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr>' + para(run("<w:t>合并</w:t>")) + "</w:tc>"
+        + "<w:tc>" + para(run("<w:t>a</w:t><w:tab/><w:t>b</w:t>"),
+                          '<w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>')
+        + para(run('<w:t>c</w:t><w:br/><w:t>d</w:t><w:br w:type="page"/>')) + "</w:tc>"
+        + "</w:tr><w:tr>"
+        + "<w:tc>" + para(run("<w:t>外</w:t>")) + nested + "</w:tc>"
+        + "<w:tc>" + para("") + "</w:tc>"
+        + "</w:tr></w:tbl>"
+        + "</w:body></w:document>"
+    )  # fmt: skip
+    doc = read_document(xml.encode())
+    assert doc.paragraphs == ["正文"]
+    assert doc.tables == [
+        {(0, 0): ["合并"], (0, 2): ["a\tb", "c\nd"], (1, 0): ["外", "内"], (1, 1): [""]}
+    ]
 
 
 def test_failed_verification_writes_nothing(values, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

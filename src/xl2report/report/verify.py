@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml import etree
 from markupsafe import Markup
@@ -100,21 +101,44 @@ def paragraph_text(p: etree._Element) -> str:
 
 
 def _table(tbl: etree._Element) -> dict[tuple[int, int], list[str]]:
+    """(row, grid column) -> the cell's paragraphs, as :func:`paragraph_text` reads each.
+
+    One tag-filtered pass in document order (lxml filters in C, so the Python loop only sees
+    rows, cells, spans, paragraphs and run text; walking every child of every cell cost two
+    thirds of verifying a report).  A nested table's paragraphs belong to the outer cell.
+    """
     cells: dict[tuple[int, int], list[str]] = {}
-    for r, tr in enumerate(tbl.iterchildren(_TR)):
-        col = 0
-        for tc in tr.iterchildren(_TC):
-            span = 1
-            for el in tc:
-                if el.tag == _TC_PR:
-                    # A loop, not find(): lxml's find() runs through Python ElementPath.
-                    for grid in el:
-                        if grid.tag == _GRID_SPAN:
-                            span = int(grid.get(_VAL, "1"))
-                            break
-                    break
-            cells[(r, col)] = [paragraph_text(p) for p in tc.iter(_P)]
-            col += span
+    row, col, span = -1, 0, 0
+    cell: etree._Element | None = None
+    paras: list[list[str]] = []  # the current cell's paragraphs, as pieces of text
+    text: list[str] = []  # the current paragraph's pieces
+    found: dict[tuple[int, int], list[list[str]]] = {}
+    for el in tbl.iter(_TR, _TC, _GRID_SPAN, _P, _T, _TAB, _BR, _CR):
+        tag = el.tag
+        if tag == _T:
+            text.append(el.text or "")
+        elif tag == _P:
+            text = []
+            paras.append(text)
+        elif tag == _TC:
+            if el.getparent().getparent() is tbl:  # not a nested table's cell
+                col += span
+                span, cell = 1, el
+                paras = found[(row, col)] = []
+        elif tag == _TR:
+            if el.getparent() is tbl:
+                row, col, span = row + 1, 0, 0
+        elif tag == _GRID_SPAN:
+            if cell is not None and el.getparent().getparent() is cell:
+                span = int(el.get(_VAL, "1"))
+        elif el.getparent().tag != _R:
+            continue  # a tab stop in paragraph properties, not a tab in the text
+        elif tag == _TAB:
+            text.append("\t")
+        elif tag == _CR or el.get(W + "type") in (None, "textWrapping"):
+            text.append("\n")
+    for place, pieces in found.items():
+        cells[place] = ["".join(p) for p in pieces]
     return cells
 
 
@@ -213,6 +237,17 @@ def _plan_texts(texts: Iterable[str]) -> list[_Text]:
     return [_Text(text) for text in texts]
 
 
+class _TablePlan(NamedTuple):
+    """One probe table: its places, the cells without tokens (compared as they are, in one
+    list comparison per report) and the cells values go into (their texts made per report)."""
+
+    places: set[tuple[int, int]]
+    static_places: list[tuple[int, int]]
+    static_texts: list[list[str]]
+    scalars: list[tuple[tuple[int, int], str]]  # cells that are exactly one value: its key
+    dynamic: list[tuple[tuple[int, int], list[_Text]]]
+
+
 class Expectation:
     """A probe compiled for checking many reports: where each value goes, worked out once.
 
@@ -222,16 +257,25 @@ class Expectation:
 
     def __init__(self, probe: DocText) -> None:
         self.paragraphs = _plan_texts(probe.paragraphs)
-        # Per table: its cells in order; a cell without tokens is compared with a constant.
-        self.tables: list[tuple[set[tuple[int, int]], list[tuple[tuple[int, int], object]]]] = []
+        self.tables: list[_TablePlan] = []
         for table in probe.tables:
-            cells: list[tuple[tuple[int, int], object]] = []
+            static_places: list[tuple[int, int]] = []
+            static_texts: list[list[str]] = []
+            scalars: list[tuple[tuple[int, int], str]] = []
+            dynamic: list[tuple[tuple[int, int], list[_Text]]] = []
             for place, paras in table.items():
                 plans = _plan_texts(paras)
-                static = all(p.loop is None and all(isinstance(x, str) for x in p.segments)
-                             for p in plans)  # fmt: skip
-                cells.append((place, "\n".join(paras) if static else plans))
-            self.tables.append((set(table), cells))
+                if all(p.loop is None and all(isinstance(x, str) for x in p.segments)
+                       for p in plans):  # fmt: skip
+                    static_places.append(place)
+                    static_texts.append(list(paras))
+                elif (key := _lone_scalar(plans)) is not None:
+                    scalars.append((place, key))
+                else:
+                    dynamic.append((place, plans))
+            self.tables.append(
+                _TablePlan(set(table), static_places, static_texts, scalars, dynamic)
+            )
 
     def check(self, doc: DocText, content: ReportContent) -> None:
         """Raise :class:`VerifyError` unless ``doc`` shows every paragraph and cell it should."""
@@ -242,22 +286,39 @@ class Expectation:
                     raise VerifyError(f"生成的报告中缺少段落“{_short(want)}”")
         if len(doc.tables) != len(self.tables):
             raise VerifyError(f"生成的报告有 {len(doc.tables)} 个表格，应为 {len(self.tables)} 个")
-        for n, ((places, cells), got_table) in enumerate(
-            zip(self.tables, doc.tables, strict=True), 1
-        ):
-            if places != got_table.keys():
+        scalar = content.scalars
+        for n, (plan, got_table) in enumerate(zip(self.tables, doc.tables, strict=True), 1):
+            if plan.places != got_table.keys():
                 raise VerifyError(f"生成的报告第 {n} 个表格的行列与模板不一致")
-            for (r, c), expected in cells:
-                if isinstance(expected, str):
-                    want = expected
-                else:
-                    want = "\n".join(t for plan in expected for t in plan.texts(content))  # type: ignore[attr-defined]
-                got = "\n".join(got_table[(r, c)])
-                if want != got:
-                    raise VerifyError(
-                        f"生成的报告第 {n} 个表格第 {r + 1} 行第 {c + 1} 列应为“{_short(want)}”，"
-                        f"实际为“{_short(got)}”"
-                    )
+            if [got_table[p] for p in plan.static_places] != plan.static_texts:
+                for place, want_paras in zip(plan.static_places, plan.static_texts, strict=True):
+                    _compare_cell(n, place, "\n".join(want_paras), got_table[place])
+            for place, key in plan.scalars:
+                got = got_table[place]
+                if len(got) != 1 or got[0] != scalar.get(key, ""):
+                    _compare_cell(n, place, scalar.get(key, ""), got)
+            for place, plans in plan.dynamic:
+                want = "\n".join(t for text in plans for t in text.texts(content))
+                _compare_cell(n, place, want, got_table[place])
+
+
+def _lone_scalar(plans: list[_Text]) -> str | None:
+    """The key of a cell that shows exactly one scalar value and nothing else (most cells)."""
+    if len(plans) != 1 or plans[0].loop is not None or len(plans[0].segments) != 1:
+        return None
+    segment = plans[0].segments[0]
+    return segment[1] if isinstance(segment, tuple) and segment[0] == "S" else None
+
+
+def _compare_cell(n: int, place: tuple[int, int], want: str, got_paras: list[str]) -> None:
+    """Raise :class:`VerifyError` unless the cell at ``place`` of table ``n`` reads ``want``."""
+    got = "\n".join(got_paras)
+    if want != got:
+        r, c = place
+        raise VerifyError(
+            f"生成的报告第 {n} 个表格第 {r + 1} 行第 {c + 1} 列应为“{_short(want)}”，"
+            f"实际为“{_short(got)}”"
+        )
 
 
 def _short(text: str, limit: int = 40) -> str:
