@@ -523,7 +523,7 @@ def _main(args: argparse.Namespace, work: Path, summary: Summary) -> None:
     rss_before = rss_now_mb()
     series = per_workbook(paths, work, max(1, args.naive_every))
     naive, floor = series["naive"].median, series["floor"].median
-    print(f"\n== 每个工作簿（中位数，{n} 个，逐个文件轮流测四种做法） ==")
+    print(f"\n== 每个工作簿（中位数，{n} 个，逐个文件轮流测各种做法） ==")
     print(f"  {'做法':<28}{'中位数':>9}{'P95':>9}{'比朴素快':>10}{'相对下限':>10}")
     labels = {
         "naive": "朴素：openpyxl×2 + docxtpl",
