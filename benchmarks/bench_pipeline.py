@@ -16,6 +16,8 @@ errors, text numbers, placeholders left in the text), then measures in one run:
   - ``check + render`` (``check_file`` + ``ReportRenderer.render``: atomic write, fsync,
     re-read and verification; a workbook with errors is rendered as a draft, so every variant
     renders every workbook);
+  - the same without reading the report back, once with the same atomic fsynced write and once
+    with a plain write: what the verification and the fsync each add, measured side by side;
 * start-up: ``xl2report --help`` and ``xl2report check`` on one file (fresh processes);
 * ``xl2report run --jobs 1`` and ``--jobs 2`` end to end over the N workbooks, and one run over
   ``--scale`` workbooks to show peak memory does not grow with N (needs the batch commands);
@@ -55,6 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers import consistent_values  # noqa: E402
+from xl2report.atomic import write_bytes_atomic  # noqa: E402
 from xl2report.checks.check import check_file  # noqa: E402
 from xl2report.form.national import FORM, Kind, Value, ValueType, compute_formulas  # noqa: E402
 from xl2report.report.content import report_content, template_context  # noqa: E402
@@ -212,10 +215,23 @@ def per_workbook(paths: list[Path], work: Path, naive_every: int) -> dict[str, S
         renderer.render(result.values, out / f"{path.stem}.docx", draft=not result.valid,
                         overwrite=True)  # fmt: skip
 
+    def unverified(path: Path, durable: bool) -> None:
+        # check + render without reading the report back; with the same atomic, fsynced write
+        # (durable) or a plain one: what the verification and the fsync each cost, side by side.
+        result = check_file(path)
+        data = renderer.render_bytes(report_content(result.values, draft=not result.valid))
+        target = out / f"{path.stem}.{'durable' if durable else 'plain'}.docx"
+        if durable:
+            write_bytes_atomic(target, data, overwrite=True)
+        else:
+            target.write_bytes(data)
+
     variants: list[tuple[str, Callable[[Path], object]]] = [
         ("floor", lambda p: (parse_every_part(p), renderer.render_bytes(contents[p]))),
         ("check", check_file),
         ("check+render", check_and_render),
+        ("unverified", lambda p: unverified(p, durable=True)),
+        ("unverified-plain", lambda p: unverified(p, durable=False)),
         ("naive", lambda p: naive_pipeline(p, out / "naive.docx")),
     ]
     series = {name: Series(name) for name, _ in variants}
@@ -507,19 +523,25 @@ def _main(args: argparse.Namespace, work: Path, summary: Summary) -> None:
     rss_before = rss_now_mb()
     series = per_workbook(paths, work, max(1, args.naive_every))
     naive, floor = series["naive"].median, series["floor"].median
-    print(f"\n== 每个工作簿（中位数，{n} 个，逐个文件轮流测四种做法） ==")
+    print(f"\n== 每个工作簿（中位数，{n} 个，逐个文件轮流测各种做法） ==")
     print(f"  {'做法':<28}{'中位数':>9}{'P95':>9}{'比朴素快':>10}{'相对下限':>10}")
     labels = {
         "naive": "朴素：openpyxl×2 + docxtpl",
         "floor": "单次解析下限（解析+渲染）",
         "check": "check",
         "check+render": "check + render",
+        "unverified": "  其中不回读核对",
+        "unverified-plain": "  再不 fsync（普通写入）",
     }
-    for name in ("naive", "floor", "check", "check+render"):
+    for name in ("naive", "floor", "check", "check+render", "unverified", "unverified-plain"):
         s = series[name]
         print(f"  {labels[name]:<24}{s.median:8.1f}ms{s.p95:7.1f}ms"
               f"{naive / s.median:9.1f}×{s.median / floor:9.2f}×")  # fmt: skip
     print(f"  （朴素流程测了 {len(series['naive'].times)} 个工作簿）")
+    verify_ms = series["check+render"].median - series["unverified"].median
+    fsync_ms = series["unverified"].median - series["unverified-plain"].median
+    print(f"  check + render 比下限多出的 {series['check+render'].median - floor:.1f} ms 中："
+          f"回读核对报告 {verify_ms:.1f} ms，原子写入并 fsync {fsync_ms:.1f} ms")  # fmt: skip
     print(
         f"  本进程 RSS：开始 {rss_before:.0f} MB，结束 {rss_now_mb():.0f} MB，峰值 {self_peak_mb():.0f} MB"
     )

@@ -113,7 +113,9 @@ def test_2_upload_right_and_wrong_through_the_form(site: dict) -> None:
     d.find_element(By.CSS_SELECTOR, "#upload-form button[type=submit]").click()
     wait_for(d, lambda drv: "upload=" in drv.current_url)
     wait_for(d, lambda drv: state_of(drv, ROSTER[0]) == "已通过")
-    assert time.monotonic() - started < 10
+    # The result came back within the upload's own wait, not later through the page's polling
+    # (a behaviour, not a speed goal: the margin holds on a loaded machine).
+    assert time.monotonic() - started < site["config"].wait_seconds * 0.9
     assert state_of(d, ROSTER[1]).startswith("已退回")
     assert state_of(d, ROSTER[2]) == "未报送"
     box = d.find_element(By.ID, "uploads").text
@@ -128,7 +130,7 @@ def test_3_board_refreshes_itself_when_another_process_runs(site: dict) -> None:
     shutil.copy(site["later"], config.inbox / site["later"].name)
     # What `xl2report run` (or a `watch` pass) does, outside the board.
     run_batch(RunOptions(config.inbox, config.outbox, jobs=1, settle=0.1))
-    wait_for(d, lambda drv: state_of(drv, ROSTER[2]) == "已通过", timeout=10)
+    wait_for(d, lambda drv: state_of(drv, ROSTER[2]) == "已通过")  # the page polls every second
     assert d.execute_script("return window.__notReloaded === true;")
 
 

@@ -151,7 +151,7 @@ def _raw_from_openpyxl(formulas: openpyxl.Workbook, cached: openpyxl.Workbook) -
                 text, kind, formula, cell.protection.locked, is_date
             )
         sheets[ws.title] = sheet
-    return RawWorkbook(sheets, {}, date1904)
+    return RawWorkbook(sheets, date1904)
 
 
 def _same_findings(path: Path, formulas: openpyxl.Workbook, cached: openpyxl.Workbook) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -53,8 +53,8 @@ M = f"{{{NS_MAIN}}}"
 _SHEET_DATA, _ROW, _C, _F, _V, _IS, _T, _R = (
     M + n for n in ("sheetData", "row", "c", "f", "v", "is", "t", "r")
 )
-_SHEET_PROTECTION, _MERGE_CELL, _DATA_VALIDATION, _FORMULA1 = (
-    M + n for n in ("sheetProtection", "mergeCell", "dataValidation", "formula1")
+_SHEET_PROTECTION, _MERGE_CELL, _DATA_VALIDATION, _FORMULA1, _DEFINED_NAME = (
+    M + n for n in ("sheetProtection", "mergeCell", "dataValidation", "formula1", "definedName")
 )
 
 _PARSER = etree.XMLParser(
@@ -102,8 +102,16 @@ class RawSheet:
 @dataclass
 class RawWorkbook:
     sheets: dict[str, RawSheet]
-    defined_names: dict[str, str]
     date1904: bool = False  # serial numbers count from 1904-01-01 (old Mac Excel)
+    workbook_xml: etree._Element | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def defined_names(self) -> dict[str, str]:
+        """Defined names (name -> reference), read from workbook.xml on first use: no check
+        needs them, and the template defines one per field (a tenth of a workbook's reading)."""
+        if self.workbook_xml is None:
+            return {}
+        return {dn.get("name", ""): dn.text or "" for dn in self.workbook_xml.iter(_DEFINED_NAME)}
 
     @property
     def sheet_names(self) -> list[str]:
@@ -196,9 +204,6 @@ class _Reader:
         rels = self._rels("xl/_rels/workbook.xml.rels")
         shared = self._shared_strings(rels)
         styles = self._styles(rels)
-        defined = {}
-        for dn in wb.iter(M + "definedName"):
-            defined[dn.get("name", "")] = dn.text or ""
         pr = wb.find(M + "workbookPr")
         date1904 = pr is not None and _truthy(pr.get("date1904", "0"))
         sheets: dict[str, RawSheet] = {}
@@ -210,7 +215,7 @@ class _Reader:
             sheet = RawSheet(name, el.get("state", "visible"))
             self._read_sheet(target, sheet, shared, styles)
             sheets[name] = sheet
-        return RawWorkbook(sheets, defined, date1904)
+        return RawWorkbook(sheets, date1904, wb)
 
     def _rels(self, name: str) -> dict[str, str]:
         if name not in self.names:
