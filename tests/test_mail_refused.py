@@ -172,9 +172,8 @@ def test_a_refused_sender_or_a_closing_server_still_stops_the_run(
     assert _to(smtp) == [KEJING, BAISHA, WULONGKOU]  # the rest, nothing twice
 
 
-def test_board_send_and_remind_show_the_refused_unit_and_send_the_others(
-    tmp_path: Path, smtp: Smtp, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _board(tmp_path: Path, smtp: Smtp, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A board over ``tmp_path`` whose xl2report.toml points at ``smtp``, the roster registered."""
     monkeypatch.chdir(tmp_path)  # the board reads ./xl2report.toml
     monkeypatch.setenv("XL2REPORT_MAIL_PASSWORD", PASSWORD)
     (tmp_path / "xl2report.toml").write_text(
@@ -185,17 +184,26 @@ def test_board_send_and_remind_show_the_refused_unit_and_send_the_others(
     config = make_config(tmp_path)
     with Ledger.open(config.ledger_path) as ledger:
         ledger.set_roster(UNITS, "名单.xlsx")
+    return TestClient(create_app(config), base_url=ORIGIN["Origin"], follow_redirects=False)
+
+
+def _board_send(client: TestClient) -> str:
+    """Generate the templates, press 发送 on the plan shown; the page after it."""
+    token = csrf_of(client.get("/mail/send?year=2024").text)
+    done = client.post("/mail/send/prepare", data={"csrf": token, "year": 2024}, headers=ORIGIN)
+    page = client.get(done.headers["location"]).text
+    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    done = client.post("/mail/send", data={"csrf": token, "year": 2024,
+                                           "fingerprint": fingerprint}, headers=ORIGIN)  # fmt: skip
+    return client.get(done.headers["location"]).text
+
+
+def test_board_send_and_remind_show_the_refused_unit_and_send_the_others(
+    tmp_path: Path, smtp: Smtp, monkeypatch: pytest.MonkeyPatch
+) -> None:
     smtp.full.add(BAISHA)
-    with TestClient(create_app(config), base_url=ORIGIN["Origin"],
-                    follow_redirects=False) as client:  # fmt: skip
-        token = csrf_of(client.get("/mail/send?year=2024").text)
-        done = client.post("/mail/send/prepare", data={"csrf": token, "year": 2024},
-                           headers=ORIGIN)  # fmt: skip
-        page = client.get(done.headers["location"]).text
-        fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
-        done = client.post("/mail/send", data={"csrf": token, "year": 2024,
-                                               "fingerprint": fingerprint}, headers=ORIGIN)  # fmt: skip
-        shown = client.get(done.headers["location"]).text
+    with _board(tmp_path, smtp, monkeypatch) as client:
+        shown = _board_send(client)
         assert _to(smtp) == [KEJING, WULONGKOU]
         assert "已发送 2 封" in shown and "没有发出任何邮件" not in shown
         assert f"1 个单位的邮件被服务器拒收，没有发出（其他单位不受影响）：{MIDDLE}：收件人 {BAISHA} 的邮箱已满" in shown
@@ -205,8 +213,23 @@ def test_board_send_and_remind_show_the_refused_unit_and_send_the_others(
         smtp.full.clear()
         smtp.received.clear()
         smtp.unknown.add(WULONGKOU)  # now the last unit's reminder is refused
+        token = csrf_of(client.get("/mail").text)
         done = client.post("/mail/remind", data={"csrf": token}, headers=ORIGIN)
         shown = client.get(done.headers["location"]).text
     assert "催报 2 封" in shown and _to(smtp) == [KEJING, BAISHA]
     assert f"{UNITS[2].name}：发信服务器拒绝了收件人 {WULONGKOU}（550 5.1.1 User unknown）" in shown
     assert "再点“催报”，只补发这些单位" in shown and PASSWORD not in shown
+
+
+def test_board_send_stopped_after_a_refusal_says_both(
+    tmp_path: Path, smtp: Smtp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    smtp.full.add(KEJING)  # the first unit is refused, the second sent, the server goes away
+    smtp.closing.add(WULONGKOU)
+    with _board(tmp_path, smtp, monkeypatch) as client:
+        shown = _board_send(client)
+    assert _to(smtp) == [BAISHA]
+    error = shown.split('id="error">')[1].split("</p>")[0]
+    assert "关闭了连接（421 4.3.2 Service shutting down）" in error
+    assert f"此前已发出 1 封（{MIDDLE}），已记录，不会重复发送" in error
+    assert f"被服务器拒收、没有发出的：{UNITS[0].name}：收件人 {KEJING} 的邮箱已满" in error

@@ -176,10 +176,13 @@ def _send(web: Web, year: int, resend: bool, seen: str) -> SendNote:
     request = SendRequest(roster=roster, templates=template_folder(web, year), year=year,
                           resend=resend)  # fmt: skip
     sent: list[str] = []
+    refused: list[str] = []  # before the run stopped, if it does
 
     def count(unit) -> None:  # type: ignore[no-untyped-def]
         if unit.outcome is Outcome.SENT:
             sent.append(unit.org)
+        elif unit.outcome is Outcome.FAILED:
+            refused.append(f"{unit.org}：{unit.detail}")
 
     try:
         with mail_workspace(web.config.outbox, web.config.ledger, "send") as book:
@@ -190,6 +193,8 @@ def _send(web: Web, year: int, resend: bool, seen: str) -> SendNote:
             done = f"此前已发出 {len(sent)} 封（{'、'.join(sent)}），已记录，不会重复发送。"
         else:
             done = "没有发出任何邮件。"
+        if refused:
+            done += f"被服务器拒收、没有发出的：{''.join(refused)}"
         return SendNote(error=f"{exc}{done}")
     return _outcome_note(result)
 
