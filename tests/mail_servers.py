@@ -188,7 +188,8 @@ class Smtp:
     """A running aiosmtpd that accepts mail for anyone but the addresses in ``full`` (552 at
     RCPT), ``unknown`` (550 at RCPT) and ``closing`` (421 at RCPT: the server goes away); a
     message to an address in ``bad_content`` is refused after its content (554 at DATA), and
-    every message when ``refuse_sender`` (553 at MAIL FROM)."""
+    every message when ``refuse_sender`` (553 at MAIL FROM).  With ``drop_on_reset`` the
+    server drops the connection when the client resets a refused transaction (RSET)."""
 
     port: int
     user: str
@@ -198,6 +199,7 @@ class Smtp:
     closing: set[str] = field(default_factory=set)
     bad_content: set[str] = field(default_factory=set)
     refuse_sender: bool = False
+    drop_on_reset: bool = False
     logins: list[str] = field(default_factory=list)
 
     def messages(self) -> list[tuple[list[str], EmailMessage]]:
@@ -223,6 +225,11 @@ class _Handler:
         if address in self.box.closing:
             return "421 4.3.2 Service shutting down"
         envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_RSET(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if self.box.drop_on_reset:
+            server.transport.abort()  # gone at once: the reply below is never written
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]

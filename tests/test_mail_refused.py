@@ -4,8 +4,9 @@ Three units; the SMTP server (a real aiosmtpd on loopback, :mod:`mail_servers`) 
 middle one's only address (mailbox full, unknown user) or its content.  The first and the
 third get their message over the same session, the middle one is reported with the server's
 reason, the exit code is 1 (a person must act), and a rerun once the server takes it sends the
-middle one only.  A refusal of the session itself (the sender refused, the server closing) still
-stops the run, with the units already sent recorded.
+middle one only.  A refusal of the session itself (the sender refused, the server closing or
+hanging up after a refusal) still stops the run, with the units already sent recorded and nothing
+left "unconfirmed" that certainly did not go out.
 """
 
 from __future__ import annotations
@@ -170,6 +171,28 @@ def test_a_refused_sender_or_a_closing_server_still_stops_the_run(
     rest = mail_cli(*send)
     assert rest.returncode == 0, rest.stdout + rest.stderr
     assert _to(smtp) == [KEJING, BAISHA, WULONGKOU]  # the rest, nothing twice
+
+
+def test_a_server_gone_after_a_refusal_stops_before_the_next_unit(
+    tmp_path: Path, smtp: Smtp
+) -> None:
+    send = _send_args(tmp_path, smtp)
+    outbox = tmp_path / "outbox"
+    smtp.full.add(BAISHA)
+    smtp.drop_on_reset = True  # the server hangs up after refusing the middle unit
+    done = mail_cli(*send)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"被拒收：{MIDDLE}：收件人 {BAISHA} 的邮箱已满" in done.stderr
+    assert "断开了连接" in done.stderr and "Traceback" not in done.stderr
+    assert _to(smtp) == [KEJING]
+    # the third unit certainly did not go out: not left "unconfirmed" for a rerun to guess at
+    assert [(r["org"], r["state"]) for r in _rows(outbox, "template")] == [(UNITS[0].name, "sent")]
+
+    smtp.full.clear()
+    smtp.drop_on_reset = False
+    rest = mail_cli(*send)
+    assert rest.returncode == 0, rest.stdout + rest.stderr
+    assert _to(smtp) == [KEJING, BAISHA, WULONGKOU]
 
 
 def _board(tmp_path: Path, smtp: Smtp, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]

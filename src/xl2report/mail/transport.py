@@ -138,6 +138,11 @@ class SmtpSession:
         (sender refused, connection closed or lost, timeout) stops the run.
         """
         s = self.settings
+        if self.client.sock is None:  # the server hung up after refusing the message before
+            raise MailProtocolError(  # a refusal: this message certainly did not go out
+                f"发信服务器 {s.smtp_host}:{s.smtp_port_used} 断开了连接，这封及以后的邮件没有发出；"
+                "请稍后再运行一次（只发剩下的）。"
+            )
         try:
             refused = self.client.send_message(msg, to_addrs=list(recipients))
         except smtplib.SMTPRecipientsRefused as exc:
