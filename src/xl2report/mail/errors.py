@@ -1,7 +1,8 @@
 """Why a mail command stopped: one Chinese sentence each, never the password.
 
 Every class derives from :class:`~xl2report.errors.FatalError`, so the CLI prints the message
-and exits with code 2.  Messages name the server and the user but never a secret; text that
+and exits with code 2; only :class:`MessageRefusedError` never gets that far: the senders catch
+it, since one unit's refused message is that unit's outcome, not the end of the command.  Messages name the server and the user but never a secret; text that
 comes from a server passes through :func:`redact` first.
 """
 
@@ -31,7 +32,8 @@ class MailTimeoutError(MailError):
 
 
 class MailboxFullError(MailError):
-    """A mailbox (the recipient's or the office's) is over its quota."""
+    """The office's own mailbox is over its quota (a township's full mailbox refuses only its
+    message: :class:`MessageRefusedError`)."""
 
 
 class MailProtocolError(MailError):
