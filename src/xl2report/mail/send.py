@@ -215,7 +215,7 @@ def send_templates(
         if request.roster_source and not book.ledger.roster():  # the campaign counts these units
             book.ledger.set_roster(list(request.roster), request.roster_source)
     request = replace(request, deadline=deadline)
-    sender = settings.from_address if settings.sender or settings.user else None
+    sender = None if request.dry_run else settings.from_address  # validated by need_smtp
     units = [_plan(entry, index.find(entry.name), year, book, request) for entry in request.roster]
     wording = (subject, body, deadline.isoformat() if deadline else "")
     result = SendResult(year, units, index.skipped, request.dry_run, wording)
