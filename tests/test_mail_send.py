@@ -117,7 +117,7 @@ def test_unit_without_template_and_custom_words(tmp_path: Path, smtp: Smtp) -> N
     write_templates(templates, ROSTER[:1])  # only 克井镇 has a template
     body = tmp_path / "正文.txt"
     body.write_text(
-        "{联系人}您好：\n请填写{年度}年报表，{截止日期}前报回。{报送要求}\n{{机关名称}}",
+        "{联系人}您好：\n请填写{年度}年报表，{截止日期}前报回。{报送要求}\n｛{机关名称}｝",
         encoding="utf-8",
     )
     done = mail_cli("mail", "send", "--roster", str(roster), "--templates", str(templates),
@@ -129,7 +129,7 @@ def test_unit_without_template_and_custom_words(tmp_path: Path, smtp: Smtp) -> N
     assert to == ["kejing@town.test"] and msg["Subject"] == "请填报：克井镇人民政府2024"
     text = body_text(msg)
     assert text.startswith("张三您好：\n请填写2024年报表，2025年1月20日前报回。" + SUBMIT_TO)
-    assert "{克井镇人民政府}" in text  # literal braces stay literal text
+    assert "｛克井镇人民政府｝" in text  # full-width braces are text (a lone "{" is refused)
 
 
 def test_wrong_password_is_one_sentence(tmp_path: Path, smtp: Smtp) -> None:

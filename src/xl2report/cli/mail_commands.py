@@ -15,6 +15,7 @@ import click
 
 from xl2report.cli.app import cli
 from xl2report.cli.help import EXIT_FINDINGS, Group, UserError
+from xl2report.mail.wording import placeholder_list
 
 
 @cli.group(cls=Group)
@@ -104,10 +105,11 @@ def _roster(roster: Path | None, outbox: Path, ledger: Path | None):  # type: ig
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               required=True, help="template --roster 生成的模板目录。")  # fmt: skip
 @click.option("--year", type=int, help="年度（默认：模板中锁定的年度）。")
-@click.option("--subject", help="邮件主题，可用 {机关名称} {年度} 等占位符。")
+@click.option("--subject", help=f"邮件主题（一行），可用占位符 {placeholder_list()}。")
 @click.option("--body-file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="邮件正文（UTF-8 文本），可用 {机关名称} {年度} {联系人} {报送要求} {截止日期} {发件人}。")  # fmt: skip
-@click.option("--deadline", help="截止日期 YYYY-MM-DD，写进正文。")
+              help="邮件正文（UTF-8 文本），占位符同 --subject；未知的占位符或不成对的花括号会报错，"
+                   "不会发出。")  # fmt: skip
+@click.option("--deadline", help="截止日期 YYYY-MM-DD，写进正文（{截止日期} {截止日期行}）。")
 @click.option("--dry-run", is_flag=True, help="只列出将发送的邮件，不连接服务器、不记账。")
 @click.option("--resend", is_flag=True, help="已发过的单位也再发一次。")
 @_settings_options

@@ -61,7 +61,7 @@ def compose(
     msg = MIMEMultipart() if attachments else MIMEText(body, "plain", "utf-8")
     msg["From"] = address_header(sender.display_name, sender.addr_spec)
     msg["To"] = ", ".join(address_header(to_name, a) for a in to_addresses)
-    msg["Subject"] = Header(subject, "utf-8").encode()
+    msg["Subject"] = Header(subject, "utf-8")  # folded after "Subject: ", no leading space
     msg["Date"] = formatdate(localtime=True)
     msg["Message-ID"] = message_id
     if in_reply_to:

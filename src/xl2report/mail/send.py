@@ -28,7 +28,17 @@ from xl2report.mail.mail_ledger import MailKind, MailLedger
 from xl2report.mail.outgoing import Delivery, Outgoing, owed_addresses, send_planned
 from xl2report.mail.settings import MailSettings, Secret
 from xl2report.mail.templates import TemplateFile, index_templates
-from xl2report.mail.wording import TEMPLATE_SUBJECT, fill, template_body
+from xl2report.mail.wording import (
+    TEMPLATE_BODY,
+    TEMPLATE_SUBJECT,
+    WordingError,
+    check_body,
+    check_subject,
+    fill,
+    one_line,
+    template_values,
+    uses,
+)
 
 _SPLIT = re.compile(r"[;；,，、\s]+")
 _ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
@@ -77,6 +87,7 @@ class UnitMessage:
     message_id: str = ""
     when: str = ""
     detail: str = ""
+    body: str = ""  # in a dry run: the text the unit would get
 
     def to_dict(self) -> dict[str, object]:
         """JSON form."""
@@ -90,6 +101,7 @@ class UnitMessage:
             "message_id": self.message_id,
             "when": self.when,
             "detail": self.detail,
+            "body": self.body,
         }
 
 
@@ -101,6 +113,7 @@ class SendResult:
     units: list[UnitMessage]
     skipped_templates: list[tuple[str, str]] = field(default_factory=list)
     dry_run: bool = False
+    wording: tuple[str, str, str] = ("", "", "")  # subject and body as written, deadline used
 
     @property
     def needs_person(self) -> list[UnitMessage]:
@@ -108,11 +121,15 @@ class SendResult:
         return [u for u in self.units if u.outcome.needs_person]
 
     def fingerprint(self) -> str:
-        """A digest of the plan (unit, addresses, outcome, template name and bytes), so a
-        caller can tell whether what a person looked at is still what would be sent."""
+        """A digest of the plan (unit, addresses, outcome, template name and bytes, the
+        subject, body and deadline as written and each unit's filled text), so a caller can
+        tell whether what a person looked at is still what would be sent."""
         digest = hashlib.sha256(str(self.year).encode())
+        for text in self.wording:
+            digest.update(f"\0{len(text)}\0{text}".encode())
         for u in self.units:
             digest.update(f"\0{u.org}\0{';'.join(u.addresses)}\0{u.outcome.value}\0".encode())
+            digest.update(f"{len(u.subject)}\0{u.subject}\0{len(u.body)}\0{u.body}\0".encode())
             if u.template is not None:
                 digest.update(u.template.path.name.encode())
                 with contextlib.suppress(OSError):
@@ -137,7 +154,7 @@ class SendRequest:
     templates: Path
     year: int | None = None
     subject: str | None = None  # with placeholders ({机关名称} …); default TEMPLATE_SUBJECT
-    body: str | None = None  # with placeholders; default: wording.template_body
+    body: str | None = None  # with placeholders; default TEMPLATE_BODY
     deadline: date | None = None
     dry_run: bool = False
     resend: bool = False
@@ -169,8 +186,15 @@ def send_templates(
     """Plan and (unless ``dry_run``) send; ``password`` is asked for only if something is sent.
 
     ``on_sent`` is called with each unit as its message goes out or is refused (``FAILED``, the
-    server's reason in ``detail``); a refused unit does not stop the others.
+    server's reason in ``detail``); a refused unit does not stop the others.  A subject or body
+    that cannot be used (:class:`~xl2report.mail.wording.WordingError`) stops the run before
+    anything is sent or recorded.  A dry run fills in each unit's ``subject`` and ``body``.
     """
+    subject = request.subject if request.subject is not None else TEMPLATE_SUBJECT
+    body = request.body.replace("\r\n", "\n") if request.body is not None else TEMPLATE_BODY
+    check_subject(subject)
+    check_body(body)
+    request = replace(request, subject=subject, body=body)
     index = index_templates(request.templates, request.year)
     year = request.year
     if year is None:
@@ -184,19 +208,22 @@ def send_templates(
     if not request.dry_run:
         settings.need_smtp()  # refuse bad settings before anything else happens
     deadline = request.deadline or (book.ledger.deadline(year) if year else None)
+    _need_deadline(subject, body, deadline)
     if not request.dry_run and year is not None:
         if request.deadline is not None:  # remembered for status, reminders and the board
             book.ledger.set_deadline(year, request.deadline)
         if request.roster_source and not book.ledger.roster():  # the campaign counts these units
             book.ledger.set_roster(list(request.roster), request.roster_source)
     request = replace(request, deadline=deadline)
-    sender = settings.from_address if settings.sender or settings.user else None
+    sender = None if request.dry_run else settings.from_address  # validated by need_smtp
     units = [_plan(entry, index.find(entry.name), year, book, request) for entry in request.roster]
-    result = SendResult(year, units, index.skipped, request.dry_run)
+    wording = (subject, body, deadline.isoformat() if deadline else "")
+    result = SendResult(year, units, index.skipped, request.dry_run, wording)
     todo = [u for u in units if u.outcome is Outcome.WOULD_SEND]
     if request.dry_run or not todo:
+        signature = _signature(settings) if request.dry_run else ""
         for u in todo:
-            u.subject = _subject(request, u, year)
+            u.subject, u.body = message_text(request, u, year, signature)
         return result
     assert sender is not None
     planned = [(unit, _outgoing(unit, year, request, settings)) for unit in todo]
@@ -236,23 +263,38 @@ def _plan(
     return unit
 
 
-def _values(
-    unit: UnitMessage, year: int | None, request: SendRequest, sender: str
-) -> dict[str, str]:
-    from xl2report.mail.wording import date_text
-
-    return {
-        "机关名称": unit.org,
-        "年度": str(year or ""),
-        "联系人": unit.contact,
-        "报送要求": unit.template.submit_note if unit.template else "",
-        "截止日期": date_text(request.deadline),
-        "发件人": sender,
-    }
+def _need_deadline(subject: str, body: str, deadline: date | None) -> None:
+    if deadline is None and (uses(subject, "截止日期") or uses(body, "截止日期")):
+        where = "主题" if uses(subject, "截止日期") else "正文"
+        raise WordingError(
+            f"邮件{where}用了 {{截止日期}}，但没有截止日期：请填写截止日期（--deadline），"
+            "或改用 {截止日期行}（没有截止日期时为空）。"
+        )
 
 
-def _subject(request: SendRequest, unit: UnitMessage, year: int | None) -> str:
-    return fill(request.subject or TEMPLATE_SUBJECT, _values(unit, year, request, ""))
+def _signature(settings: MailSettings) -> str:
+    """How the office signs (its display name, else its address); "" when not configured."""
+    try:
+        sender = settings.from_address if settings.sender or settings.user else None
+    except FatalError:
+        return ""
+    return (sender.display_name or sender.addr_spec) if sender is not None else ""
+
+
+def message_text(
+    request: SendRequest, unit: UnitMessage, year: int | None, signature: str
+) -> tuple[str, str]:
+    """The subject and body ``unit`` gets: the request's words (default: TEMPLATE_SUBJECT,
+    TEMPLATE_BODY) with the placeholders filled; the one place a template message is worded."""
+    values = template_values(
+        org=unit.org, contact=unit.contact, year=year,
+        submit_note=unit.template.submit_note if unit.template else "",
+        deadline=request.deadline, sender=signature,
+    )  # fmt: skip
+    subject = fill(request.subject if request.subject is not None else TEMPLATE_SUBJECT, values,
+                   "主题")  # fmt: skip
+    body = fill(request.body if request.body is not None else TEMPLATE_BODY, values, "正文")
+    return one_line(subject), body
 
 
 def _outgoing(
@@ -260,15 +302,7 @@ def _outgoing(
 ) -> Outgoing:
     """The message handing ``unit`` its template (sets ``unit.subject``)."""
     assert unit.template is not None
-    sender = settings.from_address
-    signature = sender.display_name or sender.addr_spec
-    unit.subject = _subject(request, unit, year)
-    if request.body is not None:
-        body = fill(request.body, _values(unit, year, request, signature))
-    else:
-        body = template_body(org=unit.org, contact=unit.contact, year=year or 0,
-                             submit_note=unit.template.submit_note, deadline=request.deadline,
-                             sender=signature)  # fmt: skip
+    unit.subject, body = message_text(request, unit, year, _signature(settings))
     try:
         data = unit.template.path.read_bytes()
     except OSError as exc:
