@@ -1,5 +1,6 @@
 """``mail remind`` / ``reply`` when only a roster is registered: no workbook came back yet, so
-no year is known, and the table's title must not read ``年 催报`` (an empty year)."""
+no year is known; the table's title must not read ``年 催报`` nor a reminder's subject
+``【催报】年政府…`` (an empty year): the year is left out."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 
 from mail_helpers import ROSTER, mail_cli, smtp_args, write_roster
 from mail_servers import Smtp
+from xl2report.form.national import FORM_TITLE
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+FORM = FORM_TITLE  # 政府信息公开工作年度报告
 
 
 def _title(stdout: str) -> str:
@@ -36,16 +39,22 @@ def test_remind_and_reply_titles_leave_out_an_unknown_year(tmp_path: Path, smtp:
     assert dry.returncode == 1, dry.stdout + dry.stderr  # 五龙口镇 has no address: a person acts
     assert _title(dry.stdout) == f"催报（{today}）（试运行，未发送）"
     assert "将催报" in dry.stdout and "没有邮箱" in dry.stdout  # the table under it
-    assert json.loads(mail_cli("mail", "remind", "--outbox", str(outbox), "--dry-run",
-                               "--json").stdout)["year"] is None  # fmt: skip
+    planned = json.loads(mail_cli("mail", "remind", "--outbox", str(outbox), "--dry-run",
+                                  "--json").stdout)  # fmt: skip
+    assert planned["year"] is None
+    assert planned["units"][0]["subject"] == f"【催报】{FORM}填报表（{ROSTER[0].name}）"
 
     sent = mail_cli("mail", "remind", "--outbox", str(outbox), *smtp_args(smtp.port))
     assert sent.returncode == 1, sent.stdout + sent.stderr
     assert _title(sent.stdout) == f"催报（{today}）"
     assert sorted(to[0] for to, _ in smtp.received) == [ROSTER[1].email, ROSTER[0].email]
+    assert sorted(str(m["Subject"]) for _, m in smtp.messages()) == sorted(
+        f"【催报】{FORM}填报表（{e.name}）" for e in ROSTER[:2])  # fmt: skip
 
     given = mail_cli("mail", "remind", "--outbox", str(outbox), "--year", "2024", "--dry-run")
     assert _title(given.stdout) == f"2024年 催报（{today}）（试运行，未发送）"
+    assert f"【催报】2024年{FORM}填报表（{ROSTER[0].name}）" in mail_cli(
+        "mail", "remind", "--outbox", str(outbox), "--year", "2024", "--dry-run", "--json").stdout
 
     reply = mail_cli("mail", "reply", "--outbox", str(outbox), "--dry-run")
     assert reply.returncode == 0, reply.stdout + reply.stderr

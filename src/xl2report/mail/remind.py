@@ -25,7 +25,7 @@ from xl2report.mail.reply import reply_topic
 from xl2report.mail.send import split_addresses, valid_address
 from xl2report.mail.settings import MailSettings, Secret
 from xl2report.mail.templates import index_templates
-from xl2report.mail.wording import REMIND_SUBJECT, fill, remind_body
+from xl2report.mail.wording import REMIND_SUBJECT, remind_body, unit_subject
 
 REMINDED_STATES = (UnitState.MISSING, UnitState.REJECTED)
 
@@ -174,9 +174,7 @@ def remind_units(
         if template is not None:
             attachments.append(Attachment(template.path.name, template.path.read_bytes()))
         reminder.addresses = addresses
-        reminder.subject = fill(
-            REMIND_SUBJECT, {"年度": str(campaign.year or ""), "机关名称": unit.org}
-        )
+        reminder.subject = unit_subject(REMIND_SUBJECT, campaign.year, unit.org)
         reminder.attachment = template.path.name if template else ""
         body = remind_body(chased.message, reminder.attachment, signature)
         item = Outgoing(MailKind.REMIND, topic, unit.org, campaign.year, addresses,

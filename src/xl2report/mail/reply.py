@@ -29,9 +29,9 @@ from xl2report.mail.wording import (
     ACCEPTED_SUBJECT,
     REJECTED_SUBJECT,
     accepted_body,
-    fill,
     finding_line,
     rejected_body,
+    unit_subject,
 )
 
 
@@ -202,7 +202,6 @@ def _message(
 ) -> Outgoing:
     current = unit.current
     assert current is not None
-    values = {"年度": str(year or ""), "机关名称": unit.org}
     file = Path(current.file).name
     warnings = [finding_line(n.sheet, n.cell, n.message) for n in unit.warnings]
     attachments: list[Attachment] = []
@@ -216,7 +215,7 @@ def _message(
                     f"{unit.org} 的校验反馈表 {feedback} 无法读取：{exc.strerror or exc}；"
                     "请先运行 xl2report run 重新生成。"
                 ) from exc
-        subject = fill(REJECTED_SUBJECT, values)
+        subject = unit_subject(REJECTED_SUBJECT, year, unit.org)
         body = rejected_body(
             org=unit.org, contact=unit.contact, year=year, received=current.received_text,
             file=file, errors=[finding_line(n.sheet, n.cell, n.message) for n in unit.errors],
@@ -224,7 +223,7 @@ def _message(
             deadline=deadline, sender=signature,
         )  # fmt: skip
     else:
-        subject = fill(ACCEPTED_SUBJECT, values)
+        subject = unit_subject(ACCEPTED_SUBJECT, year, unit.org)
         body = accepted_body(
             org=unit.org, contact=unit.contact, year=year, received=current.received_text,
             file=file, version=current.version, warnings=warnings, sender=signature,

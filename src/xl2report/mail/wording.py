@@ -173,6 +173,14 @@ ACCEPTED_SUBJECT = "【已通过】{年度}年政府信息公开工作年度报�
 REMIND_SUBJECT = "【催报】{年度}年政府信息公开工作年度报告填报表（{机关名称}）"
 
 
+def unit_subject(subject: str, year: int | None, org: str) -> str:
+    """A reply's or reminder's ``subject`` for ``org``; with no year known (only a roster
+    registered) its ``{年度}年`` is left out rather than sent as ``【催报】年政府…``."""
+    if not year:
+        subject = subject.replace("{年度}年", "")
+    return fill(subject, {"年度": str(year or ""), "机关名称": org}, "主题")
+
+
 def numbered_lines(lines: list[str]) -> str:
     """'1. …' one per line."""
     return "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
