@@ -110,6 +110,8 @@ def test_clerk_words_preview_and_send(board: dict, smtp: Smtp) -> None:
         assert msg["Subject"] == subject
         assert body_text(msg).replace("\r\n", "\n") == body
     assert d.find_element(By.ID, "subject").get_attribute("value") == SUBJECT  # still there
+    again = d.find_element(By.ID, "preview").text  # all sent: what 再发一次 would send
+    assert "勾选“再发一次”时发送的内容" in again and "【请于2025年1月20日前报回】" in again
     with Ledger.open(board["config"].ledger_path) as ledger:
         assert str(ledger.deadline(YEAR)) == "2025-01-20"  # remembered, as --deadline does
 
