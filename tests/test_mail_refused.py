@@ -256,3 +256,72 @@ def test_board_send_stopped_after_a_refusal_says_both(
     assert "关闭了连接（421 4.3.2 Service shutting down）" in error
     assert f"此前已发出 1 封（{MIDDLE}），已记录，不会重复发送" in error
     assert f"被服务器拒收、没有发出的：{UNITS[0].name}：收件人 {KEJING} 的邮箱已满" in error
+
+
+def _processed_board(tmp_path: Path, smtp: Smtp, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """:func:`_board` after each of the three units returned a valid workbook, processed and
+    not yet answered."""
+    roster = write_roster(tmp_path / "名单.csv", UNITS)
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    for n, unit in enumerate(UNITS):
+        write_valid(inbox / f"{n}.xlsx", unit.name, seed=n)
+    run = mail_cli("run", "--inbox", str(inbox), "--outbox", str(outbox), "--roster", str(roster))
+    assert run.returncode == 0, run.stderr
+    return _board(tmp_path, smtp, monkeypatch)
+
+
+def _press(client: TestClient, action: str) -> tuple[str, str]:
+    """Press a button of the 邮件 page; (the message, the error) on the page after it."""
+    token = csrf_of(client.get("/mail").text)
+    done = client.post(f"/mail/{action}", data={"csrf": token}, headers=ORIGIN)
+    shown = client.get(done.headers["location"]).text
+    assert PASSWORD not in shown and "Traceback" not in shown
+    parts = [shown.split(f'id="{i}">')[1].split("</p>")[0] if f'id="{i}">' in shown else ""
+             for i in ("message", "error")]  # fmt: skip
+    return parts[0], parts[1]
+
+
+def test_board_reply_refused_in_the_middle_answers_the_others(
+    tmp_path: Path, smtp: Smtp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    smtp.full.add(BAISHA)
+    with _processed_board(tmp_path, smtp, monkeypatch) as client:
+        message, error = _press(client, "reply")
+        assert _to(smtp) == [KEJING, WULONGKOU]  # the third answered after the refusal
+        assert message == f"回复 2 封：{UNITS[0].name}、{UNITS[2].name}。"
+        assert error == (f"1 个单位的邮件被服务器拒收，没有发出（其他单位不受影响）：{MIDDLE}："
+                         f"收件人 {BAISHA} 的邮箱已满，服务器拒收（552 5.2.2 Mailbox full）。"
+                         "核对邮箱（或等对方清理邮箱）后再点“回复校验结果”，只补发这些单位。")  # fmt: skip
+        assert [r["org"] for r in _rows(tmp_path / "outbox", "reply")] == [
+            UNITS[0].name, UNITS[2].name]  # fmt: skip  # the refused one is not recorded
+
+        smtp.full.clear()  # the township emptied its mailbox: only it is answered, once
+        message, error = _press(client, "reply")
+    assert message == f"回复 1 封：{MIDDLE}。" and error == ""
+    assert _to(smtp) == [KEJING, WULONGKOU, BAISHA]
+
+
+@pytest.mark.parametrize("action", ["reply", "remind"])
+def test_board_reply_or_remind_stopped_partway_names_who_was_sent(
+    tmp_path: Path, smtp: Smtp, monkeypatch: pytest.MonkeyPatch, action: str
+) -> None:
+    smtp.full.add(KEJING)  # the first unit is refused, the second sent, the server goes away
+    smtp.closing.add(WULONGKOU)
+    opened = _processed_board if action == "reply" else _board  # reminders: all three missing
+    with opened(tmp_path, smtp, monkeypatch) as client:
+        message, error = _press(client, action)
+        assert _to(smtp) == [BAISHA] and message == ""
+        assert "关闭了连接（421 4.3.2 Service shutting down）" in error
+        assert error.endswith(f"此前已发出 1 封（{MIDDLE}），已记录，不会重复发送。"
+                              f"被服务器拒收、没有发出的：{UNITS[0].name}：收件人 {KEJING} 的邮箱已满，"
+                              "服务器拒收（552 5.2.2 Mailbox full）。")  # fmt: skip
+        kind = "reply" if action == "reply" else "remind"
+        assert [(r["org"], r["state"]) for r in _rows(tmp_path / "outbox", kind)] == [
+            (MIDDLE, "sent")]  # fmt: skip
+
+        smtp.full.clear()
+        smtp.closing.clear()
+        message, error = _press(client, action)  # the rest, nothing twice
+    assert _to(smtp) == [BAISHA, KEJING, WULONGKOU] and error == ""
+    said = "回复" if action == "reply" else "催报"
+    assert message.startswith(f"{said} 2 封：{UNITS[0].name}、{UNITS[2].name}")

@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from xl2report.checks.check import check_file
@@ -166,6 +166,7 @@ PARTS = ["xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml",
     st.integers(0, 40),
     st.sampled_from([b"", b"<", b'"', b"x", b"99999", b"-1", b't="s"', b"</c>"]),
 )
+@example("xl/workbook.xml", 675, 19, b'"')  # a sheet named "" (found by hypothesis)
 def test_damaged_parts_never_raise(part: str, where: int, length: int, insert: bytes) -> None:
     """Whatever a broken writer or a bad copy does to a part, check_file returns findings."""
     body = zipfile.ZipFile(VALID).read(part)

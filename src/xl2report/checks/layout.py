@@ -45,7 +45,8 @@ def check_structure(sub: Submission) -> list[Finding]:
             findings.append(Finding.at(name, "sheet-missing"))
     # 校验结果 is the list our feedback copy adds; a township may send that copy back.
     for name in sorted(present - known - {form.meta_sheet, FEEDBACK_SHEET}):
-        findings.append(Finding.at(name, "sheet-extra"))
+        # sheet=name: a damaged workbook.xml can name a sheet "" (still its own finding)
+        findings.append(Finding.at(name, "sheet-extra", sheet=name))
     for spec in form.sheets:
         sheet = sub.sheet(spec.name)
         if sheet is None:

@@ -22,6 +22,12 @@ FAILED = (Outcome.FAILED, ReplyOutcome.FAILED, RemindOutcome.FAILED)
 PARTLY_REFUSED = "被拒收"  # in a delivery note (wording.delivery_note): some addresses refused it
 
 
+def year_title(year: int | None, what: str) -> str:
+    """A result table's title: ``2024年 催报``, or just ``催报`` when no year is known (only a
+    roster registered, nothing returned yet)."""
+    return f"{year}年 {what}" if year else what
+
+
 def failed(item: Any) -> bool:
     """The server refused this unit's message (send, reply or remind)."""
     return item.outcome in FAILED
@@ -80,7 +86,7 @@ def print_send(result: SendResult) -> None:
          outcome_cell(u), u.when or (u.subject if result.dry_run else ""))
         for u in result.units
     ]  # fmt: skip
-    title = f"{result.year or ''}年 下发模板" + ("（试运行，未发送）" if result.dry_run else "")
+    title = year_title(result.year, "下发模板") + ("（试运行，未发送）" if result.dry_run else "")
     print_table(["单位", "邮箱", "附件", "结果", "时间" if not result.dry_run else "主题"], rows,
                 title)  # fmt: skip
     counts: dict[str, int] = {}
@@ -96,7 +102,7 @@ def print_replies(result: ReplyResult) -> None:
     """``mail reply``'s table: each unit with a processed submission and its answer."""
     rows = [(r.org, r.state.label, f"{r.errors} / {r.warnings}", "; ".join(r.addresses),
              r.attachment, outcome_cell(r)) for r in result.replies]  # fmt: skip
-    title = f"{result.year or ''}年 回复" + ("（试运行，未发送）" if result.dry_run else "")
+    title = year_title(result.year, "回复") + ("（试运行，未发送）" if result.dry_run else "")
     print_table(["单位", "状态", "错误 / 提醒", "回复地址", "附件", "结果"], rows, title)
     print_outcomes(result.replies, "还没有处理过的报送，没有需要回复的。")
 
@@ -105,7 +111,7 @@ def print_reminders(result: RemindResult) -> None:
     """``mail remind``'s table: each unit chased today and its reminder."""
     rows = [(r.org, r.state.label, f"{r.overdue_days} 天" if r.overdue_days else "",
              "; ".join(r.addresses), outcome_cell(r)) for r in result.reminders]  # fmt: skip
-    title = f"{result.year or ''}年 催报（{result.today:%Y-%m-%d}）"
+    title = year_title(result.year, f"催报（{result.today:%Y-%m-%d}）")
     print_table(["单位", "状态", "逾期", "邮箱", "结果"], rows,
                 title + ("（试运行，未发送）" if result.dry_run else ""))  # fmt: skip
     print_outcomes(result.reminders, "没有需要催报的单位。")

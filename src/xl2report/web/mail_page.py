@@ -21,12 +21,19 @@ from xl2report.errors import FatalError
 from xl2report.mail.fetch import FetchRequest, fetch_workbooks
 from xl2report.mail.mail_ledger import MailLedger
 from xl2report.mail.overview import mail_overview
-from xl2report.mail.remind import RemindOutcome, RemindRequest, UnitReminder, remind_units
-from xl2report.mail.reply import ReplyOutcome, ReplyRequest, UnitReply, reply_to_submissions
-from xl2report.mail.settings import MailSettings, Security, get_password, load_settings
+from xl2report.mail.remind import RemindOutcome, RemindRequest, RemindResult, remind_units
+from xl2report.mail.reply import ReplyOutcome, ReplyRequest, ReplyResult, reply_to_submissions
+from xl2report.mail.settings import (
+    MailSettings,
+    Secret,
+    Security,
+    get_password,
+    load_settings,
+)
 from xl2report.mail.transport import tls_context
 from xl2report.mail.workspace import mail_workspace
 from xl2report.web.app import Web, checked_form, web_of
+from xl2report.web.mail_progress import RunProgress, refusals
 
 ACTIONS = {"fetch": "收取报回的工作簿", "reply": "回复校验结果", "remind": "催报"}
 MAX_ROWS = 100  # newest rows per table; the CLI's ``mail status`` lists all
@@ -117,42 +124,55 @@ async def act(request: Request) -> Response:
 
 def _run(web: Web, action: str) -> tuple[str, list[str], str]:
     """Run one mail command over the board's inbox and outbox; (what happened, files saved,
-    the units whose message the server refused and why)."""
+    the units whose message the server refused and why — or, when the run stopped partway, why
+    and who was already sent)."""
     settings = load_settings(None)
     config = web.config
-    with mail_workspace(config.outbox, config.ledger, action) as book:
-        if action == "fetch":
+    if action == "fetch":
+        with mail_workspace(config.outbox, config.ledger, action) as book:
             fetched = fetch_workbooks(FetchRequest(inbox=config.inbox), book, settings,
                                       get_password(settings))  # fmt: skip
-            saved = fetched.saved_files
-            return (f"新邮件 {len(fetched.messages)} 封，保存工作簿 {len(saved)} 个"
-                    f"{'：' + '、'.join(saved) if saved else ''}；"
-                    f"没有工作簿的 {len(fetched.without_workbook)} 封已列在下表。", saved, "")  # fmt: skip
-        if action == "reply":
-            replied = reply_to_submissions(ReplyRequest(outbox=config.outbox), book, settings,
-                                           lambda: get_password(settings))  # fmt: skip
-            sent = [r.org for r in replied.replies if r.outcome is ReplyOutcome.SENT]
-            held = [r.org for r in replied.needs_person if r.outcome is not ReplyOutcome.FAILED]
-            refused = [r for r in replied.replies if r.outcome is ReplyOutcome.FAILED]
-            return (f"回复 {len(sent)} 封{'：' + '、'.join(sent) if sent else ''}"
-                    f"{'；未回复（待确认名称或没有地址）：' + '、'.join(held) if held else ''}。",
-                    [], _refusals(refused, action))  # fmt: skip
-        reminded = remind_units(RemindRequest(), book, settings, lambda: get_password(settings))
-        sent = [r.org for r in reminded.reminders if r.outcome is RemindOutcome.SENT]
-        missing = [r.org for r in reminded.reminders if r.outcome is RemindOutcome.NO_ADDRESS]
-        refused = [r for r in reminded.reminders if r.outcome is RemindOutcome.FAILED]
-        return (f"催报 {len(sent)} 封{'：' + '、'.join(sent) if sent else ''}"
-                f"{'；没有邮箱：' + '、'.join(missing) if missing else ''}。",
-                [], _refusals(refused, action))  # fmt: skip
+        saved = fetched.saved_files
+        return (f"新邮件 {len(fetched.messages)} 封，保存工作簿 {len(saved)} 个"
+                f"{'：' + '、'.join(saved) if saved else ''}；"
+                f"没有工作簿的 {len(fetched.without_workbook)} 封已列在下表。", saved, "")  # fmt: skip
+    progress = RunProgress()  # who was sent or refused, told if the run stops partway
+
+    def password() -> Secret:
+        return get_password(settings)
+
+    try:
+        with mail_workspace(config.outbox, config.ledger, action) as book:
+            if action == "reply":
+                request = ReplyRequest(outbox=config.outbox)
+                replied = reply_to_submissions(request, book, settings, password, progress)
+                message, error = _replied(replied)
+            else:
+                reminded = remind_units(RemindRequest(), book, settings, password, progress)
+                message, error = _reminded(reminded)
+    except FatalError as exc:
+        return "", [], progress.stopped(exc)
+    return message, [], error
 
 
-def _refusals(refused: list[UnitReply] | list[UnitReminder], action: str) -> str:
-    """The units whose message the server refused, each with its reason, in one paragraph."""
-    if not refused:
-        return ""
-    return (f"{len(refused)} 个单位的邮件被服务器拒收，没有发出（其他单位不受影响）："
-            + "".join(f"{r.org}：{r.detail}" for r in refused)
-            + f"核对邮箱（或等对方清理邮箱）后再点“{ACTIONS[action]}”，只补发这些单位。")  # fmt: skip
+def _replied(replied: ReplyResult) -> tuple[str, str]:
+    """What 回复校验结果 did, and the refusals: (message, error)."""
+    sent = [r.org for r in replied.replies if r.outcome is ReplyOutcome.SENT]
+    held = [r.org for r in replied.needs_person if r.outcome is not ReplyOutcome.FAILED]
+    refused = [r for r in replied.replies if r.outcome is ReplyOutcome.FAILED]
+    return (f"回复 {len(sent)} 封{'：' + '、'.join(sent) if sent else ''}"
+            f"{'；未回复（待确认名称或没有地址）：' + '、'.join(held) if held else ''}。",
+            refusals(refused, ACTIONS["reply"]))  # fmt: skip
+
+
+def _reminded(reminded: RemindResult) -> tuple[str, str]:
+    """What 催报 did, and the refusals: (message, error)."""
+    sent = [r.org for r in reminded.reminders if r.outcome is RemindOutcome.SENT]
+    missing = [r.org for r in reminded.reminders if r.outcome is RemindOutcome.NO_ADDRESS]
+    refused = [r for r in reminded.reminders if r.outcome is RemindOutcome.FAILED]
+    return (f"催报 {len(sent)} 封{'：' + '、'.join(sent) if sent else ''}"
+            f"{'；没有邮箱：' + '、'.join(missing) if missing else ''}。",
+            refusals(refused, ACTIONS["remind"]))  # fmt: skip
 
 
 def routes() -> list[Route]:

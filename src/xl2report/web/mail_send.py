@@ -44,6 +44,7 @@ from xl2report.mail.wording import (
 from xl2report.mail.workspace import mail_workspace, read_only_view
 from xl2report.web import handout
 from xl2report.web.app import Web, checked_form, web_of
+from xl2report.web.mail_progress import RunProgress, refusals
 
 MAX_NOTES = 20
 
@@ -281,27 +282,13 @@ def _send(web: Web, year: int, resend: bool, seen: str, draft: Draft) -> SendNot
     request = SendRequest(roster=roster, templates=template_folder(web, year), year=year,
                           subject=draft.subject, body=draft.body, deadline=draft.day(),
                           resend=resend)  # fmt: skip
-    sent: list[str] = []
-    refused: list[str] = []  # before the run stopped, if it does
-
-    def count(unit) -> None:  # type: ignore[no-untyped-def]
-        if unit.outcome is Outcome.SENT:
-            sent.append(unit.org)
-        elif unit.outcome is Outcome.FAILED:
-            refused.append(f"{unit.org}：{unit.detail}")
-
+    progress = RunProgress()  # who was sent or refused, told if the run stops partway
     try:
         with mail_workspace(web.config.outbox, web.config.ledger, "send") as book:
             result = send_templates(request, book, settings, lambda: get_password(settings),
-                                    count)  # fmt: skip
+                                    progress)  # fmt: skip
     except FatalError as exc:
-        if sent:
-            done = f"此前已发出 {len(sent)} 封（{'、'.join(sent)}），已记录，不会重复发送。"
-        else:
-            done = "没有发出任何邮件。"
-        if refused:
-            done += f"被服务器拒收、没有发出的：{''.join(refused)}"
-        return SendNote(error=f"{exc}{done}")
+        return SendNote(error=progress.stopped(exc))
     return _outcome_note(result)
 
 
@@ -314,12 +301,7 @@ def _outcome_note(result: SendResult) -> SendNote:
     message = f"已发送 {sent_count} 封。"
     if missing:
         message += f"未发送（需要处理）：{'、'.join(missing)}。"
-    error = ""
-    if refused:
-        error = (f"{len(refused)} 个单位的邮件被服务器拒收，没有发出（其他单位不受影响）："
-                 + "".join(f"{u.org}：{u.detail}" for u in refused)
-                 + "核对邮箱（或等对方清理邮箱）后再点“发送”，只补发这些单位。")  # fmt: skip
-    return SendNote(message=message, error=error, units=units)
+    return SendNote(message=message, error=refusals(refused, "发送"), units=units)
 
 
 def _unit_row(unit) -> dict[str, str]:  # type: ignore[no-untyped-def]
