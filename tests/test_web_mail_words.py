@@ -82,23 +82,24 @@ def test_clerk_words_preview_and_send(board: dict, smtp: Smtp) -> None:
     default = d.find_element(By.ID, "preview").text  # the default words, filled for 克井镇
     assert "2024年政府信息公开工作年度报告填报表（克井镇人民政府）" in default
     assert "张三同志：" in default and "县政务公开办" in default and "{" not in default
+    _shot(d, "mail-send-default-words.png")
 
     _type(d, "subject", SUBJECT)
     d.execute_script("arguments[0].value = '2025-01-20'", d.find_element(By.ID, "deadline"))
     _type(d, "body", BODY)
-    _click(d, "send-button")  # not previewed: nothing goes out, the words stay
-    assert "在您预览之后有了变化，没有发送" in d.find_element(By.ID, "error").text
-    assert smtp.received == []
+    assert not d.find_element(By.ID, "send-button").is_enabled()  # not previewed yet
+    assert d.find_element(By.ID, "words-changed").is_displayed()
+    _click(d, "preview-button")
+    assert d.find_element(By.ID, "send-button").is_enabled()
+    assert not d.find_element(By.ID, "words-changed").is_displayed()
+    assert smtp.received == []  # nothing is sent by previewing
     assert d.find_element(By.ID, "subject").get_attribute("value") == SUBJECT
     assert d.find_element(By.ID, "body").get_attribute("value") == BODY
     assert d.find_element(By.ID, "deadline").get_attribute("value") == "2025-01-20"
-    subject, body = _expected("克井镇人民政府", "张三")  # and the page now previews them
+    subject, body = _expected("克井镇人民政府", "张三")  # the first unit's message
     assert d.find_element(By.ID, "preview-subject").text == subject
     assert d.find_element(By.ID, "preview-body").text == body
     _shot(d, "mail-send-words.png")
-
-    _click(d, "preview-button")  # previewing again changes nothing; then send
-    assert d.find_element(By.ID, "preview-body").text == body
     _click(d, "send-button")
     assert "已发送 3 封" in d.find_element(By.ID, "message").text
     got = {to[0]: msg for to, msg in smtp.messages()}
@@ -109,6 +110,8 @@ def test_clerk_words_preview_and_send(board: dict, smtp: Smtp) -> None:
         assert msg["Subject"] == subject
         assert body_text(msg).replace("\r\n", "\n") == body
     assert d.find_element(By.ID, "subject").get_attribute("value") == SUBJECT  # still there
+    again = d.find_element(By.ID, "preview").text  # all sent: what 再发一次 would send
+    assert "勾选“再发一次”时发送的内容" in again and "【请于2025年1月20日前报回】" in again
     with Ledger.open(board["config"].ledger_path) as ledger:
         assert str(ledger.deadline(YEAR)) == "2025-01-20"  # remembered, as --deadline does
 
@@ -134,6 +137,7 @@ def test_bad_words_are_one_sentence_and_block_sending(
     assert not d.find_element(By.ID, "send-button").is_enabled()
     assert d.find_element(By.ID, field).get_attribute("value") == text  # nothing lost
     assert d.find_elements(By.ID, "preview") == [] and smtp.received == []
+    _shot(d, f"mail-send-bad-{field}.png")
 
 
 def test_hostile_words_are_text(board: dict, smtp: Smtp) -> None:
@@ -188,6 +192,11 @@ def test_posted_words_are_checked_on_the_server(
             assert fingerprint == ""
             sent = post("/mail/send", fingerprint=fingerprint, **words)
             assert "没有发送" in sent and says in sent
+        page = client.get(f"/mail/send?year={YEAR}").text  # the default words, previewed
+        fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+        edited = {"subject": "{机关名称}：请填报", "fingerprint": fingerprint}
+        sent = post("/mail/send", **edited)  # other words than those previewed: not sent
+        assert "在您预览之后有了变化，没有发送" in sent and "克井镇人民政府：请填报" in sent
         page = post("/mail/send/preview", body="<b>{机关名称}</b>&amp;")
         assert "&lt;b&gt;克井镇人民政府&lt;/b&gt;&amp;amp;" in page  # escaped in the preview
     assert smtp.received == []

@@ -4,7 +4,7 @@ Run:  python tests/web_screenshots.py [-o docs]   (needs chromium + chromium-dri
 
 Builds a small county (a roster of townships and departments, some reports passed, one sent
 back, one not yet sent), serves the board on a loopback port and saves board, upload, unit
-page and hand-out page as PNG files.
+page, hand-out page and 发送模板 page as PNG files.
 """
 
 from __future__ import annotations
@@ -90,6 +90,12 @@ def main() -> None:
                 driver.save_screenshot(str(args.outdir / "web-unit-accepted.png"))
                 driver.get(server.url + "/handout")
                 driver.save_screenshot(str(args.outdir / "web-handout.png"))
+                driver.get(server.url + "/mail/send?year=2024")  # 发送模板: plan, words, preview
+                driver.find_element("id", "prepare-button").click()
+                driver.find_element("id", "preview")
+                driver.set_window_size(1400, 2300)
+                driver.save_screenshot(str(args.outdir / "web-mail-send.png"))
+                driver.set_window_size(1400, 1000)
         finally:
             driver.quit()
     print("已保存：", ", ".join(p.name for p in sorted(args.outdir.glob("web-*.png"))))

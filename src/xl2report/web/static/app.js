@@ -71,8 +71,28 @@
     window.setInterval(poll, 1000);
   }
 
+  // 发送模板: words changed after the preview cannot be sent (the server refuses them too), so
+  // say so at once and turn 发送 off until the clerk previews again.
+  function setupMailWords() {
+    var form = document.getElementById("send-form");
+    var send = document.getElementById("send-button");
+    var note = document.getElementById("words-changed");
+    if (!form || !send || !note) return;
+    function changed() {
+      send.disabled = true;
+      note.hidden = false;
+      var preview = document.getElementById("preview");
+      if (preview) preview.classList.add("stale");
+    }
+    ["subject", "deadline", "body"].forEach(function (id) {
+      var field = document.getElementById(id);
+      if (field) { field.addEventListener("input", changed); field.addEventListener("change", changed); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupUpload();
     setupRefresh();
+    setupMailWords();
   });
 })();
