@@ -25,6 +25,7 @@ pytest.importorskip("selenium", reason="selenium 未安装：真实浏览器测�
 pytest.importorskip("uvicorn", reason="网页组件（uvicorn）未安装：pip install 'xl2report[web]'")
 
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
 
 import test_web_mail_send as sending  # noqa: E402
 from mail_helpers import body_text  # noqa: E402
@@ -149,6 +150,16 @@ def test_hostile_words_are_text(board: dict, smtp: Smtp) -> None:
     shown = d.find_element(By.ID, "preview-body").text
     assert shown == HOSTILE.replace("{{7*7}}", "") + "\n克井镇人民政府"  # shown, not run
     assert d.find_elements(By.CSS_SELECTOR, "#preview script, #preview img") == []
+    choose = Select(d.find_element(By.ID, "shown"))  # the units that get a message
+    assert [o.text for o in choose.options] == [ROSTER[0].name, ROSTER[1].name, HOSTILE]
+    old = d.find_element(By.TAG_NAME, "html")
+    choose.select_by_visible_text(HOSTILE)  # previews that unit at once
+    wait_for(d, lambda drv: old.id != drv.find_element(By.TAG_NAME, "html").id)
+    assert d.find_element(By.ID, "preview-body").text.endswith("\n" + HOSTILE)
+    assert d.find_element(By.ID, "preview-subject").text == f"2024年政府信息公开工作年度报告填报表（{HOSTILE}）"
+    assert d.find_elements(By.CSS_SELECTOR, "#preview script, #preview img") == []
+    assert Select(d.find_element(By.ID, "shown")).first_selected_option.text == HOSTILE
+    assert smtp.received == []
 
 
 def test_posted_words_are_checked_on_the_server(

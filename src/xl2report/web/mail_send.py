@@ -56,6 +56,7 @@ class Draft:
     subject: str = TEMPLATE_SUBJECT
     body: str = TEMPLATE_BODY
     deadline: str = ""  # YYYY-MM-DD, or "" for the one the ledger remembers (if any)
+    shown: str = ""  # the unit whose message the preview shows ("": the first to be sent)
 
     @classmethod
     def of(cls, form) -> Draft:  # type: ignore[no-untyped-def]
@@ -63,7 +64,8 @@ class Draft:
         subject, body = form.get("subject"), form.get("body")  # absent: the defaults
         return cls(TEMPLATE_SUBJECT if subject is None else str(subject),
                    TEMPLATE_BODY if body is None else str(body).replace("\r\n", "\n"),
-                   str(form.get("deadline") or "").strip())  # fmt: skip
+                   str(form.get("deadline") or "").strip(),
+                   str(form.get("shown") or ""))  # fmt: skip
 
     def day(self) -> date | None:
         """The deadline typed, or None; :class:`WordingError` when it is not a date."""
@@ -88,6 +90,7 @@ class Look:
     problem: str = ""  # no roster, no templates …: no plan at all
     wording_error: str = ""  # the draft's words cannot be used: plan shown, sending refused
     sample: UnitMessage | None = None  # one unit's message as it would go out
+    choices: list[str] = field(default_factory=list)  # the units whose message can be shown
 
     @property
     def fingerprint(self) -> str:
@@ -145,16 +148,17 @@ def look(web: Web, year: int, draft: Draft) -> Look:
             plan = dry_run(draft)
         except WordingError as exc:  # show the plan all the same, and what is wrong
             return Look(dry_run(Draft()), wording_error=str(exc))
-        sample = _first_to_send(plan)
-        if sample is None and any(u.outcome is Outcome.ALREADY for u in plan.units):
-            sample = _first_to_send(dry_run(draft, resend=True))  # what 再发一次 would send
+        going = _to_send(plan)
+        if not going and any(u.outcome is Outcome.ALREADY for u in plan.units):
+            going = _to_send(dry_run(draft, resend=True))  # what 再发一次 would send
     except FatalError as exc:
         return Look(problem=str(exc))
-    return Look(plan, sample=sample)
+    sample = next((u for u in going if u.org == draft.shown), going[0] if going else None)
+    return Look(plan, sample=sample, choices=[u.org for u in going])
 
 
-def _first_to_send(plan: SendResult) -> UnitMessage | None:
-    return next((u for u in plan.units if u.outcome is Outcome.WOULD_SEND), None)
+def _to_send(plan: SendResult) -> list[UnitMessage]:
+    return [u for u in plan.units if u.outcome is Outcome.WOULD_SEND]
 
 
 def _settings_or_none() -> MailSettings:
@@ -202,7 +206,7 @@ def page(request: Request) -> Response:
     return web.page(
         request, "mail_send.html", year=year, plan=plan, problem=seen.problem, note=note,
         counts=counts, fingerprint=seen.fingerprint, draft=draft, sample=seen.sample,
-        wording_error=seen.wording_error, placeholders=PLACEHOLDERS,
+        wording_error=seen.wording_error, placeholders=PLACEHOLDERS, choices=seen.choices,
         subject_max=SUBJECT_MAX, body_max=BODY_MAX,
         to_send=[u for u in plan.units if u.outcome is Outcome.WOULD_SEND] if plan else [],
         already=[u for u in plan.units if u.outcome is Outcome.ALREADY] if plan else [],

@@ -88,6 +88,11 @@
       var field = document.getElementById(id);
       if (field) { field.addEventListener("input", changed); field.addEventListener("change", changed); }
     });
+    var shown = document.getElementById("shown");  // another unit: preview it at once
+    var preview = document.getElementById("preview-button");
+    if (shown && preview && form.requestSubmit) {
+      shown.addEventListener("change", function () { form.requestSubmit(preview); });
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
