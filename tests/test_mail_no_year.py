@@ -59,3 +59,27 @@ def test_remind_and_reply_titles_leave_out_an_unknown_year(tmp_path: Path, smtp:
     reply = mail_cli("mail", "reply", "--outbox", str(outbox), "--dry-run")
     assert reply.returncode == 0, reply.stdout + reply.stderr
     assert _title(reply.stdout) == "回复（试运行，未发送）"
+
+
+def test_a_deadline_set_before_any_return_gives_the_campaign_its_year(tmp_path: Path) -> None:
+    """Templates sent with a deadline, nothing back yet: status, remind (--overdue-only) and a
+    later deadline change all know the year, so who is late is known from the first day."""
+    outbox = tmp_path / "outbox"
+    roster = write_roster(tmp_path / "名单.csv", ROSTER)
+    done = mail_cli("status", "--roster", str(roster), "--outbox", str(outbox), "--year", "2024",
+                    "--deadline", "2025-01-20")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    status = json.loads(mail_cli("status", "--outbox", str(outbox), "--json").stdout)
+    assert (status["year"], status["deadline"]) == (2024, "2025-01-20")
+    assert [u["overdue"] for u in status["orgs"]] == [True] * len(ROSTER)
+
+    planned = json.loads(mail_cli("mail", "remind", "--outbox", str(outbox), "--overdue-only",
+                                  "--dry-run", "--json").stdout)  # fmt: skip
+    assert planned["year"] == 2024
+    subjects = [u["subject"] for u in planned["units"] if u["outcome"] == "would_send"]
+    assert subjects == [f"【催报】2024年{FORM}填报表（{e.name}）" for e in ROSTER if e.email]
+
+    moved = mail_cli("status", "--outbox", str(outbox), "--deadline", "2025-01-25", "--json")
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert json.loads(moved.stdout)["deadline"] == "2025-01-25"

@@ -145,6 +145,15 @@ class CampaignTables:
         text = self._get(f"deadline:{year}")
         return date.fromisoformat(text) if text else None
 
+    def deadline_years(self) -> list[int]:
+        """Every year a deadline was set for, in order (a campaign begun before any returns)."""
+        years = []
+        for (key,) in self.conn.execute("SELECT key FROM settings WHERE key LIKE 'deadline:%'"):
+            tail = key.split(":", 1)[1]
+            if tail.isdigit():
+                years.append(int(tail))
+        return sorted(years)
+
     def mark_reviewed(
         self, sha256: str, code: str, sheet: str = "", cell: str = "", note: str = ""
     ) -> Review:

@@ -50,7 +50,7 @@ def load_campaign_for(
             book.set_roster(read_roster(roster), str(roster))
         if when is not None:
             if year is None:
-                years = book.years()
+                years = book.years() or book.deadline_years()
                 if not years:
                     raise UserError(
                         "台账中还没有任何年度的报送；设截止日期时请用 --year 指定年度。"

@@ -86,9 +86,14 @@ class Campaign:
 
 
 def load_campaign(ledger: Ledger, year: int | None = None, today: date | None = None) -> Campaign:
-    """The campaign of ``year`` (default: the latest year in the ledger) as of ``today``."""
+    """The campaign of ``year`` as of ``today``.
+
+    Default: the latest year with a submission; before any has come back, the latest year a
+    deadline was set for (templates sent with ``mail send --deadline``, or ``status --deadline``),
+    so who is missing and who is late are known from the first day of the campaign.
+    """
     if year is None:
-        years = ledger.years()
+        years = ledger.years() or ledger.deadline_years()
         year = years[-1] if years else None
     today = today or date.today()
     roster = RosterIndex(ledger.roster())
