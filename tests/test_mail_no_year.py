@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from inbox_helpers import write_valid
 from mail_helpers import ROSTER, mail_cli, smtp_args, write_roster
 from mail_servers import Smtp
 from xl2report.form.national import FORM_TITLE
@@ -83,3 +84,21 @@ def test_a_deadline_set_before_any_return_gives_the_campaign_its_year(tmp_path: 
     moved = mail_cli("status", "--outbox", str(outbox), "--deadline", "2025-01-25", "--json")
     assert moved.returncode == 0, moved.stdout + moved.stderr
     assert json.loads(moved.stdout)["deadline"] == "2025-01-25"
+
+
+def test_a_new_campaign_begins_when_its_deadline_is_set(tmp_path: Path) -> None:
+    """Last year's returns are in the ledger; the deadline for the next year is set: status
+    (and so the board and remind) show the new year, every unit still to send."""
+    outbox, inbox = tmp_path / "outbox", tmp_path / "inbox"
+    roster = write_roster(tmp_path / "名单.csv", ROSTER)
+    write_valid(inbox / "克井镇.xlsx", ROSTER[0].name, seed=5, year=2024)
+    ran = mail_cli("run", "--inbox", str(inbox), "--outbox", str(outbox), "--roster", str(roster))
+    assert ran.returncode in (0, 1), ran.stdout + ran.stderr
+    assert json.loads(mail_cli("status", "--outbox", str(outbox), "--json").stdout)["year"] == 2024
+
+    mail_cli("status", "--outbox", str(outbox), "--year", "2025", "--deadline", "2026-01-20")
+    status = json.loads(mail_cli("status", "--outbox", str(outbox), "--json").stdout)
+    assert (status["year"], status["deadline"]) == (2025, "2026-01-20")
+    assert {u["state"] for u in status["orgs"]} == {"missing"}
+    last = json.loads(mail_cli("status", "--outbox", str(outbox), "--year", "2024", "--json").stdout)
+    assert {u["org"]: u["state"] for u in last["orgs"]}[ROSTER[0].name] == "accepted"

@@ -42,7 +42,7 @@ def load_campaign_for(
 ):  # type: ignore[no-untyped-def]  # fmt: skip
     """Open the ledger, register the roster / deadline if given, and load the campaign."""
     from xl2report.batch.roster import read_roster
-    from xl2report.county.campaign import load_campaign
+    from xl2report.county.campaign import campaign_years, load_campaign
 
     when = parse_deadline(deadline)
     with open_ledger(outbox, ledger, create=roster is not None) as book:
@@ -50,7 +50,7 @@ def load_campaign_for(
             book.set_roster(read_roster(roster), str(roster))
         if when is not None:
             if year is None:
-                years = book.years() or book.deadline_years()
+                years = campaign_years(book)
                 if not years:
                     raise UserError(
                         "台账中还没有任何年度的报送；设截止日期时请用 --year 指定年度。"

@@ -88,12 +88,13 @@ class Campaign:
 def load_campaign(ledger: Ledger, year: int | None = None, today: date | None = None) -> Campaign:
     """The campaign of ``year`` as of ``today``.
 
-    Default: the latest year with a submission; before any has come back, the latest year a
-    deadline was set for (templates sent with ``mail send --deadline``, or ``status --deadline``),
-    so who is missing and who is late are known from the first day of the campaign.
+    Default: the latest year with a submission or a deadline (templates sent with
+    ``mail send --deadline``, ``status --deadline``): a campaign begins when its deadline is set,
+    so who is missing and who is late are known from its first day, also while last year's
+    returns are the only ones in the ledger.
     """
     if year is None:
-        years = ledger.years() or ledger.deadline_years()
+        years = campaign_years(ledger)
         year = years[-1] if years else None
     today = today or date.today()
     roster = RosterIndex(ledger.roster())
@@ -142,6 +143,11 @@ def load_campaign(ledger: Ledger, year: int | None = None, today: date | None = 
             unit.overdue_days = (today - campaign.deadline).days
     campaign.units = list(units.values())
     return campaign
+
+
+def campaign_years(ledger: Ledger) -> list[int]:
+    """Years with a submission or a deadline, in order."""
+    return sorted(set(ledger.years()) | set(ledger.deadline_years()))
 
 
 def campaign_needs_attention(ledger: Ledger, years: set[int]) -> bool:

@@ -14,7 +14,15 @@ from datetime import date, datetime
 from xl2report.batch.ledger import Ledger
 from xl2report.batch.records import FileStatus
 from xl2report.batch.roster import normalize_org
-from xl2report.county.campaign import Campaign, HeldFile, Note, Submission, Unit, load_campaign
+from xl2report.county.campaign import (
+    Campaign,
+    HeldFile,
+    Note,
+    Submission,
+    Unit,
+    campaign_years,
+    load_campaign,
+)
 from xl2report.county.units import UnitState
 from xl2report.form.types import Level
 
@@ -95,8 +103,8 @@ class UnitPage:
 
 
 def load_board(ledger: Ledger, year: int | None = None, today: date | None = None) -> Board:
-    """The board for ``year`` (default: the latest year the ledger knows)."""
-    return Board(load_campaign(ledger, year, today), ledger.years())
+    """The board for ``year`` (default: the latest year with a submission or a deadline)."""
+    return Board(load_campaign(ledger, year, today), campaign_years(ledger))
 
 
 def load_unit(ledger: Ledger, org: str, year: int | None) -> UnitPage | None:
