@@ -21,7 +21,7 @@ pytest.importorskip("uvicorn", reason="网页组件（uvicorn）未安装：pip 
 
 from selenium.common.exceptions import (  # noqa: E402
     NoAlertPresentException,
-    StaleElementReferenceException,
+    WebDriverException,
 )
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -76,7 +76,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
 
 def wait_for(driver, condition, timeout: float = 45):  # type: ignore[no-untyped-def]
-    ignored = (StaleElementReferenceException, AssertionError)  # the board replaces its rows
+    # Retried until it holds or the time is up (then the test fails with the last error): the
+    # board replaces its rows, and a page being replaced after a form is sent makes chromedriver
+    # fail a read (stale element, or "unhandled inspector error") for a moment.
+    ignored = (WebDriverException, AssertionError)
     return WebDriverWait(driver, timeout, 0.1, ignored_exceptions=ignored).until(condition)
 
 
