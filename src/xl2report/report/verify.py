@@ -93,11 +93,19 @@ def paragraph_text(p: etree._Element) -> str:
         for el in run:
             if el.tag == _T:
                 out.append(el.text or "")
-            elif el.tag == _TAB:
-                out.append("\t")
-            elif el.tag == _CR or (el.tag == _BR and el.get(W + "type") in (None, "textWrapping")):
-                out.append("\n")
+            elif el.tag in _MARKS:
+                out.append(_mark(el))
     return "".join(out)
+
+
+_MARKS = frozenset((_TAB, _BR, _CR))
+
+
+def _mark(el: etree._Element) -> str:
+    """What a run's tab or break shows: \t, \n for a line break, nothing for a page break."""
+    if el.tag == _TAB:
+        return "\t"
+    return "\n" if el.tag == _CR or el.get(W + "type") in (None, "textWrapping") else ""
 
 
 def _table(tbl: etree._Element) -> dict[tuple[int, int], list[str]]:
@@ -107,7 +115,6 @@ def _table(tbl: etree._Element) -> dict[tuple[int, int], list[str]]:
     rows, cells, spans, paragraphs and run text; walking every child of every cell cost two
     thirds of verifying a report).  A nested table's paragraphs belong to the outer cell.
     """
-    cells: dict[tuple[int, int], list[str]] = {}
     row, col, span = -1, 0, 0
     cell: etree._Element | None = None
     paras: list[list[str]] = []  # the current cell's paragraphs, as pieces of text
@@ -131,15 +138,9 @@ def _table(tbl: etree._Element) -> dict[tuple[int, int], list[str]]:
         elif tag == _GRID_SPAN:
             if cell is not None and el.getparent().getparent() is cell:
                 span = int(el.get(_VAL, "1"))
-        elif el.getparent().tag != _R:
-            continue  # a tab stop in paragraph properties, not a tab in the text
-        elif tag == _TAB:
-            text.append("\t")
-        elif tag == _CR or el.get(W + "type") in (None, "textWrapping"):
-            text.append("\n")
-    for place, pieces in found.items():
-        cells[place] = ["".join(p) for p in pieces]
-    return cells
+        elif el.getparent().tag == _R:  # not a tab stop in paragraph properties
+            text.append(_mark(el))
+    return {place: ["".join(p) for p in pieces] for place, pieces in found.items()}
 
 
 class _ProbeParagraphs(Paragraphs):
