@@ -29,6 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from xl2report.batch.session import STATE_DIR
+from xl2report.county.campaign import campaign_years
 from xl2report.errors import FatalError
 from xl2report.mail.send import Outcome, SendRequest, SendResult, UnitMessage, send_templates
 from xl2report.mail.settings import MailSettings, Security, get_password, load_settings
@@ -117,7 +118,7 @@ def _year(web: Web, text: str) -> int:
     if text.isdigit() and 2000 <= int(text) <= 2100:
         return int(text)
     with web.ledger() as ledger:
-        years = ledger.years()
+        years = campaign_years(ledger)
     return years[-1] if years else datetime.now().year - 1
 
 

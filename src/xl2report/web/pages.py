@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from xl2report.batch.ledger import Ledger, Row
+from xl2report.county.campaign import campaign_years
 from xl2report.county.units import UnitState
 from xl2report.errors import FatalError
 from xl2report.web import files
@@ -158,7 +159,7 @@ def handout_page(
     with web.ledger() as ledger:
         roster = ledger.roster()
         source = ledger.roster_source()
-        years = ledger.years()
+        years = campaign_years(ledger)
         year = _year(request) or (years[-1] if years else datetime.now().year - 1)
         deadline = ledger.deadline(year)
     return web.page(
