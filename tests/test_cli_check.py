@@ -148,3 +148,26 @@ def test_adding_last_year_to_a_check_equals_checking_with_it(name: str) -> None:
         f.to_dict() for f in at_once.report.findings
     ]
     assert added.values == at_once.values
+
+
+def test_bare_command_shows_the_chinese_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in ([], ["mail"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        out, err = capsys.readouterr()
+        assert exc.value.code == 0, err
+        assert out.startswith("用法：xl2report") and "命令：" in out and err == ""
+
+
+def test_old_xls_without_libreoffice_says_so_first(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is announced as converting when there is nothing to convert with."""
+    from xl2report.report import office
+
+    monkeypatch.setattr(office, "soffice_path", lambda: None)
+    code, out, err = run(capsys, "--json", *corpus("legacy.xls"))
+    assert code == 2
+    (finding,) = json.loads(out)["files"][0]["findings"]
+    assert finding["code"] == "legacy-format"
+    assert "LibreOffice" in err.splitlines()[0] and "正在" not in err

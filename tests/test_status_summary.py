@@ -19,6 +19,7 @@ from xl2report.county.status import build_status_xlsx
 from xl2report.county.summary import DETAIL, numeric_fields, write_summary
 from xl2report.form.national import FORM, Kind, ValueType, compute_formulas
 from xl2report.report import office
+from xl2report.xlsx.derived import is_derived
 
 T0 = 1_736_000_000
 INJECTION = '=HYPERLINK("http://x","点我")镇'
@@ -108,10 +109,36 @@ def test_status_cli_json_and_xlsx(processed: tuple[Path, Path, dict], tmp_path: 
     assert [u["file"] for u in data["unreadable"]] == ["坏.xlsx"]
     assert [h["org"] for h in data["unmatched"]] == ["名单外街道办事处"]
     assert out.exists()
-    again = run_cli("status", "--outbox", str(outbox), "--xlsx", str(out))
-    assert again.returncode == 2  # refuses to overwrite without --force
     missing = run_cli("status", "--outbox", str(tmp_path / "nothing"))
-    assert missing.returncode == 2 and "台账" in missing.stderr
+    assert missing.returncode == 2 and "台账" not in missing.stdout
+    assert str(tmp_path / "nothing") in missing.stderr  # says which outbox it looked in
+
+
+@pytest.mark.parametrize(
+    ("command", "expected_code"),
+    [(("summary", "--year", "2024", "-o"), 0), (("remind", "-o"), 1), (("status", "--xlsx"), 0)],
+)
+def test_derived_workbooks_are_rebuilt_in_place(
+    processed: tuple[Path, Path, dict], tmp_path: Path, command: tuple[str, ...],
+    expected_code: int,
+) -> None:  # fmt: skip
+    """Recomputed from the ledger, they are made again every round under the same name."""
+    _, outbox, _ = processed
+    out = tmp_path / "表.xlsx"
+    for _ in range(2):
+        done = run_cli(*command, str(out), "--outbox", str(outbox))
+        assert done.returncode == expected_code, done.stderr
+        assert is_derived(out)
+    own = tmp_path / "名单.xlsx"  # the clerk's own workbook under the name given: kept
+    book = openpyxl.Workbook()
+    book.active["A1"] = "机关名称"
+    book.save(own)
+    before = own.read_bytes()
+    refused = run_cli(*command, str(own), "--outbox", str(outbox))
+    assert refused.returncode == 2 and own.read_bytes() == before
+    assert "--force" in refused.stderr and "Traceback" not in refused.stderr
+    forced = run_cli(*command, str(own), "--outbox", str(outbox), "--force")
+    assert forced.returncode == expected_code and is_derived(own)
 
 
 def _summed(current: dict) -> dict:

@@ -303,7 +303,7 @@ class _Pass:
         legacy = [(e.path, sha) for e, sha in self.plan.work if e.kind is Kind.LEGACY]
         converted: dict[str, Path | Finding] = {}
         if legacy:
-            self.emit(Event("note", text=f"正在用 LibreOffice 转换 {len(legacy)} 个旧格式文件…"))
+            self.emit(Event("note", text=worker.legacy_note(len(legacy))))
             converted = worker.convert_legacy(legacy, staging)
         items: list[Item] = []
         for e, sha in self.plan.work:

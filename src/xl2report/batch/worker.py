@@ -290,6 +290,17 @@ def make_pdfs(docx_paths: Sequence[str], outdir: str) -> list[PdfResult]:
         return out
 
 
+def legacy_note(count: int) -> str:
+    """What to say (on stderr) before ``count`` old .xls/.et files are converted: that it is
+    under way, or first of all that LibreOffice is missing here."""
+    if office_available():
+        return f"正在用 LibreOffice 转换 {count} 个旧格式文件（.xls/.et）…"
+    return (
+        f"本机未安装 LibreOffice：{count} 个旧格式文件（.xls/.et）无法自动转换为 .xlsx，"
+        "需请报送单位另存为 .xlsx 后重新报送。"
+    )
+
+
 def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[str, Path | Finding]:
     """Convert .xls/.et files to .xlsx in one LibreOffice call.
 

@@ -24,6 +24,17 @@ class UserError(click.ClickException):
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class _Formatter(click.HelpFormatter):
+    """Section headings with a Chinese colon (选项：, 命令：)."""
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
 class _ChineseHelp:
     """Help screens in Chinese: usage line, section titles and the --help option itself."""
 
@@ -54,6 +65,8 @@ class _ChineseHelp:
 
 
 class Command(_ChineseHelp, click.Command):
+    context_class = _Context
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -61,6 +74,7 @@ class Command(_ChineseHelp, click.Command):
 
 class Group(_ChineseHelp, click.Group):
     command_class = Command
+    context_class = _Context
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("options_metavar", "[选项]")

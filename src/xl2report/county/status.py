@@ -16,10 +16,10 @@ from pathlib import Path
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.ledger import Row
 from xl2report.county.campaign import Campaign, UnitState
 from xl2report.form.national import FORM_TITLE
+from xl2report.xlsx.derived import mark_derived, write_derived
 from xl2report.xlsx.style import BORDER, FONT, literal_workbook
 
 STATE_COLOURS = {
@@ -171,6 +171,7 @@ def build_status_xlsx(campaign: Campaign, county: str = "") -> bytes:
     """The status workbook (see the module docstring)."""
     buffer = io.BytesIO()
     wb = literal_workbook(buffer)
+    mark_derived(wb, "status")
     add_units_sheet(wb, campaign, county)
     f = _Formats(wb)
     reviews = [(u, w) for u in campaign.units if u.state.done for w in u.warnings]
@@ -214,8 +215,8 @@ def build_status_xlsx(campaign: Campaign, county: str = "") -> bytes:
 
 
 def write_status_xlsx(
-    campaign: Campaign, path: Path, overwrite: bool = False, county: str = ""
+    campaign: Campaign, path: Path, force: bool = False, county: str = ""
 ) -> Path:
-    """Write :func:`build_status_xlsx` atomically to ``path``."""
-    write_bytes_atomic(Path(path), build_status_xlsx(campaign, county), overwrite=overwrite)
-    return Path(path)
+    """Write :func:`build_status_xlsx` to ``path``, replacing an earlier status workbook (see
+    :func:`~xl2report.xlsx.derived.write_derived`)."""
+    return write_derived(Path(path), build_status_xlsx(campaign, county), force=force)

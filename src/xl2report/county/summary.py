@@ -22,7 +22,6 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.ledger import Ledger, Row
 from xl2report.batch.records import FileStatus
 from xl2report.batch.roster import normalize_org
@@ -51,6 +50,7 @@ from xl2report.form.national import (
     quote_sheet,
     rule_holds,
 )
+from xl2report.xlsx.derived import mark_derived, write_derived
 from xl2report.xlsx.style import BORDER, FormStyles, literal_workbook
 
 TABLE_SHEETS = (S2, S3, S4)
@@ -124,6 +124,7 @@ def build_summary(
     buffer = io.BytesIO()
     wb = literal_workbook(buffer)  # a name like "=1+1" or "@x" stays literal text
     wb.set_properties({"title": f"{title}汇总表", "created": datetime(year + 1, 1, 1)})
+    mark_derived(wb, "summary")
     styles = _Styles(wb)
     # Sheets are added in display order: national tables first, then 明细 and 报送情况; the
     # tables refer to 明细's 合计 column, whose rows are known before anything is written.
@@ -143,12 +144,13 @@ def build_summary(
 
 
 def write_summary(
-    ledger: Ledger, year: int, path: Path, overwrite: bool = False, county: str = ""
+    ledger: Ledger, year: int, path: Path, force: bool = False, county: str = ""
 ) -> SummaryResult:
-    """Build the summary for ``year`` and write it atomically to ``path``."""
+    """Build the summary for ``year`` and write it to ``path``, replacing an earlier summary
+    there (see :func:`~xl2report.xlsx.derived.write_derived`)."""
     form = FORM
     data, orgs, sums = build_summary(ledger, year, form, county)
-    write_bytes_atomic(Path(path), data, overwrite=overwrite)
+    write_derived(Path(path), data, force=force)
     return SummaryResult(Path(path), year, orgs, sums, summed_rule_failures(sums, form))
 
 
