@@ -357,6 +357,26 @@ def test_report_pdf_and_first_page_picture_made_on_demand(setup) -> None:  # typ
     assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
 
 
+def test_no_retry_button_for_files_no_retry_can_help(tmp_path: Path) -> None:
+    """A password-protected file reads the same every time: listed, with its reason, and no
+    重新处理; deleted from the inbox, it leaves the board (no 原文件 link to a missing file)."""
+    from xl2report.batch.records import RunOptions
+    from xl2report.batch.session import run_batch
+
+    config = make_config(tmp_path, wait_seconds=20)
+    corpus = Path(__file__).parent / "data" / "corpus"
+    (config.inbox / "加密.xlsx").write_bytes((corpus / "encrypted.xlsx").read_bytes())
+    run_batch(RunOptions(config.inbox, config.outbox, jobs=1, settle=0))
+    with client_for(config) as client:
+        card = client.get("/").text.split('id="unreadable"')[1].split("</section>")[0]
+        assert "加密.xlsx" in card and "/download/" in card
+        assert 'action="/retry"' not in card
+    (config.inbox / "加密.xlsx").unlink()
+    run_batch(RunOptions(config.inbox, config.outbox, jobs=1, settle=0))
+    with client_for(config) as client:
+        assert 'id="unreadable"' not in client.get("/").text
+
+
 def test_retry_button_processes_files_that_could_not_be_processed(tmp_path: Path) -> None:
     """重新处理 on the board: a file that timed out (a busy machine) is processed again."""
     from inbox_helpers import set_mtime

@@ -52,7 +52,7 @@ from xl2report.batch.records import (
     RunOptions,
     RunResult,
 )
-from xl2report.batch.rerun import mark_reviewed, should_retry
+from xl2report.batch.rerun import forget_removed_unreadable, mark_reviewed, should_retry
 from xl2report.batch.roster import normalize_org, read_roster
 from xl2report.batch.runlock import RunLock
 from xl2report.checks.catalogue import Finding
@@ -262,12 +262,17 @@ class _Pass:
         box = self.session.box
         entries = inbox_mod.scan(self.inbox, exclude=[box.root, self.session.ledger_path.parent])
         submissions: list[tuple[Entry, str]] = []
+        present: dict[str, str | None] = {}  # every submission in the inbox now: its hash
         for e in entries:
             if not e.is_submission:
                 message = inbox_mod.SKIP_MESSAGES[e.kind]
                 self.listing[e.rel] = FileResult(e.rel, FileStatus.SKIPPED, message=message)
-            elif (sha := self._hash(e)) is not None:
+                continue
+            present[e.rel] = sha = self._hash(e)
+            if sha is not None:
                 submissions.append((e, sha))
+        for rel in forget_removed_unreadable(self.ledger, self.inbox, present):
+            logger.info("{}：已不在收件目录中，不再列为无法读取", rel)
         stable, changing = inbox_mod.settle(
             [e for e, _ in submissions], first_look, self.options.settle
         )

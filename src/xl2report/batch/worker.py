@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from xl2report.batch.inbox import PENDING_CHANGING, VANISHED, sha256_file
 from xl2report.batch.issued import IssueRegister
 from xl2report.batch.ledger_campaign import registered_roster
-from xl2report.batch.records import FileStatus
+from xl2report.batch.records import MAX_AUTO_RETRIES, RETRY_CODE, FileStatus
 from xl2report.batch.reference import ReferenceReader, encode_values
 from xl2report.batch.roster import RosterIndex
 from xl2report.checks.catalogue import Finding
@@ -201,9 +201,6 @@ class Worker:
             out.status, out.staged = FileStatus.REJECTED, str(staged)
         return out
 
-
-RETRY_CODE = "cannot-process-retry"  # a timeout or a dead worker: the next runs try again
-MAX_AUTO_RETRIES = 2  # further automatic tries of such a file (run --retry: any number)
 
 def cannot_process(sha256: str, reason: str, detail: str = "", retry: bool = False) -> Outcome:
     """The outcome of a file that could not be processed (an internal error, a timeout, a

@@ -104,6 +104,7 @@ class Submission:
     errors: int = 0
     warnings: int = 0
     message: str = ""
+    retryable: bool = False  # 无法处理 (busy, an internal error): 重新处理 may help
 
     @property
     def order(self) -> tuple[int, str]:
@@ -129,6 +130,7 @@ class Submission:
             "errors": self.errors,
             "warnings": self.warnings,
             "message": self.message,
+            "retryable": self.retryable,
         }
 
 
