@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from xl2report.checks.catalogue import CATALOGUE
 from xl2report.cli.main import main
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -33,7 +34,9 @@ def test_valid_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
 def test_errors_exit_1_and_name_the_cell(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, *corpus("valid-random.xlsx", "balance-outcome-row.xlsx"))
     assert code == 1
-    assert "【三、依申请公开】" in out and "D6：" in out and "[balance-mismatch]" in out
+    assert "【三、依申请公开】" in out and "D6：" in out
+    # Clerks read the finding's Chinese name, not its code (which stays in --json).
+    assert f"〔{CATALOGUE['balance-mismatch'].name}〕" in out and "balance-mismatch" not in out
 
 
 def test_unreadable_file_exits_2_and_is_listed(capsys: pytest.CaptureFixture[str]) -> None:

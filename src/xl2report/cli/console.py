@@ -61,7 +61,7 @@ def print_reports(reports: Sequence[FileReport]) -> None:
             for f in findings:
                 mark = LEVEL_MARKS[f.level]
                 line = Text.assemble(mark, f"  {f.cell}：" if f.cell else "  ", f.message)
-                line.append(f"  [{f.code}]", style="dim")
+                line.append(f"  〔{f.name}〕", style="dim")  # the code stays in --json
                 console.print(line)
         console.print()
     valid = sum(r.valid for r in reports)

@@ -161,7 +161,7 @@ def _accepted_note(unit) -> str:  # type: ignore[no-untyped-def]
 
 REVIEW_COLUMNS = (
     ("序号", 5), ("机关名称", 22), ("工作表", 14), ("单元格", 7), ("提醒内容", 70),
-    ("代码", 22), ("已核对", 16),
+    ("类别", 16), ("已核对", 16),
 )  # fmt: skip
 HELD_COLUMNS = (("序号", 5), ("文件", 36), ("填写的机关名称", 24), ("名单中最接近的名称", 24),
                 ("收到时间", 16), ("错误", 6))  # fmt: skip
@@ -183,7 +183,7 @@ def build_status_xlsx(campaign: Campaign, county: str = "") -> bytes:
         for i, (unit, w) in enumerate(reviews):
             row = 2 + i
             ws.write_number(row, 0, i + 1, f.centre)
-            for col, text in enumerate((unit.org, w.sheet, w.cell, w.message, w.code,
+            for col, text in enumerate((unit.org, w.sheet, w.cell, w.message, w.name,
                                         w.reviewed_at[:16].replace("T", " ")), start=1):  # fmt: skip
                 ws.write_string(row, col, text, f.cell)
             fit_row(ws, row, [(w.message, REVIEW_COLUMNS[4][1])])

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from xl2report.checks.catalogue import CATALOGUE
 from xl2report.form.types import Level
 
 
@@ -66,6 +67,12 @@ class Note:
     @property
     def reviewed(self) -> bool:
         return bool(self.reviewed_at)
+
+    @property
+    def name(self) -> str:
+        """The finding's short Chinese name (its code when this version does not know it)."""
+        known = CATALOGUE.get(self.code)
+        return known.name if known else self.code
 
     @property
     def where(self) -> str:
