@@ -96,14 +96,22 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def fit_row(ws: Worksheet, row: int, cells: list[tuple[str, int]], line: float = 13.5) -> None:
-    """Give ``row`` the height its wrapped texts need (xlsxwriter writes no automatic heights,
-    and LibreOffice keeps what the file says): ``cells`` are (text, column width)."""
-    lines = 1
-    for text, width in cells:
-        for part in text.split("\n"):
-            lines += max(1, -(-display_width(part) // max(1, width - 1))) - 1
-        lines += text.count("\n")
+def text_lines(text: str, width: int) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` units wide (10 pt; Excel and
+    WPS fit a little more than ``width`` half-width characters on a line, LibreOffice more)."""
+    return sum(max(1, -(-display_width(part) // max(1, width))) for part in text.split("\n"))
+
+
+# A line of 10 pt text: 13.5 pt in Excel and WPS (宋体), 14.5 pt in LibreOffice (Noto CJK).
+LINE_HEIGHT = 14.5
+
+
+def fit_row(
+    ws: Worksheet, row: int, cells: list[tuple[str, int]], line: float = LINE_HEIGHT
+) -> None:
+    """Give ``row`` the height its tallest wrapped text needs (xlsxwriter writes no automatic
+    heights, and LibreOffice keeps what the file says): ``cells`` are (text, column width)."""
+    lines = max((text_lines(text, width) for text, width in cells), default=1)
     if lines > 1:
         ws.set_row(row, line * lines)
 
