@@ -8,12 +8,12 @@ retyped); the national tables of the summary refer to this sheet's 合计 column
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
 
+from xl2report.county.units import org_words
 from xl2report.form.national import FORM, FORM_TITLE, Field, Form, Label, LabelRole, Value, a1
 from xl2report.form.types import ValueType, col_letter
 from xl2report.xlsx.style import BORDER, FormStyles
@@ -175,16 +175,11 @@ def write_detail(
     ws.set_header(f"&L&9{FORM_TITLE}汇总明细&R&9第 &P 页，共 &N 页")
 
 
-# Where a unit's name may break: before the kind of body, after 局 (a body inside a longer name)
-# or the conjunction 和.
-_BREAK = re.compile(r"(?=人民政府|办事处|委员会|管理局)|(?<=[局和])(?=.)")
-
-
 def name_lines(name: str, width: int = NAME_CHARS) -> str:
     """A unit's name broken into lines of at most ``width`` characters, between its words where
     it can (五龙口镇 / 人民政府, 县市场监督 / 管理局), for a narrow column's header."""
     lines: list[str] = []
-    for word in filter(None, _BREAK.split(name.strip())):
+    for word in org_words(name):
         while len(word) > width:  # a word longer than a line: cut where it must
             room = width - len(lines[-1]) if lines and len(lines[-1]) < width else 0
             if room:

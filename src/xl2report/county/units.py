@@ -7,12 +7,22 @@ Plain data with Chinese labels and ``to_dict()`` (the ``status --json`` contract
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from xl2report.checks.catalogue import CATALOGUE
 from xl2report.form.types import Level
+
+# Where a unit's name may break across lines: before the kind of body, after 局 (a body inside
+# a longer name) or the conjunction 和 — 五龙口镇 / 人民政府, 县住房和 / 城乡建设局.
+_WORD_BREAK = re.compile(r"(?=人民政府|办事处|委员会|管理局)|(?<=[局和])(?=.)")
+
+
+def org_words(org: str) -> list[str]:
+    """A unit's name in the pieces a line may break between (print and board alike)."""
+    return [w for w in _WORD_BREAK.split(org.strip()) if w]
 
 
 class UnitState(StrEnum):

@@ -42,7 +42,7 @@ from xl2report.web.security import (
     allowed_host,
     same_origin,
 )
-from xl2report.web.units import Board, load_board
+from xl2report.web.units import Board, load_board, org_html
 from xl2report.web.uploads import Processor
 
 STATIC = Path(__file__).parent / "static"
@@ -112,6 +112,7 @@ class Web:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.templates.filters["words"] = org_html  # a unit's name, broken between words
         self.asset_version = _asset_version()
         # Recent uploads by a random id, so the board can say what became of each file.
         self.recent: dict[str, list[dict[str, str]]] = {}
