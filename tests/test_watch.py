@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from inbox_helpers import audit, ledger_rows, write_valid
+from inbox_helpers import audit, ctrl_c_reaches_the_child, ledger_rows, write_valid
 from xl2report.batch.outbox import report_filename
 from xl2report.batch.records import RunOptions, RunResult
 from xl2report.batch.watch import watch
@@ -67,6 +67,7 @@ def test_watch_cli_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
         [sys.executable, "-m", "xl2report", "watch", "--inbox", str(inbox), "--outbox",
          str(outbox), "--settle", "0.2", "--jobs", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=ctrl_c_reaches_the_child,
     )  # fmt: skip
     try:
         wait_for(lambda: (outbox / ".xl2report" / "logs").exists(), "watch to start")
