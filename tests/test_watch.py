@@ -83,7 +83,12 @@ def test_watch_cli_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
         assert busy.returncode == 2 and "另一个 xl2report" in busy.stderr
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=TIMEOUT)
+        try:
+            out, err = proc.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # Ctrl-C did not stop it: fail, and leave no watcher behind
+            proc.communicate()
+            raise
     assert proc.returncode == 0, err
     assert "已停止监视" in err and "Traceback" not in err
     assert "甲.xlsx" in out  # the new file's line in the table
