@@ -24,7 +24,6 @@ import contextlib
 import os
 import sqlite3
 import time
-from datetime import datetime
 from pathlib import Path
 
 from xl2report.batch import inbox as inbox_mod
@@ -57,7 +56,7 @@ from xl2report.batch.roster import normalize_org, read_roster
 from xl2report.batch.runlock import RunLock
 from xl2report.checks.catalogue import Finding
 from xl2report.errors import FatalError, os_error_text
-from xl2report.log import log_to_file, logger
+from xl2report.log import RUN_LOG, log_to_file, logger
 
 __all__ = ["STATE_DIR", "Session", "default_ledger", "run_batch"]
 
@@ -111,7 +110,7 @@ class Session:
             self.ledger = Ledger.open(self.ledger_path)
             self.recorder = Recorder(self.ledger, self.box)
             self.box.logs.mkdir(exist_ok=True)
-            self.log = self.box.logs / f"run-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+            self.log = self.box.logs / RUN_LOG  # one per outbox, rotated (xl2report.log)
             self._log_context = log_to_file(self.log)
             self._log_context.__enter__()
             self.recover()

@@ -229,7 +229,8 @@ def init_pool_worker(
     copy_threshold: float = COPY_THRESHOLD,
     issued_db: str | None = None,
 ) -> None:
-    """Pool initializer: Ctrl-C is the parent's business; workers only log through results.
+    """Pool initializer: Ctrl-C is the parent's business (workers log through their results:
+    :func:`~xl2report.batch.pool.TaskPool`).
 
     A worker also exits as soon as its parent dies (``kill -9`` of the run): pool workers hold
     both ends of their task queue, so they would otherwise wait for work forever.
@@ -238,7 +239,6 @@ def init_pool_worker(
 
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logger.remove()
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()

@@ -6,10 +6,33 @@ Everything here is click plumbing shared by the command modules; no library impo
 from __future__ import annotations
 
 import re
+from enum import Enum
 
 import click
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FATAL = 0, 1, 2
+
+
+class Verbosity(Enum):
+    """How much the console says: ``--quiet`` errors only; by default warnings (and, off a
+    terminal, a line per file of a run); ``--verbose`` every step; ``--debug`` every step and
+    the traceback of an error."""
+
+    QUIET = "quiet"
+    NORMAL = "normal"
+    VERBOSE = "verbose"
+    DEBUG = "debug"
+
+    @property
+    def level(self) -> str:
+        """The lowest log level the console shows."""
+        return {"quiet": "ERROR", "normal": "WARNING"}.get(self.value, "DEBUG")
+
+    @classmethod
+    def of(cls, *, verbose: bool, quiet: bool, debug: bool) -> Verbosity:
+        if debug:
+            return cls.DEBUG
+        return cls.QUIET if quiet else cls.VERBOSE if verbose else cls.NORMAL
 
 
 class UserError(click.ClickException):
