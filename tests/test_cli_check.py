@@ -174,3 +174,36 @@ def test_old_xls_without_libreoffice_says_so_first(
     (finding,) = json.loads(out)["files"][0]["findings"]
     assert finding["code"] == "legacy-format"
     assert "LibreOffice" in err.splitlines()[0] and "正在" not in err
+
+
+def test_every_help_screen_is_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    """Kinds of values, defaults and ranges in Chinese (目录, 默认：inbox), columns aligned by
+    display width."""
+    import re
+
+    import click
+
+    from xl2report.cli.main import cli
+
+    def paths(group: click.Group, prefix: list[str]) -> list[list[str]]:
+        out = [prefix]
+        for name, cmd in group.commands.items():
+            out += (
+                paths(cmd, [*prefix, name]) if isinstance(cmd, click.Group) else [[*prefix, name]]
+            )
+        return out
+
+    for argv in paths(cli, []):
+        with pytest.raises(SystemExit):
+            main([*argv, "--help"])
+        out = capsys.readouterr().out
+        assert "选项：" in out, argv
+        assert not re.search(
+            r"\[default|DIRECTORY|INTEGER|FLOAT|\bTEXT\b|\bFILE\b|\bPATH\b", out
+        ), (argv, out)
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    heads = [m.group(0) for ln in capsys.readouterr().out.splitlines()
+             if (m := re.match(r"  -[-\w, ]+?(?: \S+)?  +(?=\S)", ln))]  # fmt: skip
+    widths = {sum(2 if ord(c) > 0x2E7F else 1 for c in head) for head in heads}
+    assert len(heads) > 10 and len(widths) == 1  # every option's help starts in one column
