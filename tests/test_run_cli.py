@@ -27,7 +27,8 @@ def test_all_valid_exits_0_and_prints_the_table(tmp_path: Path) -> None:
     assert "甲镇人民政府" in done.stdout and "已通过" in done.stdout
     assert "甲.xlsx：已通过" in done.stderr  # plain log lines when stderr is not a terminal
     logs = list((outbox / ".xl2report" / "logs").iterdir())
-    assert [p.name for p in logs] == ["run.log"] and "甲.xlsx" in logs[0].read_text(encoding="utf-8")
+    assert [p.name for p in logs] == ["run.log"]
+    assert "甲.xlsx" in logs[0].read_text(encoding="utf-8")
 
 
 def test_json_lists_every_input_file(tmp_path: Path) -> None:

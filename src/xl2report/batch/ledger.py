@@ -305,9 +305,7 @@ class Ledger(CampaignTables):
             for only_duplicates in (True, False):
                 where = " AND duplicate_of IS NOT NULL" if only_duplicates else ""
                 self.conn.executemany(f"DELETE FROM files WHERE id = ?{where}", wanted)
-            self.conn.executemany(
-                "DELETE FROM settings WHERE key = 'retries:' || ?", wanted
-            )
+            self.conn.executemany("DELETE FROM settings WHERE key = 'retries:' || ?", wanted)
 
     def commit(
         self,

@@ -12,8 +12,12 @@ from xl2report.cli.help import CONTEXT, Group, UserError, Verbosity
 @click.version_option(
     __version__, "-V", "--version", message="xl2report %(version)s", help="显示版本号并退出。"
 )
-@click.option("-v", "--verbose", is_flag=True,
-              help="在屏幕上显示每一步的日志（默认只显示提醒和错误；完整日志总写在输出目录的日志文件里）。")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="在屏幕上显示每一步的日志（默认只显示提醒和错误；完整日志总写在输出目录的日志文件里）。",
+)
 @click.option("-q", "--quiet", is_flag=True, help="只显示错误，不显示进度和提醒。")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈（供维护人员排查）。")
 @click.pass_context
