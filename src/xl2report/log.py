@@ -8,8 +8,8 @@ logging up:
 - Nothing is written, and loguru is not even imported, until an application asks: the CLI calls
   :func:`configure` (its console on stderr), a batch run opens its log file with
   :func:`log_to_file`.  ``xl2report --help`` never loads loguru.
-- xl2report logs through a loguru logger of its own (a copy of loguru's, without its handlers),
-  so an application that uses loguru itself keeps its own sinks and never gets ours.
+- xl2report logs through a loguru logger of its own (with a core and handlers of its own), so
+  an application that uses loguru itself keeps its own sinks and never gets ours.
 - A pool worker (a spawned process that may be killed at any moment) keeps its records
   (:func:`collect_records`) and hands them to the parent with each result
   (:func:`take_records`), which writes them into the run's log (:func:`replay`).
