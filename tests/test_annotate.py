@@ -136,15 +136,44 @@ def test_list_sheet_first_with_every_finding_and_links(tmp_path: Path) -> None:
             assert cell.hyperlink is None
 
 
+def _as_earlier_template(path: Path) -> None:
+    """Give ``path`` the cover of a template handed out before: its 未通过项数 also counted the
+    check of table 三's 总计 column (J31), so one mistake in a column showed as two."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from xl2report.xlsx.parts import worksheet_trees
+
+    today = cover_count_formula()[1:]
+    earlier = today.replace('!I31<>"✓")', '!I31<>"✓")+(\'三、依申请公开\'!J31<>"✓")')
+    assert earlier != today
+    cell = re.compile(rf'(<c r="{a1(*FORM.summary[1:])}"[^>]*><f>)[^<]*(</f><v>)[^<]*(</v>)')
+    with zipfile.ZipFile(path) as zf:
+        cover = worksheet_trees(zf)[FORM.summary[0]][0]
+        parts = {info: zf.read(info) for info in zf.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in parts.items():
+            if info.filename == cover:
+                text = escape(earlier, {'"': "&quot;"})
+                data, n = cell.subn(rf"\g<1>{text}\g<2>2\g<3>", data.decode("utf-8"))
+                assert n == 1
+            zf.writestr(info, data)
+
+
 def test_cover_and_list_agree_on_the_count(tmp_path: Path) -> None:
     """One mistake in a column of table 三 is one item on the cover too: a template handed out
     earlier also counted the 总计 column's check, so the copy gets today's cover formula."""
-    source, out, report = _feedback(tmp_path, "balance-outcome-row")
+    source = tmp_path / "balance-outcome-row.xlsx"
+    shutil.copyfile(CORPUS / "balance-outcome-row.xlsx", source)
+    _as_earlier_template(source)
+    sheet, row, col = FORM.summary
+    old = openpyxl.load_workbook(source)[sheet].cell(row + 1, col + 1).value
+    assert "J31" in old and old != cover_count_formula()
+    report = check_file(source).report
     (f,) = report.findings
     assert f.code == "balance-mismatch"
-    sheet, row, col = FORM.summary
-    old_cover = openpyxl.load_workbook(source)[sheet].cell(row + 1, col + 1)
-    assert old_cover.value != cover_count_formula()  # made from the earlier template
+    out = write_feedback(source, report, tmp_path / "out" / feedback_name(source))
     cover = openpyxl.load_workbook(out)[sheet].cell(row + 1, col + 1)
     assert cover.value == cover_count_formula()
     shown = openpyxl.load_workbook(out, data_only=True)
