@@ -21,6 +21,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Protocol
 
+from xl2report.checks.likeness import Likeness
 from xl2report.checks.messages import fill as fill
 from xl2report.checks.messages import shift_phrase as shift_phrase
 from xl2report.form.national import MAX_DECIMALS, MAX_NUMBER, YEAR_MAX, YEAR_MIN
@@ -403,6 +404,8 @@ class FileReport:
     org: str = ""
     year: int | None = None
     findings: list[Finding] = field(default_factory=list)
+    # How like last year's each section is; None when there was no last year to compare with.
+    similarity: list[Likeness] | None = None
 
     @property
     def valid(self) -> bool:
@@ -431,4 +434,5 @@ class FileReport:
             "year": self.year,
             "valid": self.valid,
             "findings": [f.to_dict() for f in self.findings],
+            "similarity": None if self.similarity is None else [s.to_dict() for s in self.similarity],
         }

@@ -64,8 +64,10 @@ def check_narrative(
             findings.append(Finding.at(f, "control-characters", count=count))
     narrative = [(f, t) for f, t in texts if f.multiline]
     if year:
-        findings.extend(_years(narrative, year))
-        findings.extend(check_periods(narrative, year))
+        unmentioned = list(_years(narrative, year))
+        findings.extend(unmentioned)
+        # The year never named: that one finding already says the texts are another year's.
+        findings.extend(check_periods(narrative, year, later=not unmentioned))
     findings.extend(_substance(str(values.get(PROBLEMS.key) or "")))
     findings.extend(check_stated_numbers(values, year, form))
     findings.extend(_says_none(values, form))

@@ -40,12 +40,14 @@ SEASON_MONTHS = 3  # reports are published by 31 March of the following year (�
 LATER_YEARS = 10  # further than this is a typo, not another report's year
 
 
-def check_periods(narrative: Sequence[tuple[Field, str]], year: int) -> Iterator[Finding]:
-    """A finding per text that states another year's 统计期限 or writes a later year as the
-    year it reports on (the first such sentence quoted)."""
+def check_periods(
+    narrative: Sequence[tuple[Field, str]], year: int, later: bool = True
+) -> Iterator[Finding]:
+    """A finding per text that states another year's 统计期限 or (with ``later``) writes a later
+    year as the year it reports on (the first such sentence quoted)."""
     for f, text in narrative:
         wrong_period: Finding | None = None
-        later: list[tuple[str, int]] = []
+        later_found: list[tuple[str, int]] = []
         for sentence in _SENTENCE.findall(text):
             norm = normalize_numbers(sentence)
             found = _period_years(norm)
@@ -59,15 +61,15 @@ def check_periods(narrative: Sequence[tuple[Field, str]], year: int) -> Iterator
                 continue
             if found:  # this year's period: its dates are not a later year
                 continue
-            y = _later_year(norm, year)
+            y = _later_year(norm, year) if later else None
             if y is not None:
-                later.append((sentence, y))
+                later_found.append((sentence, y))
         if wrong_period is not None:
             yield wrong_period
-        if later:
-            sentence, y = later[0]
+        if later_found:
+            sentence, y = later_found[0]
             yield Finding.at(f, "text-later-year", sentence=quote(sentence), later=y, year=year,
-                             more=len(later) - 1 or None, expected=year, actual=y)  # fmt: skip
+                             more=len(later_found) - 1 or None, expected=year, actual=y)  # fmt: skip
 
 
 def _period_years(norm: str) -> list[int]:
