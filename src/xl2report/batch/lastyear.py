@@ -202,7 +202,7 @@ class EarlierFigures:
         if by_year:
             what = "、".join(f"{n} 个单位的 {y} 年数字" for y, n in by_year.items())
             unused = f"（{len(self.skipped)} 个文件未采用，见日志）" if self.skipped else ""
-            return f"上年数据：已从{self.kind} {self.source} 载入{what}，用于跨年度核对{unused}。"
+            return f"上年数据：已载入 {what}（{self.kind} {self.source}），用于跨年度核对{unused}。"
         if self.kind == LEDGER_KIND:
             why = "台账里没有已通过的报送"
         elif not self.seen:
