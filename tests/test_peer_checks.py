@@ -152,6 +152,7 @@ def test_a_statistics_period_of_another_year_is_an_error(tmp_path: Path) -> None
         ("s6.text", "本年度未收取信息处理费。《某某条例》自2025年5月1日起施行，已组织学习。"),
         ("s1.active.text", "2024年主动公开信息131条；截至2025年1月10日，专栏累计发布信息900条。"),
         ("s1.active.text", "2024年主动公开信息131条，力争到2027年实现重点领域全覆盖。"),
+        ("s1.requests.text", "2024年未收到政府信息公开申请；2023年1月1日至12月31日期间收到3件。"),
     ],
 )
 def test_plans_and_publication_dates_are_not_flagged(tmp_path: Path, key: str, text: str) -> None:

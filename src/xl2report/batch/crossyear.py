@@ -71,18 +71,23 @@ def settle(
 ) -> list[str]:
     """After the run: check again what was compared with values that changed meanwhile, and
     say per year how many submissions had last year's figures to compare with (the notes)."""
-    reference.snapshot(ledger, base.earlier)
-    now = _frozen(ledger)
-    changed = {key for key, value in now.items() if base.frozen.get(key) != value}
+    rows = [(job, row) for e, sha, job in done
+            if (row := ledger.find(e.rel, sha)) is not None and row.status in _RECHECKED
+            and row.org and row.year is not None]  # fmt: skip
+    accepted = {(r.org, r.year) for _, r in rows if r.status is FileStatus.ACCEPTED}
+    now, changed = base.frozen, set()
+    if any((r.org, r.year - 1) in accepted for _, r in rows):  # type: ignore[operator]
+        # Last year's return of a unit was accepted in this very run: freeze again, compare.
+        reference.snapshot(ledger, base.earlier)
+        now = _frozen(ledger)
+        changed = {key for key, value in now.items() if base.frozen.get(key) != value}
     per_year: dict[int, list[bool]] = {}
-    for e, sha, job in done:
-        row = ledger.find(e.rel, sha)
-        if row is None or row.status not in _RECHECKED or not row.org or row.year is None:
-            continue
+    for job, row in rows:
+        assert row.year is not None
         last = (row.org, row.year - 1)
         per_year.setdefault(row.year, []).append(last in now)
         if last in changed:
-            _record_again(ledger, row.id, row.errors, check(job), e.rel)
+            _record_again(ledger, row.id, row.errors, check(job), row.path)
     notes = []
     for year, compared in sorted(per_year.items()):
         n = sum(compared)

@@ -322,6 +322,8 @@ class _Pass:
     def _finish(self, e: Entry, sha: str, outcome: worker.Outcome) -> None:
         if outcome.detail:
             logger.error("{} 处理失败：\n{}", e.rel, outcome.detail)
+        for note in outcome.notes:  # what the renderer wrote differently from the workbook
+            logger.info("{}：{}", e.rel, note)
         if maybe_incomplete(e, outcome, self.options.settle):  # a copy still arriving: not unreadable for good
             outcome = worker.Outcome(sha, FileStatus.PENDING, message=PENDING_INCOMPLETE)
         if outcome.status in (FileStatus.PENDING, FileStatus.FAILED):  # not recorded: retried

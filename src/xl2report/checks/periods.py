@@ -25,6 +25,9 @@ _PERIOD = re.compile(
     r"(\d{4})\s*年\s*0?1\s*月\s*0?1\s*日\s*起?\s*(?:至|到|—+|－|-|~|～)\s*"
     r"(?:(\d{4})\s*年\s*)?12\s*月\s*31\s*日"
 )
+# Only a sentence about the report's period states it ("2023年1月1日至12月31日期间" elsewhere may
+# be a comparison).
+_PERIOD_CUE = re.compile(r"统计|期限|本报告|所列数据")
 # "统计期限为2023年度", "统计时间：2023年".
 _PERIOD_YEAR = re.compile(
     r"统计(?:期限|时间|时段|区间|范围)[^。；;\d]{0,10}(\d{4})\s*年(?!\s*0?1\s*月)"
@@ -73,6 +76,9 @@ def check_periods(
 
 
 def _period_years(norm: str) -> list[int]:
+    """The years of a statistics period the sentence states (none unless it is about one)."""
+    if not _PERIOD_CUE.search(norm):
+        return []
     years = []
     for m in _PERIOD.finditer(norm):
         years.append(int(m.group(1)))
