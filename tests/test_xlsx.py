@@ -14,8 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from xl2report.checks.check import check_file
-from xl2report.xlsx import parts as xlsx
-from xl2report.xlsx import sniff
+from xl2report.xlsx import opc, sniff
 from xl2report.xlsx.parts import UnreadableError, read_workbook
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -55,12 +54,12 @@ def test_file_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_member_count_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(xlsx, "MAX_MEMBERS", 3)
+    monkeypatch.setattr(opc, "MAX_MEMBERS", 3)
     assert code_of(VALID) == "zip-bomb"
 
 
 def test_declared_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(xlsx, "MAX_UNZIPPED_BYTES", 10_000)
+    monkeypatch.setattr(opc, "MAX_UNZIPPED_BYTES", 10_000)
     assert code_of(VALID) == "zip-bomb"
 
 
