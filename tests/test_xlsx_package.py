@@ -18,7 +18,10 @@ import pytest
 from repackage import add_sheet_copy, backslashes, rename_part, replace_bytes, sheet_part
 from test_xlsx_equivalence import _load, _same_cells
 from xl2report.checks.check import CheckResult, check_file
-from xl2report.form.national import FORM, S3
+from xl2report.form.national import FEEDBACK_SHEET, FORM, S3
+from xl2report.xlsx.comments import read_notes
+from xl2report.xlsx.feedback import write_feedback
+from xl2report.xlsx.package_edit import WorkbookPackage
 from xl2report.xlsx.parts import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,3 +121,25 @@ def test_a_zip_of_workbooks_says_what_it_holds(tmp_path: Path) -> None:
     (finding,) = check_file(path).report.findings
     assert finding.code == "zip-without-workbook"
     assert "克井镇.xlsx" in finding.message
+
+
+@pytest.mark.parametrize("name", [*READ_BY_BOTH, "backslash-separators", "sheet-letter-case"])
+def test_feedback_copy_of_a_repackaged_workbook_is_marked(tmp_path: Path, name: str) -> None:
+    """The feedback copy follows the package too: the township's own sheets, marked, with the
+    list in front — not a list-only copy — and it reads back with the same findings."""
+    source = ROOT / "tests" / "data" / "corpus" / "balance-outcome-row.xlsx"
+    path = _variant(tmp_path, source, {**READ_BY_BOTH, **READ_BY_US}[name])
+    report = check_file(path).report
+    out = write_feedback(path, report, tmp_path / "copy.xlsx")
+    copy = read_workbook(out)
+    assert copy.sheet_names == [FEEDBACK_SHEET, *read_workbook(source).sheet_names]
+    marked = next(f for f in report.findings if f.cell)
+    assert read_notes_at(out, marked.sheet, marked.cell)
+    assert _verdict(check_file(out)) == _verdict(check_file(source))
+
+
+def read_notes_at(path: Path, sheet: str, cell: str) -> list[str]:
+    """The texts of the notes on ``sheet!cell`` (openpyxl cannot open every variant)."""
+    pkg = WorkbookPackage(path.read_bytes())
+    part = dict(pkg.sheets())[sheet]
+    return [note.text for note in read_notes(pkg, part) if note.ref == cell]
