@@ -208,6 +208,13 @@ class Package:
 
     def _contents(self) -> str:
         """What a zip without a workbook holds, in a few Chinese words."""
+        if self.has("mimetype"):  # an OpenDocument file (.ods, .odt) under another name
+            with self.zf.open(self.member("mimetype") or "") as fh:
+                kind = fh.read(100)
+            if b"opendocument.spreadsheet" in kind:
+                return "里面是 OpenDocument 表格（.ods）"
+            if b"opendocument" in kind:
+                return "里面是 OpenDocument 文档"
         for main in ("word/document.xml", "ppt/presentation.xml"):
             if self.has(main):
                 return OTHER_DOCUMENTS[PurePosixPath(main).stem]

@@ -1,4 +1,5 @@
-"""Safe, single-pass reading of an .xlsx file's parts (zipfile + lxml).
+"""Safe, single-pass reading of an .xlsx file's cells (lxml), its parts found and parsed by
+:mod:`xl2report.xlsx.opc` as Excel finds them (through relationships, names in any case).
 
 Returns what is stored, exactly: every cell's stored value (as text, so 194.3525 stays exact),
 its formula, whether it is locked, each sheet's protection, merges, data validations and the
@@ -16,9 +17,8 @@ differences where we follow Excel rather than openpyxl: ``_xHHHH_`` escapes in s
 decoded, the Chinese-locale built-in date formats (ids 27–36, 50–58) count as dates, and a date
 cell keeps its serial number (flagged ``is_date``) instead of becoming a ``datetime``.
 
-Hostile input: parts that declare a DTD or entity are refused before and after parsing (the
-parser never loads a DTD nor resolves entities), the declared uncompressed size and the number
-of parts are capped before anything is decompressed, and so is the file size.
+Hostile input: the package caps and the safe parser are :mod:`~xl2report.xlsx.opc`'s; here a
+sheet is capped in cells, and a part in a namespace nobody knows is refused, not read as empty.
 """
 
 from __future__ import annotations
@@ -34,32 +34,14 @@ from lxml import etree
 
 from xl2report.form.national import a1, parse_a1
 from xl2report.xlsx.number_formats import shows_date
-from xl2report.xlsx.opc import (
-    MAX_MEMBERS,
-    MAX_PART_BYTES,
-    MAX_UNZIPPED_BYTES,
-    NS_MAIN,
-    NS_PKG_REL,
-    NS_REL,
-    OTHER_DOCUMENTS,
-    Package,
-    open_zip,
-)
+from xl2report.xlsx.opc import NS_MAIN, NS_REL, OTHER_DOCUMENTS, Package, open_zip
 from xl2report.xlsx.sniff import UnreadableError, sniff
 
 if TYPE_CHECKING:
     from openpyxl.formula.translate import Translator
 
 __all__ = ["RawCell", "RawSheet", "RawWorkbook", "UnreadableError", "read_workbook", "sniff"]
-# Re-exported: the package editor and tests take the caps and namespaces from here.
-__all__ += [
-    "MAX_MEMBERS",
-    "MAX_PART_BYTES",
-    "MAX_UNZIPPED_BYTES",
-    "NS_MAIN",
-    "NS_PKG_REL",
-    "NS_REL",
-]
+__all__ += ["NS_MAIN", "NS_REL"]  # re-exported for the editors of a workbook's parts
 
 # A bound far above anything the template (or Excel, WPS, LibreOffice re-saving it) produces: its
 # sheets hold a few hundred cells.  A sheet beyond it is refused while it is read, so the worst
@@ -202,8 +184,10 @@ class _Reader:
         seen: set[str] = set()
         duplicates: list[str] = []
         for el in wb.iter(M + "sheet"):
-            name = el.get("name", "")
-            rel = rels.get(el.get(_R_ID, ""))
+            name, rid = el.get("name", ""), el.get(_R_ID, "")
+            if not rid:  # Excel's entry for an old macro sheet it did not keep: no content
+                continue
+            rel = rels.get(rid)
             if rel is None or not self.pkg.has(rel.target):
                 raise UnreadableError("corrupt-workbook", f"工作表“{name}”的内容缺失")
             if name.casefold() in seen:
