@@ -23,7 +23,7 @@ from typing import Protocol
 
 from xl2report.checks.messages import fill as fill
 from xl2report.checks.messages import shift_phrase as shift_phrase
-from xl2report.form.national import MAX_DECIMALS, MAX_NUMBER, YEAR_MAX, YEAR_MIN
+from xl2report.form.national import MAX_DECIMALS, MAX_EXACT, MAX_NUMBER, YEAR_MAX, YEAR_MIN
 from xl2report.form.types import Level, format_number
 
 EMPTY = "（空）"  # how a message shows a cell or text that holds nothing
@@ -57,7 +57,8 @@ def _code(code: str, level: Level, title: str, group: str, template: str, **vari
 
 E, W = Level.ERROR, Level.WARNING
 _SHIFTED = "该表的数字无法按位置读取；请删除插入的行列（或恢复删除的），或在原模板中重新填写。"
-_LEGACY = "这是旧版 .xls/.et 格式，请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后重新报送。"
+_LEGACY = ("这是旧版 .xls/.et 或 OpenDocument .ods 格式的表格，请在 Excel 或 WPS 中“另存为” Excel 工作簿"
+           "（.xlsx）后重新报送。")
 _ZERO = "已按 0 计；没有请直接填 0。"
 # A stated number against its cells: the sentence quoted, the cells named, both numbers given.
 _STATED = (
@@ -76,7 +77,7 @@ _CODES = (
     _code("lock-file", E, "这是 Excel/WPS 打开文件时留下的临时锁文件（~$ 开头），不是工作簿", "文件",
           "这是 Excel/WPS 打开文件时自动生成的临时锁文件（~$ 开头），不是报送的工作簿；"
           "请找不带 ~$ 的那个文件。"),
-    _code("legacy-format", E, "旧版 .xls/.et 二进制格式，请另存为 .xlsx 后再报送", "文件",
+    _code("legacy-format", E, "旧版 .xls/.et 或 .ods 格式，请另存为 .xlsx 后再报送", "文件",
           _LEGACY,
           no_office=_LEGACY + "（本机未安装 LibreOffice，无法自动转换。）",
           not_converted=_LEGACY + "（自动转换失败。）"),
@@ -174,8 +175,11 @@ _CODES = (
           empty="{label}为空，" + _ZERO),
     _code("not-an-integer", E, "件数必须是整数", "数值",
           "{label}应为整数件数，现为 {shown}（格子里可能显示为四舍五入后的整数）；请改为整数。"),
-    _code("number-out-of-range", E, f"数字超出合理范围（最大 {format_number(MAX_NUMBER)}）",
-          "数值", "{label}为 {shown}，超出合理范围（不超过 {max}）；请检查是否多打了数字或填错了格子。"),
+    _code("number-large", W, f"数字超过 {format_number(MAX_NUMBER)}，请核对", "数值",
+          "{label}为 {shown}，超过 {max}，请核对是否多打了数字或填错了格子；确实如此可以报送。"),
+    _code("number-out-of-range", E, f"数字过大，无法精确计算（超过 {format_number(MAX_EXACT)}）",
+          "数值", "{label}为 {shown}，超过 {max}，Excel 已无法精确保存这个数；请检查是否多打了数字或"
+          "填错了格子。"),
     _code("text-not-encodable", E, "文字中含有损坏的字符（如半个表情符号）", "数值",
           "{label}含有 {count} 个损坏的字符（如不完整的表情符号），无法保存；请删除后重新输入。"),
     _code("text-too-long", E, "文字过长（超过上限）", "数值",

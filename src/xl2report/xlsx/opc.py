@@ -25,7 +25,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from xl2report.xlsx.sniff import UnreadableError
+from xl2report.xlsx.sniff import CONVERTED_SUFFIXES, XLSX_SUFFIXES, UnreadableError
 
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_MEMBERS = 2000
@@ -61,7 +61,7 @@ _PARSER = etree.XMLParser(
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 # What the main part of other Office documents is called, for "this is a Word document".
 OTHER_DOCUMENTS = {"document": "里面是 Word 文档", "presentation": "里面是 PowerPoint 演示文稿"}
-_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+_WORKBOOK_SUFFIXES = tuple(XLSX_SUFFIXES | CONVERTED_SUFFIXES)
 
 
 class Relationship(NamedTuple):
@@ -227,9 +227,13 @@ class Package:
         return f"里面有 {len(names)} 个其他文件"
 
 
-def main_namespace(root: etree._Element) -> str:
-    """The namespace of a part's root element ('' when it has none)."""
-    return etree.QName(root).namespace or ""
+def holds_workbook(zf: zipfile.ZipFile) -> bool:
+    """Whether package ``zf`` has a workbook part, found as :meth:`Package.workbook_part` finds it."""
+    try:
+        Package(zf).workbook_part()
+    except (UnreadableError, etree.XMLSyntaxError, KeyError, ValueError):
+        return False
+    return True
 
 
 def _normalise(path: PurePosixPath) -> str:
