@@ -143,3 +143,11 @@ def read_notes_at(path: Path, sheet: str, cell: str) -> list[str]:
     pkg = WorkbookPackage(path.read_bytes())
     part = dict(pkg.sheets())[sheet]
     return [note.text for note in read_notes(pkg, part) if note.ref == cell]
+
+
+def test_a_word_document_renamed_xlsx_says_so(tmp_path: Path) -> None:
+    """A real .docx (our own report template) sent as .xlsx: its main part is a Word document."""
+    path = tmp_path / "年报.xlsx"
+    path.write_bytes((ROOT / "templates" / "report.docx").read_bytes())
+    (finding,) = check_file(path).report.findings
+    assert finding.code == "zip-without-workbook" and "Word" in finding.message

@@ -141,15 +141,6 @@ def worksheet_trees(zf: zipfile.ZipFile) -> dict[str, tuple[str, etree._Element]
     return out
 
 
-def parse_part(zf: zipfile.ZipFile, name: str) -> etree._Element:
-    """One part of ``zf`` parsed as safely as the reader parses it (no DTD, no entities).
-
-    For callers that edit a package's parts (the feedback copy).  Raises
-    :class:`UnreadableError` for a DTD, ``KeyError`` for a missing part, lxml's errors for bad XML.
-    """
-    return Package(zf).xml(name)
-
-
 def string_text(si: etree._Element) -> str:
     """The text of a shared or inline string element (``<si>`` / ``<is>``), as the reader reads it."""
     return _si_text(si)
@@ -163,13 +154,11 @@ class _Reader:
         """Part ``part`` parsed; its root must be in the main namespace (Strict is read as
         Transitional): a part in another one would read as empty, so it is refused."""
         root = self.pkg.xml(part)
-        namespace = etree.QName(root).namespace or ""
-        if namespace != NS_MAIN:
-            if kind == "workbook" and etree.QName(root).localname in OTHER_DOCUMENTS:
-                raise UnreadableError(
-                    "zip-without-workbook", OTHER_DOCUMENTS[etree.QName(root).localname]
-                )
-            raise UnreadableError("unknown-namespace", f"{part}：{namespace or '（无）'}")
+        name = etree.QName(root)
+        if name.namespace != NS_MAIN:
+            if kind == "workbook" and name.localname in OTHER_DOCUMENTS:  # a .docx, say
+                raise UnreadableError("zip-without-workbook", OTHER_DOCUMENTS[name.localname])
+            raise UnreadableError("unknown-namespace", f"{part}：{name.namespace or '（无）'}")
         return root
 
     def read(self) -> RawWorkbook:
