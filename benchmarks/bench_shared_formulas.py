@@ -93,7 +93,10 @@ def main(rows: int, rounds: int) -> None:
             for r in range(rows)
             for c in range(2, 2 + FORMULAS)
         ), "the two readers moved a shared formula differently"
-        times: dict[str, list[float]] = {"xl2report read_workbook": [], "openpyxl load_workbook": []}
+        times: dict[str, list[float]] = {
+            "xl2report read_workbook": [],
+            "openpyxl load_workbook": [],
+        }
         for _ in range(rounds):
             for label, run in (
                 ("xl2report read_workbook", lambda: read_workbook(path)),

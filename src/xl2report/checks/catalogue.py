@@ -57,8 +57,7 @@ def _code(code: str, level: Level, title: str, group: str, template: str, **vari
 
 E, W = Level.ERROR, Level.WARNING
 _SHIFTED = "该表的数字无法按位置读取；请删除插入的行列（或恢复删除的），或在原模板中重新填写。"
-_LEGACY = ("这是旧版 .xls/.et 或 OpenDocument .ods 格式的表格，请在 Excel 或 WPS 中“另存为” Excel 工作簿"
-           "（.xlsx）后重新报送。")
+_LEGACY = "这是 .xls/.et/.ods 格式的表格，请在 Excel 或 WPS 中“另存为” .xlsx 工作簿后重新报送。"
 _ZERO = "已按 0 计；没有请直接填 0。"
 # A stated number against its cells: the sentence quoted, the cells named, both numbers given.
 _STATED = (
