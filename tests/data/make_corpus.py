@@ -807,7 +807,7 @@ def _() -> bytes:
     return workbook({**base_values(), "s5.text": "", "s1.platform.text": "   "})
 
 
-@case("placeholder-left", [at("placeholder-left", "s5.text")])
+@case("placeholder-left", [at("placeholder-left", "s5.text"), at("text-too-short", "s5.text")])
 def _() -> bytes:
     text = "2024年，我镇在XX方面仍有不足。【请填写改进措施】"
     return workbook({**base_values(), "s5.text": text})

@@ -138,7 +138,7 @@ class Worker:
         except OSError:  # moved away or deleted since the scan: nothing to record
             return Outcome(job.sha256, FileStatus.PENDING, message=VANISHED)
         try:
-            result = self._check(job)
+            result = self.check(job)
         except Exception as exc:  # the per-file boundary: one bad file never stops a batch
             return cannot_process(job.sha256, _internal(exc), detail=traceback.format_exc())
         if isinstance(result, Outcome):  # held: its name is not on the roster
@@ -151,7 +151,10 @@ class Worker:
             out.org, out.year = report.org, report.year
             return out
 
-    def _check(self, job: Job) -> CheckResult | Outcome:
+    def check(self, job: Job) -> CheckResult | Outcome:
+        """The checks of ``process`` without the outputs (a ``held`` outcome for a 机关名称
+        not on the roster); a run checks a file again with this when last year's values
+        changed during the run."""
         result = check_file(Path(job.checked))
         report = result.report
         held = self._match_roster(result)

@@ -21,6 +21,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Protocol
 
+from xl2report.checks.likeness import Likeness
 from xl2report.checks.messages import fill as fill
 from xl2report.checks.messages import shift_phrase as shift_phrase
 from xl2report.form.national import MAX_DECIMALS, MAX_EXACT, MAX_NUMBER, YEAR_MAX, YEAR_MIN
@@ -213,6 +214,26 @@ _CODES = (
     _code("required-text-missing", E, "必填的文字部分为空", "文字", "{label}不能为空，请填写。"),
     _code("placeholder-left", E, "文字中留有“XX”“20XX”“【】”“请填写”等占位内容", "文字",
           "{label}中留有占位内容：{hits}，请替换为实际内容。"),
+    # Error: 条例第五十条(四) makes 存在的主要问题及改进情况 an item every report must contain, and the
+    # 2021 format sanctions reports that are 敷衍塞责; "无" leaves the item out as surely as an
+    # empty cell (itself an error).  A short text may still say something: a person judges.
+    _code("text-says-nothing", E, "存在的主要问题及改进情况只写了“无”之类的字，等于没有填写", "文字",
+          "{label}只写了“{text}”，等于没有填写。《条例》第五十条要求年报写明政府信息公开工作"
+          "存在的主要问题及改进情况，请写出本年度的具体问题和改进措施。"),
+    _code("text-too-short", W, "存在的主要问题及改进情况过短，说不出具体问题和改进措施", "文字",
+          "{label}只有 {length} 个字（“{text}”），写不出具体的问题和改进措施；上级核对年报时"
+          "会把过短的这一部分判为敷衍，请按本年度实际充实。"),
+    # Error: the 统计期限 is the year the report is about; another year there is never right.
+    _code("period-wrong-year", E, "前言等处写的统计期限不是报告年度", "文字",
+          "{label}中“{sentence}”写的统计期限是 {found} 年，报告年度为 {year} 年；请改为"
+          "“自{year}年1月1日起至{year}年12月31日止”。"),
+    # Warning: plans ("2025年将……"), dates of publication in the reporting season and rules
+    # taking effect later are legitimate; a person judges what remains.
+    _code("text-later-year", W, "文字把报告年度之后的年份当作本年度来写（可能是其他年度的报告）",
+          "文字",
+          "{label}中“{sentence}”写的是 {later} 年，报告年度为 {year} 年[（这部分另有 {more} "
+          "处）]；如果是照抄了其他年度的文字，请改为 {year} 年的情况（今后的工作计划、报告的发布"
+          "日期不算）。"),
     _code("year-not-mentioned", W,
           "文字没有提到报告年度，却提到了其他年份（可能照抄了往年报告）", "文字",
           "报告年度为 {year} 年，但文字中只出现了 {others}；是否照抄了其他年度的报告？"),
@@ -243,6 +264,16 @@ _CODES = (
     # Warning: prose rounds amounts and may quote another basis (收费 of a whole county).
     _code("narrative-fee-amount-mismatch", W,
           "文字中的收费金额与二表（万元）或六部分信息处理费（元）不一致", "文字", _STATED),
+    # Error: "发出收费通知N件" names 六's own field 发出收费通知件数.
+    _code("narrative-fee-notices-mismatch", E,
+          "文字中的收费通知件数与六部分“发出收费通知件数”不一致", "文字", _STATED),
+    # Warning, the lowest level there is: "收到申请N件" equal to 新收 is right by the table's
+    # words, but supervisors' comparison tools read "共收到申请N件" as 新收 + 上年结转.
+    _code("narrative-received-reading", W,
+          "文字“收到申请 N 件”等于新收，而上年结转大于 0：上级核对工具会读作新收加上年结转", "文字",
+          "{label}中“{sentence}”的 {number} 件等于三表“{new_row}”；有上年结转 {carried} 件时，"
+          "上级部门和评议机构的核对工具把“收到申请N件”读作 新收 + 上年结转（{total} 件），会判为"
+          "不一致。建议写明“新收申请{number}件，上年结转{carried}件”。"),
     # Errors, not warnings: "未收到申请" against a table with new applications, or "未收取信息处理费"
     # against fee figures, is no doubtful reading of prose but a report that says both "none"
     # and "N"; published, it contradicts itself.  (Counts read from prose stay warnings where a
@@ -265,6 +296,12 @@ _CODES = (
           "文字部分与上年报告的同一部分几乎相同（去掉数字和年份后达到提醒线，默认 90%）", "跨年度",
           "{label}与上年报告的同一部分有 {percent}% 相同（已去掉数字和年份），达到 {threshold}% "
           "的提醒线；请按本年度的实际工作重写。"),
+    # Warning: a table whose every figure is last year's is copied or not filled in; a table
+    # that is 0 in both years (nothing happened) is not flagged.
+    _code("table-same-as-last-year", W, "表格的数字与上年报告完全相同（可能照抄了上年的表格）",
+          "跨年度",
+          "“{sheet}”的 {cells} 个数字与上年报告逐格相同（其中 {nonzero} 个不为 0）；请核对是否"
+          "照抄了上年的表格。"),
     _code("yoy-swing", W, "与上年相比变化超过十倍（可能把“元”当成“万元”）", "跨年度",
           "{label}本年为 {now}，上年为 {before}，[是上年的 {times} 倍][只有上年的 {percent}%]"
           "[，请确认单位是否为“{unit}”]。"),
@@ -379,6 +416,8 @@ class FileReport:
     org: str = ""
     year: int | None = None
     findings: list[Finding] = field(default_factory=list)
+    # How like last year's each section is; None when there was no last year to compare with.
+    similarity: list[Likeness] | None = None
 
     @property
     def valid(self) -> bool:
@@ -407,4 +446,5 @@ class FileReport:
             "year": self.year,
             "valid": self.valid,
             "findings": [f.to_dict() for f in self.findings],
+            "similarity": None if self.similarity is None else [s.to_dict() for s in self.similarity],
         }

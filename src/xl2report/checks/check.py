@@ -26,7 +26,7 @@ from xl2report.checks.prefilled import (
     without_overlap,
 )
 from xl2report.checks.rules import check_rules
-from xl2report.checks.yoy import check_year_over_year
+from xl2report.checks.yoy import compare_years
 from xl2report.form.national import (
     FORM,
     ISSUE_META,
@@ -105,7 +105,8 @@ def check_submission(
     if previous is not None:
         last = previous if isinstance(previous, CheckResult) else check_file(Path(previous))
     if last is not None and last.values:
-        report.extend(check_year_over_year(values, last.values, form, copy_threshold))
+        found, report.similarity = compare_years(values, last.values, form, copy_threshold)
+        report.extend(found)
     else:  # the template's own record of last year's 现行有效, when it has one
         report.extend(stock_from_prefilled(sub, values))
     report.findings = [_encodable(f) for f in without_overlap(report.findings)]
@@ -127,13 +128,12 @@ def with_previous(
     report = result.report
     # Last year's accepted values replace the template's own record of them.
     kept = [f for f in report.findings if f.code not in STOCK_CODES]
-    findings = without_overlap(
-        kept + check_year_over_year(result.values, previous, FORM, copy_threshold)
-    )
+    found, measured = compare_years(result.values, previous, FORM, copy_threshold)
+    findings = without_overlap(kept + found)
     # A stable sort of the sorted findings plus the new ones orders them exactly as sorting
     # all of them at once does.
     findings.sort(key=lambda f: _position(f, FORM))
-    out = FileReport(report.file, report.org, report.year, findings)
+    out = FileReport(report.file, report.org, report.year, findings, measured)
     return CheckResult(out, result.values, result.issue)
 
 
@@ -148,7 +148,7 @@ def with_findings(
     report = result.report
     kept = [f for f in report.findings if f.code not in replaced]
     findings = sorted(kept + [_encodable(f) for f in added], key=lambda f: _position(f, FORM))
-    out = FileReport(report.file, report.org, report.year, findings)
+    out = FileReport(report.file, report.org, report.year, findings, report.similarity)
     return CheckResult(out, result.values, result.issue)
 
 

@@ -776,6 +776,7 @@ FEE_NOTICES = FORM.field("s6.fee_notices")
 FEE_BILLED = FORM.field("s6.fee_billed")
 FEE_COLLECTED = FORM.field("s6.fee_collected")
 OTHER_MATTERS = FORM.field("s6.text")
+PROBLEMS = FORM.field("s5.text")  # 五、存在的主要问题及改进情况
 PREFACE = FORM.field(PREFACE_KEY)  # the 前言 (form/preface.py)
 NEW_TOTAL = FORM.field(s3_key("new", "total"))
 CARRIED_TOTAL = FORM.field(s3_key("carried", "total"))
