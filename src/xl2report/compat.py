@@ -75,6 +75,8 @@ def iso_text_for_310(text: str) -> str:
     return _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
 
 
+SETTINGS_FILE = "xl2report.toml"  # in the folder a command runs in: [mail], [office]
+
 # Byte-order marks Notepad writes for "UTF-8 with BOM", "UTF-16 LE" and "UTF-16 BE".
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 LEGACY_ENCODING = "gb18030"  # a superset of GBK, the ANSI code page of Chinese Windows
@@ -113,6 +115,7 @@ def load_toml(path: Path) -> tuple[dict[str, Any], str | None]:
 
 __all__ = [
     "LEGACY_ENCODING",
+    "SETTINGS_FILE",
     "StrEnum",
     "StrEnumStandIn",
     "TOMLDecodeError",

@@ -15,13 +15,12 @@ from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
 
-from xl2report.compat import StrEnum, TOMLDecodeError, load_toml
+from xl2report.compat import SETTINGS_FILE, StrEnum, TOMLDecodeError, load_toml
 from xl2report.log import logger
 from xl2report.mail.errors import MailSettingsError
 
 PASSWORD_ENV = "XL2REPORT_MAIL_PASSWORD"
 KEYRING_SERVICE = "xl2report-mail"
-SETTINGS_FILE = "xl2report.toml"
 DEFAULT_TIMEOUT = 30.0
 
 
