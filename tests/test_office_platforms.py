@@ -240,3 +240,11 @@ def test_a_timeout_kills_soffice_and_the_office_it_started(
     while _alive(child) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(child), "soffice.bin outlived the timeout"
+
+
+def test_the_install_guide_lists_the_font_table() -> None:
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "安装.md").read_text(
+        encoding="utf-8"
+    )
+    for chain in fonts.CHAINS:
+        assert f"| {chain[0]} | {' → '.join(chain[1:])} |" in guide, chain[0]
