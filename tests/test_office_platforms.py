@@ -78,7 +78,7 @@ def test_windows_program_files_is_searched(tmp_path: Path, monkeypatch: pytest.M
     exe = tmp_path / "Program Files" / "LibreOffice" / "program" / "soffice.exe"
     exe.parent.mkdir(parents=True)
     exe.write_bytes(b"MZ")
-    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(soffice, "WINDOWS", True)
     monkeypatch.setattr(soffice, "EXE", "soffice.exe")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.delenv(soffice.ENV_VAR, raising=False)

@@ -35,7 +35,8 @@ from xl2report.compat import SETTINGS_FILE, TOMLDecodeError, load_toml
 from xl2report.log import logger
 
 ENV_VAR = "XL2REPORT_SOFFICE"
-EXE = "soffice.exe" if sys.platform == "win32" else "soffice"
+WINDOWS = sys.platform == "win32"
+EXE = "soffice.exe" if WINDOWS else "soffice"
 _REGISTRY_KEYS = (
     (r"SOFTWARE\LibreOffice\UNO\InstallPath", "program folder"),
     (r"SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\soffice.exe", "soffice.exe"),
@@ -104,7 +105,7 @@ def _executable(given: Path) -> Path | None:
 
 
 def _usual_places() -> Iterator[tuple[str, Path]]:
-    if sys.platform == "win32":
+    if WINDOWS:
         for var in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)"):
             root = os.environ.get(var)
             if root:
