@@ -34,7 +34,7 @@ for %%v in ({pythons}) do if not defined PY py -%%v-64 -c "import sys" >nul 2>nu
 if not defined PY (
   echo.
   echo 没有找到 64 位的 Python 3.10 至 3.13。
-  echo 请先安装 Python（见“说明.txt”），安装时勾选“Add python.exe to PATH”，然后重新双击本文件。
+  echo 请先安装 Python（见“说明.txt”），安装时保留“py launcher”、勾选“Add python.exe to PATH”，然后重新双击本文件。
   pause
   chcp %OLDCP% >nul
   exit /b 1

@@ -144,12 +144,8 @@ def profile_settings(recalc: bool = False) -> str:
     installed = fonts.installed_families()
     table = fonts.replacements(set(installed)) if installed is not None else {}
     items = fonts.substitution_items(table)
-    return (
-        _XCU_HEAD
-        + (_RECALC_ITEMS if recalc else "")
-        + (items + "\n" if items else "")
-        + ("</oor:items>\n")
-    )
+    body = (_RECALC_ITEMS if recalc else "") + (items + "\n" if items else "")
+    return _XCU_HEAD + body + "</oor:items>\n"
 
 
 def _run(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[int, bytes, bytes]:
