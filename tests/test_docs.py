@@ -70,6 +70,6 @@ def test_layers_contract_holds() -> None:
 
 
 def test_top_level_stays_small() -> None:
-    """Layers live in folders: at most six modules at the top of the package."""
+    """Layers live in folders: at most seven modules at the top of the package."""
     top = sorted(p.name for p in SRC.glob("*.py"))
-    assert len(top) <= 6, top
+    assert len(top) <= 7, top  # __init__, __main__, docs and the shared base

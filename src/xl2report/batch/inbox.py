@@ -17,10 +17,10 @@ import stat
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from xl2report.batch.outbox import PROCESSED_DIR
+from xl2report.compat import StrEnum
 from xl2report.xlsx.sniff import CONVERTED_SUFFIXES, XLSX_SUFFIXES
 
 WORKBOOK_SUFFIXES = XLSX_SUFFIXES

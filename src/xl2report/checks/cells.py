@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from xl2report.compat import iso_datetime
 from xl2report.form.national import (
     FORM,
     MAX_DECIMALS,
@@ -157,7 +158,7 @@ def date_text(raw: RawCell, date1904: bool = False) -> str:
     assert raw.value is not None
     if raw.type == "d":  # ISO 8601 text
         try:
-            moment = datetime.fromisoformat(raw.value)
+            moment = iso_datetime(raw.value)
         except ValueError:
             return raw.value
     else:

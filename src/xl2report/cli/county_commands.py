@@ -11,6 +11,7 @@ import click
 
 from xl2report.cli.app import cli
 from xl2report.cli.help import EXIT_FINDINGS, UserError
+from xl2report.compat import iso_date
 
 
 def open_ledger(outbox: Path, ledger: Path | None, create: bool = False):  # type: ignore[no-untyped-def]
@@ -31,7 +32,7 @@ def parse_deadline(text: str | None) -> date | None:
         return None
     cleaned = text.strip().replace("/", "-").replace(".", "-")
     try:
-        return date.fromisoformat(cleaned)
+        return iso_date(cleaned)
     except ValueError:
         raise UserError(f"截止日期应写成 年-月-日，如 2025-01-20：{text}") from None
 

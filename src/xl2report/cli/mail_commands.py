@@ -15,6 +15,7 @@ import click
 
 from xl2report.cli.app import cli
 from xl2report.cli.help import EXIT_FINDINGS, Group, UserError
+from xl2report.compat import iso_date
 from xl2report.mail.wording import placeholder_list
 
 
@@ -74,7 +75,7 @@ def _parse_date(text: str | None, option: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text.strip())
+        return iso_date(text.strip())
     except ValueError:
         raise UserError(
             f"{option} 的日期“{text}”格式不对，应为 YYYY-MM-DD，如 2025-01-15。"

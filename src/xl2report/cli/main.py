@@ -17,6 +17,7 @@ from xl2report.cli import (  # noqa: F401
     batch_commands,
     check_commands,
     county_commands,
+    doctor_commands,
     form_commands,
     mail_commands,
     remind_commands,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
+from xl2report.compat import StrEnum
 from xl2report.form.types import Level
 
 

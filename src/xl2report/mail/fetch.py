@@ -23,11 +23,11 @@ from datetime import date, datetime
 from email import message_from_bytes, policy
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
-from enum import StrEnum
 from pathlib import Path
 
 from xl2report.atomic import atomic_path
 from xl2report.batch.outbox import numbered, safe_filename
+from xl2report.compat import StrEnum
 from xl2report.errors import FatalError
 from xl2report.log import logger
 from xl2report.mail.attachments import FoundWorkbook, contents

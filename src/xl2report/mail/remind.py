@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 
+from xl2report.compat import StrEnum
 from xl2report.county.campaign import UnitState, load_campaign
 from xl2report.county.remind import build_reminders
 from xl2report.log import logger

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 
+from xl2report.compat import StrEnum
 from xl2report.county.campaign import Unit, UnitState, load_campaign
 from xl2report.errors import FatalError
 from xl2report.log import logger

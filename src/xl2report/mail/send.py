@@ -17,10 +17,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 
 from xl2report.batch.ledger import RosterEntry
+from xl2report.compat import StrEnum
 from xl2report.errors import FatalError
 from xl2report.log import logger
 from xl2report.mail.compose import Attachment

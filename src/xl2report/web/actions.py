@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import date
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -16,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from xl2report.compat import iso_date
 from xl2report.county.campaign import confirm_held
 from xl2report.errors import FatalError
 from xl2report.form.national import FORM_TITLE
@@ -125,7 +125,7 @@ async def templates(request: Request) -> Response:
         )
     year = int(year_text)
     try:
-        due = date.fromisoformat(deadline) if deadline else None
+        due = iso_date(deadline) if deadline else None
     except ValueError:
         return handout_page(
             request,
