@@ -52,7 +52,8 @@ def _temporary_beside(path: Path, overwrite: bool) -> Iterator[tuple[int, Path]]
     tmp = Path(tmp_name)
     renamed = False
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
+        if hasattr(os, "fchmod"):  # Windows has no modes to widen (and fchmod only from 3.13)
+            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         yield fd, tmp
         if not overwrite and path.exists():
             raise OutputExistsError(str(path))

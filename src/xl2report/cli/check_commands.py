@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -17,6 +16,7 @@ from xl2report.cli.help import (
     EXIT_OK,
     UserError,
 )
+from xl2report.cli.streams import json_text
 
 
 @cli.command()
@@ -106,9 +106,7 @@ def _output(reports, as_json: bool) -> None:  # type: ignore[no-untyped-def]
     from xl2report.cli.console import print_reports
 
     if as_json:
-        click.echo(
-            json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=1)
-        )
+        click.echo(json_text({"files": [r.to_dict() for r in reports]}))
     else:
         print_reports(reports)
 

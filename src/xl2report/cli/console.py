@@ -34,7 +34,7 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]], title:
 
 
 LEVEL_MARKS = {
-    Level.ERROR: Text(f"  ✗ {Level.ERROR.label}", style="red"),
+    Level.ERROR: Text(f"  × {Level.ERROR.label}", style="red"),
     Level.WARNING: Text(f"  ! {Level.WARNING.label}", style="yellow"),
 }
 

@@ -24,10 +24,16 @@ from xl2report.cli import (  # noqa: F401
 )
 from xl2report.cli.app import cli
 from xl2report.cli.help import EXIT_FATAL, EXIT_OK, UserError, translate_usage
+from xl2report.cli.streams import prepare as prepare_streams
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the one place where exceptions become messages and exit codes."""
+    if getattr(sys, "frozen", False):  # a frozen executable is started again as each worker
+        import multiprocessing  # (only then: the import costs every start ~20 ms)
+
+        multiprocessing.freeze_support()
+    prepare_streams()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="xl2report", standalone_mode=False)
