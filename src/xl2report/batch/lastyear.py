@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from xl2report.batch import inbox as inbox_mod
 from xl2report.batch.ledger import Ledger, RosterEntry
-from xl2report.batch.pool import TaskPool
+from xl2report.batch.pool import TaskPool, no_setup
 from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import decode_values, previous_values
 from xl2report.batch.roster import (
@@ -122,16 +122,12 @@ def _from_ledger(path: Path, year: int) -> LastYearData:
 PARALLEL_FROM = 50  # workbooks: below this, starting worker processes costs more than it saves
 
 
-def _no_setup() -> None:
-    """Worker processes need nothing prepared to check a workbook."""
-
-
 def _from_folder(folder: Path, year: int, jobs: int | None = None) -> LastYearData:
     data = LastYearData(str(folder), year)
     found = [e for e in inbox_mod.scan(folder) if e.kind is inbox_mod.Kind.WORKBOOK and e.size]
     found.sort(key=lambda e: (e.mtime_ns, e.rel))  # the most recently modified wins
     # Read and checked as run --previous-year does (worker processes for a big folder).
-    pool = TaskPool(jobs if len(found) >= PARALLEL_FROM else 1, len(found), _no_setup)
+    pool = TaskPool(jobs if len(found) >= PARALLEL_FROM else 1, len(found), no_setup)
     try:
         results = list(pool.ordered(previous_values, previous_values, [str(e.path) for e in found],
                                     broken=lambda path, reason: ("", None, None)))  # fmt: skip

@@ -10,7 +10,10 @@ stops the run.
 
 A single task or ``--jobs 1`` runs in-process instead, with the same functions, so results do
 not depend on the job count; there the time limit is an alarm signal (it stops Python code,
-not a long call inside a C library, which is why the reader bounds its own work too).
+not a long call inside a C library, which is why the reader bounds its own work too).  Where
+there is no alarm (Windows has no ``SIGALRM``; only the main thread gets signals, and the
+board runs in a thread) a time limit needs a process that can be ended, so the tasks then run
+in one worker process even for ``--jobs 1`` or a single task.
 
 Workers start with Ctrl-C ignored (set before the process starts, so even an interrupt during
 their start-up prints nothing): an interrupt is the parent's business, which ends them.
@@ -84,7 +87,8 @@ class TaskPool:
         timeout: float | None = None,
     ) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.use_pool = self.jobs > 1 and n_tasks > 1
+        bounded_here = timeout is None or alarm_usable()
+        self.use_pool = (self.jobs > 1 and n_tasks > 1) or (n_tasks > 0 and not bounded_here)
         self.timeout = timeout
         self._setup = (initializer, initargs)
         self._slots: list[_Slot[Any]] = []
@@ -229,6 +233,10 @@ class _Ordered(Generic[T, R]):
                 pool._end(slot)
 
 
+def no_setup() -> None:
+    """An initializer for workers that need nothing prepared (checking a workbook)."""
+
+
 def _serve(conn: multiprocessing.connection.Connection, initializer: Callable[..., None],
            initargs: tuple[object, ...]) -> None:  # fmt: skip
     """A worker process: set up, then run one task at a time until told to stop."""
@@ -260,15 +268,16 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def alarm_usable() -> bool:
+    """Whether a task in this thread can be bounded by an alarm signal: Unix, main thread."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
 @contextlib.contextmanager
 def _alarm(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`TaskTimeout` after ``seconds`` (main thread on Unix only; else no limit)."""
-    usable = (
-        seconds is not None
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not usable:
+    """Raise :class:`TaskTimeout` after ``seconds`` (where :func:`alarm_usable`; else the pool
+    runs tasks in a worker process instead, see :class:`TaskPool`)."""
+    if seconds is None or not alarm_usable():
         yield
         return
 

@@ -146,11 +146,14 @@ def watch(as_json: bool, **kw: object) -> None:
     from xl2report.batch.watch import watch as watch_inbox
     from xl2report.cli.console import print_run, run_progress
 
+    told: list[str] = []  # files open in WPS/Word already reported (said again when it changes)
+
     def on_run(result) -> None:  # type: ignore[no-untyped-def]
         if as_json:
             click.echo(json_text(result.to_dict(), indent=None))
-        elif any(f.new for f in result.files):
+        elif any(f.new for f in result.files) or result.open_files != told:
             print_run(result, only_new=True)
+        told[:] = result.open_files
 
     click.echo(f"正在监视 {kw['inbox']}（按 Ctrl-C 停止）…", err=True)
     with run_progress(click.get_current_context().obj["debug"]) as on_event:

@@ -144,6 +144,8 @@ def print_run(result: Any, only_new: bool = False) -> None:
     )
     for note in result.notes:
         console.print(Text(note, style="yellow"))
+    for sentence in result.open_files:
+        console.print(Text(sentence, style="bold yellow"))
     if result.log:
         console.print(Text(f"日志：{result.log}", style="dim"))
 

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code if isinstance(exc, UserError) else EXIT_FATAL)
     except Exception as exc:  # the single top-level handler: never a traceback for a user
         from xl2report.atomic import OutputExistsError
-        from xl2report.errors import FatalError, os_error_text
+        from xl2report.errors import FatalError, in_use_text, open_elsewhere, os_error_text
 
         if debug:
             raise
@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> None:
             click.echo(f"错误：{exc}", err=True)
         elif isinstance(exc, OutputExistsError):
             click.echo(f"错误：输出文件已存在：{exc}（如需覆盖请加 --force）。", err=True)
+        elif isinstance(exc, OSError) and open_elsewhere(exc):
+            path = exc.filename2 or exc.filename or ""  # a rename's target
+            click.echo(f"错误：{in_use_text(path, '写入或改名', '然后重试')}", err=True)
         elif isinstance(exc, PermissionError):
             click.echo(f"错误：没有写入权限：{exc.filename or exc}", err=True)
         elif isinstance(exc, OSError):
