@@ -29,7 +29,7 @@ def _one(task: tuple[str, int], timeout: float = 2) -> object:
 
 
 def test_without_an_alarm_a_single_task_is_ended(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delattr(signal, "setitimer")
+    monkeypatch.delattr(signal, "setitimer", raising=False)
     started = time.monotonic()
     assert _one(("hang", 1)) == f"1:{timed_out(2)}"
     assert time.monotonic() - started < 20
@@ -51,6 +51,8 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _env(windows: bool, stalled: Path) -> dict[str, str]:
+    if not windows and winsim.in_lane():
+        pytest.skip("Windows 环境中没有 SIGALRM")
     stall = {winsim.SIM_STALL: str(stalled)}
     return windows_env(**stall) if windows else simulating(**stall)
 

@@ -3,10 +3,15 @@ that runs as on Windows."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 WINDOWS_DIR = Path(__file__).resolve().parent / "windows"
 if str(WINDOWS_DIR) not in sys.path:  # the lane has it on PYTHONPATH already
@@ -38,4 +43,54 @@ def run_cli_as(
     )  # fmt: skip
 
 
-__all__ = ["WINDOWS_DIR", "run_cli_as", "simulating", "windows_env", "winsim"]
+def windows_names(folder: Path) -> bool:
+    """Whether ``folder`` is on a volume with Windows' name rules: case-insensitive, and
+    refusing names Windows refuses (NTFS under ``lowntfs-3g -o windows_names,ignore_case``)."""
+    probe = folder / "Xl2report-Probe.tmp"
+    try:
+        probe.write_bytes(b"")
+        same = (folder / "XL2REPORT-PROBE.TMP").exists()
+        try:
+            (folder / "a:b.tmp").write_bytes(b"")
+        except OSError:
+            return same
+        (folder / "a:b.tmp").unlink()
+        return False
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def ntfs_folder(where: Path, size: str = "96M") -> Iterator[Path]:
+    """A folder on a real NTFS volume with Windows' name rules: ``where`` itself in the
+    Windows lane (its temporary folders are on one), else a volume made and mounted under
+    ``where`` for the block (as root, with FUSE and ntfs-3g; skipped otherwise)."""
+    where.mkdir(parents=True, exist_ok=True)
+    if windows_names(where):
+        yield where
+        return
+    tools = [shutil.which(t) for t in ("mkfs.ntfs", "lowntfs-3g")]
+    if (
+        getattr(os, "geteuid", lambda: -1)() != 0
+        or not all(tools)
+        or not Path("/dev/fuse").exists()
+    ):
+        pytest.skip("需要 root、FUSE 和 ntfs-3g（mkfs.ntfs、lowntfs-3g）才能挂载 NTFS 卷")
+    image, mount = where / "ntfs.img", where / "ntfs"
+    mount.mkdir()
+    subprocess.run(["truncate", "-s", size, str(image)], check=True)
+    subprocess.run([tools[0], "-F", "-Q", "-q", str(image)], check=True, capture_output=True)
+    subprocess.run(
+        [tools[1], "-o", "windows_names,ignore_case", str(image), str(mount)], check=True
+    )
+    try:
+        yield mount
+    finally:  # lazily if a process of the test still has a file open there
+        if subprocess.run(["umount", str(mount)], check=False).returncode:
+            subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+__all__ = [
+    "WINDOWS_DIR", "ntfs_folder", "run_cli_as", "simulating", "windows_env", "windows_names",
+    "winsim",
+]  # fmt: skip

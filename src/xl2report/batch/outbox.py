@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import unicodedata
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from xl2report.form.national import FORM_TITLE
@@ -134,18 +134,18 @@ def versioned(name: str, version: int) -> str:
     return f"{path.stem}（第{version}版）{path.suffix}"
 
 
-def free_path(folder: Path, name: str, taken: Container[str] = ()) -> Path:
+def free_path(folder: Path, name: str, taken: Iterable[str] = ()) -> Path:
     """``folder/name``, or ``folder/name（2）`` … : the first that neither exists nor is taken,
     compared as Windows compares names (``ABC局`` and ``abc局`` are one file on NTFS, and an
     outbox made on Linux is often copied there).
 
-    ``taken`` holds paths already promised to other outputs (e.g. by the ledger), as
-    :func:`name_key` gives them.
+    ``taken`` holds paths (as strings) already promised to other outputs, e.g. by the ledger.
     """
     present = {p.name.casefold() for p in folder.iterdir()} if folder.is_dir() else set()
+    promised = {name_key(t) for t in taken}
     candidate = folder / name
     n = 1
-    while candidate.name.casefold() in present or name_key(candidate) in taken:
+    while candidate.name.casefold() in present or name_key(candidate) in promised:
         n += 1
         candidate = folder / numbered(name, n)
     return candidate

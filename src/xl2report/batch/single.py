@@ -1,24 +1,19 @@
-"""Workbooks outside a run (``xl2report check``, ``render``): check each within a time limit,
-then render a report and PDF.
+"""One workbook outside a run (``xl2report render``): check it (within a time limit,
+:mod:`xl2report.batch.checking`), then render its report and PDF.
 
 Sits above both ``checks`` and ``report`` because it joins them; the batch run does the same per
-file in :mod:`xl2report.batch.worker`.  The time limit is the run's (:class:`TaskPool`): an
-alarm where there is one, else a worker process that is ended, so a hostile file never hangs
-the command, on Windows too.
+file in :mod:`xl2report.batch.worker`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl2report.atomic import OutputExistsError
+from xl2report.batch.checking import DEFAULT_TIMEOUT, check_files
 from xl2report.batch.outbox import report_filename
-from xl2report.batch.pool import TaskPool, no_setup
-from xl2report.checks.catalogue import FileReport, Finding
-from xl2report.checks.check import CheckResult, check_file
-from xl2report.checks.copied import COPY_THRESHOLD
+from xl2report.checks.check import CheckResult
 from xl2report.report import office
 from xl2report.report.render import RenderError, ReportRenderer, docx_to_pdf
 
@@ -36,33 +31,6 @@ class RenderOutcome:
 
 
 DRAFT_MARK = "（草稿）"
-DEFAULT_TIMEOUT = 60.0  # seconds one workbook's check may take, as in a run
-
-
-def check_files(
-    paths: Sequence[Path],
-    previous: CheckResult | None = None,
-    copy_threshold: float = COPY_THRESHOLD,
-    timeout: float | None = DEFAULT_TIMEOUT,
-) -> list[CheckResult]:
-    """:func:`~xl2report.checks.check.check_file` of each path, each within ``timeout``
-    seconds; a file past it gets one ``cannot-process`` finding and the others go on."""
-    pool = TaskPool(1, len(paths), no_setup, timeout=timeout)
-    tasks = [(str(p), previous, copy_threshold) for p in paths]
-    try:
-        return list(pool.ordered(_check_task, _check_task, tasks, broken=_not_checked))
-    finally:
-        pool.shutdown()
-
-
-def _check_task(task: tuple[str, CheckResult | None, float]) -> CheckResult:
-    path, previous, copy_threshold = task
-    return check_file(Path(path), previous, copy_threshold=copy_threshold)
-
-
-def _not_checked(task: tuple[str, CheckResult | None, float], reason: str) -> CheckResult:
-    finding = Finding.at(None, "cannot-process", reason=reason.rstrip("。"))
-    return CheckResult(FileReport(task[0], findings=[finding]))
 
 
 def output_path(

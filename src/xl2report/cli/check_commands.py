@@ -45,7 +45,7 @@ def check(
     \b
     旧版 .xls/.et 文件在装有 LibreOffice 时先转换为 .xlsx 再校验（与 run 相同，原文件不动）。
     """
-    from xl2report.batch.single import check_files
+    from xl2report.batch.checking import check_files
 
     threshold = copy_threshold / 100
     previous_result = (
