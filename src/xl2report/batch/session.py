@@ -298,7 +298,7 @@ class _Pass:
             return None
 
     def _prepare(self) -> list[Item]:
-        """A job per submission; old .xls/.et files are first converted in one LibreOffice call
+        """A job per submission; .xls/.et/.ods files are first converted in one LibreOffice call
         (those that cannot be converted get their outcome right away)."""
         staging = self.session.box.staging
         legacy = [(e.path, sha) for e, sha in self.plan.work if e.kind is Kind.LEGACY]

@@ -14,6 +14,7 @@ import os
 import signal
 import threading
 import traceback
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -204,6 +205,7 @@ class Worker:
 
 RETRY_CODE = "cannot-process-retry"  # a timeout or a dead worker: the next runs try again
 MAX_AUTO_RETRIES = 2  # further automatic tries of such a file (run --retry: any number)
+MAX_MANIFEST_BYTES = 1024 * 1024  # an .ods manifest lists a few dozen files
 
 def cannot_process(sha256: str, reason: str, detail: str = "", retry: bool = False) -> Outcome:
     """The outcome of a file that could not be processed (an internal error, a timeout, a
@@ -291,7 +293,7 @@ def make_pdfs(docx_paths: Sequence[str], outdir: str) -> list[PdfResult]:
 
 
 def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[str, Path | Finding]:
-    """Convert .xls/.et files to .xlsx in one LibreOffice call.
+    """Convert .xls/.et/.ods files to .xlsx in one LibreOffice call.
 
     ``sources`` are (file, sha256).  Returns, per sha256, the converted copy or the finding that
     explains why there is none (encrypted; LibreOffice missing; conversion failed).
@@ -336,6 +338,12 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
 
 
 def _encrypted(path: Path) -> bool:
+    if path.suffix.lower() == ".ods":  # OpenDocument lists a password's key in its manifest
+        try:
+            with zipfile.ZipFile(path) as zf, zf.open("META-INF/manifest.xml") as fh:
+                return b"encryption-data" in fh.read(MAX_MANIFEST_BYTES)
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return False  # LibreOffice will judge it
     import msoffcrypto
 
     try:

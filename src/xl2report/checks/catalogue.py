@@ -23,7 +23,7 @@ from typing import Protocol
 
 from xl2report.checks.messages import fill as fill
 from xl2report.checks.messages import shift_phrase as shift_phrase
-from xl2report.form.national import MAX_DECIMALS, MAX_NUMBER, YEAR_MAX, YEAR_MIN
+from xl2report.form.national import MAX_DECIMALS, MAX_EXACT, MAX_NUMBER, YEAR_MAX, YEAR_MIN
 from xl2report.form.types import Level, format_number
 
 EMPTY = "（空）"  # how a message shows a cell or text that holds nothing
@@ -57,7 +57,7 @@ def _code(code: str, level: Level, title: str, group: str, template: str, **vari
 
 E, W = Level.ERROR, Level.WARNING
 _SHIFTED = "该表的数字无法按位置读取；请删除插入的行列（或恢复删除的），或在原模板中重新填写。"
-_LEGACY = "这是旧版 .xls/.et 格式，请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后重新报送。"
+_LEGACY = "这是 .xls/.et/.ods 格式的表格，请在 Excel 或 WPS 中“另存为” .xlsx 工作簿后重新报送。"
 _ZERO = "已按 0 计；没有请直接填 0。"
 # A stated number against its cells: the sentence quoted, the cells named, both numbers given.
 _STATED = (
@@ -76,7 +76,7 @@ _CODES = (
     _code("lock-file", E, "这是 Excel/WPS 打开文件时留下的临时锁文件（~$ 开头），不是工作簿", "文件",
           "这是 Excel/WPS 打开文件时自动生成的临时锁文件（~$ 开头），不是报送的工作簿；"
           "请找不带 ~$ 的那个文件。"),
-    _code("legacy-format", E, "旧版 .xls/.et 二进制格式，请另存为 .xlsx 后再报送", "文件",
+    _code("legacy-format", E, "旧版 .xls/.et 或 .ods 格式，请另存为 .xlsx 后再报送", "文件",
           _LEGACY,
           no_office=_LEGACY + "（本机未安装 LibreOffice，无法自动转换。）",
           not_converted=_LEGACY + "（自动转换失败。）"),
@@ -84,6 +84,12 @@ _CODES = (
           "工作簿设置了打开密码，无法读取；请在 Excel/WPS 中取消“打开密码”后重新报送。"),
     _code("not-a-workbook", E, "不是 Excel 工作簿（.xlsx）", "文件",
           "这不是 Excel 工作簿（.xlsx）文件，请发送下发模板填写后的 .xlsx 文件。"),
+    _code("zip-without-workbook", E, "压缩包里没有 Excel 工作簿（如改了扩展名的 Word 文档或压缩包）", "文件",
+          "这个文件是压缩包，里面没有 Excel 工作簿[（{detail}）]；请用 Excel/WPS 打开要报送的报表，"
+          "“另存为” Excel 工作簿（.xlsx）后重新报送。"),
+    _code("unknown-namespace", E, "工作簿的格式无法识别（不是 Excel 的命名空间）", "文件",
+          "工作簿的格式无法识别（{detail}），可能由不兼容的软件生成；请用 Excel/WPS 打开后"
+          "“另存为” Excel 工作簿（.xlsx）再报送。"),
     _code("corrupt-workbook", E, "工作簿已损坏或不完整（可能没有复制完）", "文件",
           "工作簿已损坏或不完整（可能没有复制或下载完整），请重新保存后报送。"),
     _code("zip-bomb", E, "工作簿解压后过大，已拒绝读取", "文件",
@@ -113,6 +119,9 @@ _CODES = (
           "模板版式指纹与当前版本不一致（元数据可能被改动）；已按版式逐项核对。"),
     _code("sheet-missing", E, "缺少工作表（被删除或改名）", "版式",
           "缺少工作表“{sheet}”（被删除或改名），请用原模板填写。"),
+    _code("sheet-duplicate", E, "两个工作表同名（Excel 不允许），无法确定用哪一个", "版式",
+          "有两个工作表都叫“{sheet}”（Excel 不允许同名），只读取了第一个，无法确定哪一个是报送的"
+          "数据；请删除多余的一个，或用下发的模板重新填写后报送。"),
     _code("sheet-extra", W, "多出了模板中没有的工作表", "版式",
           "多出了工作表“{sheet}”，其内容不会被读取。"),
     _code("label-changed", E, "表格标签被修改", "版式",
@@ -165,8 +174,11 @@ _CODES = (
           empty="{label}为空，" + _ZERO),
     _code("not-an-integer", E, "件数必须是整数", "数值",
           "{label}应为整数件数，现为 {shown}（格子里可能显示为四舍五入后的整数）；请改为整数。"),
-    _code("number-out-of-range", E, f"数字超出合理范围（最大 {format_number(MAX_NUMBER)}）",
-          "数值", "{label}为 {shown}，超出合理范围（不超过 {max}）；请检查是否多打了数字或填错了格子。"),
+    _code("number-large", W, f"数字超过 {format_number(MAX_NUMBER)}，请核对", "数值",
+          "{label}为 {shown}，超过 {max}，请核对是否多打了数字或填错了格子；确实如此可以报送。"),
+    _code("number-out-of-range", E, f"数字过大，无法精确计算（超过 {format_number(MAX_EXACT)}）",
+          "数值", "{label}为 {shown}，超过 {max}，Excel 已无法精确保存这个数；请检查是否多打了数字或"
+          "填错了格子。"),
     _code("text-not-encodable", E, "文字中含有损坏的字符（如半个表情符号）", "数值",
           "{label}含有 {count} 个损坏的字符（如不完整的表情符号），无法保存；请删除后重新输入。"),
     _code("text-too-long", E, "文字过长（超过上限）", "数值",

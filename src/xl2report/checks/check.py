@@ -30,6 +30,7 @@ from xl2report.checks.yoy import check_year_over_year
 from xl2report.form.national import (
     FORM,
     ISSUE_META,
+    MAX_EXACT,
     MAX_NUMBER,
     MAX_ORG_CHARS,
     MAX_TEXT_CHARS,
@@ -236,6 +237,9 @@ def read_values(sub: Submission) -> ReadValues:
             and not (parsed.code == "blank-as-zero" and f.key == YEAR.key)
         ):
             findings.append(_value_finding(f, parsed))
+        if parsed.large and f.kind is Kind.INPUT and f.key != YEAR.key:  # the year has its range
+            findings.append(Finding.at(f, "number-large", actual=parsed.value, shown=parsed.shown,
+                                       max=MAX_NUMBER))  # fmt: skip
         if parsed.value is None:
             unusable.add(f.key)
         else:
@@ -262,7 +266,7 @@ def _value_finding(f: Field, parsed: Parsed) -> Finding:
                           shown=parsed.shown)  # fmt: skip
     empty = parsed.code == "blank-as-zero" and not parsed.shown.strip()
     return Finding.at(f, parsed.code, "empty" if empty else "", actual=parsed.shown,
-                      shown=parsed.shown, value=parsed.value, max=MAX_NUMBER)  # fmt: skip
+                      shown=parsed.shown, value=parsed.value, max=MAX_EXACT)  # fmt: skip
 
 
 def _stale_cache(sub: Submission, f: Field, recomputed: int | Decimal) -> list[Finding]:

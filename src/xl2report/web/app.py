@@ -43,7 +43,7 @@ from xl2report.web.security import (
     same_origin,
 )
 from xl2report.web.units import Board, load_board
-from xl2report.web.uploads import Processor
+from xl2report.web.uploads import ACCEPTED_SUFFIXES, Processor
 
 STATIC = Path(__file__).parent / "static"
 SECURITY_HEADERS = {
@@ -112,6 +112,8 @@ class Web:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        # The upload form's file picker offers what the inbox takes (one list, xlsx.sniff's).
+        self.templates.globals["workbook_accept"] = ",".join(sorted(ACCEPTED_SUFFIXES))
         self.asset_version = _asset_version()
         # Recent uploads by a random id, so the board can say what became of each file.
         self.recent: dict[str, list[dict[str, str]]] = {}
