@@ -5,6 +5,12 @@ inserts the file's row, updates the rows it changes (a report superseded) and jo
 renames it needs; the renames follow, then the journal entries are deleted.  A run killed at any
 point leaves journalled renames, which the next run replays (:meth:`Recorder.replay`).
 
+A rename Windows refuses because the clerk has the file open in WPS/Word (an old report, a
+feedback copy, an original with ``--move-processed``) stays in the journal, and so does every
+later rename that touches the same paths (the new version waits for the old one to leave): the
+run tells which file to close and goes on with the other files; the next run (or ``watch``
+pass) completes the renames.
+
 Which submission is newer: the one received later, i.e. with the later modification time when
 first seen (mail clients stamp saved attachments), ties broken by path.  The newer accepted
 submission's report takes the plain name; the older one's moves to ``历史版本/…（第N版）``.
@@ -24,9 +30,10 @@ from pathlib import Path
 from xl2report.batch.holds import obsolete_rejections
 from xl2report.batch.inbox import Entry, Kind
 from xl2report.batch.ledger import Ledger, Row
-from xl2report.batch.outbox import Outbox, safe_filename
+from xl2report.batch.outbox import HISTORY_DIR, PROCESSED_DIR, Outbox, safe_filename
 from xl2report.batch.records import FileStatus
 from xl2report.batch.worker import Outcome
+from xl2report.errors import in_use_text, open_elsewhere
 from xl2report.log import logger
 
 Moves = list[tuple[Path, Path]]
@@ -40,24 +47,56 @@ class Recorder:
     def __init__(self, ledger: Ledger, outbox: Outbox) -> None:
         self.ledger = ledger
         self.outbox = outbox
+        self.open_files: dict[str, str] = {}  # file another program has open -> the sentence
 
     def replay(self) -> int:
-        """Do the journalled renames still pending (after a kill); returns how many."""
+        """Do the journalled renames still pending (after a kill, or held back by a file open
+        in another program); returns how many were done."""
         return self._apply_moves(self.ledger.pending_moves())
+
+    def take_open_files(self) -> list[str]:
+        """The sentences about files open in another program since the last call."""
+        texts = list(self.open_files.values())
+        self.open_files.clear()
+        return texts
 
     def _apply_moves(self, moves: Sequence[tuple[int, Path, Path]]) -> int:
         done: list[int] = []
+        waiting: set[str] = set()  # paths of renames held back: later ones touching them wait
         try:
             for move in moves:
+                _, src, dst = move
+                ends = {_same(src), _same(dst)}
+                if ends & waiting:
+                    waiting |= ends
+                    continue
                 try:
                     done += self.outbox.apply_moves([move])
                 except OSError as exc:
-                    if exc.errno not in _NAME_ERRORS:
+                    if open_elsewhere(exc, src, dst):
+                        self._held_back(src, dst)
+                        waiting |= ends
+                    elif exc.errno in _NAME_ERRORS:
+                        done.append(self._complete_renamed(*move))
+                    else:
                         raise  # the environment (disk full, no permission): the run stops
-                    done.append(self._complete_renamed(*move))
         finally:
             self.ledger.moves_done(done)
         return len(done)
+
+    def _held_back(self, src: Path, dst: Path) -> None:
+        """A rename refused because WPS/Word has the file open: say which file to close."""
+        path = dst if dst.exists() else src
+        if dst.parent.name == HISTORY_DIR:
+            action = f"移到“{HISTORY_DIR}”"
+        elif PROCESSED_DIR in dst.parts:
+            action = f"移到“{PROCESSED_DIR}”"
+        else:
+            action = "换成新的版本"
+        if str(path) not in self.open_files:
+            text = in_use_text(path, action, "下次运行 xl2report run 时会自动完成")
+            logger.warning(text)
+            self.open_files[str(path)] = text
 
     def _complete_renamed(self, move_id: int, src: Path, dst: Path) -> int:
         """A journalled rename whose target name the file system refuses (too long, not
@@ -188,6 +227,11 @@ class Recorder:
         dst = self.outbox.processed_path(inbox, e.rel)
         moves.append((e.path, dst))
         return dst.relative_to(Path(inbox).absolute()).as_posix()
+
+
+def _same(path: Path) -> str:
+    """A path as NTFS compares it (case-insensitively)."""
+    return str(path).casefold()
 
 
 def _base_row(e: Entry, sha: str) -> dict[str, object]:

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from xl2report.batch import inbox as inbox_mod
 from xl2report.batch.ledger import Ledger, RosterEntry
 from xl2report.batch.outbox import default_ledger
-from xl2report.batch.pool import TaskPool
+from xl2report.batch.pool import TaskPool, no_setup
 from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import decode_values, previous_values
 from xl2report.batch.roster import (
@@ -143,10 +143,6 @@ def _from_ledger(path: Path, year: int | None) -> _Found:
 PARALLEL_FROM = 50  # workbooks: below this, starting worker processes costs more than it saves
 
 
-def _no_setup() -> None:
-    """Worker processes need nothing prepared to check a workbook."""
-
-
 def _from_folder(
     folder: Path, year: int | None, jobs: int | None = None, pool: TaskPool | None = None
 ) -> _Found:
@@ -158,7 +154,7 @@ def _from_folder(
     found.seen = len(books)
     own = pool is None
     if pool is None:
-        pool = TaskPool(jobs if len(books) >= PARALLEL_FROM else 1, len(books), _no_setup)
+        pool = TaskPool(jobs if len(books) >= PARALLEL_FROM else 1, len(books), no_setup)
     try:
         results = list(pool.ordered(previous_values, previous_values, [str(e.path) for e in books],
                                     broken=lambda path, reason: ("", None, None)))  # fmt: skip

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from xl2report.batch.ledger_schema import ALIAS_SEPARATOR, transaction
+from xl2report.batch.ledger_schema import ALIAS_SEPARATOR, connect_readonly, transaction
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def registered_roster(ledger_path: Path) -> list[RosterEntry]:
     """The roster registered in the ledger at ``ledger_path``, read-only (for worker processes,
     which must not hold a writable connection); [] when there is none."""
     try:
-        conn = sqlite3.connect(f"{Path(ledger_path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        conn = connect_readonly(Path(ledger_path).absolute())
     except sqlite3.Error:
         return []
     try:

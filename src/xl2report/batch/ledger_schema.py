@@ -6,8 +6,10 @@ Only :mod:`xl2report.batch.ledger` and its table mixins use this module.
 from __future__ import annotations
 
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import PurePath
 
 from xl2report.batch.records import FileStatus
 
@@ -133,3 +135,24 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def connect_readonly(path: PurePath, timeout: float = 30) -> sqlite3.Connection:
+    """A read-only connection to the SQLite file at the absolute ``path`` (worker processes and
+    readers beside a run must not hold a writable one)."""
+    return sqlite3.connect(readonly_uri(path), uri=True, timeout=timeout)
+
+
+def readonly_uri(path: PurePath) -> str:
+    """SQLite's ``file:`` URI that opens the absolute ``path`` read-only, on any drive.
+
+    Not ``resolve().as_uri()``: on Windows ``resolve`` turns a mapped drive into its UNC path,
+    whose URI names the server as the authority, which SQLite refuses ("invalid uri
+    authority").  Here the authority is empty and the whole path is percent-encoded (spaces,
+    ``#``, ``?``, ``%``, Chinese), so ``//server/share/…`` stays a path, and a drive path takes
+    SQLite's ``/C:/…`` form.
+    """
+    text = path.as_posix()
+    if not text.startswith("/"):
+        text = "/" + text
+    return "file://" + urllib.parse.quote(text, safe="/:") + "?mode=ro"

@@ -114,11 +114,15 @@ class RunResult:
     files: list[FileResult]
     notes: list[str] = field(default_factory=list)  # run-level messages (PDF failures …)
     log: Path | None = None
+    # Outputs or originals another program has open (Windows refused to move them): one
+    # sentence each, saying which file to close; the next run completes the moves.
+    open_files: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        """0: nothing rejected, unreadable or failed among the listed files; else 1."""
-        return 1 if any(f.status.is_problem for f in self.files) else 0
+        """0: nothing rejected, unreadable or failed among the listed files and no file held
+        open by another program; else 1."""
+        return 1 if self.open_files or any(f.status.is_problem for f in self.files) else 0
 
     def counts(self) -> dict[FileStatus, int]:
         """Number of listed files per status."""
@@ -132,6 +136,7 @@ class RunResult:
             "files": [f.to_dict() for f in self.files],
             "counts": self.counts(),
             "notes": self.notes,
+            "open_files": self.open_files,
             "exit_code": self.exit_code,
         }
 

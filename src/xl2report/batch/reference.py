@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from xl2report.batch.ledger_schema import connect_readonly
 from xl2report.batch.records import FileStatus
 from xl2report.checks.cells import coerce_values
 from xl2report.checks.check import check_file
@@ -52,7 +53,7 @@ class ReferenceReader:
     def get(self, org: str, year: int) -> dict[str, Value] | None:
         """Last year's values of ``org`` for ``year``, if the snapshot has them."""
         if self._conn is None:
-            self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            self._conn = connect_readonly(self.path.absolute())
         hit = self._conn.execute(
             "SELECT vals FROM reference WHERE org = ? AND year = ?", (org, year)
         ).fetchone()

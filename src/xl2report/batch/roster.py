@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from xl2report.atomic import OutputExistsError, write_bytes_atomic
 from xl2report.batch.ledger import RosterEntry
 from xl2report.batch.outbox import template_filename
-from xl2report.errors import FatalError, os_error_text
+from xl2report.errors import FatalError, in_use_text, open_elsewhere, os_error_text
 from xl2report.form.national import MAX_ORG_CHARS
 
 if TYPE_CHECKING:
@@ -300,6 +300,9 @@ def write_roster_templates(
                 staged.append((Path(tmp) / path.name, path))
             _move_all(staged, request.overwrite)
     except OSError as exc:
+        if open_elsewhere(exc):  # --force over a template open in WPS/Excel (Windows)
+            held = exc.filename2 or exc.filename or outdir
+            raise FatalError(in_use_text(held, "替换", "然后重新生成模板")) from exc
         raise FatalError(f"无法在 {outdir} 中写入模板：{os_error_text(exc)}；没有生成任何模板。") from exc
     return paths
 

@@ -241,7 +241,8 @@ class _Pass:
             if result.sha256 and result.status not in (FileStatus.PENDING, FileStatus.FAILED):
                 self._list(rel, result.sha256, new=result.new)
         files = [self.listing[rel] for rel in sorted(self.listing)]
-        return RunResult(self.inbox, session.outbox, files, notes, session.log)
+        open_files = session.recorder.take_open_files()
+        return RunResult(self.inbox, session.outbox, files, notes, session.log, open_files)
 
     def _refuse_lost_ledger(self) -> None:
         """An empty ledger beside outputs made by earlier runs: the ledger was deleted, moved

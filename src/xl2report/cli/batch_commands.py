@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -11,6 +10,7 @@ import click
 
 from xl2report.cli.app import cli
 from xl2report.cli.help import COPY_THRESHOLD_OPTION, EXIT_FATAL, EXIT_FINDINGS, EXIT_OK
+from xl2report.cli.streams import json_text
 
 
 def _batch_options(func):  # type: ignore[no-untyped-def]
@@ -86,8 +86,7 @@ def run(as_json: bool, **kw: object) -> None:
         sys.exit(EXIT_FATAL)
     exit_code = _exit_code(result, kw)
     if as_json:
-        click.echo(json.dumps(result.to_dict() | {"exit_code": exit_code}, ensure_ascii=False,
-                              indent=1))  # fmt: skip
+        click.echo(json_text(result.to_dict() | {"exit_code": exit_code}))  # fmt: skip
     else:
         print_run(result)
     sys.exit(exit_code)
@@ -147,11 +146,14 @@ def watch(as_json: bool, **kw: object) -> None:
     from xl2report.batch.watch import watch as watch_inbox
     from xl2report.cli.console import print_run, run_progress
 
+    told: list[str] = []  # files open in WPS/Word already reported (said again when it changes)
+
     def on_run(result) -> None:  # type: ignore[no-untyped-def]
         if as_json:
-            click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
-        elif any(f.new for f in result.files):
+            click.echo(json_text(result.to_dict(), indent=None))
+        elif any(f.new for f in result.files) or result.open_files != told:
             print_run(result, only_new=True)
+        told[:] = result.open_files
 
     click.echo(f"正在监视 {kw['inbox']}（按 Ctrl-C 停止）…", err=True)
     with run_progress(click.get_current_context().obj["debug"]) as on_event:

@@ -34,7 +34,7 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]], title:
 
 
 LEVEL_MARKS = {
-    Level.ERROR: Text(f"  ✗ {Level.ERROR.label}", style="red"),
+    Level.ERROR: Text(f"  × {Level.ERROR.label}", style="red"),
     Level.WARNING: Text(f"  ! {Level.WARNING.label}", style="yellow"),
 }
 
@@ -150,8 +150,10 @@ def print_run(result: Any, only_new: bool = False) -> None:
     console.print(
         f"共 {len(result.files)} 个文件（本次新处理 {new} 个）：" + "，".join(parts) + "。"
     )
-    for note in result.notes:
-        console.print(Text(note, style="yellow"))
+    for note in result.notes:  # whole sentences: a path is never broken across lines
+        console.print(Text(note, style="yellow"), soft_wrap=True)
+    for sentence in result.open_files:
+        console.print(Text(sentence, style="bold yellow"), soft_wrap=True)
     if result.log:
         console.print(Text(f"日志：{result.log}", style="dim"))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -11,6 +10,7 @@ import click
 
 from xl2report.cli.app import cli
 from xl2report.cli.help import EXIT_FINDINGS, UserError
+from xl2report.cli.streams import json_text
 from xl2report.compat import iso_date
 
 
@@ -100,7 +100,7 @@ def status(
     if xlsx_out is not None:
         write_status_xlsx(campaign, xlsx_out, overwrite=force, county=county)
     if as_json:
-        click.echo(json.dumps(campaign.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(campaign.to_dict()))
     else:
         print_status(campaign)
         if xlsx_out is not None:

@@ -6,7 +6,6 @@ Server settings come from options or ``[mail]`` in ``xl2report.toml``; the passw
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ import click
 
 from xl2report.cli.app import cli
 from xl2report.cli.help import EXIT_FINDINGS, Group, UserError
+from xl2report.cli.streams import json_text
 from xl2report.compat import iso_date
 from xl2report.mail.wording import placeholder_list
 
@@ -141,7 +141,7 @@ def send(roster: Path | None, templates: Path, year: int | None, subject: str | 
         result = send_templates(request, book, settings, lambda: get_password(settings),
                                 unit_progress("已发送", "被拒收"))  # fmt: skip
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(result.to_dict()))
     else:
         print_send(result)
     if result.needs_person:
@@ -176,7 +176,7 @@ def fetch(inbox: Path, folder: str, since: str | None, move_to: str | None, outb
     with mail_workspace(outbox, ledger, "fetch") as book:
         result = fetch_workbooks(request, book, settings, password, progress)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(result.to_dict()))
         return
     _print_fetch(result, inbox)
 
@@ -227,7 +227,7 @@ def reply(year: int | None, dry_run: bool, outbox: Path, ledger: Path | None, as
         result = reply_to_submissions(request, book, settings, lambda: get_password(settings),
                                       unit_progress("已回复", "被拒收"))  # fmt: skip
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(result.to_dict()))
     else:
         print_replies(result)
     if result.needs_person:
@@ -260,7 +260,7 @@ def remind(year: int | None, templates: Path | None, overdue_only: bool, dry_run
         result = remind_units(request, book, settings, lambda: get_password(settings),
                               unit_progress("已催报", "被拒收"))  # fmt: skip
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(result.to_dict()))
     else:
         print_reminders(result)
     if result.needs_person:
@@ -287,9 +287,13 @@ def mail_status(outbox: Path, ledger: Path | None, as_json: bool) -> None:
     with MailLedger.open(path) as book:
         view = mail_overview(book)
     if as_json:
-        click.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(view.to_dict()))
         return
-    for title, rows in (("已发模板", view.templates), ("回复", view.replies), ("催报", view.reminders)):
+    for title, rows in (
+        ("已发模板", view.templates),
+        ("回复", view.replies),
+        ("催报", view.reminders),
+    ):
         if rows:
             print_table(["单位", "邮箱", "主题", "附件", "发送时间"],
                         [(r.org, r.address, r.subject, r.attachment,

@@ -20,7 +20,7 @@ from xl2report.county.campaign import load_campaign
 from xl2report.county.remind import build_reminders, build_reminders_xlsx
 from xl2report.county.status import build_status_xlsx
 from xl2report.county.summary import build_summary
-from xl2report.errors import FatalError
+from xl2report.errors import FatalError, open_elsewhere
 
 ROSTER_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 MAX_ROSTER_BYTES = 5_000_000
@@ -99,8 +99,16 @@ def write_templates(
         request = TemplateRequest(year, submit_to=submit_to or None, register=outbox)
         paths = write_roster_templates(entries, fresh, request)
         old = Path(tmp) / "old"
-        if folder.exists():
-            folder.rename(old)
+        try:
+            if folder.exists():
+                folder.rename(old)
+        except OSError as exc:  # Windows: a template in it is open in WPS/Excel
+            if open_elsewhere(exc, folder):
+                raise FatalError(
+                    f"文件夹“{folder}”里有模板正在 WPS/Excel 中打开，无法更新："
+                    "请关闭 WPS/Word 中打开的这些模板，然后重试。"
+                ) from exc
+            raise
         fresh.rename(folder)
     return len(paths)
 
