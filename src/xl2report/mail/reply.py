@@ -15,14 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 from xl2report.county.campaign import Unit, UnitState, load_campaign
-from xl2report.errors import FatalError
+from xl2report.errors import FatalError, os_error_text
 from xl2report.log import logger
 from xl2report.mail.compose import Attachment
 from xl2report.mail.mail_ledger import MailKind, MailLedger
-from xl2report.mail.outgoing import Outgoing, send_planned
+from xl2report.mail.outgoing import Outgoing, build_one, send_planned
 from xl2report.mail.send import split_addresses, valid_address
 from xl2report.mail.settings import MailSettings, Secret
 from xl2report.mail.wording import (
@@ -168,9 +169,16 @@ def reply_to_submissions(
         if not addresses:
             reply.outcome = ReplyOutcome.NO_ADDRESS
             continue
-        item = _message(unit, campaign.year, campaign.deadline, request.outbox, signature,
-                        addresses, origin[1] if origin else None, topic)  # fmt: skip
-        reply.addresses, reply.subject = addresses, item.subject
+        item = build_one(partial(_message, unit, campaign.year, campaign.deadline,
+                                 request.outbox, signature, addresses,
+                                 origin[1] if origin else None, topic))  # fmt: skip
+        reply.addresses = addresses
+        if isinstance(item, str):  # its feedback workbook is gone: this unit only
+            reply.outcome, reply.detail = ReplyOutcome.FAILED, item
+            if on_sent is not None and not request.dry_run:
+                on_sent(reply)
+            continue
+        reply.subject = item.subject
         reply.attachment = item.attachments[0].filename if item.attachments else ""
         planned.append((reply, item))
     if request.dry_run or not planned:
@@ -212,7 +220,7 @@ def _message(
                 attachments.append(Attachment(feedback.name, feedback.read_bytes()))
             except OSError as exc:
                 raise FatalError(
-                    f"{unit.org} 的校验反馈表 {feedback} 无法读取：{exc.strerror or exc}；"
+                    f"校验反馈表 {feedback} 无法读取（{os_error_text(exc)}），没有回复；"
                     "请先运行 xl2report run 重新生成。"
                 ) from exc
         subject = unit_subject(REJECTED_SUBJECT, year, unit.org)
