@@ -35,6 +35,7 @@ COLUMN_NAMES = {"name": "机关名称", "code": "代码", "contact": "联系人"
 ALIAS_SPLIT = re.compile(r"[、；;，,]+")
 MAX_PROBLEMS_SHOWN = 10
 _OLE2 = b"\xd0\xcf\x11\xe0"
+_ADDRESS_SPLIT = re.compile(r"[;；,，、\s]+")
 
 
 class Formula(str):
@@ -213,6 +214,11 @@ def _cell_problems(cells: dict[str, str], line: int) -> list[str]:
             problems.append(f"第 {line} 行“{column}”“{shown(text)}”{why}（可能是从网页或"
                             "其他系统复制带入的），请删除后重新输入。")  # fmt: skip
     return problems
+
+
+def split_addresses(text: str) -> list[str]:
+    """``a@x.cn；b@y.cn`` -> ['a@x.cn', 'b@y.cn'] (a roster's 邮箱 cell may hold several)."""
+    return [a for a in _ADDRESS_SPLIT.split(text.strip()) if a]
 
 
 def split_aliases(text: str) -> list[str]:

@@ -3,7 +3,8 @@
 The unit states come from the campaign (:func:`xl2report.county.campaign.load_campaign`); this
 module decides nothing about them.  A rejected submission gets its feedback workbook attached
 and every error (sheet, cell, message) in the text; an accepted one a confirmation with the
-warnings to check; a held one (name not on the roster) nothing until a person decides.  The
+warnings to check; a held one (name not on the roster, or mailed from an address not known
+for the unit) nothing until a person decides.  The
 answer goes to the address the workbook came from (recorded by ``mail fetch``), else to the
 roster's, threaded under the township's message when it came by mail.  A submission is answered
 once: the ledger key is its content hash.
@@ -43,6 +44,7 @@ class ReplyOutcome(StrEnum):
     WOULD_SEND = "would_send"
     ALREADY = "already"
     HELD = "held"
+    SENDER_HELD = "sender_held"
     NO_ADDRESS = "no_address"
     FAILED = "failed"
 
@@ -55,6 +57,7 @@ class ReplyOutcome(StrEnum):
             "would_send": "将回复",
             "already": "已回复过",
             "held": "待确认名称，未回复",
+            "sender_held": "待确认来源，未回复",
             "no_address": "没有回复地址",
         }[self.value]
 
@@ -103,7 +106,8 @@ class ReplyResult:
     @property
     def needs_person(self) -> list[UnitReply]:
         """Answers that could not be sent: no address, a name to confirm, or refused."""
-        waiting = (ReplyOutcome.NO_ADDRESS, ReplyOutcome.HELD, ReplyOutcome.FAILED)
+        waiting = (ReplyOutcome.NO_ADDRESS, ReplyOutcome.HELD, ReplyOutcome.SENDER_HELD,
+                   ReplyOutcome.FAILED)  # fmt: skip
         return [r for r in self.replies if r.outcome in waiting]
 
     def to_dict(self) -> dict[str, object]:
@@ -157,6 +161,9 @@ def reply_to_submissions(
         result.replies.append(reply)
         if unit.state is UnitState.HELD:
             reply.outcome = ReplyOutcome.HELD
+            continue
+        if unit.state is UnitState.SENDER_HELD:  # whoever sent it gets nothing until confirmed
+            reply.outcome = ReplyOutcome.SENDER_HELD
             continue
         topic = reply_topic(unit.current.sha256)
         if (done := book.sent(MailKind.REPLY, topic)) is not None:

@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 
 from xl2report.batch.ledger import RosterEntry
+from xl2report.batch.roster_file import split_addresses
 from xl2report.errors import FatalError, os_error_text
 from xl2report.form.characters import marked
 from xl2report.log import logger
@@ -48,7 +49,6 @@ from xl2report.mail.wording import (
     uses,
 )
 
-_SPLIT = re.compile(r"[;；,，、\s]+")
 _ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 
 
@@ -167,11 +167,6 @@ class SendRequest:
     dry_run: bool = False
     resend: bool = False
     roster_source: str = ""  # when given, the roster is registered in the ledger (not in a dry run)
-
-
-def split_addresses(text: str) -> list[str]:
-    """``a@x.cn；b@y.cn`` -> ['a@x.cn', 'b@y.cn'] (roster cells may hold several)."""
-    return [a for a in _SPLIT.split(text.strip()) if a]
 
 
 def valid_address(address: str) -> bool:

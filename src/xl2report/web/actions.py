@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from xl2report.county.campaign import confirm_held
+from xl2report.county.campaign import confirm_held, confirm_sender
 from xl2report.errors import FatalError
 from xl2report.form.national import FORM_TITLE
 from xl2report.web import handout
@@ -176,6 +176,27 @@ async def confirm(request: Request) -> Response:
     return RedirectResponse(f"/unit?org={quote(official)}", status_code=303)
 
 
+async def adopt(request: Request) -> Response:
+    """确认采用: a file held because of the address it was mailed from is the unit's after all;
+    the address becomes known for the unit (with the time) and the file is processed again."""
+    web = web_of(request)
+    form = await checked_form(request)
+    row_id = _int(form.get("row"))
+
+    def decide() -> str | None:
+        with web.ledger() as ledger:
+            known = confirm_sender(ledger, row_id) if row_id is not None else None
+            return known.org if known else None
+
+    org = await run_in_threadpool(decide)
+    if org is None:
+        return web.error(request, "无法确认采用：这个文件已不在待确认来源中，请刷新页面后重试。",
+                         status=409)  # fmt: skip
+    web.processor.request_pass()
+    await run_in_threadpool(web.processor.wait_pass, web.config.wait_seconds)
+    return RedirectResponse(f"/unit?org={quote(org)}", status_code=303)
+
+
 async def review(request: Request) -> Response:
     """已核对: record in the ledger (with the time) that a person checked one warning."""
     web = web_of(request)
@@ -219,6 +240,7 @@ def unit_routes() -> list[Route]:
     """The unit page's actions (name confirmation, warnings reviewed) and 重新处理."""
     return [
         Route("/unit/confirm", confirm, methods=["POST"]),
+        Route("/unit/adopt", adopt, methods=["POST"]),
         Route("/unit/review", review, methods=["POST"]),
         Route("/retry", retry, methods=["POST"]),
     ]

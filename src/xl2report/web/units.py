@@ -30,6 +30,7 @@ from xl2report.form.types import Level
 STATE_ORDER = (
     UnitState.REJECTED,
     UnitState.HELD,
+    UnitState.SENDER_HELD,
     UnitState.MISSING,
     UnitState.ACCEPTED,
     UnitState.UPDATED,
