@@ -179,7 +179,10 @@ class Ledger(CampaignTables, ProvenanceTables):
         return [_row(dict(r)) for r in self.conn.execute(sql, params)]
 
     def get(self, row_id: int) -> Row | None:
-        """The row with this id, if any."""
+        """The row with this id, if any (an id no row can have, such as one from a forged
+        link with 23 digits, is simply none)."""
+        if not 0 < row_id < 2**63:
+            return None
         rows = self._rows("SELECT * FROM files WHERE id = ?", (row_id,))
         return rows[0] if rows else None
 

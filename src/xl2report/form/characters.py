@@ -84,6 +84,17 @@ def one_line(text: str) -> str:
     return _SPACES.sub(" ", "".join(out)).strip()
 
 
+_FORMAT = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+
+
+def without_format(text: str) -> str:
+    """``text`` without bidi overrides and isolates, zero-width and other invisible format
+    characters (line breaks kept): what a page shows of any name or text."""
+    return _FORMAT.sub("", text) if _FORMAT.search(text) else text
+
+
 def marked(text: str) -> str:
     """``text`` for a message about it: each hidden character shown as ``[换行]`` or
     ``[U+202E]`` so the person sees where it is (messages are printed, mailed and shown)."""

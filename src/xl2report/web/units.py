@@ -78,6 +78,64 @@ class Board:
         return (deadline - self.campaign.today).days if deadline else None
 
 
+PAGE_SIZE = 200  # units per page of the board: a county fits on one, a province pages
+
+
+@dataclass
+class BoardPage:
+    """The units one page of the board shows: filtered by state and name, one page of them."""
+
+    rows: list[tuple[int, Unit]]  # (roster position, unit)
+    total: int  # units that match the filter, on every page
+    page: int  # 1-based
+    pages: int
+    query: str = ""
+
+    @property
+    def size(self) -> int:
+        """Units per page."""
+        return PAGE_SIZE
+
+    @property
+    def first(self) -> int:
+        """The number (in the filtered list) of the first unit shown, 1-based; 0 when none."""
+        return (self.page - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        """The number of the last unit shown."""
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    def links(self) -> list[int | None]:
+        """Page numbers to link to: the first, the last and those near this one; None marks a
+        gap (shown as …)."""
+        near = {1, self.pages, *range(self.page - 2, self.page + 3)}
+        out: list[int | None] = []
+        for n in sorted(p for p in near if 1 <= p <= self.pages):
+            if out and out[-1] is not None and n - out[-1] > 1:  # type: ignore[operator]
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def board_page(
+    board: Board, state: UnitState | None, query: str = "", page: int = 1
+) -> BoardPage:
+    """The units of ``board`` in ``state`` (all when None) whose name or alias contains
+    ``query`` (spaces and full-width forms ignored), page ``page`` of them."""
+    key = normalize_org(query)
+    matching = [
+        (pos, u)
+        for pos, u in enumerate(board.units, start=1)
+        if (state is None or u.state is state)
+        and (not key or any(key in normalize_org(n) for n in (u.org, *u.aliases)))
+    ]
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * PAGE_SIZE
+    return BoardPage(matching[start : start + PAGE_SIZE], len(matching), page, pages, query)
+
+
 @dataclass
 class SubmissionView:
     """One file a unit sent, with its findings, for the unit page."""
