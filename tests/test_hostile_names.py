@@ -19,7 +19,7 @@ import pytest
 
 from inbox_helpers import write_valid
 from mail_helpers import imap_args, mail_cli, smtp_args
-from mail_servers import Dovecot, Smtp
+from mail_servers import PASSWORD, Dovecot, Smtp
 from township_mail import message
 from xl2report.batch.ledger import Ledger, RosterEntry
 from xl2report.checks.check import check_file
@@ -135,3 +135,62 @@ def test_reply_answers_jia_although_a_hostile_name_came_first(
     assert "已通过" in answers["jia@town.test"]["Subject"]
     assert "退回修改" in answers["stranger@other.test"]["Subject"]
     assert all(m.get_all("Bcc") is None for m in answers.values())
+
+
+def test_the_boards_remind_button_reaches_every_unit_whatever_their_names(
+    tmp_path: Path, smtp: Smtp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """催报 on the board with the same roster: a page in Chinese saying every unit was
+    reminded, never a bare English 500."""
+    import warnings
+
+    from web_helpers import csrf_of, make_config
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    from xl2report.web.app import create_app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XL2REPORT_MAIL_PASSWORD", PASSWORD)
+    (tmp_path / "xl2report.toml").write_text(
+        f'[mail]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp.port}\nuser = "{smtp.user}"\n'
+        f'from = "县政务公开办 <{smtp.user}>"\nsecurity = "none"\n', encoding="utf-8")  # fmt: skip
+    config = make_config(tmp_path, wait_seconds=20)
+    units = [RosterEntry(name, email=f"u{i}@town.test") for i, name in enumerate(HOSTILE_NAMES)]
+    _register(config.outbox, units)
+    base = "http://127.0.0.1:8765"
+    with TestClient(create_app(config), base_url=base, follow_redirects=False) as client:
+        token = csrf_of(client.get("/mail").text)
+        done = client.post("/mail/remind", data={"csrf": token}, headers={"Origin": base})
+        assert done.status_code == 303
+        shown = client.get(done.headers["location"])
+    assert shown.status_code == 200 and f"催报 {len(units)} 封" in shown.text
+    assert sorted(to[0] for to, _ in smtp.received) == sorted(u.email for u in units)
+
+
+def test_the_boards_roster_upload_refuses_a_line_break_before_keeping_anything(
+    tmp_path: Path,
+) -> None:
+    import warnings
+
+    from web_helpers import csrf_of, make_config
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    from xl2report.web.app import create_app
+
+    config = make_config(tmp_path)
+    roster = '机关名称,邮箱\n甲镇人民政府,a@town.test\n"乙镇人民政府\nBcc: x@y",b@town.test\n'
+    base = "http://127.0.0.1:8765"
+    with TestClient(create_app(config), base_url=base, follow_redirects=False) as client:
+        token = csrf_of(client.get("/handout").text)
+        answer = client.post("/handout/roster", data={"csrf": token}, headers={"Origin": base},
+                             files=[("roster", ("名单.csv", roster.encode(), "text/csv"))])  # fmt: skip
+    assert answer.status_code == 400 and "第 3 行“机关名称”" in answer.text and "含有换行" in answer.text
+    with Ledger.open(config.ledger_path) as ledger:
+        assert ledger.roster() == []  # nothing registered
+    assert not (config.outbox / ".xl2report" / "web").exists()  # nor kept

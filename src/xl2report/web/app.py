@@ -187,7 +187,8 @@ class Web:
         parts = []
         for pos, u in view.rows:
             shown = (pos, year_query, u.org, u.state, u.headline, u.overdue_days, u.in_roster,
-                     u.contact, u.email, bool(u.history), u.current, u.to_review)  # fmt: skip
+                     u.contact, u.email, bool(u.history), u.current, u.to_review,
+                     u.accepted_before)  # fmt: skip
             html = previous.get(shown)
             if html is None:
                 html = str(row(pos, u, year_query, self.pdf_on_demand))

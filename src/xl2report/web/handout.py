@@ -48,7 +48,8 @@ def register_roster(ledger: Ledger, outbox: Path, original: str, data: bytes) ->
         try:
             entries = read_roster(probe)
         except FatalError as exc:
-            raise FatalError(str(exc).replace(str(probe), f"“{shown}”")) from exc
+            message = str(exc).replace(f"名单 {probe} ", f"名单“{shown}”")
+            raise FatalError(message.replace(str(probe), f"“{shown}”")) from exc
     if not entries:
         raise FatalError(f"名单“{shown}”中没有任何单位（需要“机关名称”一列）。")
     folder = Path(outbox) / STATE_DIR / "web"

@@ -173,14 +173,17 @@ def load_unit(ledger: Ledger, org: str, year: int | None) -> UnitPage | None:
     if unit is None:
         return None
     current_id = unit.current.id if unit.current else None
+    # A file held for its sender is not "当前": the version still in effect is.
+    in_effect = unit.accepted_before if unit.state is UnitState.SENDER_HELD else unit.current
+    effect_id = in_effect.id if in_effect else None
     views = []
     for s in sorted(unit.history, key=lambda s: s.order, reverse=True):
-        if s.id == current_id:
+        if s.id == current_id and unit.state is not UnitState.SENDER_HELD:
             notes = [*unit.errors, *unit.warnings]
         else:
             row = ledger.get(s.id)
-            notes = _notes(row.finding_dicts()) if row else []
-        views.append(SubmissionView(s, notes, s.id == current_id))
+            notes = _notes(row.finding_dicts(), _reviewed(ledger, row.sha256)) if row else []
+        views.append(SubmissionView(s, notes, s.id == effect_id))
     held = list(unit.held)
     if unit.in_roster is None:  # no roster: nothing to confirm names against
         held = []
@@ -188,14 +191,21 @@ def load_unit(ledger: Ledger, org: str, year: int | None) -> UnitPage | None:
     return UnitPage(unit, campaign.year, views, held, roster)
 
 
-def _notes(findings: list[dict[str, object]]) -> list[Note]:
-    """Findings of an older submission as notes (errors first, as the campaign orders them)."""
-    notes = [
-        Note(str(f.get("code", "")), Level(str(f.get("level"))), str(f.get("message", "")),
-             str(f.get("sheet") or ""), str(f.get("cell") or ""), str(f.get("key") or ""))
-        for f in findings
-        if f.get("level") in Level._value2member_map_
-    ]  # fmt: skip
+def _reviewed(ledger: Ledger, sha256: str) -> dict[tuple[str, str, str], str]:
+    return {(r.code, r.sheet, r.cell): r.reviewed_at for r in ledger.reviews(sha256)}
+
+
+def _notes(
+    findings: list[dict[str, object]], reviewed: dict[tuple[str, str, str], str]
+) -> list[Note]:
+    """Findings of another submission as notes (errors first, as the campaign orders them)."""
+    notes = []
+    for f in findings:
+        if f.get("level") not in Level._value2member_map_:
+            continue
+        code, sheet, cell = str(f.get("code", "")), str(f.get("sheet") or ""), str(f.get("cell") or "")
+        notes.append(Note(code, Level(str(f.get("level"))), str(f.get("message", "")), sheet, cell,
+                          str(f.get("key") or ""), reviewed.get((code, sheet, cell), "")))  # fmt: skip
     return sorted(notes, key=lambda n: n.level is not Level.ERROR)
 
 
