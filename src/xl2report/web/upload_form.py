@@ -226,7 +226,7 @@ async def _chunks(request: Request):  # type: ignore[no-untyped-def]
             chunk = await asyncio.wait_for(stream.__anext__(), IDLE_SECONDS)
         except StopAsyncIteration:
             return
-        except TimeoutError:
+        except (TimeoutError, asyncio.TimeoutError):  # noqa: UP041  (distinct before Python 3.11)
             raise HTTPException(408, "上传中断了（很久没有收到数据），请重试。") from None
         if chunk:
             yield chunk
