@@ -190,7 +190,11 @@ def test_the_boards_roster_upload_refuses_a_line_break_before_keeping_anything(
         token = csrf_of(client.get("/handout").text)
         answer = client.post("/handout/roster", data={"csrf": token}, headers={"Origin": base},
                              files=[("roster", ("名单.csv", roster.encode(), "text/csv"))])  # fmt: skip
-    assert answer.status_code == 400 and "第 3 行“机关名称”" in answer.text and "含有换行" in answer.text
+    assert (
+        answer.status_code == 400
+        and "第 3 行“机关名称”" in answer.text
+        and "含有换行" in answer.text
+    )
     with Ledger.open(config.ledger_path) as ledger:
         assert ledger.roster() == []  # nothing registered
     assert not (config.outbox / ".xl2report" / "web").exists()  # nor kept

@@ -63,7 +63,7 @@ class RunOptions:
     outbox: Path
     ledger: Path | None = None  # default outbox/.xl2report/ledger.sqlite
     jobs: int | None = None  # worker processes; None = number of CPUs
-    previous_year: Path | None = None  # folder with last year's workbooks
+    previous_year: Path | None = None  # last year's outbox (or its ledger) or workbooks folder
     pdf: bool = False
     roster: Path | None = None  # register this roster before the run
     move_processed: bool = False  # move originals into inbox/已处理/ afterwards

@@ -14,6 +14,7 @@ import os
 import signal
 import threading
 import traceback
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -138,7 +139,7 @@ class Worker:
         except OSError:  # moved away or deleted since the scan: nothing to record
             return Outcome(job.sha256, FileStatus.PENDING, message=VANISHED)
         try:
-            result = self._check(job)
+            result = self.check(job)
         except Exception as exc:  # the per-file boundary: one bad file never stops a batch
             return cannot_process(job.sha256, _internal(exc), detail=traceback.format_exc())
         if isinstance(result, Outcome):  # held: its name is not on the roster
@@ -158,7 +159,10 @@ class Worker:
             out.org, out.year = report.org, report.year
             return out
 
-    def _check(self, job: Job) -> CheckResult | Outcome:
+    def check(self, job: Job) -> CheckResult | Outcome:
+        """The checks of ``process`` without the outputs (a ``held`` outcome for a 机关名称
+        not on the roster); a run checks a file again with this when last year's values
+        changed during the run."""
         result = check_file(Path(job.checked))
         report = result.report
         held = self._match_roster(result)
@@ -212,6 +216,7 @@ class Worker:
 
 RETRY_CODE = "cannot-process-retry"  # a timeout or a dead worker: the next runs try again
 MAX_AUTO_RETRIES = 2  # further automatic tries of such a file (run --retry: any number)
+MAX_MANIFEST_BYTES = 1024 * 1024  # an .ods manifest lists a few dozen files
 
 def cannot_process(sha256: str, reason: str, detail: str = "", retry: bool = False) -> Outcome:
     """The outcome of a file that could not be processed (an internal error, a timeout, a
@@ -299,7 +304,7 @@ def make_pdfs(docx_paths: Sequence[str], outdir: str) -> list[PdfResult]:
 
 
 def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[str, Path | Finding]:
-    """Convert .xls/.et files to .xlsx in one LibreOffice call.
+    """Convert .xls/.et/.ods files to .xlsx in one LibreOffice call.
 
     ``sources`` are (file, sha256).  Returns, per sha256, the converted copy or the finding that
     explains why there is none (encrypted; LibreOffice missing; conversion failed).
@@ -344,6 +349,12 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
 
 
 def _encrypted(path: Path) -> bool:
+    if path.suffix.lower() == ".ods":  # OpenDocument lists a password's key in its manifest
+        try:
+            with zipfile.ZipFile(path) as zf, zf.open("META-INF/manifest.xml") as fh:
+                return b"encryption-data" in fh.read(MAX_MANIFEST_BYTES)
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return False  # LibreOffice will judge it
     import msoffcrypto
 
     try:

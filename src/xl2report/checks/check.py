@@ -26,11 +26,12 @@ from xl2report.checks.prefilled import (
     without_overlap,
 )
 from xl2report.checks.rules import check_rules
-from xl2report.checks.yoy import check_year_over_year
+from xl2report.checks.yoy import compare_years
 from xl2report.form.characters import one_line, one_line_problem
 from xl2report.form.national import (
     FORM,
     ISSUE_META,
+    MAX_EXACT,
     MAX_NUMBER,
     MAX_ORG_CHARS,
     MAX_TEXT_CHARS,
@@ -105,7 +106,8 @@ def check_submission(
     if previous is not None:
         last = previous if isinstance(previous, CheckResult) else check_file(Path(previous))
     if last is not None and last.values:
-        report.extend(check_year_over_year(values, last.values, form, copy_threshold))
+        found, report.similarity = compare_years(values, last.values, form, copy_threshold)
+        report.extend(found)
     else:  # the template's own record of last year's 现行有效, when it has one
         report.extend(stock_from_prefilled(sub, values))
     report.findings = [_encodable(f) for f in without_overlap(report.findings)]
@@ -127,13 +129,12 @@ def with_previous(
     report = result.report
     # Last year's accepted values replace the template's own record of them.
     kept = [f for f in report.findings if f.code not in STOCK_CODES]
-    findings = without_overlap(
-        kept + check_year_over_year(result.values, previous, FORM, copy_threshold)
-    )
+    found, measured = compare_years(result.values, previous, FORM, copy_threshold)
+    findings = without_overlap(kept + found)
     # A stable sort of the sorted findings plus the new ones orders them exactly as sorting
     # all of them at once does.
     findings.sort(key=lambda f: _position(f, FORM))
-    out = FileReport(report.file, report.org, report.year, findings)
+    out = FileReport(report.file, report.org, report.year, findings, measured)
     return CheckResult(out, result.values, result.issue)
 
 
@@ -148,7 +149,7 @@ def with_findings(
     report = result.report
     kept = [f for f in report.findings if f.code not in replaced]
     findings = sorted(kept + [_encodable(f) for f in added], key=lambda f: _position(f, FORM))
-    out = FileReport(report.file, report.org, report.year, findings)
+    out = FileReport(report.file, report.org, report.year, findings, report.similarity)
     return CheckResult(out, result.values, result.issue)
 
 
@@ -244,6 +245,9 @@ def read_values(sub: Submission) -> ReadValues:
             and not (parsed.code == "blank-as-zero" and f.key == YEAR.key)
         ):
             findings.append(_value_finding(f, parsed))
+        if parsed.large and f.kind is Kind.INPUT and f.key != YEAR.key:  # the year has its range
+            findings.append(Finding.at(f, "number-large", actual=parsed.value, shown=parsed.shown,
+                                       max=MAX_NUMBER))  # fmt: skip
         if parsed.value is None:
             unusable.add(f.key)
         else:
@@ -270,7 +274,7 @@ def _value_finding(f: Field, parsed: Parsed) -> Finding:
                           shown=parsed.shown)  # fmt: skip
     empty = parsed.code == "blank-as-zero" and not parsed.shown.strip()
     return Finding.at(f, parsed.code, "empty" if empty else "", actual=parsed.shown,
-                      shown=parsed.shown, value=parsed.value, max=MAX_NUMBER)  # fmt: skip
+                      shown=parsed.shown, value=parsed.value, max=MAX_EXACT)  # fmt: skip
 
 
 def _stale_cache(sub: Submission, f: Field, recomputed: int | Decimal) -> list[Finding]:

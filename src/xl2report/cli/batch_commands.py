@@ -24,10 +24,10 @@ def _batch_options(func):  # type: ignore[no-untyped-def]
                      help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。"),
         click.option("-j", "--jobs", type=click.IntRange(min=1),
                      help="并行的工作进程数（默认：CPU 核数）；结果与 1 相同。"),
-        click.option("--previous-year", type=click.Path(path_type=Path, file_okay=False,
-                                                        exists=True),
-                     help="上一年度各单位工作簿所在目录，用于跨年度核对"
-                          "（不给时用台账里上一年已通过的报送）。"),
+        click.option("--previous-year", type=click.Path(path_type=Path, exists=True),
+                     help="上一年度的数据，用于跨年度核对：上年的输出目录（用其台账里已通过的报送，"
+                          "与 template --previous-year 相同）或上年工作簿所在的文件夹；"
+                          "本台账里已通过的上一年度报送总会用到。"),
         click.option("--pdf", is_flag=True, help="同时生成 PDF（需要 LibreOffice）。"),
         click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
                      help="登记名单（.xlsx/.csv），报送按名单核对。"),

@@ -40,7 +40,7 @@ def check(
     """校验报回的工作簿：版式、公式、数值、勾稽关系、文字，逐格指出问题。
 
     \b
-    旧版 .xls/.et 文件在装有 LibreOffice 时先转换为 .xlsx 再校验（与 run 相同，原文件不动）。
+    旧版 .xls/.et 和 .ods 文件在装有 LibreOffice 时先转换为 .xlsx 再校验（与 run 相同，原文件不动）。
     """
     from xl2report.checks.check import check_file
 
@@ -80,7 +80,7 @@ def check(
 
 
 def _converted(files: tuple[Path, ...], workdir: Path) -> list[object]:
-    """What to check for each file: itself, or for an old .xls/.et its .xlsx copy made by
+    """What to check for each file: itself, or for an .xls/.et/.ods its .xlsx copy made by
     LibreOffice (as ``run`` does), or the finding saying why there is none."""
     from xl2report.batch.inbox import LEGACY_SUFFIXES
 

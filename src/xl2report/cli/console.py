@@ -53,6 +53,8 @@ def print_reports(reports: Sequence[FileReport]) -> None:
         head.append(status)
         head.append(f"  错误 {len(report.errors)} 项，提醒 {len(report.warnings)} 项")
         console.print(head)
+        if report.similarity is not None:
+            console.print(similarity_line(report.similarity))
         by_sheet: dict[str, list] = {}
         for f in report.findings:
             by_sheet.setdefault(f.sheet or "（整个文件）", []).append(f)
@@ -66,6 +68,12 @@ def print_reports(reports: Sequence[FileReport]) -> None:
         console.print()
     valid = sum(r.valid for r in reports)
     console.print(f"共 {len(reports)} 个文件：通过 {valid} 个，未通过 {len(reports) - valid} 个。")
+
+
+def similarity_line(measured: Sequence[Any]) -> Text:
+    """Each section against last year: "一（一）45%　五 88%　二表 3 个数字不同"."""
+    parts = "　".join(f"{m.short} {m.shown}" for m in measured)
+    return Text(f"  与上年相同的比例（文字去掉数字和年份后比较）：{parts}", style="cyan")
 
 
 # --- batch run, status: progress on stderr, tables on stdout ----------------------------------

@@ -156,7 +156,7 @@ def send(roster: Path | None, templates: Path, year: int | None, subject: str | 
 @_settings_options
 def fetch(inbox: Path, folder: str, since: str | None, move_to: str | None, outbox: Path,
           ledger: Path | None, as_json: bool, **kw: object) -> None:  # fmt: skip
-    """收取新邮件中的工作簿（.xlsx/.xls/.et，含 .zip 和转发邮件里的）存入收件目录。"""
+    """收取新邮件中的工作簿（.xlsx/.xls/.et/.ods，含 .zip 和转发邮件里的）存入收件目录。"""
     from xl2report.mail.fetch import FetchRequest, fetch_workbooks
     from xl2report.mail.settings import get_password
     from xl2report.mail.workspace import mail_workspace

@@ -1,5 +1,5 @@
-"""The workbooks inside a message: attachments named .xlsx/.xls/.et, also inside a .zip and inside
-forwarded messages (message/rfc822), and what else the message carried.
+"""The workbooks inside a message: attachments named like workbooks (.xlsx, .xls, .et, .ods…),
+also inside a .zip and inside forwarded messages (message/rfc822), and what else it carried.
 
 Pure: bytes in, named bytes out; nothing is written.  Zip archives are opened with limits
 (member count, member and total size) so a hostile attachment cannot exhaust memory; a member is
@@ -17,8 +17,10 @@ from email import message_from_bytes, policy
 from email.message import Message
 
 from xl2report.mail.names import attachment_name, zip_member_name
+from xl2report.xlsx.opc import holds_workbook
+from xl2report.xlsx.sniff import CONVERTED_SUFFIXES, XLSX_SUFFIXES
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".et")
+WORKBOOK_SUFFIXES = tuple(sorted(XLSX_SUFFIXES | CONVERTED_SUFFIXES))  # what `run` takes
 ARCHIVE_SUFFIXES = (".rar", ".7z", ".tar", ".gz")
 MAX_ZIP_MEMBERS = 500
 MAX_MEMBER_BYTES = 20 * 1024 * 1024  # the reader refuses bigger workbooks anyway
@@ -133,7 +135,7 @@ def _looks_like_xlsx(data: bytes) -> bool:
         return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return "xl/workbook.xml" in zf.namelist()
+            return holds_workbook(zf)  # found as the reader finds it, whatever its part name
     except zipfile.BadZipFile:
         return False
 

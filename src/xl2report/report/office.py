@@ -1,4 +1,4 @@
-"""Headless LibreOffice as a converter: .xls/.et -> .xlsx, .docx -> .pdf, recalculation.
+"""Headless LibreOffice as a converter: .xls/.et/.ods -> .xlsx, .docx -> .pdf, recalculation.
 
 Every call gets its own throw-away profile (concurrent soffice processes sharing one profile
 lose files silently), a timeout, and a check that each expected output exists.  Several inputs

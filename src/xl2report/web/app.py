@@ -47,7 +47,7 @@ from xl2report.web.security import (
 from xl2report.web.signin import SignInLimiter
 from xl2report.web.units import Board, BoardPage, load_board
 from xl2report.web.upload_form import StreamedForm, read_form
-from xl2report.web.uploads import Processor, outbox_missing
+from xl2report.web.uploads import ACCEPTED_SUFFIXES, Processor, outbox_missing
 
 STATIC = Path(__file__).parent / "static"
 SECURITY_HEADERS = {
@@ -123,6 +123,8 @@ class Web:
             lstrip_blocks=True,
             finalize=_shown,
         )
+        # The upload form's file picker offers what the inbox takes (one list, xlsx.sniff's).
+        self.templates.globals["workbook_accept"] = ",".join(sorted(ACCEPTED_SUFFIXES))
         self.asset_version = _asset_version()
         # Recent uploads by a random id, so the board can say what became of each file.
         self.recent: dict[str, list[dict[str, str]]] = {}

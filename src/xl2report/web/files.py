@@ -44,6 +44,8 @@ MEDIA_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
     ".xls": "application/vnd.ms-excel",
+    ".et": "application/octet-stream",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
     ".pdf": "application/pdf",
 }
 

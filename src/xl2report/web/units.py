@@ -13,7 +13,9 @@ from datetime import date, datetime
 
 from xl2report.batch.ledger import Ledger
 from xl2report.batch.records import FileStatus
+from xl2report.batch.reference import compared_with
 from xl2report.batch.roster import normalize_org
+from xl2report.checks.likeness import Likeness, likeness
 from xl2report.county.campaign import (
     Campaign,
     HeldFile,
@@ -159,6 +161,14 @@ class UnitPage:
     submissions: list[SubmissionView]
     held: list[HeldFile] = field(default_factory=list)
     roster: list[str] = field(default_factory=list)
+    # The current submission against last year's, section by section (None: nothing to compare);
+    # ``warned`` holds the sections that earned a copied-text or same-table warning.
+    similarity: list[Likeness] | None = None
+    warned: set[str] = field(default_factory=set)
+
+    def is_warned(self, m: Likeness) -> bool:
+        """Whether this section earned a warning (copied text, a table the same as last year)."""
+        return m.key in self.warned or (m.is_table and m.sheet in self.warned)
 
 
 def load_board(ledger: Ledger, year: int | None = None, today: date | None = None) -> Board:
@@ -188,7 +198,24 @@ def load_unit(ledger: Ledger, org: str, year: int | None) -> UnitPage | None:
     if unit.in_roster is None:  # no roster: nothing to confirm names against
         held = []
     roster = [e.name for e in ledger.roster()]
-    return UnitPage(unit, campaign.year, views, held, roster)
+    page = UnitPage(unit, campaign.year, views, held, roster)
+    if current_id is not None:
+        page.similarity = _similarity(ledger, current_id)
+        page.warned = {n.key or n.sheet for n in unit.warnings if n.code in _SAMENESS}
+    return page
+
+
+_SAMENESS = ("text-copied-from-last-year", "table-same-as-last-year")
+
+
+def _similarity(ledger: Ledger, row_id: int) -> list[Likeness] | None:
+    """The current submission's sections against last year's (from its stored values, so only
+    for a submission that passed: a returned one is not stored)."""
+    row = ledger.get(row_id)
+    if row is None or not row.vals or not row.org or row.year is None:
+        return None
+    previous = compared_with(ledger, row.org, row.year)
+    return None if previous is None else likeness(row.values(), previous)
 
 
 def _reviewed(ledger: Ledger, sha256: str) -> dict[tuple[str, str, str], str]:

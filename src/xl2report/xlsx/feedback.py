@@ -158,7 +158,9 @@ class _Copy:
 
     def __init__(self, pkg: WorkbookPackage) -> None:
         self.pkg = pkg
-        self.parts = dict(pkg.sheets())
+        self.parts: dict[str, str] = {}
+        for name, part in pkg.sheets():  # of two namesakes, the one the reader read: the first
+            self.parts.setdefault(name, part)
         styles = pkg.workbook_part(REL_STYLES)
         if styles is None:
             raise NotMarkable("缺少 styles.xml")
