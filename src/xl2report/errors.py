@@ -7,9 +7,14 @@ with one input file are never exceptions: they become findings or a status in th
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
+
+# The machine, not a file: the disk or the quota is full, or a file size limit (ulimit -f) hit.
+# A run stops with one sentence for these (batch.guards), wherever they happen.
+ENVIRONMENT_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 class FatalError(Exception):
@@ -39,8 +44,6 @@ _OS_ERRORS = {
 
 def os_error_text(exc: OSError) -> str:
     """An operating-system error in Chinese (``strerror`` is English on most systems)."""
-    import errno
-
     name = errno.errorcode.get(exc.errno or 0, "")
     if name in _OS_ERRORS:
         return _OS_ERRORS[name]

@@ -15,7 +15,9 @@ Which submission is newer: the one received later, i.e. with the later modificat
 first seen (mail clients stamp saved attachments), ties broken by path.  The newer accepted
 submission's report takes the plain name; the older one's moves to ``历史版本/…（第N版）``.
 An accepted version also retires the org's earlier rejections: their feedback copies move out
-of ``退回/`` into ``历史版本/`` and they become superseded.
+of ``退回/`` into ``历史版本/`` and they become superseded.  A mailed workbook from a sender not
+known for its unit that would become the unit's current version is recorded ``sender-held``
+instead, with no outputs (:mod:`xl2report.batch.provenance`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from xl2report.batch.holds import obsolete_rejections
 from xl2report.batch.inbox import Entry, Kind
 from xl2report.batch.ledger import Ledger, Row
 from xl2report.batch.outbox import HISTORY_DIR, PROCESSED_DIR, Outbox, safe_filename
+from xl2report.batch.provenance import held_message, unknown_sender
 from xl2report.batch.records import FileStatus
 from xl2report.batch.worker import Outcome
 from xl2report.errors import in_use_text, open_elsewhere
@@ -124,6 +127,12 @@ class Recorder:
         ``replaces``: the row of an earlier try of the same file (无法处理), updated in place so
         duplicates recorded against it keep pointing at it.
         """
+        if self._held_for_sender(e, sha, outcome):
+            sender = self.ledger.senders_of(sha)[0]
+            outcome = Outcome(sha, FileStatus.SENDER_HELD, org=outcome.org, year=outcome.year,
+                              errors=outcome.errors, warnings=outcome.warnings,
+                              findings=outcome.findings,
+                              message=held_message(outcome.org, sender))  # fmt: skip
         row = _base_row(e, sha) | {
             "status": outcome.status,
             "org": outcome.org,
@@ -164,13 +173,24 @@ class Recorder:
                 dst = self.outbox.history_path(outcome.org, outcome.year, version)
             row["report"] = self.outbox.rel(dst)
             moves.append((Path(outcome.staged), dst))
-        if inbox is not None:
+        if inbox is not None and row["status"] not in (FileStatus.HELD, FileStatus.SENDER_HELD):
+            # (a held file stays where it is: once decided, the next run processes it again)
             row["stored_path"] = self._move_original(e, inbox, moves)
         if replaces is not None:
             self.ledger.commit(updates=[(replaces, row), *updates], moves=moves)
         else:
             self.ledger.commit(insert=row, updates=updates, moves=moves)
         self._apply_moves(self.ledger.pending_moves())
+
+    def _held_for_sender(self, e: Entry, sha: str, outcome: Outcome) -> bool:
+        """A mailed workbook that would become its unit's current version (an accepted report
+        or the newest rejection) from a sender not known for the unit (:mod:`provenance`)."""
+        if outcome.status not in (FileStatus.ACCEPTED, FileStatus.REJECTED) or not outcome.org:
+            return False
+        current = self.ledger.current(outcome.org, outcome.year)
+        if current is not None and current.order > (e.mtime_ns, e.rel):
+            return False  # older than the accepted version: history only
+        return unknown_sender(self.ledger, outcome.org, sha) is not None
 
     def duplicate(self, e: Entry, sha: str, original: Row, inbox: Path | None) -> None:
         """Record known content under another name as a duplicate of ``original``."""

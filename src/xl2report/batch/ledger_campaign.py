@@ -118,12 +118,13 @@ class CampaignTables:
 
     def release(self, row_id: int) -> None:
         """Forget a held row (and the duplicates pointing at it) so the next plan processes the
-        file again, e.g. after its name became a roster alias.  Held rows have no outputs."""
+        file again, e.g. after its name became a roster alias or its sender was confirmed.
+        Held rows have no outputs."""
         with transaction(self.conn):
             status = self.conn.execute(
                 "SELECT status FROM files WHERE id = ?", (row_id,)
             ).fetchone()
-            if status is None or status[0] != "held":
+            if status is None or status[0] not in ("held", "sender-held"):
                 raise ValueError(f"row {row_id} is not held")
             self.conn.execute("DELETE FROM files WHERE duplicate_of = ?", (row_id,))
             self.conn.execute("DELETE FROM files WHERE id = ?", (row_id,))

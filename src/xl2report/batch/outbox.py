@@ -40,9 +40,9 @@ HISTORY_DIR = "历史版本"
 PROCESSED_DIR = "已处理"  # where --move-processed puts originals (inside the inbox)
 FEEDBACK_SUFFIX = "_校验反馈"
 
-# Characters Windows refuses in names, plus ASCII control characters and lone surrogates
-# (a file name in GBK bytes read on Linux, or an OOXML ``_xD83D_`` escape).
-_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\ud800-\udfff]')
+# Characters Windows refuses in names, plus control characters (C0, C1, line separators) and
+# lone surrogates (a file name in GBK bytes read on Linux, or an OOXML ``_xD83D_`` escape).
+_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]')
 # Windows' device names, with any extension: COM0-9 and LPT0-9 include the superscript digits
 # Windows also takes for a port; CONIN$/CONOUT$ are the console.
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
@@ -70,6 +70,13 @@ def _fit(text: str, max_bytes: int, max_chars: int) -> str:
     return text
 
 
+def _without_format(name: str) -> str:
+    """``name`` in NFC without format characters: a bidi override (U+202E) would make
+    ``a‮gnp.xlsx`` show as ``axlsx.png``; zero-width characters hide in plain sight."""
+    text = unicodedata.normalize("NFC", name)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def safe_filename(name: str, fallback: str = "未命名", max_bytes: int = MAX_NAME_BYTES) -> str:
     """``name`` made safe as one path component on Windows, macOS and Linux.
 
@@ -77,8 +84,7 @@ def safe_filename(name: str, fallback: str = "未命名", max_bytes: int = MAX_N
     reserved device names (``CON``, ``com1.txt`` …) get a ``_`` prefix; long names are cut (by
     characters and by UTF-8 bytes) keeping the extension; the result is never empty.
     """
-    text = unicodedata.normalize("NFC", name)
-    text = _FORBIDDEN.sub("_", text).strip().rstrip(". ").strip()
+    text = _FORBIDDEN.sub("_", _without_format(name)).strip().rstrip(". ").strip()
     size = len(text.encode("utf-8"))
     if len(text) > MAX_NAME_CHARS or size > max_bytes:
         stem, dot, ext = text.rpartition(".")
@@ -96,7 +102,7 @@ def safe_filename(name: str, fallback: str = "未命名", max_bytes: int = MAX_N
 
 def _with_tail(stem: str, tail: str, fallback: str) -> str:
     """``stem + tail`` where only ``stem`` (a user's text) is cut to keep the name in bounds."""
-    clean = _FORBIDDEN.sub("_", unicodedata.normalize("NFC", stem)).strip()
+    clean = _FORBIDDEN.sub("_", _without_format(stem)).strip()
     room = MAX_NAME_BYTES - len(tail.encode("utf-8"))
     clean = _fit(clean, room, MAX_NAME_CHARS - len(tail)).rstrip(" ")
     return (clean or fallback) + tail

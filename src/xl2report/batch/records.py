@@ -26,6 +26,7 @@ class FileStatus(StrEnum):
     PENDING = "pending"
     FAILED = "failed"
     HELD = "held"  # 机关名称 not on the registered roster: no outputs until a person decides
+    SENDER_HELD = "sender-held"  # mailed by an address not known for its unit: the same
 
     @property
     def label(self) -> str:
@@ -36,7 +37,8 @@ class FileStatus(StrEnum):
     def is_problem(self) -> bool:
         """Whether the file needs the county office's attention (the run exits with 1)."""
         return self in (
-            FileStatus.REJECTED, FileStatus.UNREADABLE, FileStatus.FAILED, FileStatus.HELD
+            FileStatus.REJECTED, FileStatus.UNREADABLE, FileStatus.FAILED, FileStatus.HELD,
+            FileStatus.SENDER_HELD,
         )  # fmt: skip
 
 
@@ -50,6 +52,7 @@ _STATUS_LABELS = {
     FileStatus.PENDING: "等待写完",
     FileStatus.FAILED: "处理失败",
     FileStatus.HELD: "待确认名称",
+    FileStatus.SENDER_HELD: "待确认来源",
 }
 
 

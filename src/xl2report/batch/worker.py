@@ -29,6 +29,7 @@ from xl2report.batch.roster import RosterIndex
 from xl2report.checks.catalogue import Finding
 from xl2report.checks.check import CheckResult, check_file, with_previous
 from xl2report.checks.copied import COPY_THRESHOLD
+from xl2report.errors import ENVIRONMENT_ERRNOS
 from xl2report.form.national import ORG
 from xl2report.log import logger
 from xl2report.report.office import OfficeError
@@ -145,6 +146,13 @@ class Worker:
             return result
         try:
             return self._output(job, result)
+        except OSError as exc:
+            if exc.errno in ENVIRONMENT_ERRNOS:
+                raise  # the disk, not the file: the run stops with one sentence (guards)
+            report = result.report
+            out = cannot_process(job.sha256, _internal(exc), detail=traceback.format_exc())
+            out.org, out.year = report.org, report.year
+            return out
         except Exception as exc:
             report = result.report
             out = cannot_process(job.sha256, _internal(exc), detail=traceback.format_exc())

@@ -185,6 +185,8 @@ _CODES = (
     _code("text-too-long", E, "文字过长（超过上限）", "数值",
           "{label}有 {length} 个字，超过上限 {max} 个字（可能是粘贴时带进了整页或整表的内容）；"
           "请删减后重新报送。"),
+    _code("org-not-one-line", E, "机关名称含有换行或不可见的控制字符", "数值",
+          "{label}{what}（多为从网页或其他软件复制带入），已按“{shown}”读取；请删除后重新输入。"),
     _code("negative-number", E, "数字不能为负数", "数值", "{label}不能为负数，现为 {shown}。"),
     _code("not-a-number", E, "数字格里填了文字或单位", "数值",
           "{label}应填数字，现为“{shown}”；请只填阿拉伯数字，不要写文字或单位。"),

@@ -27,6 +27,7 @@ from xl2report.checks.prefilled import (
 )
 from xl2report.checks.rules import check_rules
 from xl2report.checks.yoy import compare_years
+from xl2report.form.characters import one_line, one_line_problem
 from xl2report.form.national import (
     FORM,
     ISSUE_META,
@@ -226,6 +227,13 @@ def read_values(sub: Submission) -> ReadValues:
             count = len(_SURROGATE.findall(parsed.value))
             findings.append(Finding.at(f, "text-not-encodable", count=count))
             parsed = Parsed(_SURROGATE.sub("\ufffd", parsed.value))
+        if f.key == ORG.key and isinstance(parsed.value, str):
+            # The name travels into file names, mail headers and pages: one line, or an error
+            # (and the value read as that one line).
+            why = one_line_problem(parsed.value)
+            if why:
+                parsed = Parsed(one_line(parsed.value))
+                findings.append(Finding.at(f, "org-not-one-line", what=why, shown=parsed.value))
         limit = MAX_ORG_CHARS if f.key == ORG.key else MAX_TEXT_CHARS
         if isinstance(parsed.value, str) and len(parsed.value) > limit:
             findings.append(Finding.at(f, "text-too-long", length=len(parsed.value), max=limit))
@@ -319,7 +327,7 @@ def _identity_fields(sub: Submission, values: dict[str, Value]) -> list[Finding]
         shown = format_number(year)
         out.append(Finding.at(YEAR, "year-invalid", actual=shown,
                               min=YEAR_MIN, max=YEAR_MAX, shown=shown))  # fmt: skip
-    fixed_org, fixed_year = meta.get("org", "").strip(), meta.get("year", "").strip()
+    fixed_org, fixed_year = one_line(meta.get("org", "")), meta.get("year", "").strip()
     if fixed_org and org and org != fixed_org:
         out.append(Finding.at(ORG, "org-changed", expected=fixed_org, actual=org,
                               fixed=fixed_org, found=org))  # fmt: skip

@@ -245,6 +245,7 @@ UNIT_STYLES = {
     "missing": "yellow",
     "rejected": "red",
     "held": "magenta",
+    "sender-held": "magenta",
     "accepted": "green",
     "updated": "cyan",
 }
@@ -291,7 +292,7 @@ def _status_note(unit: Any) -> str:
         more = f"等 {len(unit.errors)} 个错误" if len(unit.errors) > 1 else ""
         feedback = f"；反馈表 {unit.current.feedback}" if unit.current.feedback else ""
         return (f"{first.where}：{first.message}{more}" if first else "") + feedback
-    if unit.state.value == "held":
+    if unit.state.value in ("held", "sender-held"):
         return "；".join(unit.todo())
     if unit.current is not None:
         return unit.current.report

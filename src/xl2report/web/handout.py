@@ -12,6 +12,7 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.ledger import Ledger, RosterEntry
 from xl2report.batch.outbox import safe_filename
 from xl2report.batch.roster import TemplateRequest, read_roster, write_roster_templates
@@ -41,17 +42,20 @@ def register_roster(ledger: Ledger, outbox: Path, original: str, data: bytes) ->
         raise FatalError(
             f"名单“{shown}”超过 {MAX_ROSTER_BYTES // 1_000_000} MB，请检查是否选错了文件。"
         )
-    folder = Path(outbox) / STATE_DIR / "web"
-    folder.mkdir(parents=True, exist_ok=True)
-    kept = folder / f"名单-{datetime.now():%Y%m%d-%H%M%S}{suffix}"
-    kept.write_bytes(data)
-    try:
-        entries = read_roster(kept)
-    except FatalError as exc:
-        kept.unlink(missing_ok=True)
-        raise FatalError(str(exc).replace(str(kept), f"“{shown}”")) from exc
+    with tempfile.TemporaryDirectory(prefix="xl2report-roster-") as tmp:
+        probe = Path(tmp) / f"名单{suffix}"  # read before anything is kept or registered
+        probe.write_bytes(data)
+        try:
+            entries = read_roster(probe)
+        except FatalError as exc:
+            message = str(exc).replace(f"名单 {probe} ", f"名单“{shown}”")
+            raise FatalError(message.replace(str(probe), f"“{shown}”")) from exc
     if not entries:
         raise FatalError(f"名单“{shown}”中没有任何单位（需要“机关名称”一列）。")
+    folder = Path(outbox) / STATE_DIR / "web"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(folder / f"名单-{datetime.now():%Y%m%d-%H%M%S}{suffix}", data,
+                       overwrite=True)  # fmt: skip
     ledger.set_roster(entries, f"网页上传：{shown}")
     return entries
 

@@ -116,7 +116,7 @@ def template_folder(web: Web, year: int) -> Path:
 
 
 def _year(web: Web, text: str) -> int:
-    if text.isdigit() and 2000 <= int(text) <= 2100:
+    if text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100:
         return int(text)
     with web.ledger() as ledger:
         years = campaign_years(ledger)

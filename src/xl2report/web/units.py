@@ -32,6 +32,7 @@ from xl2report.form.types import Level
 STATE_ORDER = (
     UnitState.REJECTED,
     UnitState.HELD,
+    UnitState.SENDER_HELD,
     UnitState.MISSING,
     UnitState.ACCEPTED,
     UnitState.UPDATED,
@@ -79,6 +80,64 @@ class Board:
         return (deadline - self.campaign.today).days if deadline else None
 
 
+PAGE_SIZE = 200  # units per page of the board: a county fits on one, a province pages
+
+
+@dataclass
+class BoardPage:
+    """The units one page of the board shows: filtered by state and name, one page of them."""
+
+    rows: list[tuple[int, Unit]]  # (roster position, unit)
+    total: int  # units that match the filter, on every page
+    page: int  # 1-based
+    pages: int
+    query: str = ""
+
+    @property
+    def size(self) -> int:
+        """Units per page."""
+        return PAGE_SIZE
+
+    @property
+    def first(self) -> int:
+        """The number (in the filtered list) of the first unit shown, 1-based; 0 when none."""
+        return (self.page - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        """The number of the last unit shown."""
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    def links(self) -> list[int | None]:
+        """Page numbers to link to: the first, the last and those near this one; None marks a
+        gap (shown as …)."""
+        near = {1, self.pages, *range(self.page - 2, self.page + 3)}
+        out: list[int | None] = []
+        for n in sorted(p for p in near if 1 <= p <= self.pages):
+            if out and out[-1] is not None and n - out[-1] > 1:  # type: ignore[operator]
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def board_page(
+    board: Board, state: UnitState | None, query: str = "", page: int = 1
+) -> BoardPage:
+    """The units of ``board`` in ``state`` (all when None) whose name or alias contains
+    ``query`` (spaces and full-width forms ignored), page ``page`` of them."""
+    key = normalize_org(query)
+    matching = [
+        (pos, u)
+        for pos, u in enumerate(board.units, start=1)
+        if (state is None or u.state is state)
+        and (not key or any(key in normalize_org(n) for n in (u.org, *u.aliases)))
+    ]
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * PAGE_SIZE
+    return BoardPage(matching[start : start + PAGE_SIZE], len(matching), page, pages, query)
+
+
 @dataclass
 class SubmissionView:
     """One file a unit sent, with its findings, for the unit page."""
@@ -124,14 +183,17 @@ def load_unit(ledger: Ledger, org: str, year: int | None) -> UnitPage | None:
     if unit is None:
         return None
     current_id = unit.current.id if unit.current else None
+    # A file held for its sender is not "当前": the version still in effect is.
+    in_effect = unit.accepted_before if unit.state is UnitState.SENDER_HELD else unit.current
+    effect_id = in_effect.id if in_effect else None
     views = []
     for s in sorted(unit.history, key=lambda s: s.order, reverse=True):
-        if s.id == current_id:
+        if s.id == current_id and unit.state is not UnitState.SENDER_HELD:
             notes = [*unit.errors, *unit.warnings]
         else:
             row = ledger.get(s.id)
-            notes = _notes(row.finding_dicts()) if row else []
-        views.append(SubmissionView(s, notes, s.id == current_id))
+            notes = _notes(row.finding_dicts(), _reviewed(ledger, row.sha256)) if row else []
+        views.append(SubmissionView(s, notes, s.id == effect_id))
     held = list(unit.held)
     if unit.in_roster is None:  # no roster: nothing to confirm names against
         held = []
@@ -156,14 +218,21 @@ def _similarity(ledger: Ledger, row_id: int) -> list[Likeness] | None:
     return None if previous is None else likeness(row.values(), previous)
 
 
-def _notes(findings: list[dict[str, object]]) -> list[Note]:
-    """Findings of an older submission as notes (errors first, as the campaign orders them)."""
-    notes = [
-        Note(str(f.get("code", "")), Level(str(f.get("level"))), str(f.get("message", "")),
-             str(f.get("sheet") or ""), str(f.get("cell") or ""), str(f.get("key") or ""))
-        for f in findings
-        if f.get("level") in Level._value2member_map_
-    ]  # fmt: skip
+def _reviewed(ledger: Ledger, sha256: str) -> dict[tuple[str, str, str], str]:
+    return {(r.code, r.sheet, r.cell): r.reviewed_at for r in ledger.reviews(sha256)}
+
+
+def _notes(
+    findings: list[dict[str, object]], reviewed: dict[tuple[str, str, str], str]
+) -> list[Note]:
+    """Findings of another submission as notes (errors first, as the campaign orders them)."""
+    notes = []
+    for f in findings:
+        if f.get("level") not in Level._value2member_map_:
+            continue
+        code, sheet, cell = str(f.get("code", "")), str(f.get("sheet") or ""), str(f.get("cell") or "")
+        notes.append(Note(code, Level(str(f.get("level"))), str(f.get("message", "")), sheet, cell,
+                          str(f.get("key") or ""), reviewed.get((code, sheet, cell), "")))  # fmt: skip
     return sorted(notes, key=lambda n: n.level is not Level.ERROR)
 
 
