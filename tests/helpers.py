@@ -26,9 +26,9 @@ TEXTS = {
 
 
 def consistent_values(rng: random.Random, year: int = 2024) -> dict[str, Value]:
-    """A random fill that satisfies every rule (T3-1 per column, fees, texts)."""
+    """A random fill that satisfies every rule (T3-1 per column, fees, texts of ``year``)."""
     values: dict[str, Value] = {"info.org": "测试镇人民政府", "info.year": year}
-    values.update(TEXTS)
+    values.update({k: t.replace("2024", str(year)) for k, t in TEXTS.items()})
     for col in S3_APPLICANTS:
         outcomes = {row: rng.choice([0, 0, 0, 1, 2, 5, 30]) for row in S3_OUTCOME_ROWS}
         carry_over = rng.randint(0, 5)

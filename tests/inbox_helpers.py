@@ -131,6 +131,12 @@ def audit(inbox: Path, outbox: Path) -> list[str]:
     return problems
 
 
+def output_encoding() -> str | None:
+    """The encoding a child ``xl2report`` writes its output in: ``PYTHONIOENCODING`` (GBK in
+    the Windows lane, as a redirected stdout on Chinese Windows), else the locale's."""
+    return (os.environ.get("PYTHONIOENCODING") or "").split(":")[0] or None
+
+
 def run_cli(
     *args: str, cwd: Path | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess:
@@ -140,6 +146,7 @@ def run_cli(
         cwd=cwd,
         capture_output=True,
         text=True,
+        encoding=output_encoding(),
         timeout=timeout,
         check=False,
     )

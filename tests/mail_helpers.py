@@ -9,6 +9,7 @@ import tempfile
 from email.message import EmailMessage
 from pathlib import Path
 
+from inbox_helpers import output_encoding
 from mail_servers import PASSWORD
 from xl2report.batch.ledger import RosterEntry
 from xl2report.batch.roster import TemplateRequest, write_roster_templates
@@ -25,7 +26,8 @@ def mail_cli(*args: str, password: str | None = PASSWORD, cwd: Path | None = Non
     if password is not None:
         env["XL2REPORT_MAIL_PASSWORD"] = password
     return subprocess.run([sys.executable, "-m", "xl2report", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout, check=False)  # fmt: skip
+                          capture_output=True, text=True, encoding=output_encoding(),
+                          timeout=timeout, check=False)  # fmt: skip
 
 
 def smtp_args(port: int, user: str = "office@county.test") -> list[str]:

@@ -8,9 +8,10 @@ every message it accepts.  Nothing listens on anything but 127.0.0.1.
 from __future__ import annotations
 
 import contextlib
+import grp
 import imaplib
 import itertools
-import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -24,6 +25,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
+from win_helpers import winsim
 
 PASSWORD = "Zy8#kQ2-mailpass"  # what the tests grep for afterwards
 USERS = 50  # mailboxes made at start, one per test that asks
@@ -136,13 +139,14 @@ def running_dovecot(
     ``port`` and ``ports`` listen; yields the folder (its ``dovecot.log``)."""
     if _DOVECOT is None:
         pytest.skip("dovecot 未安装（apt-get install dovecot-imapd）：真实 IMAP 测试跳过")
-    if os.geteuid() != 0:
+    if winsim.posix("geteuid")() != 0:
         pytest.skip("Dovecot 测试配置需要以 root 运行（邮箱属于 nobody 用户）：跳过")
     folder = Path(tempfile.mkdtemp(prefix="xl2r-dovecot-"))
     folder.chmod(0o755)  # the auth process runs as the dovecot user and must reach the users file
     for sub in ("run", "state", "mail"):
         (folder / sub).mkdir()
-    shutil.chown(folder / "mail", "nobody", "nogroup")
+    nobody = (pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid)
+    winsim.posix("chown")(folder / "mail", *nobody)  # (the Windows lane removes os.chown)
     lines = "".join(f"{user}:{{PLAIN}}{PASSWORD}\n" for user in users)
     (folder / "users").write_text(lines, encoding="utf-8")
     conf = _CONF.format(d=folder, port=port, ssl=ssl, imaps=imaps)

@@ -53,7 +53,8 @@ def test_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--json", *corpus("formula-overwritten-wrong.xlsx"))
     assert code == 1
     (entry,) = json.loads(out)["files"]
-    assert set(entry) == {"file", "org", "year", "valid", "findings"}
+    assert set(entry) == {"file", "org", "year", "valid", "findings", "similarity"}
+    assert entry["similarity"] is None  # no last year to compare with
     assert (entry["org"], entry["year"], entry["valid"]) == ("测试镇人民政府", 2024, False)
     mismatch = next(f for f in entry["findings"] if f["code"] == "total-mismatch")
     assert set(mismatch) == {"code", "level", "sheet", "cell", "key", "message", "expected",

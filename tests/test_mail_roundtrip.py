@@ -63,9 +63,10 @@ def test_january_by_mail(tmp_path: Path, dovecot: Dovecot, smtp: Smtp) -> None:
     dovecot.append(user, message("克井镇 <kejing@town.test>", "回复：报表", "已填好",
                                  [("克井镇报表.xlsx", good, "rfc2231")],
                                  message_id="<kj-1@town.test>"))  # fmt: skip
-    dovecot.append(user, message("baisha-clerk@town.test", "白沙乡报表", "请审核",
+    dovecot.append(user, message("baisha@town.test", "白沙乡报表", "请审核",
                                  [("白沙乡报表.xlsx", bad, "gb18030")],
-                                 message_id="<bs-1@town.test>"))  # fmt: skip
+                                 message_id="<bs-1@town.test>",
+                                 reply_to="baisha-clerk@town.test"))  # fmt: skip
     fetch = ["mail", "fetch", "--inbox", str(inbox), "--outbox", str(outbox),
              *imap_args(dovecot.port, user)]  # fmt: skip
     cli(*fetch, code=0)
@@ -78,7 +79,7 @@ def test_january_by_mail(tmp_path: Path, dovecot: Dovecot, smtp: Smtp) -> None:
     reply = ["mail", "reply", "--outbox", str(outbox), *smtp_args(smtp.port, user)]
     cli(*reply, code=0)
     got = {to[0]: msg for to, msg in smtp.messages()}
-    assert set(got) == {"kejing@town.test", "baisha-clerk@town.test"}  # where each came from
+    assert set(got) == {"kejing@town.test", "baisha-clerk@town.test"}  # Reply-To, else From
     rejected, accepted = got["baisha-clerk@town.test"], got["kejing@town.test"]
     assert "退回修改" in rejected["Subject"] and rejected["In-Reply-To"] == "<bs-1@town.test>"
     text = body_text(rejected)

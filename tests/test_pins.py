@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+
+from xl2report.compat import tomllib
 
 PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 PINNED = ("openpyxl", "xlsxwriter", "docxtpl", "python-docx")

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from pool_tasks import behave, broken, setup
-from xl2report.batch.pool import DIED, TaskPool, timed_out
+from xl2report.batch.pool import DIED, TaskPool, alarm_usable, timed_out
 
 
 @pytest.mark.parametrize("jobs", [1, 3])
@@ -33,6 +33,9 @@ def test_a_bad_task_breaks_only_itself(jobs: int) -> None:
     assert elapsed < 20, "a hung task must not hold the run"
 
 
+@pytest.mark.skipif(
+    not alarm_usable(), reason="没有 SIGALRM（Windows）时单个任务也在工作进程中运行"
+)
 def test_in_process_exceptions_reach_the_caller() -> None:
     pool = TaskPool(1, 1, setup, timeout=2)
     with pytest.raises(ValueError):

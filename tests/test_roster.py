@@ -159,3 +159,83 @@ def test_read_roster_names_the_row_of_an_unusable_name(tmp_path: Path) -> None:
 
 def test_write_roster_templates_takes_a_request() -> None:
     assert len(inspect.signature(write_roster_templates).parameters) <= 5
+
+
+HOSTILE_ROSTER = (
+    "机关名称,代码,联系人,邮箱,别名\n"
+    "甲镇人民政府,001,张三,jia@town.test,\n"
+    '"乙水镇人民政府\nBcc: x@y",002,李四,yi@town.test,\n'
+    "丙镇人民政府,003,王\x00五,bing@town.test,\n"
+    "丁镇人民政府,004,赵六,ding\u202e@town.test,\n"
+    "戊镇人民政府,005,钱七,wu@town.test,戊镇\u200b政府\n"
+)
+
+
+def test_line_breaks_and_hidden_characters_in_any_column_are_named_by_row(tmp_path: Path) -> None:
+    """A line break in a name, NUL in a contact, a bidi override in an address and a zero-width
+    space in an alias: each named by row and column, in Chinese, nothing written."""
+    roster = tmp_path / "名单.csv"
+    roster.write_text(HOSTILE_ROSTER, encoding="utf-8")
+    out, outbox = tmp_path / "模板", tmp_path / "outbox"
+    done = run_cli("template", "--roster", str(roster), "--year", "2024", "-o", str(out),
+                   "--outbox", str(outbox))  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    message = done.stderr
+    assert "第 3 行“机关名称”“乙水镇人民政府[换行]Bcc: x@y”含有换行" in message
+    assert "第 4 行“联系人”" in message and "U+0000" in message  # rows as Excel shows the csv
+    assert "第 5 行“邮箱”" in message and "U+202E" in message
+    assert "第 6 行“别名”" in message and "U+200B" in message
+    assert "第 2 行" not in message  # 甲镇 is fine
+    assert not out.exists() and not outbox.exists()  # refused before anything was written
+    for command in (["run", "--inbox", str(tmp_path / "in"), "--outbox", str(outbox)],
+                    ["status", "--outbox", str(outbox)]):  # fmt: skip
+        (tmp_path / "in").mkdir(exist_ok=True)
+        again = run_cli(*command, "--roster", str(roster))
+        assert again.returncode == 2 and "第 3 行“机关名称”" in again.stderr, again.stderr
+    ledger = outbox / ".xl2report" / "ledger.sqlite"
+    assert not ledger.exists() or not _registered(ledger)
+
+
+def _registered(path: Path) -> list[RosterEntry]:
+    from xl2report.batch.ledger import Ledger
+
+    with Ledger.open(path) as ledger:
+        return ledger.roster()
+
+
+def test_a_registered_entry_with_a_line_break_is_refused_for_templates(tmp_path: Path) -> None:
+    """A roster registered before these checks (or by another tool) still cannot make a
+    template whose name or contact holds a line break."""
+    entries = [RosterEntry("甲镇人民政府"), RosterEntry("乙镇人民政府", contact="李\n四")]
+    with pytest.raises(FatalError) as caught:
+        write_roster_templates(entries, tmp_path / "out", TemplateRequest(2024))
+    assert "第 2 个单位" in str(caught.value) and "联系人" in str(caught.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_formula_cell_is_named_as_a_formula_not_as_empty(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["机关名称", "联系人", "邮箱"])
+    ws.append(["甲镇人民政府", "张三", "jia@town.test"])
+    ws.append(['=HYPERLINK("http://evil.test","乙镇人民政府")', "李四", "yi@town.test"])
+    ws.append(["丙镇人民政府", "王五", '=HYPERLINK("mailto:b@town.test","b@town.test")'])
+    path = tmp_path / "名单.xlsx"
+    wb.save(path)
+    with pytest.raises(FatalError) as caught:
+        read_roster(path)
+    message = str(caught.value)
+    assert "第 3 行“机关名称”是公式" in message and "=HYPERLINK(" in message
+    assert "第 4 行“邮箱”是公式" in message
+    assert "为空" not in message
+
+
+@pytest.mark.parametrize("content", [b"PK\x03\x04 broken", b"\xd0\xcf\x11\xe0" + b"\0" * 60,
+                                     b"not a workbook at all"])  # fmt: skip
+def test_a_broken_roster_file_gets_a_chinese_sentence(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(content)
+    done = run_cli("template", "--roster", str(path), "--year", "2024", "-o", str(tmp_path / "o"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "无法作为 Excel 工作簿打开" in done.stderr and "另存为" in done.stderr
+    assert "zip" not in done.stderr.lower() and "File is not" not in done.stderr

@@ -163,7 +163,11 @@ def test_pdf_for_every_current_report_in_one_call_per_worker(tmp_path: Path) -> 
 def test_pdf_without_libreoffice_is_a_note_not_a_crash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from xl2report.report import soffice
+
     monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(soffice, "_LINUX_GLOBS", ())  # nor in the usual folders
+    monkeypatch.delenv(soffice.ENV_VAR, raising=False)
     inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
     write_valid(inbox / "甲.xlsx", "甲镇人民政府", seed=1)
     result = run_batch(RunOptions(inbox, outbox, jobs=1, settle=0, pdf=True))

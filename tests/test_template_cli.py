@@ -48,7 +48,10 @@ def test_existing_output_needs_force(tmp_path: Path) -> None:
     assert out.read_bytes().startswith(b"PK")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root 可以写入只读目录，无法模拟")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root 可以写入只读目录（Windows 的文件夹也没有这种只读权限），无法模拟",
+)
 def test_unwritable_folder(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()

@@ -109,3 +109,29 @@ def test_shown_text_is_what_the_cell_showed() -> None:
 )  # fmt: skip
 def test_format_number(value: object, shown: str) -> None:
     assert format_number(value) == shown  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "value", "code", "large"),
+    [
+        # A city's year: above MAX_NUMBER, used exactly, with a warning to check it (issue #22).
+        (num("11398889"), COUNT, 11398889, None, True),
+        (num("1.1398889E7"), COUNT, 11398889, None, True),  # as some writers store it
+        (text("11,398,889"), COUNT, 11398889, "text-number", True),
+        (num("10000000"), COUNT, 10_000_000, None, False),  # the bound itself: no warning
+        (num("999999999999999"), COUNT, 999_999_999_999_999, None, True),  # 15 digits: exact
+        (num("1E+15"), COUNT, 10**15, None, True),
+        (num("11398889.5"), COUNT, None, "not-an-integer", False),
+        (text("12345678.123456"), FEE, Decimal("12345678.123456"), "text-number", True),
+        # Beyond 15 digits Excel no longer keeps the number typed: an error, not a guess.
+        (text("1000000000000001"), COUNT, None, "number-out-of-range", False),
+        (num("2E+15"), COUNT, None, "number-out-of-range", False),
+        (num("1e400"), COUNT, None, "number-out-of-range", False),
+    ],
+)
+def test_big_numbers_are_kept_exactly_with_a_warning(
+    raw: RawCell, field: object, value: object, code: str | None, large: bool
+) -> None:
+    parsed = parse_cell(field, raw)  # type: ignore[arg-type]
+    assert (parsed.value, parsed.code, parsed.large) == (value, code, large)
+    assert type(parsed.value) is type(value)  # an int stays an int: no float rounding

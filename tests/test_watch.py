@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from inbox_helpers import audit, ctrl_c_reaches_the_child, ledger_rows, write_valid
+from inbox_helpers import audit, ctrl_c_reaches_the_child, ledger_rows, output_encoding, write_valid
 from xl2report.batch.outbox import report_filename
 from xl2report.batch.records import RunOptions, RunResult
 from xl2report.batch.watch import watch
@@ -66,7 +66,7 @@ def test_watch_cli_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "xl2report", "watch", "--inbox", str(inbox), "--outbox",
          str(outbox), "--settle", "0.2", "--jobs", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding=output_encoding(),
         preexec_fn=ctrl_c_reaches_the_child,
     )  # fmt: skip
     try:
@@ -78,7 +78,7 @@ def test_watch_cli_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
         # A second run while watching is refused: the watcher holds the lock.
         busy = subprocess.run(
             [sys.executable, "-m", "xl2report", "run", "--inbox", str(inbox), "--outbox", str(outbox)],
-            capture_output=True, text=True, check=False,
+            capture_output=True, text=True, encoding=output_encoding(), check=False,
         )  # fmt: skip
         assert busy.returncode == 2 and "另一个 xl2report" in busy.stderr
     finally:

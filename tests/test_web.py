@@ -218,8 +218,10 @@ def test_upload_limits_and_names(setup, tmp_path: Path) -> None:  # type: ignore
     assert not (config.inbox.parent.parent / "evil.xlsx").exists()
     assert [p.name.endswith("-evil.xlsx") for p in (config.inbox / "网页上传").iterdir()] == [True]
     too_many = [("files", (f"{i}.xlsx", b"PK", "x")) for i in range(config.max_files + 1)]
-    assert client.post("/upload", data={"csrf": token}, files=too_many,
-                       headers=ORIGIN).status_code == 400  # fmt: skip
+    answer = client.post("/upload", data={"csrf": token}, files=too_many, headers=ORIGIN)
+    assert answer.status_code == 303  # the first 50 taken, the 51st named and left out
+    board = client.get(answer.headers["location"]).text
+    assert f"“{config.max_files}.xlsx”每次最多上传 {config.max_files} 个文件" in board
     huge = client.post("/upload", data={"csrf": token}, headers=ORIGIN | {
         "Content-Length": str(config.max_request_bytes + 1), "Content-Type": "multipart/form-data; boundary=x"})  # fmt: skip
     assert huge.status_code == 413

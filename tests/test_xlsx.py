@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import tempfile
@@ -14,8 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from xl2report.checks.check import check_file
-from xl2report.xlsx import parts as xlsx
-from xl2report.xlsx import sniff
+from xl2report.xlsx import opc, sniff
 from xl2report.xlsx.parts import UnreadableError, read_workbook
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -55,12 +55,12 @@ def test_file_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_member_count_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(xlsx, "MAX_MEMBERS", 3)
+    monkeypatch.setattr(opc, "MAX_MEMBERS", 3)
     assert code_of(VALID) == "zip-bomb"
 
 
 def test_declared_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(xlsx, "MAX_UNZIPPED_BYTES", 10_000)
+    monkeypatch.setattr(opc, "MAX_UNZIPPED_BYTES", 10_000)
     assert code_of(VALID) == "zip-bomb"
 
 
@@ -175,3 +175,35 @@ def test_damaged_parts_never_raise(part: str, where: int, length: int, insert: b
         path = rewrite(Path(tmp), {part: body[:at] + insert + body[at + length :]})
         result = check_file(path)
     assert isinstance(result.report.findings, list)
+
+
+def test_empty_style_attribute_is_the_default_style(tmp_path: Path) -> None:
+    """s="" (written by some tools) is style 0, as Excel reads it; it was once "corrupt"."""
+    sheet = b"""<?xml version="1.0"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" s=""><v>7</v></c><c r="B1" s="0"><v>8</v></c></row>
+</sheetData></worksheet>"""
+    cells = read_workbook(rewrite(tmp_path, {"xl/worksheets/sheet8.xml": sheet})).sheets["_meta"]
+    assert cells.cell(0, 0) == cells.cell(0, 1)._replace(value="7")
+
+
+def test_shared_formula_is_parsed_once_per_master(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each shared formula's master is tokenised once, not again for every cell it covers."""
+    from openpyxl.formula import translate
+
+    made: list[str] = []
+
+    class Counting(translate.Translator):
+        def __init__(self, formula: str, origin: str) -> None:
+            made.append(origin)
+            super().__init__(formula, origin)
+
+    monkeypatch.setattr(translate, "Translator", Counting)
+    wb = read_workbook(CORPUS / "valid-excel-style-xml.xlsx")
+    with zipfile.ZipFile(CORPUS / "valid-excel-style-xml.xlsx") as zf:
+        xml = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
+    masters = len(re.findall(rb'<f t="shared"[^>/]* ref="', xml))
+    moved = len(re.findall(rb'<f t="shared" si="\d+"/>', xml))
+    assert masters and moved > masters
+    assert len(made) == masters
+    assert any(c.formula for s in wb.sheets.values() for c in s.cells.values())

@@ -34,15 +34,17 @@ def csrf_of(html: str) -> str:
 
 
 class ServerThread:
-    """uvicorn serving ``app`` in a thread on 127.0.0.1:``port`` until :meth:`stop`."""
+    """uvicorn serving ``app`` in a thread on ``host``:``port`` until :meth:`stop`, configured
+    as ``xl2report serve`` configures it (:func:`xl2report.web.server.server_config`)."""
 
-    def __init__(self, app, port: int) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app, port: int, host: str = "127.0.0.1") -> None:  # type: ignore[no-untyped-def]
         import uvicorn
 
-        self.port = port
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-        )
+        from xl2report.web.server import server_config
+
+        self.port, self.host = port, host
+        self.server = uvicorn.Server(server_config(app, app.state.web.config))  # as serve does
+        self.server.config.host, self.server.config.port = host, port
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> ServerThread:
@@ -60,4 +62,4 @@ class ServerThread:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"

@@ -50,7 +50,8 @@ def main() -> None:
         config = make_config(tmp, port=free_port(), wait_seconds=20)
         with Ledger.open(config.ledger_path) as ledger:
             ledger.set_roster([RosterEntry(n, contact=c, email=e) for n, c, e in COUNTY], "全县名单.xlsx")
-        for i, (name, _c, _e) in enumerate(COUNTY[:5]):
+        _two_years_of_kejing(config.inbox)
+        for i, (name, _c, _e) in enumerate(COUNTY[1:5], start=1):
             if i == 1:  # a number typed as text: accepted, with a warning to review
                 values = values_for(name, seed=i)
                 values["s2.rules.issued"] = "3"
@@ -89,6 +90,12 @@ def main() -> None:
                     " if (i.complete) r(); else i.onload = i.onerror = r; });"
                 )
                 driver.save_screenshot(str(args.outdir / "web-unit-accepted.png"))
+                for width in (1024, 1400):  # the unit page with last year's similarity
+                    driver.set_window_size(width, 1200)
+                    driver.get(server.url + f"/unit?org={COUNTY[0][0]}&year=2024")
+                    driver.find_element("id", "likeness")
+                    driver.save_screenshot(str(args.outdir / f"web-unit-likeness-{width}.png"))
+                driver.set_window_size(1400, 1000)
                 driver.get(server.url + "/handout")
                 driver.save_screenshot(str(args.outdir / "web-handout.png"))
                 driver.get(server.url + "/mail")
@@ -108,6 +115,24 @@ def main() -> None:
         finally:
             driver.quit()
     print("已保存：", ", ".join(p.name for p in sorted(args.outdir.glob("web-*.png"))))
+
+
+def _two_years_of_kejing(inbox: Path) -> None:
+    """克井镇's 2024 return (the real report) and its 2023 return in the same inbox: the 2023
+    texts are the same but for the year and 五, table 二 the same figures."""
+    import json
+
+    from xl2report.checks.cells import coerce_values
+
+    name = COUNTY[0][0]
+    this = coerce_values(json.loads((HERE.parent / "examples" / "kejing-2024.json")
+                                    .read_text(encoding="utf-8"))["values"])  # fmt: skip
+    last = {k: str(v).replace("2024", "2023") if k.endswith(".text") else v
+            for k, v in this.items()}  # fmt: skip
+    last["s5.text"] = ("2023年，我镇政务公开工作存在公开栏目更新不及时、政策解读偏少等问题。下一步将"
+                       "明确专人负责栏目更新，每季度至少发布一篇政策解读。")  # fmt: skip
+    make_workbook(inbox / f"{name}2024年报表.xlsx", this, org=name, year=2024)
+    make_workbook(inbox / f"{name}2023年报表.xlsx", last, org=name, year=2023)
 
 
 if __name__ == "__main__":

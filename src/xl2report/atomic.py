@@ -1,7 +1,8 @@
 """Atomic file output: write a temporary file in the target folder, then rename it into place.
 
 A reader (or a crash) never sees a half-written file, and an existing file is only replaced when
-the caller says so.
+the caller says so.  An existing file another program has open (Windows refuses to replace
+it) is :class:`~xl2report.errors.FileInUseError`, whose message says which file to close.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from xl2report.errors import FileInUseError, open_elsewhere
 
 
 class OutputExistsError(FileExistsError):
@@ -52,11 +55,17 @@ def _temporary_beside(path: Path, overwrite: bool) -> Iterator[tuple[int, Path]]
     tmp = Path(tmp_name)
     renamed = False
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
+        if hasattr(os, "fchmod"):  # Windows has no modes to widen (and fchmod only from 3.13)
+            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         yield fd, tmp
         if not overwrite and path.exists():
             raise OutputExistsError(str(path))
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            if open_elsewhere(exc, path):  # the old file is open in WPS/Word (Windows)
+                raise FileInUseError(path) from exc
+            raise
         renamed = True
     finally:
         if not renamed:

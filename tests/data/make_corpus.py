@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "src"))
 
 from helpers import consistent_values, rebalance  # noqa: E402
+from repackage import add_sheet_copy, replace_bytes  # noqa: E402
 from xl2report.checks.cells import coerce_values  # noqa: E402
 from xl2report.form.national import (  # noqa: E402
     FORM,
@@ -340,7 +341,7 @@ def _() -> bytes:
     return "各乡镇：请于1月10日前报送年度报告。\n".encode()
 
 
-@case("zip-not-workbook", unreadable="not-a-workbook")
+@case("zip-not-workbook", unreadable="zip-without-workbook")
 def _() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
@@ -348,13 +349,27 @@ def _() -> bytes:
     return out.getvalue()
 
 
-@case("docx-renamed", unreadable="not-a-workbook", note="a Word document renamed to .xlsx")
+@case("docx-renamed", unreadable="zip-without-workbook", note="a Word document renamed to .xlsx")
 def _() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
         zf.writestr("word/document.xml", '<?xml version="1.0"?><document/>')
     return out.getvalue()
+
+
+@case("unknown-namespace", unreadable="unknown-namespace",
+      note="every part in a main namespace no spreadsheet uses (once read as an empty workbook)")  # fmt: skip
+def _() -> bytes:
+    return replace_bytes(workbook(), NS.encode(), b"http://example.invalid/spreadsheetml/main",
+                         lambda name: name.endswith(".xml"))  # fmt: skip
+
+
+@case("sheet-duplicate", [on("sheet-duplicate", field("s3.new.natural").sheet)],
+      note="a copy of 三、依申请公开 added under the same name (once the first was lost silently)")  # fmt: skip
+def _() -> bytes:
+    sheet = field("s3.new.natural").sheet
+    return add_sheet_copy(workbook(), sheet, sheet)
 
 
 @case("truncated", unreadable="corrupt-workbook", note="first half of a valid workbook")
@@ -792,7 +807,7 @@ def _() -> bytes:
     return workbook({**base_values(), "s5.text": "", "s1.platform.text": "   "})
 
 
-@case("placeholder-left", [at("placeholder-left", "s5.text")])
+@case("placeholder-left", [at("placeholder-left", "s5.text"), at("text-too-short", "s5.text")])
 def _() -> bytes:
     text = "2024年，我镇在XX方面仍有不足。【请填写改进措施】"
     return workbook({**base_values(), "s5.text": text})

@@ -5,11 +5,19 @@ inserts the file's row, updates the rows it changes (a report superseded) and jo
 renames it needs; the renames follow, then the journal entries are deleted.  A run killed at any
 point leaves journalled renames, which the next run replays (:meth:`Recorder.replay`).
 
+A rename Windows refuses because the clerk has the file open in WPS/Word (an old report, a
+feedback copy, an original with ``--move-processed``) stays in the journal, and so does every
+later rename that touches the same paths (the new version waits for the old one to leave): the
+run tells which file to close and goes on with the other files; the next run (or ``watch``
+pass) completes the renames.
+
 Which submission is newer: the one received later, i.e. with the later modification time when
 first seen (mail clients stamp saved attachments), ties broken by path.  The newer accepted
 submission's report takes the plain name; the older one's moves to ``历史版本/…（第N版）``.
 An accepted version also retires the org's earlier rejections: their feedback copies move out
-of ``退回/`` into ``历史版本/`` and they become superseded.
+of ``退回/`` into ``历史版本/`` and they become superseded.  A mailed workbook from a sender not
+known for its unit that would become the unit's current version is recorded ``sender-held``
+instead, with no outputs (:mod:`xl2report.batch.provenance`).
 """
 
 from __future__ import annotations
@@ -24,9 +32,11 @@ from pathlib import Path
 from xl2report.batch.holds import obsolete_rejections
 from xl2report.batch.inbox import Entry, Kind
 from xl2report.batch.ledger import Ledger, Row
-from xl2report.batch.outbox import Outbox, safe_filename
+from xl2report.batch.outbox import HISTORY_DIR, PROCESSED_DIR, Outbox, safe_filename
+from xl2report.batch.provenance import held_message, unknown_sender
 from xl2report.batch.records import FileStatus
 from xl2report.batch.worker import Outcome
+from xl2report.errors import in_use_text, open_elsewhere
 from xl2report.log import logger
 
 Moves = list[tuple[Path, Path]]
@@ -40,24 +50,56 @@ class Recorder:
     def __init__(self, ledger: Ledger, outbox: Outbox) -> None:
         self.ledger = ledger
         self.outbox = outbox
+        self.open_files: dict[str, str] = {}  # file another program has open -> the sentence
 
     def replay(self) -> int:
-        """Do the journalled renames still pending (after a kill); returns how many."""
+        """Do the journalled renames still pending (after a kill, or held back by a file open
+        in another program); returns how many were done."""
         return self._apply_moves(self.ledger.pending_moves())
+
+    def take_open_files(self) -> list[str]:
+        """The sentences about files open in another program since the last call."""
+        texts = list(self.open_files.values())
+        self.open_files.clear()
+        return texts
 
     def _apply_moves(self, moves: Sequence[tuple[int, Path, Path]]) -> int:
         done: list[int] = []
+        waiting: set[str] = set()  # paths of renames held back: later ones touching them wait
         try:
             for move in moves:
+                _, src, dst = move
+                ends = {_same(src), _same(dst)}
+                if ends & waiting:
+                    waiting |= ends
+                    continue
                 try:
                     done += self.outbox.apply_moves([move])
                 except OSError as exc:
-                    if exc.errno not in _NAME_ERRORS:
+                    if open_elsewhere(exc, src, dst):
+                        self._held_back(src, dst)
+                        waiting |= ends
+                    elif exc.errno in _NAME_ERRORS:
+                        done.append(self._complete_renamed(*move))
+                    else:
                         raise  # the environment (disk full, no permission): the run stops
-                    done.append(self._complete_renamed(*move))
         finally:
             self.ledger.moves_done(done)
         return len(done)
+
+    def _held_back(self, src: Path, dst: Path) -> None:
+        """A rename refused because WPS/Word has the file open: say which file to close."""
+        path = dst if dst.exists() else src
+        if dst.parent.name == HISTORY_DIR:
+            action = f"移到“{HISTORY_DIR}”"
+        elif PROCESSED_DIR in dst.parts:
+            action = f"移到“{PROCESSED_DIR}”"
+        else:
+            action = "换成新的版本"
+        if str(path) not in self.open_files:
+            text = in_use_text(path, action, "下次运行 xl2report run 时会自动完成")
+            logger.warning(text)
+            self.open_files[str(path)] = text
 
     def _complete_renamed(self, move_id: int, src: Path, dst: Path) -> int:
         """A journalled rename whose target name the file system refuses (too long, not
@@ -85,6 +127,12 @@ class Recorder:
         ``replaces``: the row of an earlier try of the same file (无法处理), updated in place so
         duplicates recorded against it keep pointing at it.
         """
+        if self._held_for_sender(e, sha, outcome):
+            sender = self.ledger.senders_of(sha)[0]
+            outcome = Outcome(sha, FileStatus.SENDER_HELD, org=outcome.org, year=outcome.year,
+                              errors=outcome.errors, warnings=outcome.warnings,
+                              findings=outcome.findings,
+                              message=held_message(outcome.org, sender))  # fmt: skip
         row = _base_row(e, sha) | {
             "status": outcome.status,
             "org": outcome.org,
@@ -125,13 +173,24 @@ class Recorder:
                 dst = self.outbox.history_path(outcome.org, outcome.year, version)
             row["report"] = self.outbox.rel(dst)
             moves.append((Path(outcome.staged), dst))
-        if inbox is not None:
+        if inbox is not None and row["status"] not in (FileStatus.HELD, FileStatus.SENDER_HELD):
+            # (a held file stays where it is: once decided, the next run processes it again)
             row["stored_path"] = self._move_original(e, inbox, moves)
         if replaces is not None:
             self.ledger.commit(updates=[(replaces, row), *updates], moves=moves)
         else:
             self.ledger.commit(insert=row, updates=updates, moves=moves)
         self._apply_moves(self.ledger.pending_moves())
+
+    def _held_for_sender(self, e: Entry, sha: str, outcome: Outcome) -> bool:
+        """A mailed workbook that would become its unit's current version (an accepted report
+        or the newest rejection) from a sender not known for the unit (:mod:`provenance`)."""
+        if outcome.status not in (FileStatus.ACCEPTED, FileStatus.REJECTED) or not outcome.org:
+            return False
+        current = self.ledger.current(outcome.org, outcome.year)
+        if current is not None and current.order > (e.mtime_ns, e.rel):
+            return False  # older than the accepted version: history only
+        return unknown_sender(self.ledger, outcome.org, sha) is not None
 
     def duplicate(self, e: Entry, sha: str, original: Row, inbox: Path | None) -> None:
         """Record known content under another name as a duplicate of ``original``."""
@@ -188,6 +247,11 @@ class Recorder:
         dst = self.outbox.processed_path(inbox, e.rel)
         moves.append((e.path, dst))
         return dst.relative_to(Path(inbox).absolute()).as_posix()
+
+
+def _same(path: Path) -> str:
+    """A path as NTFS compares it (case-insensitively)."""
+    return str(path).casefold()
 
 
 def _base_row(e: Entry, sha: str) -> dict[str, object]:

@@ -20,7 +20,7 @@ from xl2report.batch.inbox import Entry
 from xl2report.batch.outbox import PROCESSED_DIR
 from xl2report.batch.records import FileStatus, RunOptions
 from xl2report.batch.worker import Outcome
-from xl2report.errors import FatalError
+from xl2report.errors import FatalError, in_use_text, open_elsewhere
 
 
 def check_folders(options: RunOptions) -> None:
@@ -73,6 +73,9 @@ def environment_errors(outbox: Path) -> Iterator[None]:
                 f"写入 {exc.filename or outbox} 时超出系统允许的文件大小（ulimit -f）；"
                 "请解除限制后重新运行。"
             ) from exc
+        if open_elsewhere(exc):
+            path = exc.filename2 or exc.filename or outbox  # a rename's target
+            raise FatalError(in_use_text(path, "写入或改名", "然后重新运行")) from exc
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise FatalError(
                 f"没有写入权限：{exc.filename or outbox}；请检查输出目录的权限后重新运行。"

@@ -17,13 +17,14 @@ import stat
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from xl2report.batch.outbox import PROCESSED_DIR
+from xl2report.compat import StrEnum
+from xl2report.xlsx.sniff import CONVERTED_SUFFIXES, XLSX_SUFFIXES
 
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
-LEGACY_SUFFIXES = frozenset({".xls", ".et"})  # old binary formats, converted by LibreOffice
+WORKBOOK_SUFFIXES = XLSX_SUFFIXES
+LEGACY_SUFFIXES = CONVERTED_SUFFIXES  # .xls, .et, .ods: converted by LibreOffice first
 TEMP_SUFFIXES = frozenset(
     {".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp", ".~tmp"}
 )

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from xl2report.batch.ledger_schema import connect_readonly
 from xl2report.batch.outbox import STATE_DIR
 from xl2report.batch.roster import RosterIndex, normalize_org
 from xl2report.checks.catalogue import Finding
@@ -126,8 +127,7 @@ class IssueRegister:
             if not self.path.is_file():
                 return []  # nothing handed out from this outbox (yet)
             try:
-                uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                self._conn = sqlite3.connect(uri, uri=True, timeout=30)
+                self._conn = connect_readonly(self.path.absolute())
             except sqlite3.Error:
                 return []
         try:

@@ -20,7 +20,8 @@ from pathlib import Path, PurePosixPath
 
 from xl2report.batch import inbox as inbox_mod
 from xl2report.batch.ledger import Ledger, RosterEntry
-from xl2report.batch.pool import TaskPool
+from xl2report.batch.outbox import default_ledger
+from xl2report.batch.pool import TaskPool, no_setup
 from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import decode_values, previous_values
 from xl2report.batch.roster import (
@@ -29,7 +30,6 @@ from xl2report.batch.roster import (
     normalize_org,
     write_roster_templates,
 )
-from xl2report.batch.session import default_ledger
 from xl2report.errors import FatalError
 from xl2report.form.national import Value
 from xl2report.xlsx.prefill import LastYearFill
@@ -69,18 +69,39 @@ class LastYearData:
         return self.records.get(normalize_org(org))
 
 
-def load_last_year(src: Path, year: int) -> LastYearData:
-    """Last year's (``year``'s) accepted figures from an outbox or a folder of workbooks."""
+@dataclass
+class _Found:
+    """What one source holds: accepted records (oldest first), files not used, its roster."""
+
+    source: str  # what was read, for messages
+    kind: str  # LEDGER_KIND or FOLDER_KIND
+    records: list[LastYearRecord] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    roster: list[RosterEntry] = field(default_factory=list)
+    seen: int = 0  # workbooks looked at in a folder
+
+
+LEDGER_KIND, FOLDER_KIND = "台账", "文件夹"
+
+
+def _read_source(src: Path, year: int | None, pool: TaskPool | None = None) -> _Found:
+    """Accepted figures in ``src`` (an outbox, its ledger file, or a folder of workbooks): of
+    ``year``, or of every year when None.  The one place that knows what a source can be."""
     src = Path(src)
     ledger = src if src.is_file() and src.suffix == ".sqlite" else default_ledger(src)
     if ledger.is_file():
-        data = _from_ledger(ledger, year)
-    elif src.is_dir():
-        data = _from_folder(src, year)
-    else:
-        raise FatalError(
-            f"上年数据来源不存在：{src}（应为上年的输出目录或上年工作簿所在的文件夹）。"
-        )
+        return _from_ledger(ledger, year)
+    if src.is_dir():
+        return _from_folder(src, year, pool=pool)
+    raise FatalError(f"上年数据来源不存在：{src}（应为上年的输出目录或上年工作簿所在的文件夹）。")
+
+
+def load_last_year(src: Path, year: int) -> LastYearData:
+    """Last year's (``year``'s) accepted figures from an outbox or a folder of workbooks."""
+    found = _read_source(src, year)
+    data = LastYearData(found.source, year, skipped=found.skipped, roster=found.roster)
+    for record in found.records:  # oldest first: a later one of an organisation replaces it
+        data.records[normalize_org(record.org)] = record
     if not data.records:  # a wrong folder or year must not hand out "no data found" to everyone
         seen = f"（{'；'.join(data.skipped[:3])}）" if data.skipped else ""
         raise FatalError(
@@ -95,60 +116,103 @@ def _date_text(ns: int) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _from_ledger(path: Path, year: int) -> LastYearData:
-    data = LastYearData(str(path), year)
+def _from_ledger(path: Path, year: int | None) -> _Found:
+    found = _Found(str(path), LEDGER_KIND)
     try:
         ledger = Ledger.open(path)
     except FatalError as exc:
         raise FatalError(f"上年台账无法读取：{exc}") from exc
     try:
         rows = ledger.rows(year=year, statuses=(FileStatus.ACCEPTED,))
-        data.roster = ledger.roster()
+        found.roster = ledger.roster()
     except sqlite3.DatabaseError as exc:
         raise FatalError(f"上年台账 {path} 无法读取：{exc}") from exc
     finally:
         ledger.close()
     for row in rows:  # oldest received first: a later acceptance replaces an earlier one
         values = row.values()
-        if not row.org or not values:
+        if not row.org or not values or row.year is None:
             continue
         name = PurePosixPath(row.path).name
-        data.records[normalize_org(row.org)] = LastYearRecord(
-            row.org, year, values, name, _date_text(row.received_ns), row.received_ns
-        )
-    return data
+        found.records.append(LastYearRecord(
+            row.org, row.year, values, name, _date_text(row.received_ns), row.received_ns
+        ))  # fmt: skip
+    return found
 
 
 PARALLEL_FROM = 50  # workbooks: below this, starting worker processes costs more than it saves
 
 
-def _no_setup() -> None:
-    """Worker processes need nothing prepared to check a workbook."""
-
-
-def _from_folder(folder: Path, year: int, jobs: int | None = None) -> LastYearData:
-    data = LastYearData(str(folder), year)
-    found = [e for e in inbox_mod.scan(folder) if e.kind is inbox_mod.Kind.WORKBOOK and e.size]
-    found.sort(key=lambda e: (e.mtime_ns, e.rel))  # the most recently modified wins
-    # Read and checked as run --previous-year does (worker processes for a big folder).
-    pool = TaskPool(jobs if len(found) >= PARALLEL_FROM else 1, len(found), _no_setup)
+def _from_folder(
+    folder: Path, year: int | None, jobs: int | None = None, pool: TaskPool | None = None
+) -> _Found:
+    """Every valid workbook in ``folder`` (of ``year``, when given), read and checked with the
+    project's reader, in worker processes for a big folder (or in ``pool``, a run's own)."""
+    found = _Found(str(folder), FOLDER_KIND)
+    books = [e for e in inbox_mod.scan(folder) if e.kind is inbox_mod.Kind.WORKBOOK and e.size]
+    books.sort(key=lambda e: (e.mtime_ns, e.rel))  # the most recently modified wins
+    found.seen = len(books)
+    own = pool is None
+    if pool is None:
+        pool = TaskPool(jobs if len(books) >= PARALLEL_FROM else 1, len(books), no_setup)
     try:
-        results = list(pool.ordered(previous_values, previous_values, [str(e.path) for e in found],
+        results = list(pool.ordered(previous_values, previous_values, [str(e.path) for e in books],
                                     broken=lambda path, reason: ("", None, None)))  # fmt: skip
     finally:
-        pool.shutdown()
-    for entry, (org, found_year, vals) in zip(found, results, strict=True):
-        if found_year != year:
+        if own:
+            pool.shutdown()
+    for entry, (org, found_year, vals) in zip(books, results, strict=True):
+        if found_year is None or (year is not None and found_year != year):
             why = f"年度为 {found_year}，不是 {year}" if found_year else "无法读取或不是填报模板"
-            data.skipped.append(f"{entry.rel}：{why}")
+            found.skipped.append(f"{entry.rel}：{why}")
         elif vals is None or not org:
-            data.skipped.append(f"{entry.rel}：未通过校验，未采用")
+            found.skipped.append(f"{entry.rel}：未通过校验，未采用")
         else:
-            data.records[normalize_org(org)] = LastYearRecord(
-                org, year, decode_values(vals), entry.path.name, _date_text(entry.mtime_ns),
-                entry.mtime_ns, "文件修改",
-            )  # fmt: skip
-    return data
+            found.records.append(LastYearRecord(
+                org, found_year, decode_values(vals), entry.path.name,
+                _date_text(entry.mtime_ns), entry.mtime_ns, "文件修改",
+            ))  # fmt: skip
+    return found
+
+
+@dataclass
+class EarlierFigures:
+    """What ``run --previous-year SRC`` loaded: accepted figures of every year in SRC."""
+
+    source: str
+    kind: str  # LEDGER_KIND or FOLDER_KIND
+    records: list[LastYearRecord]  # oldest first
+    skipped: list[str]
+    seen: int  # workbooks looked at (a folder)
+
+    def orgs_by_year(self) -> dict[int, int]:
+        """How many organisations have figures, per year."""
+        orgs: dict[int, set[str]] = {}
+        for r in self.records:
+            orgs.setdefault(r.year, set()).add(normalize_org(r.org))
+        return {y: len(orgs[y]) for y in sorted(orgs)}
+
+    def summary(self) -> str:
+        """One Chinese sentence: what was loaded, or that nothing was and why."""
+        by_year = self.orgs_by_year()
+        if by_year:
+            what = "、".join(f"{n} 个单位的 {y} 年数字" for y, n in by_year.items())
+            unused = f"（{len(self.skipped)} 个文件未采用，见日志）" if self.skipped else ""
+            return f"上年数据：已载入 {what}（{self.kind} {self.source}），用于跨年度核对{unused}。"
+        if self.kind == LEDGER_KIND:
+            why = "台账里没有已通过的报送"
+        elif not self.seen:
+            why = "文件夹里没有工作簿（.xlsx）"
+        else:
+            why = f"文件夹里的 {self.seen} 个工作簿都不能用（{'；'.join(self.skipped[:2])}）"
+        return f"上年数据：{self.source} 的{why}，没有载入任何上年数字，本次不与上年核对。"
+
+
+def load_earlier_figures(src: Path, pool: TaskPool | None = None) -> EarlierFigures:
+    """For ``run --previous-year``: every year's accepted figures in ``src``, the same sources
+    ``template --previous-year`` reads (an outbox, its ledger file, a folder of workbooks)."""
+    found = _read_source(src, None, pool)
+    return EarlierFigures(found.source, found.kind, found.records, found.skipped, found.seen)
 
 
 @dataclass

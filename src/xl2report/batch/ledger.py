@@ -20,6 +20,10 @@ Schema (versioned with ``PRAGMA user_version``; WAL journal so readers never blo
   by 、).
 - ``reviews``: warnings a person marked 已核对 (file hash, code, sheet, cell, when).
 - ``settings``: small facts such as the roster's source and each year's deadline.
+- ``provenance``: the sender of each mailed workbook by content hash (``mail fetch`` writes
+  it; the batch layer reads it without knowing mail); ``known_senders``: the senders a unit's
+  returns may come from besides its roster addresses
+  (:class:`~xl2report.batch.ledger_provenance.ProvenanceTables`).
 - ``reference``: last year's values by (org, year), snapshotted at the start of a run for the
   year-over-year checks; worker processes read it through
   :class:`~xl2report.batch.reference.ReferenceReader` (the one other module with SQL).
@@ -34,13 +38,14 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from xl2report.batch.ledger_campaign import CampaignTables, Review, RosterEntry
+from xl2report.batch.ledger_provenance import KnownSender, ProvenanceTables
 from xl2report.batch.ledger_schema import (
     ALIAS_SEPARATOR,
     SCHEMA_VERSION,
     STATUSES,
     create,
     transaction,
-    upgrade_from_1,
+    upgrade,
 )
 from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import ReferenceReader, decode_values, encode_values
@@ -51,6 +56,7 @@ __all__ = [
     "ALIAS_SEPARATOR",
     "SCHEMA_VERSION",
     "STATUSES",
+    "KnownSender",
     "Ledger",
     "ReferenceReader",
     "Review",
@@ -113,7 +119,7 @@ _STATUS_AT = _COLUMNS.index("status")
 _WITHOUT_VALUES = ", ".join("NULL AS vals" if c == "vals" else c for c in _COLUMNS)
 
 
-class Ledger(CampaignTables):
+class Ledger(CampaignTables, ProvenanceTables):
     """An open ledger.  Every method that changes something is one transaction."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
@@ -141,8 +147,8 @@ class Ledger(CampaignTables):
                 )
             if version == 0:
                 create(conn)
-            elif version == 1:
-                upgrade_from_1(conn)
+            else:
+                upgrade(conn)
         except sqlite3.OperationalError as exc:  # the disk, not the file: full, limited, locked
             raise FatalError(
                 f"无法读写账本 {path}（{exc}）：可能是磁盘已满、文件大小受限（ulimit -f）或没有写入"
@@ -173,7 +179,10 @@ class Ledger(CampaignTables):
         return [_row(dict(r)) for r in self.conn.execute(sql, params)]
 
     def get(self, row_id: int) -> Row | None:
-        """The row with this id, if any."""
+        """The row with this id, if any (an id no row can have, such as one from a forged
+        link with 23 digits, is simply none)."""
+        if not 0 < row_id < 2**63:
+            return None
         rows = self._rows("SELECT * FROM files WHERE id = ?", (row_id,))
         return rows[0] if rows else None
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from xl2report.batch.ledger_schema import ALIAS_SEPARATOR, transaction
+from xl2report.batch.ledger_schema import ALIAS_SEPARATOR, connect_readonly, transaction
 
 
 @dataclass(frozen=True)
@@ -118,12 +118,13 @@ class CampaignTables:
 
     def release(self, row_id: int) -> None:
         """Forget a held row (and the duplicates pointing at it) so the next plan processes the
-        file again, e.g. after its name became a roster alias.  Held rows have no outputs."""
+        file again, e.g. after its name became a roster alias or its sender was confirmed.
+        Held rows have no outputs."""
         with transaction(self.conn):
             status = self.conn.execute(
                 "SELECT status FROM files WHERE id = ?", (row_id,)
             ).fetchone()
-            if status is None or status[0] != "held":
+            if status is None or status[0] not in ("held", "sender-held"):
                 raise ValueError(f"row {row_id} is not held")
             self.conn.execute("DELETE FROM files WHERE duplicate_of = ?", (row_id,))
             self.conn.execute("DELETE FROM files WHERE id = ?", (row_id,))
@@ -195,7 +196,7 @@ def registered_roster(ledger_path: Path) -> list[RosterEntry]:
     """The roster registered in the ledger at ``ledger_path``, read-only (for worker processes,
     which must not hold a writable connection); [] when there is none."""
     try:
-        conn = sqlite3.connect(f"{Path(ledger_path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        conn = connect_readonly(Path(ledger_path).absolute())
     except sqlite3.Error:
         return []
     try:

@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import unicodedata
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from xl2report.form.national import FORM_TITLE
@@ -40,10 +40,14 @@ HISTORY_DIR = "历史版本"
 PROCESSED_DIR = "已处理"  # where --move-processed puts originals (inside the inbox)
 FEEDBACK_SUFFIX = "_校验反馈"
 
-# Characters Windows refuses in names, plus ASCII control characters and lone surrogates
-# (a file name in GBK bytes read on Linux, or an OOXML ``_xD83D_`` escape).
-_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\ud800-\udfff]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
+# Characters Windows refuses in names, plus control characters (C0, C1, line separators) and
+# lone surrogates (a file name in GBK bytes read on Linux, or an OOXML ``_xD83D_`` escape).
+_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]')
+# Windows' device names, with any extension: COM0-9 and LPT0-9 include the superscript digits
+# Windows also takes for a port; CONIN$/CONOUT$ are the console.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {
+    f"{port}{digit}" for port in ("COM", "LPT") for digit in "0123456789¹²³"
+}
 MAX_NAME_CHARS = 120  # well under NTFS's 255 UTF-16 units
 MAX_NAME_BYTES = 200  # Linux allows 255 bytes; the rest is room for （N） and （第N版）
 _MAX_EXT = 8
@@ -66,6 +70,13 @@ def _fit(text: str, max_bytes: int, max_chars: int) -> str:
     return text
 
 
+def _without_format(name: str) -> str:
+    """``name`` in NFC without format characters: a bidi override (U+202E) would make
+    ``a‮gnp.xlsx`` show as ``axlsx.png``; zero-width characters hide in plain sight."""
+    text = unicodedata.normalize("NFC", name)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def safe_filename(name: str, fallback: str = "未命名", max_bytes: int = MAX_NAME_BYTES) -> str:
     """``name`` made safe as one path component on Windows, macOS and Linux.
 
@@ -73,8 +84,7 @@ def safe_filename(name: str, fallback: str = "未命名", max_bytes: int = MAX_N
     reserved device names (``CON``, ``com1.txt`` …) get a ``_`` prefix; long names are cut (by
     characters and by UTF-8 bytes) keeping the extension; the result is never empty.
     """
-    text = unicodedata.normalize("NFC", name)
-    text = _FORBIDDEN.sub("_", text).strip().rstrip(". ").strip()
+    text = _FORBIDDEN.sub("_", _without_format(name)).strip().rstrip(". ").strip()
     size = len(text.encode("utf-8"))
     if len(text) > MAX_NAME_CHARS or size > max_bytes:
         stem, dot, ext = text.rpartition(".")
@@ -85,14 +95,14 @@ def safe_filename(name: str, fallback: str = "未命名", max_bytes: int = MAX_N
             text = _fit(text, max_bytes, MAX_NAME_CHARS).rstrip(". ")
     if not text or set(text) <= {"_", "."}:
         text = fallback
-    if text.split(".", 1)[0].upper() in _RESERVED:
+    if text.split(".", 1)[0].rstrip(" ").upper() in _RESERVED:
         text = "_" + text
     return text
 
 
 def _with_tail(stem: str, tail: str, fallback: str) -> str:
     """``stem + tail`` where only ``stem`` (a user's text) is cut to keep the name in bounds."""
-    clean = _FORBIDDEN.sub("_", unicodedata.normalize("NFC", stem)).strip()
+    clean = _FORBIDDEN.sub("_", _without_format(stem)).strip()
     room = MAX_NAME_BYTES - len(tail.encode("utf-8"))
     clean = _fit(clean, room, MAX_NAME_CHARS - len(tail)).rstrip(" ")
     return (clean or fallback) + tail
@@ -130,17 +140,26 @@ def versioned(name: str, version: int) -> str:
     return f"{path.stem}（第{version}版）{path.suffix}"
 
 
-def free_path(folder: Path, name: str, taken: Container[str] = ()) -> Path:
-    """``folder/name``, or ``folder/name（2）`` … : the first that neither exists nor is taken.
+def free_path(folder: Path, name: str, taken: Iterable[str] = ()) -> Path:
+    """``folder/name``, or ``folder/name（2）`` … : the first that neither exists nor is taken,
+    compared as Windows compares names (``ABC局`` and ``abc局`` are one file on NTFS, and an
+    outbox made on Linux is often copied there).
 
     ``taken`` holds paths (as strings) already promised to other outputs, e.g. by the ledger.
     """
+    present = {p.name.casefold() for p in folder.iterdir()} if folder.is_dir() else set()
+    promised = {name_key(t) for t in taken}
     candidate = folder / name
     n = 1
-    while candidate.exists() or str(candidate) in taken:
+    while candidate.name.casefold() in present or name_key(candidate) in promised:
         n += 1
         candidate = folder / numbered(name, n)
     return candidate
+
+
+def name_key(path: Path | str) -> str:
+    """How two output paths are compared: case-insensitively, as on NTFS."""
+    return str(path).casefold()
 
 
 # --- the outbox ---------------------------------------------------------------------------
@@ -159,7 +178,7 @@ class Outbox:
 
     def remember(self, outputs: Iterable[str]) -> None:
         """Names promised to outputs already (relative to the outbox, as the ledger has them)."""
-        self._taken = {str(self.root / p) for p in outputs}
+        self._taken = {name_key(self.root / p) for p in outputs}
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the outbox, with ``/`` (as the ledger stores outputs)."""
@@ -177,14 +196,14 @@ class Outbox:
         """
         taken = set(self._taken)
         freed = self.root / release if release else None
-        if freed is not None and freed.parent == folder and freed.name == name:
-            taken.discard(str(freed))
+        if freed is not None and name_key(freed) == name_key(folder / name):
+            taken.discard(name_key(freed))
             path = folder / name
-            if str(path) not in taken:
-                self._taken.add(str(path))
+            if name_key(path) not in taken:
+                self._taken.add(name_key(path))
                 return path
         path = free_path(folder, name, taken)
-        self._taken.add(str(path))
+        self._taken.add(name_key(path))
         return path
 
     def feedback_path(self, year: int | None, org: str, source_rel: str) -> Path:
@@ -225,7 +244,7 @@ class Outbox:
         """Where ``--move-processed`` puts an original (inside the inbox)."""
         target = Path(inbox).absolute() / PROCESSED_DIR / rel
         dst = free_path(target.parent, target.name, self._taken)
-        self._taken.add(str(dst))
+        self._taken.add(name_key(dst))
         return dst
 
     def made_outputs(self) -> list[Path]:

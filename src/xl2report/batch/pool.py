@@ -10,7 +10,10 @@ stops the run.
 
 A single task or ``--jobs 1`` runs in-process instead, with the same functions, so results do
 not depend on the job count; there the time limit is an alarm signal (it stops Python code,
-not a long call inside a C library, which is why the reader bounds its own work too).
+not a long call inside a C library, which is why the reader bounds its own work too).  Where
+there is no alarm (Windows has no ``SIGALRM``; only the main thread gets signals, and the
+board runs in a thread) a time limit needs a process that can be ended, so the tasks then run
+in one worker process even for ``--jobs 1`` or a single task.
 
 Workers start with Ctrl-C ignored (set before the process starts, so even an interrupt during
 their start-up prints nothing): an interrupt is the parent's business, which ends them.
@@ -37,6 +40,8 @@ T = TypeVar("T")
 R = TypeVar("R")
 _END = object()
 DIED = "处理时工作进程意外退出（可能是内存不足或文件触发了程序缺陷）"
+_READY = "ready"  # a new worker's first message: set up, the task's time starts now
+STARTUP_LIMIT = 120.0  # seconds a new worker may take to start (a busy PC), beyond the limit
 
 
 _TIMED_OUT = "处理超过 {seconds} 秒仍未完成，已停止（文件可能过大或构造异常）"
@@ -65,6 +70,7 @@ class _Slot(Generic[T]):
     conn: multiprocessing.connection.Connection
     task: tuple[int, T] | None = None
     started: float = 0.0
+    ready: bool = False  # set up (its first task's clock starts then, not at spawning)
 
 
 class TaskPool:
@@ -84,10 +90,18 @@ class TaskPool:
         timeout: float | None = None,
     ) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.use_pool = self.jobs > 1 and n_tasks > 1
+        self._parallel = self.jobs > 1 and n_tasks > 1
+        self._any = n_tasks > 0
         self.timeout = timeout
         self._setup = (initializer, initargs)
         self._slots: list[_Slot[Any]] = []
+
+    @property
+    def use_pool(self) -> bool:
+        """Whether tasks run in worker processes: several at once, or one where the time limit
+        cannot be an alarm in this thread (decided per call: the limit may be lifted)."""
+        bounded_here = self.timeout is None or alarm_usable()
+        return self._parallel or (self._any and not bounded_here)
 
     def width(self, n: int) -> int:
         """How many parallel chunks ``n`` items should be split into."""
@@ -197,12 +211,15 @@ class _Ordered(Generic[T, R]):
         with contextlib.suppress(OSError, ValueError):  # a dead worker: its sentinel says so
             slot.conn.send((self.func, task[1]))
 
+    def _deadline(self, slot: _Slot[T]) -> float:
+        assert self.pool.timeout is not None
+        return slot.started + self.pool.timeout + (0.0 if slot.ready else STARTUP_LIMIT)
+
     def _wait(self, busy: list[_Slot[T]]) -> None:
         pool = self.pool
         limit = None
         if pool.timeout is not None:
-            first = min(s.started for s in busy)
-            limit = max(0.0, first + pool.timeout - time.monotonic())
+            limit = max(0.0, min(self._deadline(s) for s in busy) - time.monotonic())
         import multiprocessing.connection
 
         waitables: list[Any] = [s.conn for s in busy] + [s.process.sentinel for s in busy]
@@ -213,21 +230,29 @@ class _Ordered(Generic[T, R]):
             index, item = slot.task
             if slot.conn in ready:
                 try:
-                    ok, payload, records = slot.conn.recv()
+                    message = slot.conn.recv()
                 except (EOFError, OSError):  # the pipe closed: the worker died
                     self.done[index] = self.broken(item, DIED)
                     pool._end(slot)
                     continue
+                if message == _READY:
+                    slot.ready, slot.started = True, time.monotonic()
+                    continue
+                ok, payload, records = message
                 replay(records)  # what the worker logged meanwhile, into this run's log
                 slot.task = None  # a result, or the task raised: the worker goes on
                 self.done[index] = payload if ok else self.broken(item, payload)
             elif slot.process.sentinel in ready:
                 self.done[index] = self.broken(item, DIED)
                 pool._end(slot)
-            elif pool.timeout is not None and now - slot.started >= pool.timeout:
-                logger.error("任务超过 {} 秒，已停止其工作进程", pool.timeout)
+            elif pool.timeout is not None and now >= self._deadline(slot):
+                logger.info("任务超过 {} 秒，已停止其工作进程", pool.timeout)
                 self.done[index] = self.broken(item, timed_out(pool.timeout))
                 pool._end(slot)
+
+
+def no_setup() -> None:
+    """An initializer for workers that need nothing prepared (checking a workbook)."""
 
 
 def _serve(conn: multiprocessing.connection.Connection, initializer: Callable[..., None],
@@ -237,6 +262,7 @@ def _serve(conn: multiprocessing.connection.Connection, initializer: Callable[..
     writes no file of its own)."""
     collect_records()
     initializer(*initargs)
+    conn.send(_READY)
     while True:
         try:
             message = conn.recv()
@@ -265,15 +291,16 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def alarm_usable() -> bool:
+    """Whether a task in this thread can be bounded by an alarm signal: Unix, main thread."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
 @contextlib.contextmanager
 def _alarm(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`TaskTimeout` after ``seconds`` (main thread on Unix only; else no limit)."""
-    usable = (
-        seconds is not None
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
-    if not usable:
+    """Raise :class:`TaskTimeout` after ``seconds`` (where :func:`alarm_usable`; else the pool
+    runs tasks in a worker process instead, see :class:`TaskPool`)."""
+    if seconds is None or not alarm_usable():
         yield
         return
 

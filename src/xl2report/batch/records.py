@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from pathlib import Path
+
+from xl2report.compat import StrEnum
 
 # 无法处理: a timeout or a dead worker (the next runs try again, MAX_AUTO_RETRIES times), or an
 # internal error (only run --retry or a changed file tries again).
@@ -31,6 +32,7 @@ class FileStatus(StrEnum):
     PENDING = "pending"
     FAILED = "failed"
     HELD = "held"  # 机关名称 not on the registered roster: no outputs until a person decides
+    SENDER_HELD = "sender-held"  # mailed by an address not known for its unit: the same
 
     @property
     def label(self) -> str:
@@ -41,7 +43,8 @@ class FileStatus(StrEnum):
     def is_problem(self) -> bool:
         """Whether the file needs the county office's attention (the run exits with 1)."""
         return self in (
-            FileStatus.REJECTED, FileStatus.UNREADABLE, FileStatus.FAILED, FileStatus.HELD
+            FileStatus.REJECTED, FileStatus.UNREADABLE, FileStatus.FAILED, FileStatus.HELD,
+            FileStatus.SENDER_HELD,
         )  # fmt: skip
 
 
@@ -55,6 +58,7 @@ _STATUS_LABELS = {
     FileStatus.PENDING: "等待写完",
     FileStatus.FAILED: "处理失败",
     FileStatus.HELD: "待确认名称",
+    FileStatus.SENDER_HELD: "待确认来源",
 }
 
 
@@ -66,7 +70,7 @@ class RunOptions:
     outbox: Path
     ledger: Path | None = None  # default outbox/.xl2report/ledger.sqlite
     jobs: int | None = None  # worker processes; None = number of CPUs
-    previous_year: Path | None = None  # folder with last year's workbooks
+    previous_year: Path | None = None  # last year's outbox (or its ledger) or workbooks folder
     pdf: bool = False
     roster: Path | None = None  # register this roster before the run
     move_processed: bool = False  # move originals into inbox/已处理/ afterwards
@@ -119,11 +123,15 @@ class RunResult:
     files: list[FileResult]
     notes: list[str] = field(default_factory=list)  # run-level messages (PDF failures …)
     log: Path | None = None
+    # Outputs or originals another program has open (Windows refused to move them): one
+    # sentence each, saying which file to close; the next run completes the moves.
+    open_files: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        """0: nothing rejected, unreadable or failed among the listed files; else 1."""
-        return 1 if any(f.status.is_problem for f in self.files) else 0
+        """0: nothing rejected, unreadable or failed among the listed files and no file held
+        open by another program; else 1."""
+        return 1 if self.open_files or any(f.status.is_problem for f in self.files) else 0
 
     def counts(self) -> dict[FileStatus, int]:
         """Number of listed files per status."""
@@ -137,6 +145,7 @@ class RunResult:
             "files": [f.to_dict() for f in self.files],
             "counts": self.counts(),
             "notes": self.notes,
+            "open_files": self.open_files,
             "exit_code": self.exit_code,
         }
 

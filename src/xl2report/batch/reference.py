@@ -1,7 +1,8 @@
 """Checked values as stored text, and last year's values for the year-over-year checks.
 
-A run freezes last year's values (from the ledger's accepted rows, and from ``--previous-year``
-workbooks) into the ledger's ``reference`` table before any worker starts, so every worker and
+A run freezes last year's values (from the ledger's accepted rows, and from ``--previous-year``:
+another outbox or a folder of workbooks, read by :mod:`xl2report.batch.lastyear`) into the
+ledger's ``reference`` table before any worker starts, so every worker and
 every ``--jobs`` sees the same values; workers read them through :class:`ReferenceReader`.
 """
 
@@ -9,22 +10,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xl2report.batch.inbox import Kind, scan
+from xl2report.batch.ledger_schema import connect_readonly
 from xl2report.batch.records import FileStatus
 from xl2report.checks.cells import coerce_values
 from xl2report.checks.check import check_file
-from xl2report.errors import FatalError
 from xl2report.form.national import Value
 from xl2report.log import logger
 
 if TYPE_CHECKING:
     from xl2report.batch.ledger import Ledger
-    from xl2report.batch.pool import TaskPool
 
 LEDGER_SOURCE = "账本"
 
@@ -54,7 +53,7 @@ class ReferenceReader:
     def get(self, org: str, year: int) -> dict[str, Value] | None:
         """Last year's values of ``org`` for ``year``, if the snapshot has them."""
         if self._conn is None:
-            self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            self._conn = connect_readonly(self.path.absolute())
         hit = self._conn.execute(
             "SELECT vals FROM reference WHERE org = ? AND year = ?", (org, year)
         ).fetchone()
@@ -80,36 +79,31 @@ def previous_values(path: str) -> tuple[str, int | None, str | None]:
     return report.org, report.year, encode_values(result.values)
 
 
-def snapshot(ledger: Ledger, previous_year: Path | None, executor: TaskPool) -> int:
+def snapshot(ledger: Ledger, earlier: Iterable[tuple[str, int, str, str]] = ()) -> int:
     """Freeze last year's values for this run; returns how many (org, year) pairs it holds.
 
-    The ledger's accepted rows come first; a valid workbook under ``previous_year`` for the
-    same org and year wins over them (the latest received one per org).
+    The ledger's accepted rows come first; ``earlier`` — (org, year, source, values JSON) from
+    ``--previous-year``, oldest first — wins over them for the same org and year.
     """
     refs: dict[tuple[str, int], tuple[str, str]] = {}
     for row in ledger.rows(statuses=(FileStatus.ACCEPTED,)):
         if row.org and row.year is not None and row.vals:
             refs[(row.org, row.year)] = (LEDGER_SOURCE, row.vals)
-    if previous_year is not None:
-        folder = Path(previous_year)
-        if not folder.is_dir():
-            raise FatalError(f"上年工作簿目录不存在：{folder}")
-        found = [e for e in scan(folder) if e.kind is Kind.WORKBOOK and e.size > 0]
-        found.sort(key=lambda e: (e.mtime_ns, e.rel))  # the latest valid one per org wins
-        results = executor.ordered(
-            previous_values,
-            previous_values,
-            [str(e.path) for e in found],
-            broken=lambda path, reason: ("", None, None),
-        )
-        for e, (org, year, vals) in zip(found, results, strict=True):
-            if vals and org and year is not None:
-                refs[(org, year)] = (str(e.path), vals)
+    for org, year, source, vals in earlier:
+        refs[(org, year)] = (source, vals)
     return ledger.replace_reference(
         (org, year, src, vals) for (org, year), (src, vals) in refs.items()
     )
 
 
-def snapshot_years(ledger: Ledger) -> list[int]:
-    """The years whose values the snapshot holds (to say honestly what can be compared)."""
-    return [r[0] for r in ledger.conn.execute("SELECT DISTINCT year FROM reference ORDER BY year")]
+def compared_with(ledger: Ledger, org: str, year: int) -> dict[str, Value] | None:
+    """Last year's values that ``org``'s report for ``year`` is compared with: those of the
+    latest run's snapshot (which holds ``--previous-year`` sources), else the ledger's current
+    accepted submission of ``year - 1``."""
+    hit = ledger.conn.execute(
+        "SELECT vals FROM reference WHERE org = ? AND year = ?", (org, year - 1)
+    ).fetchone()
+    if hit:
+        return decode_values(hit[0])
+    row = ledger.current(org, year - 1)
+    return row.values() if row is not None and row.vals else None

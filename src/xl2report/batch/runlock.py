@@ -2,7 +2,8 @@
 
 ``fcntl.flock`` (``msvcrt.locking`` on Windows) is released by the kernel when the holder exits,
 even after ``kill -9``, so a crash never leaves a stale lock behind.  The holder writes its pid
-into the file so the second run can say who holds it.
+into the file so the second run can say who holds it.  ``msvcrt.locking`` locks bytes, and no
+other process can read a locked byte, so on Windows the lock is on a byte far past the pid.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class RunLock:
         # read it through the page cache, and no lock outlives a crash (flushing it cost a
         # disk wait at the start of every run).
         os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, f"{os.getpid()}\n".encode())
         self._fd = fd
 
@@ -81,10 +83,13 @@ def _read_pid(fd: int) -> str:
     return ""
 
 
-if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+_LOCK_BYTE = 1 << 20  # the byte msvcrt locks (past the end of the file, which Windows allows)
+
+if sys.platform == "win32":  # tested with a simulated msvcrt (tests/test_windows_files.py)
     import msvcrt
 
     def _try_lock(fd: int) -> bool:
+        os.lseek(fd, _LOCK_BYTE, os.SEEK_SET)  # msvcrt locks from the current position
         try:
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         except OSError:
@@ -93,7 +98,7 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
 
     def _unlock(fd: int) -> None:
         with contextlib.suppress(OSError):
-            os.lseek(fd, 0, os.SEEK_SET)
+            os.lseek(fd, _LOCK_BYTE, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 else:

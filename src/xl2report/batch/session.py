@@ -26,8 +26,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from xl2report.batch import crossyear, worker
 from xl2report.batch import inbox as inbox_mod
-from xl2report.batch import reference, worker
 from xl2report.batch.commit import Recorder
 from xl2report.batch.guards import (
     PENDING_INCOMPLETE,
@@ -202,16 +202,12 @@ class _Pass:
             options.jobs, len(work), worker.init_pool_worker, setup, options.timeout
         )
         notes: list[str] = []
+        base: crossyear.Baseline | None = None
         try:
             items = self._prepare()
             if any(job for _, _, job, _ in items):
-                n = reference.snapshot(self.ledger, options.previous_year, executor)
-                if n:
-                    years = "、".join(map(str, reference.snapshot_years(self.ledger)))
-                    logger.info(
-                        "跨年度核对：已载入 {} 份已通过的 {} 年度数字，各单位下一年度的报送与之核对",
-                        n, years,
-                    )  # fmt: skip
+                base = crossyear.prepare(self.ledger, options.previous_year, executor)
+                notes += [base.note] if base.note else []
             if options.word_template is not None:
                 session.local_worker(options)  # a broken template fails here, once, clearly
             results = executor.ordered(
@@ -226,8 +222,14 @@ class _Pass:
                 outcome = preset if job is None else next(results)
                 assert outcome is not None
                 self._finish(e, sha, outcome)
+            if base is not None:  # two years of one unit in this inbox: checked against each other
+                done = [(e, sha, job) for e, sha, job, _ in items if job is not None]
+                said = crossyear.settle(
+                    self.ledger, base, done, lambda job: session.local_worker(options).check(job)
+                )
+                notes += said if options.previous_year is not None else []
             if options.pdf:
-                notes = make_missing_pdfs(session.recorder, executor, self.emit)
+                notes += make_missing_pdfs(session.recorder, executor, self.emit)
         finally:
             executor.shutdown()
             session._drop_staging()
@@ -238,7 +240,8 @@ class _Pass:
             if result.sha256 and result.status not in (FileStatus.PENDING, FileStatus.FAILED):
                 self._list(rel, result.sha256, new=result.new)
         files = [self.listing[rel] for rel in sorted(self.listing)]
-        return RunResult(self.inbox, session.outbox, files, notes, session.log)
+        open_files = session.recorder.take_open_files()
+        return RunResult(self.inbox, session.outbox, files, notes, session.log, open_files)
 
     def _refuse_lost_ledger(self) -> None:
         """An empty ledger beside outputs made by earlier runs: the ledger was deleted, moved
@@ -301,7 +304,7 @@ class _Pass:
             return None
 
     def _prepare(self) -> list[Item]:
-        """A job per submission; old .xls/.et files are first converted in one LibreOffice call
+        """A job per submission; .xls/.et/.ods files are first converted in one LibreOffice call
         (those that cannot be converted get their outcome right away)."""
         staging = self.session.box.staging
         legacy = [(e.path, sha) for e, sha in self.plan.work if e.kind is Kind.LEGACY]
@@ -324,6 +327,8 @@ class _Pass:
     def _finish(self, e: Entry, sha: str, outcome: worker.Outcome) -> None:
         if outcome.detail:
             logger.error("{} 处理失败：\n{}", e.rel, outcome.detail)
+        for note in outcome.notes:  # what the renderer wrote differently from the workbook
+            logger.info("{}：{}", e.rel, note)
         if maybe_incomplete(e, outcome, self.options.settle):  # a copy still arriving: not unreadable for good
             outcome = worker.Outcome(sha, FileStatus.PENDING, message=PENDING_INCOMPLETE)
         if outcome.status in (FileStatus.PENDING, FileStatus.FAILED):  # not recorded: retried

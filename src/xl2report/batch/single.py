@@ -1,4 +1,5 @@
-"""One workbook outside a run (``xl2report render``): check it, then render its report and PDF.
+"""One workbook outside a run (``xl2report render``): check it (within a time limit,
+:mod:`xl2report.batch.checking`), then render its report and PDF.
 
 Sits above both ``checks`` and ``report`` because it joins them; the batch run does the same per
 file in :mod:`xl2report.batch.worker`.
@@ -10,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl2report.atomic import OutputExistsError
+from xl2report.batch.checking import DEFAULT_TIMEOUT, check_files
 from xl2report.batch.outbox import report_filename
-from xl2report.checks.check import CheckResult, check_file
+from xl2report.checks.check import CheckResult
 from xl2report.report import office
 from xl2report.report.render import RenderError, ReportRenderer, docx_to_pdf
 
@@ -56,15 +58,16 @@ def render_workbook(
     pdf: bool = False,
     force: bool = False,
     draft: bool = False,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> RenderOutcome:
     """Check ``workbook``; if it passes (or, with ``draft``, even if not) render its report and
     optionally a PDF.
 
     ``force`` only allows replacing existing outputs; ``draft`` renders a workbook with errors
-    as a draft (marked on its first page and in its file name).  Raises :class:`RenderError` /
+    as a draft (marked on its first page and in its file name); ``timeout`` bounds the check.  Raises :class:`RenderError` /
     :class:`~xl2report.atomic.OutputExistsError`.
     """
-    result = check_file(Path(workbook))
+    (result,) = check_files([Path(workbook)], timeout=timeout)
     outcome = RenderOutcome(result)
     report = result.report
     if not report.readable:

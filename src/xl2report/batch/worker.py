@@ -14,6 +14,7 @@ import os
 import signal
 import threading
 import traceback
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from xl2report.batch.roster import RosterIndex
 from xl2report.checks.catalogue import Finding
 from xl2report.checks.check import CheckResult, check_file, with_previous
 from xl2report.checks.copied import COPY_THRESHOLD
+from xl2report.errors import ENVIRONMENT_ERRNOS
 from xl2report.form.national import ORG
 from xl2report.log import logger
 from xl2report.report.office import OfficeError
@@ -137,20 +139,30 @@ class Worker:
         except OSError:  # moved away or deleted since the scan: nothing to record
             return Outcome(job.sha256, FileStatus.PENDING, message=VANISHED)
         try:
-            result = self._check(job)
+            result = self.check(job)
         except Exception as exc:  # the per-file boundary: one bad file never stops a batch
             return cannot_process(job.sha256, _internal(exc), detail=traceback.format_exc())
         if isinstance(result, Outcome):  # held: its name is not on the roster
             return result
         try:
             return self._output(job, result)
+        except OSError as exc:
+            if exc.errno in ENVIRONMENT_ERRNOS:
+                raise  # the disk, not the file: the run stops with one sentence (guards)
+            report = result.report
+            out = cannot_process(job.sha256, _internal(exc), detail=traceback.format_exc())
+            out.org, out.year = report.org, report.year
+            return out
         except Exception as exc:
             report = result.report
             out = cannot_process(job.sha256, _internal(exc), detail=traceback.format_exc())
             out.org, out.year = report.org, report.year
             return out
 
-    def _check(self, job: Job) -> CheckResult | Outcome:
+    def check(self, job: Job) -> CheckResult | Outcome:
+        """The checks of ``process`` without the outputs (a ``held`` outcome for a 机关名称
+        not on the roster); a run checks a file again with this when last year's values
+        changed during the run."""
         result = check_file(Path(job.checked))
         report = result.report
         held = self._match_roster(result)
@@ -201,6 +213,8 @@ class Worker:
             out.status, out.staged = FileStatus.REJECTED, str(staged)
         return out
 
+
+MAX_MANIFEST_BYTES = 1024 * 1024  # an .ods manifest lists a few dozen files
 
 def cannot_process(sha256: str, reason: str, detail: str = "", retry: bool = False) -> Outcome:
     """The outcome of a file that could not be processed (an internal error, a timeout, a
@@ -288,18 +302,18 @@ def make_pdfs(docx_paths: Sequence[str], outdir: str) -> list[PdfResult]:
 
 
 def legacy_note(count: int) -> str:
-    """What to say (on stderr) before ``count`` old .xls/.et files are converted: that it is
+    """What to say (on stderr) before ``count`` .xls/.et/.ods files are converted: that it is
     under way, or first of all that LibreOffice is missing here."""
     if office_available():
-        return f"正在用 LibreOffice 转换 {count} 个旧格式文件（.xls/.et）…"
+        return f"正在用 LibreOffice 转换 {count} 个旧格式文件（.xls/.et/.ods）…"
     return (
-        f"本机未安装 LibreOffice：{count} 个旧格式文件（.xls/.et）无法自动转换为 .xlsx，"
+        f"本机未安装 LibreOffice：{count} 个旧格式文件（.xls/.et/.ods）无法自动转换为 .xlsx，"
         "需请报送单位另存为 .xlsx 后重新报送。"
     )
 
 
 def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[str, Path | Finding]:
-    """Convert .xls/.et files to .xlsx in one LibreOffice call.
+    """Convert .xls/.et/.ods files to .xlsx in one LibreOffice call.
 
     ``sources`` are (file, sha256).  Returns, per sha256, the converted copy or the finding that
     explains why there is none (encrypted; LibreOffice missing; conversion failed).
@@ -344,6 +358,12 @@ def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[s
 
 
 def _encrypted(path: Path) -> bool:
+    if path.suffix.lower() == ".ods":  # OpenDocument lists a password's key in its manifest
+        try:
+            with zipfile.ZipFile(path) as zf, zf.open("META-INF/manifest.xml") as fh:
+                return b"encryption-data" in fh.read(MAX_MANIFEST_BYTES)
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return False  # LibreOffice will judge it
     import msoffcrypto
 
     try:

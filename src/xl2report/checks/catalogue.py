@@ -1,11 +1,12 @@
 """Findings: what is wrong with a returned workbook, where, and how to fix it.
 
-A :class:`Finding` is data, not an exception.  Its ``code`` comes from one closed :data:`CATALOGUE`,
-which fixes each code's level, a short Chinese name (what clerks see beside a finding; the code
-stays in ``--json`` and the ledger), a one-line title and the message template (as frictionless
-keeps ``Error.template``); :meth:`Finding.at` is the one factory that fills a template at a place
-of the form.  No finding message is written anywhere else.  docs/校验代码表.md is generated from
-this table (``python -m xl2report.docs``) and a test keeps both in step.
+A :class:`Finding` is data, not an exception.  Its ``code`` comes from one closed
+:data:`CATALOGUE`, which fixes each code's level, a short Chinese name (what clerks see beside a
+finding; the code stays in ``--json`` and the ledger), a one-line Chinese title and the Chinese
+message template (as frictionless-py keeps ``Error.template``); :meth:`Finding.at` is the one
+factory that fills a template at a place of the form.  No finding message is written anywhere
+else.  docs/校验代码表.md is generated from this table (``python -m xl2report.docs``) and a
+test keeps both in step.
 
 Templates are ``str.format`` text: ``{name}`` is a parameter (numbers are shown as
 :func:`~xl2report.form.types.format_number` shows them, lists joined with 、), and a part in
@@ -21,9 +22,10 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Protocol
 
+from xl2report.checks.likeness import Likeness
 from xl2report.checks.messages import fill as fill
 from xl2report.checks.messages import shift_phrase as shift_phrase
-from xl2report.form.national import MAX_DECIMALS, MAX_NUMBER, YEAR_MAX, YEAR_MIN
+from xl2report.form.national import MAX_DECIMALS, MAX_EXACT, MAX_NUMBER, YEAR_MAX, YEAR_MIN
 from xl2report.form.types import Level, format_number
 
 EMPTY = "（空）"  # how a message shows a cell or text that holds nothing
@@ -59,7 +61,7 @@ def _code(code: str, level: Level, name: str, title: str, group: str, template: 
 
 E, W = Level.ERROR, Level.WARNING
 _SHIFTED = "该表的数字无法按位置读取；请删除插入的行列（或恢复删除的），或在原模板中重新填写。"
-_LEGACY = "这是旧版 .xls/.et 格式，请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后重新报送。"
+_LEGACY = "这是 .xls/.et/.ods 格式的表格，请在 Excel 或 WPS 中“另存为” .xlsx 工作簿后重新报送。"
 _ZERO = "已按 0 计；没有请直接填 0。"
 # A stated number against its cells: the sentence quoted, the cells named, both numbers given.
 _STATED = (
@@ -78,7 +80,7 @@ _CODES = (
     _code("lock-file", E, "临时锁文件", "这是 Excel/WPS 打开文件时留下的临时锁文件（~$ 开头），不是工作簿", "文件",
           "这是 Excel/WPS 打开文件时自动生成的临时锁文件（~$ 开头），不是报送的工作簿；"
           "请找不带 ~$ 的那个文件。"),
-    _code("legacy-format", E, "旧版格式", "旧版 .xls/.et 二进制格式，请另存为 .xlsx 后再报送", "文件",
+    _code("legacy-format", E, "旧版格式", "旧版 .xls/.et 或 .ods 格式，请另存为 .xlsx 后再报送", "文件",
           _LEGACY,
           no_office=_LEGACY + "（本机未安装 LibreOffice，无法自动转换。）",
           not_converted=_LEGACY + "（自动转换失败。）"),
@@ -86,6 +88,12 @@ _CODES = (
           "工作簿设置了打开密码，无法读取；请在 Excel/WPS 中取消“打开密码”后重新报送。"),
     _code("not-a-workbook", E, "不是工作簿", "不是 Excel 工作簿（.xlsx）", "文件",
           "这不是 Excel 工作簿（.xlsx）文件，请发送下发模板填写后的 .xlsx 文件。"),
+    _code("zip-without-workbook", E, "压缩包里没有工作簿", "压缩包里没有 Excel 工作簿（如改了扩展名的 Word 文档或压缩包）", "文件",
+          "这个文件是压缩包，里面没有 Excel 工作簿[（{detail}）]；请用 Excel/WPS 打开要报送的报表，"
+          "“另存为” Excel 工作簿（.xlsx）后重新报送。"),
+    _code("unknown-namespace", E, "格式无法识别", "工作簿的格式无法识别（不是 Excel 的命名空间）", "文件",
+          "工作簿的格式无法识别（{detail}），可能由不兼容的软件生成；请用 Excel/WPS 打开后"
+          "“另存为” Excel 工作簿（.xlsx）再报送。"),
     _code("corrupt-workbook", E, "文件已损坏", "工作簿已损坏或不完整（可能没有复制完）", "文件",
           "工作簿已损坏或不完整（可能没有复制或下载完整），请重新保存后报送。"),
     _code("zip-bomb", E, "解压后过大", "工作簿解压后过大，已拒绝读取", "文件",
@@ -115,6 +123,9 @@ _CODES = (
           "模板版式指纹与当前版本不一致（元数据可能被改动）；已按版式逐项核对。"),
     _code("sheet-missing", E, "缺少工作表", "缺少工作表（被删除或改名）", "版式",
           "缺少工作表“{sheet}”（被删除或改名），请用原模板填写。"),
+    _code("sheet-duplicate", E, "工作表同名", "两个工作表同名（Excel 不允许），无法确定用哪一个", "版式",
+          "有两个工作表都叫“{sheet}”（Excel 不允许同名），只读取了第一个，无法确定哪一个是报送的"
+          "数据；请删除多余的一个，或用下发的模板重新填写后报送。"),
     _code("sheet-extra", W, "多余的工作表", "多出了模板中没有的工作表", "版式",
           "多出了工作表“{sheet}”，其内容不会被读取。"),
     _code("label-changed", E, "标签被改动", "表格标签被修改", "版式",
@@ -167,13 +178,18 @@ _CODES = (
           empty="{label}为空，" + _ZERO),
     _code("not-an-integer", E, "不是整数", "件数必须是整数", "数值",
           "{label}应为整数件数，现为 {shown}（格子里可能显示为四舍五入后的整数）；请改为整数。"),
-    _code("number-out-of-range", E, "数字过大", f"数字超出合理范围（最大 {format_number(MAX_NUMBER)}）",
-          "数值", "{label}为 {shown}，超出合理范围（不超过 {max}）；请检查是否多打了数字或填错了格子。"),
+    _code("number-large", W, "数字很大", f"数字超过 {format_number(MAX_NUMBER)}，请核对", "数值",
+          "{label}为 {shown}，超过 {max}，请核对是否多打了数字或填错了格子；确实如此可以报送。"),
+    _code("number-out-of-range", E, "数字过大", f"数字过大，无法精确计算（超过 {format_number(MAX_EXACT)}）",
+          "数值", "{label}为 {shown}，超过 {max}，Excel 已无法精确保存这个数；请检查是否多打了数字或"
+          "填错了格子。"),
     _code("text-not-encodable", E, "损坏的字符", "文字中含有损坏的字符（如半个表情符号）", "数值",
           "{label}含有 {count} 个损坏的字符（如不完整的表情符号），无法保存；请删除后重新输入。"),
     _code("text-too-long", E, "文字过长", "文字过长（超过上限）", "数值",
           "{label}有 {length} 个字，超过上限 {max} 个字（可能是粘贴时带进了整页或整表的内容）；"
           "请删减后重新报送。"),
+    _code("org-not-one-line", E, "机关名称有换行", "机关名称含有换行或不可见的控制字符", "数值",
+          "{label}{what}（多为从网页或其他软件复制带入），已按“{shown}”读取；请删除后重新输入。"),
     _code("negative-number", E, "负数", "数字不能为负数", "数值", "{label}不能为负数，现为 {shown}。"),
     _code("not-a-number", E, "不是数字", "数字格里填了文字或单位", "数值",
           "{label}应填数字，现为“{shown}”；请只填阿拉伯数字，不要写文字或单位。"),
@@ -203,6 +219,26 @@ _CODES = (
     _code("required-text-missing", E, "必填文字为空", "必填的文字部分为空", "文字", "{label}不能为空，请填写。"),
     _code("placeholder-left", E, "留有占位内容", "文字中留有“XX”“20XX”“【】”“请填写”等占位内容", "文字",
           "{label}中留有占位内容：{hits}，请替换为实际内容。"),
+    # Error: 条例第五十条(四) makes 存在的主要问题及改进情况 an item every report must contain, and the
+    # 2021 format sanctions reports that are 敷衍塞责; "无" leaves the item out as surely as an
+    # empty cell (itself an error).  A short text may still say something: a person judges.
+    _code("text-says-nothing", E, "只写了“无”", "存在的主要问题及改进情况只写了“无”之类的字，等于没有填写", "文字",
+          "{label}只写了“{text}”，等于没有填写。《条例》第五十条要求年报写明政府信息公开工作"
+          "存在的主要问题及改进情况，请写出本年度的具体问题和改进措施。"),
+    _code("text-too-short", W, "问题及改进过短", "存在的主要问题及改进情况过短，说不出具体问题和改进措施", "文字",
+          "{label}只有 {length} 个字（“{text}”），写不出具体的问题和改进措施；上级核对年报时"
+          "会把过短的这一部分判为敷衍，请按本年度实际充实。"),
+    # Error: the 统计期限 is the year the report is about; another year there is never right.
+    _code("period-wrong-year", E, "统计期限年份不对", "前言等处写的统计期限不是报告年度", "文字",
+          "{label}中“{sentence}”写的统计期限是 {found} 年，报告年度为 {year} 年；请改为"
+          "“自{year}年1月1日起至{year}年12月31日止”。"),
+    # Warning: plans ("2025年将……"), dates of publication in the reporting season and rules
+    # taking effect later are legitimate; a person judges what remains.
+    _code("text-later-year", W, "写了以后的年份", "文字把报告年度之后的年份当作本年度来写（可能是其他年度的报告）",
+          "文字",
+          "{label}中“{sentence}”写的是 {later} 年，报告年度为 {year} 年[（这部分另有 {more} "
+          "处）]；如果是照抄了其他年度的文字，请改为 {year} 年的情况（今后的工作计划、报告的发布"
+          "日期不算）。"),
     _code("year-not-mentioned", W, "未提报告年度",
           "文字没有提到报告年度，却提到了其他年份（可能照抄了往年报告）", "文字",
           "报告年度为 {year} 年，但文字中只出现了 {others}；是否照抄了其他年度的报告？"),
@@ -233,6 +269,16 @@ _CODES = (
     # Warning: prose rounds amounts and may quote another basis (收费 of a whole county).
     _code("narrative-fee-amount-mismatch", W, "文字收费金额不符",
           "文字中的收费金额与二表（万元）或六部分信息处理费（元）不一致", "文字", _STATED),
+    # Error: "发出收费通知N件" names 六's own field 发出收费通知件数.
+    _code("narrative-fee-notices-mismatch", E, "文字收费通知件数不符",
+          "文字中的收费通知件数与六部分“发出收费通知件数”不一致", "文字", _STATED),
+    # Warning, the lowest level there is: "收到申请N件" equal to 新收 is right by the table's
+    # words, but supervisors' comparison tools read "共收到申请N件" as 新收 + 上年结转.
+    _code("narrative-received-reading", W, "文字收到件数易误读",
+          "文字“收到申请 N 件”等于新收，而上年结转大于 0：上级核对工具会读作新收加上年结转", "文字",
+          "{label}中“{sentence}”的 {number} 件等于三表“{new_row}”；有上年结转 {carried} 件时，"
+          "上级部门和评议机构的核对工具把“收到申请N件”读作 新收 + 上年结转（{total} 件），会判为"
+          "不一致。建议写明“新收申请{number}件，上年结转{carried}件”。"),
     # Errors, not warnings: "未收到申请" against a table with new applications, or "未收取信息处理费"
     # against fee figures, is no doubtful reading of prose but a report that says both "none"
     # and "N"; published, it contradicts itself.  (Counts read from prose stay warnings where a
@@ -255,6 +301,12 @@ _CODES = (
           "文字部分与上年报告的同一部分几乎相同（去掉数字和年份后达到提醒线，默认 90%）", "跨年度",
           "{label}与上年报告的同一部分有 {percent}% 相同（已去掉数字和年份），达到 {threshold}% "
           "的提醒线；请按本年度的实际工作重写。"),
+    # Warning: a table whose every figure is last year's is copied or not filled in; a table
+    # that is 0 in both years (nothing happened) is not flagged.
+    _code("table-same-as-last-year", W, "表格与上年相同", "表格的数字与上年报告完全相同（可能照抄了上年的表格）",
+          "跨年度",
+          "“{sheet}”的 {cells} 个数字与上年报告逐格相同（其中 {nonzero} 个不为 0）；请核对是否"
+          "照抄了上年的表格。"),
     _code("yoy-swing", W, "与上年相差十倍", "与上年相比变化超过十倍（可能把“元”当成“万元”）", "跨年度",
           "{label}本年为 {now}，上年为 {before}，[是上年的 {times} 倍][只有上年的 {percent}%]"
           "[，请确认单位是否为“{unit}”]。"),
@@ -276,8 +328,11 @@ Number = int | Decimal
 class Place(Protocol):
     """Where a finding sits: a field or a fixed label of the form."""
 
-    sheet: str
-    cell: str
+    @property
+    def sheet(self) -> str: ...
+
+    @property
+    def cell(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -342,7 +397,9 @@ class Finding:
     @property
     def where(self) -> str:
         """'三、依申请公开!D8' or just the sheet, or ''."""
-        return f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet
 
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)
@@ -369,6 +426,8 @@ class FileReport:
     org: str = ""
     year: int | None = None
     findings: list[Finding] = field(default_factory=list)
+    # How like last year's each section is; None when there was no last year to compare with.
+    similarity: list[Likeness] | None = None
 
     @property
     def valid(self) -> bool:
@@ -391,6 +450,11 @@ class FileReport:
         self.findings.extend(findings)
 
     def to_dict(self) -> dict[str, object]:
-        findings = [f.to_dict() for f in self.findings]
-        return {"file": self.file, "org": self.org, "year": self.year, "valid": self.valid,
-                "findings": findings}  # fmt: skip
+        return {
+            "file": self.file,
+            "org": self.org,
+            "year": self.year,
+            "valid": self.valid,
+            "findings": [f.to_dict() for f in self.findings],
+            "similarity": None if self.similarity is None else [s.to_dict() for s in self.similarity],
+        }

@@ -14,7 +14,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-from xl2report.form.national import FORM, MAX_DECIMALS, MAX_NUMBER, Field, Form, Value, ValueType
+from xl2report.compat import iso_datetime
+from xl2report.form.national import (
+    FORM,
+    MAX_DECIMALS,
+    MAX_EXACT,
+    MAX_NUMBER,
+    Field,
+    Form,
+    Value,
+    ValueType,
+)
 from xl2report.xlsx.parts import RawCell
 
 ZERO_WORDS = frozenset({"无", "-", "—", "/", "－", "／", "——", "--", "不适用"})
@@ -23,7 +33,7 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 # Digits a number may have before or after the point before it is judged, never parsed: a
 # "1e999999999" must be refused in constant time, not expanded into a billion digits.
 _MAX_DIGITS = 30
-_MAX_EXPONENT = len(str(MAX_NUMBER)) + _MAX_DIGITS
+_MAX_EXPONENT = len(str(MAX_EXACT)) + _MAX_DIGITS
 
 
 class Parsed(NamedTuple):
@@ -33,6 +43,7 @@ class Parsed(NamedTuple):
     value: Value | None  # None: no usable value (an error was found)
     code: str | None = None  # finding code, if any
     shown: str = ""  # what the cell shows, for the message
+    large: bool = False  # above MAX_NUMBER: used, with a warning to check it (number-large)
 
 
 def parse_cell(f: Field, raw: RawCell | None, date1904: bool = False) -> Parsed:
@@ -99,18 +110,19 @@ def _judge(number: Decimal, decimal: bool, soft: str | None, shown: str) -> Pars
         return Parsed(None, "number-out-of-range", _short(shown))
     if number < 0:
         return Parsed(None, "negative-number", shown)
-    if number > MAX_NUMBER:
+    if number > MAX_EXACT:  # no longer the number typed: Excel keeps 15 digits
         return Parsed(None, "number-out-of-range", _short(shown))
+    large = number > MAX_NUMBER
     if not decimal:
         if number != number.to_integral_value():
             return Parsed(None, "not-an-integer", shown)
-        return Parsed(int(number), soft, shown)
+        return Parsed(int(number), soft, shown, large)
     exponent = number.normalize().as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     value: Value = int(number) if number == number.to_integral_value() else number.normalize()
     if places > MAX_DECIMALS:
-        return Parsed(value, soft or "decimal-precision", shown)
-    return Parsed(value, soft, shown)
+        return Parsed(value, soft or "decimal-precision", shown, large)
+    return Parsed(value, soft, shown, large)
 
 
 def _short(text: str) -> str:
@@ -146,7 +158,7 @@ def date_text(raw: RawCell, date1904: bool = False) -> str:
     assert raw.value is not None
     if raw.type == "d":  # ISO 8601 text
         try:
-            moment = datetime.fromisoformat(raw.value)
+            moment = iso_datetime(raw.value)
         except ValueError:
             return raw.value
     else:

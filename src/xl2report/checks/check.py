@@ -26,10 +26,12 @@ from xl2report.checks.prefilled import (
     without_overlap,
 )
 from xl2report.checks.rules import check_rules
-from xl2report.checks.yoy import check_year_over_year
+from xl2report.checks.yoy import compare_years
+from xl2report.form.characters import one_line, one_line_problem
 from xl2report.form.national import (
     FORM,
     ISSUE_META,
+    MAX_EXACT,
     MAX_NUMBER,
     MAX_ORG_CHARS,
     MAX_TEXT_CHARS,
@@ -104,7 +106,8 @@ def check_submission(
     if previous is not None:
         last = previous if isinstance(previous, CheckResult) else check_file(Path(previous))
     if last is not None and last.values:
-        report.extend(check_year_over_year(values, last.values, form, copy_threshold))
+        found, report.similarity = compare_years(values, last.values, form, copy_threshold)
+        report.extend(found)
     else:  # the template's own record of last year's 现行有效, when it has one
         report.extend(stock_from_prefilled(sub, values))
     report.findings = [_encodable(f) for f in without_overlap(report.findings)]
@@ -126,13 +129,12 @@ def with_previous(
     report = result.report
     # Last year's accepted values replace the template's own record of them.
     kept = [f for f in report.findings if f.code not in STOCK_CODES]
-    findings = without_overlap(
-        kept + check_year_over_year(result.values, previous, FORM, copy_threshold)
-    )
+    found, measured = compare_years(result.values, previous, FORM, copy_threshold)
+    findings = without_overlap(kept + found)
     # A stable sort of the sorted findings plus the new ones orders them exactly as sorting
     # all of them at once does.
     findings.sort(key=lambda f: _position(f, FORM))
-    out = FileReport(report.file, report.org, report.year, findings)
+    out = FileReport(report.file, report.org, report.year, findings, measured)
     return CheckResult(out, result.values, result.issue)
 
 
@@ -147,7 +149,7 @@ def with_findings(
     report = result.report
     kept = [f for f in report.findings if f.code not in replaced]
     findings = sorted(kept + [_encodable(f) for f in added], key=lambda f: _position(f, FORM))
-    out = FileReport(report.file, report.org, report.year, findings)
+    out = FileReport(report.file, report.org, report.year, findings, report.similarity)
     return CheckResult(out, result.values, result.issue)
 
 
@@ -225,6 +227,13 @@ def read_values(sub: Submission) -> ReadValues:
             count = len(_SURROGATE.findall(parsed.value))
             findings.append(Finding.at(f, "text-not-encodable", count=count))
             parsed = Parsed(_SURROGATE.sub("\ufffd", parsed.value))
+        if f.key == ORG.key and isinstance(parsed.value, str):
+            # The name travels into file names, mail headers and pages: one line, or an error
+            # (and the value read as that one line).
+            why = one_line_problem(parsed.value)
+            if why:
+                parsed = Parsed(one_line(parsed.value))
+                findings.append(Finding.at(f, "org-not-one-line", what=why, shown=parsed.value))
         limit = MAX_ORG_CHARS if f.key == ORG.key else MAX_TEXT_CHARS
         if isinstance(parsed.value, str) and len(parsed.value) > limit:
             findings.append(Finding.at(f, "text-too-long", length=len(parsed.value), max=limit))
@@ -236,6 +245,9 @@ def read_values(sub: Submission) -> ReadValues:
             and not (parsed.code == "blank-as-zero" and f.key == YEAR.key)
         ):
             findings.append(_value_finding(f, parsed))
+        if parsed.large and f.kind is Kind.INPUT and f.key != YEAR.key:  # the year has its range
+            findings.append(Finding.at(f, "number-large", actual=parsed.value, shown=parsed.shown,
+                                       max=MAX_NUMBER))  # fmt: skip
         if parsed.value is None:
             unusable.add(f.key)
         else:
@@ -262,7 +274,7 @@ def _value_finding(f: Field, parsed: Parsed) -> Finding:
                           shown=parsed.shown)  # fmt: skip
     empty = parsed.code == "blank-as-zero" and not parsed.shown.strip()
     return Finding.at(f, parsed.code, "empty" if empty else "", actual=parsed.shown,
-                      shown=parsed.shown, value=parsed.value, max=MAX_NUMBER)  # fmt: skip
+                      shown=parsed.shown, value=parsed.value, max=MAX_EXACT)  # fmt: skip
 
 
 def _stale_cache(sub: Submission, f: Field, recomputed: int | Decimal) -> list[Finding]:
@@ -315,7 +327,7 @@ def _identity_fields(sub: Submission, values: dict[str, Value]) -> list[Finding]
         shown = format_number(year)
         out.append(Finding.at(YEAR, "year-invalid", actual=shown,
                               min=YEAR_MIN, max=YEAR_MAX, shown=shown))  # fmt: skip
-    fixed_org, fixed_year = meta.get("org", "").strip(), meta.get("year", "").strip()
+    fixed_org, fixed_year = one_line(meta.get("org", "")), meta.get("year", "").strip()
     if fixed_org and org and org != fixed_org:
         out.append(Finding.at(ORG, "org-changed", expected=fixed_org, actual=org,
                               fixed=fixed_org, found=org))  # fmt: skip

@@ -33,7 +33,11 @@ def check_structure(sub: Submission) -> list[Finding]:
     known = set(form.sheet_names)
     if not present & known and form.meta_sheet not in present:
         return [Finding.at(None, "not-our-form")]
-    findings = list(_identity(sub))
+    # Two sheets of one name: only the first was read, and nobody can say which one was meant.
+    findings = [
+        Finding.at(name, "sheet-duplicate", sheet=name) for name in sub.raw.duplicate_sheets
+    ]
+    findings.extend(_identity(sub))
     if any(
         f.code in ("not-our-form", "form-version-old", "form-version-unknown") for f in findings
     ):

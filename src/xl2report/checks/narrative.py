@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from xl2report.checks.catalogue import Finding
+from xl2report.checks.periods import check_periods
 from xl2report.checks.stated import check_stated_numbers
 from xl2report.form.national import (
     FEE_BILLED,
@@ -18,6 +19,7 @@ from xl2report.form.national import (
     FEE_NOTICES,
     FORM,
     NEW_TOTAL,
+    PROBLEMS,
     S3_ROW_SHORT,
     Field,
     Form,
@@ -25,6 +27,7 @@ from xl2report.form.national import (
     number_or_zero,
 )
 from xl2report.form.types import format_number
+from xl2report.form.wording import content_of, says_nothing
 
 PLACEHOLDER = re.compile(
     r"20[XxＸｘ×]{2}|[XＸ]{2,}|×{2,}|【[^】\n]{0,30}】|请填写|此处填写|在此填写|待补充|〔填写〕"
@@ -38,6 +41,10 @@ NO_FEES = re.compile(
     r"(?:未|没有)(?:发生|产生)[^。；;]{0,8}?信息处理费|暂未开展信息处理费收取"
 )
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Fewer characters than this (digits, spaces and punctuation not counted) cannot name a problem
+# and a measure: "存在不足，将改进。" is 7.
+MIN_SUBSTANCE = 20
+_DIGITS = re.compile(r"\d")
 
 
 def text_fields(form: Form = FORM) -> list[Field]:
@@ -57,7 +64,11 @@ def check_narrative(
             findings.append(Finding.at(f, "control-characters", count=count))
     narrative = [(f, t) for f, t in texts if f.multiline]
     if year:
-        findings.extend(_years(narrative, year))
+        unmentioned = list(_years(narrative, year))
+        findings.extend(unmentioned)
+        # The year never named: that one finding already says the texts are another year's.
+        findings.extend(check_periods(narrative, year, later=not unmentioned))
+    findings.extend(_substance(str(values.get(PROBLEMS.key) or "")))
     findings.extend(check_stated_numbers(values, year, form))
     findings.extend(_says_none(values, form))
     findings.extend(_fees(narrative, values))
@@ -78,6 +89,20 @@ def _years(narrative: list[tuple[Field, str]], year: int) -> Iterator[Finding]:
     others = "、".join(f"{y}年" for y in sorted(mentioned))
     yield Finding.at(first, "year-not-mentioned", expected=year, actual=others,
                      year=year, others=others)  # fmt: skip
+
+
+def _substance(text: str) -> Iterator[Finding]:
+    """五 must name problems and measures: "无" is no answer, a few words hardly one."""
+    if not text.strip():
+        return  # empty: required-text-missing says so
+    shown = text.strip()
+    if says_nothing(text):
+        yield Finding.at(PROBLEMS, "text-says-nothing", text=shown, actual=shown)
+        return
+    length = len(_DIGITS.sub("", content_of(text)))
+    if length < MIN_SUBSTANCE:
+        yield Finding.at(PROBLEMS, "text-too-short", length=length, text=shown,
+                         expected=MIN_SUBSTANCE, actual=length)  # fmt: skip
 
 
 def _says_none(values: Mapping[str, object], form: Form) -> Iterator[Finding]:

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from xl2report.checks.catalogue import Finding
 from xl2report.checks.numerals import normalize_numbers
-from xl2report.checks.statements import BREAKDOWN_COLUMNS, STATEMENTS, Statement, Sum
-from xl2report.form.national import FORM, Field, Form, ValueType, parse_a1
+from xl2report.checks.statements import BREAKDOWN_COLUMNS, PEER_HINT, STATEMENTS, Statement, Sum
+from xl2report.form.national import FORM, S3_ROW_SHORT, Field, Form, ValueType, parse_a1
 from xl2report.form.types import format_number
 
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
@@ -84,8 +84,28 @@ def _field_findings(field: Field, text: str, values: Mapping[str, object], year:
             matched, expected = got
             if st.breakdown:
                 row = (st, matched or st.sums[0])
+            if matched is not None and _peer_differs(st, matched, text, values):
+                yield _peer_hint(field, sentence, st, m, values), m.value
             if matched is None:
                 yield _finding(field, sentence, st, st.sums[0], m, expected, values, form), m.value
+
+
+def _peer_differs(st: Statement, matched: Sum, text: str, values: Mapping[str, object]) -> bool:
+    """The number fits the table, but not as supervisors' tools read this statement."""
+    if st.peer is None or matched == st.sums[st.peer]:
+        return False
+    if st.peer_clear and re.search(st.peer_clear, normalize_numbers(text)):
+        return False  # the text names the other part itself ("新收……", "上年结转……")
+    return _total(st.sums[st.peer], values) != _total(matched, values)
+
+
+def _peer_hint(field: Field, sentence: str, st: Statement, m: Mention,
+               values: Mapping[str, object]) -> Finding:  # fmt: skip
+    assert st.peer is not None
+    total = _total(st.sums[st.peer], values)
+    return Finding.at(field, PEER_HINT, sentence=quote(sentence), number=m.value,
+                      new_row=S3_ROW_SHORT["new"], carried=_plain(total - m.value),
+                      total=_plain(total), expected=_plain(total), actual=_plain(m.value))  # fmt: skip
 
 
 def _mentions(norm: str) -> Iterator[Mention]:
@@ -205,7 +225,7 @@ def _finding(field: Field, sentence: str, st: Statement, keys: Sum, m: Mention,
     others = [f"{_describe(alt, form)}为 {format_number(_total(alt, values))} {unit}"
               for alt in st.sums[1:]] if keys == st.sums[0] else []  # fmt: skip
     return Finding.at(
-        field, st.code, sentence=_quote(sentence), said=st.said, number=m.value, unit=m.unit,
+        field, st.code, sentence=quote(sentence), said=st.said, number=m.value, unit=m.unit,
         cells=_describe(keys, form), table=expected, alternatives="；".join(others) or None,
         expected=_plain(expected), actual=_plain(m.value),
     )  # fmt: skip
@@ -235,6 +255,7 @@ def _plain(v: Decimal) -> int | Decimal:
     return int(v) if v == v.to_integral_value() else v
 
 
-def _quote(sentence: str) -> str:
+def quote(sentence: str) -> str:
+    """A sentence as a message quotes it: trimmed, without its full stop, at most 60 characters."""
     s = sentence.strip().rstrip("。；;")
     return s if len(s) <= _QUOTE_MAX else s[: _QUOTE_MAX - 1] + "…"

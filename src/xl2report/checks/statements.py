@@ -34,6 +34,10 @@ class Statement:
     money: bool = False  # compared as an amount in 万元/元, not a count
     breakdown: bool = False  # an s3 row: a following (自然人N件、法人或其他组织M件) is its columns
     fallback: bool = False  # a catch-all: a specific s3 cue in the same clause wins over it
+    # The reading supervisors' comparison tools take (an index into ``sums``), and words that
+    # make the text clear anyway: a number that matches only another reading gets ``PEER_HINT``.
+    peer: int | None = None
+    peer_clear: str = ""
 
 
 def _s3(row: str) -> str:
@@ -57,13 +61,17 @@ _ISSUE = r"制发|印发|出台|制定|新制定|发布"
 _REPEAL = r"废止|宣布失效"
 _IN_FORCE = r"现行有效|继续有效"
 _PUBLIC = r"公开"  # 复议/诉讼 statements count only in sentences about 信息公开
+_CARRIED = r"上一?年度?结转|结转上一?年度?"
+PEER_HINT = "narrative-received-reading"  # catalogue code of the supervisors'-reading hint
 
 # fmt: off
 STATEMENTS: tuple[Statement, ...] = (
     # Table 三: the request counts.  The text may count 新收 alone or 新收 + 上年结转.
+    # Supervisors' tools read "共收到申请N件" as 新收 + 上年结转 (a hint when it equals 新收 alone).
     Statement("本年新收申请", "narrative-count-mismatch", r"收到|受理|新收|接收|接到",
-              ((NEW,), (NEW, CARRIED)), topic=_REQ, breakdown=True),
-    Statement("上年结转申请", "narrative-count-mismatch", r"上一?年度?结转|结转上一?年度?",
+              ((NEW,), (NEW, CARRIED)), topic=_REQ, breakdown=True, peer=1,
+              peer_clear=rf"新收|新增|{_CARRIED}"),
+    Statement("上年结转申请", "narrative-count-mismatch", _CARRIED,
               ((CARRIED,),), breakdown=True),
     Statement("办结申请", "narrative-count-mismatch",
               r"办结|办理完毕|答复完毕|已答复|作出答复|予以答复|依法答复|按时答复",
@@ -115,6 +123,8 @@ STATEMENTS: tuple[Statement, ...] = (
               (("s2.fees.amount",),), money=True),
     Statement("信息处理费", "narrative-fee-amount-mismatch", r"信息处理费",
               (("s6.fee_collected",), ("s6.fee_billed",)), money=True),
+    Statement("发出收费通知", "narrative-fee-notices-mismatch", r"收费通知",
+              (("s6.fee_notices",),)),
 )
 # fmt: on
 

@@ -9,7 +9,8 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from xl2report.checks.catalogue import Finding
-from xl2report.checks.copied import COPY_THRESHOLD, check_copied_text
+from xl2report.checks.copied import COPY_THRESHOLD, copied_findings
+from xl2report.checks.likeness import Likeness, likeness
 from xl2report.form.national import FORM, ORG, S3_COLUMNS, S3_ROW_SHORT, YEAR, Form, s2_key, s3_key
 from xl2report.form.types import as_number
 
@@ -30,13 +31,34 @@ def check_year_over_year(
 ) -> list[Finding]:
     """Warnings where this year's ``values`` do not follow from last year's ``previous``;
     ``copy_threshold`` is the copied-text warning line."""
-    return (
+    return compare_years(values, previous, form, copy_threshold)[0]
+
+
+def compare_years(
+    values: Mapping[str, object],
+    previous: Mapping[str, object],
+    form: Form = FORM,
+    copy_threshold: float = COPY_THRESHOLD,
+) -> tuple[list[Finding], list[Likeness]]:
+    """The year-over-year warnings, and how like last year's each section is (always shown)."""
+    measured = likeness(values, previous, form)
+    findings = (
         list(_identity(values, previous))
         + list(_carried(values, previous, form))
         + list(_in_force(values, previous, form))
         + list(_swings(values, previous, form))
-        + list(check_copied_text(values, previous, copy_threshold, form))
+        + list(copied_findings(measured, copy_threshold, form))
+        + list(_same_tables(measured))
     )
+    return findings, measured
+
+
+def _same_tables(measured: list[Likeness]) -> Iterator[Finding]:
+    """A table every figure of which is last year's, unless nothing happened in either year."""
+    for m in measured:
+        if m.is_table and not m.changed and m.nonzero:
+            yield Finding.at(m.sheet, "table-same-as-last-year", cells=m.cells, nonzero=m.nonzero,
+                             expected="与上年不同", actual="与上年相同")  # fmt: skip
 
 
 def _identity(values: Mapping[str, object], previous: Mapping[str, object]) -> Iterator[Finding]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -11,6 +10,7 @@ import click
 
 from xl2report.cli.app import cli
 from xl2report.cli.help import COPY_THRESHOLD_OPTION, EXIT_FATAL, EXIT_FINDINGS, EXIT_OK
+from xl2report.cli.streams import json_text
 
 
 def _batch_options(func):  # type: ignore[no-untyped-def]
@@ -24,10 +24,10 @@ def _batch_options(func):  # type: ignore[no-untyped-def]
                      help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。"),
         click.option("-j", "--jobs", type=click.IntRange(min=1),
                      help="并行的工作进程数（默认：CPU 核数）；结果与 1 相同。"),
-        click.option("--previous-year", type=click.Path(path_type=Path, file_okay=False,
-                                                        exists=True),
-                     help="上一年度各单位工作簿所在目录，用于跨年度核对"
-                          "（不给时用台账里上一年已通过的报送）。"),
+        click.option("--previous-year", type=click.Path(path_type=Path, exists=True),
+                     help="上一年度的数据，用于跨年度核对：上年的输出目录（用其台账里已通过的报送，"
+                          "与 template --previous-year 相同）或上年工作簿所在的文件夹；"
+                          "本台账里已通过的上一年度报送总会用到。"),
         click.option("--pdf", is_flag=True, help="同时生成 PDF（需要 LibreOffice）。"),
         click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
                      help="登记名单（.xlsx/.csv），报送按名单核对。"),
@@ -86,8 +86,7 @@ def run(as_json: bool, **kw: object) -> None:
         sys.exit(EXIT_FATAL)
     exit_code = _exit_code(result, kw)
     if as_json:
-        click.echo(json.dumps(result.to_dict() | {"exit_code": exit_code}, ensure_ascii=False,
-                              indent=1))  # fmt: skip
+        click.echo(json_text(result.to_dict() | {"exit_code": exit_code}))  # fmt: skip
     else:
         print_run(result)
     sys.exit(exit_code)
@@ -147,11 +146,14 @@ def watch(as_json: bool, **kw: object) -> None:
     from xl2report.batch.watch import watch as watch_inbox
     from xl2report.cli.console import print_run, run_progress
 
+    told: list[str] = []  # files open in WPS/Word already reported (said again when it changes)
+
     def on_run(result) -> None:  # type: ignore[no-untyped-def]
         if as_json:
-            click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
-        elif any(f.new for f in result.files):
+            click.echo(json_text(result.to_dict(), indent=None))
+        elif any(f.new for f in result.files) or result.open_files != told:
             print_run(result, only_new=True)
+        told[:] = result.open_files
 
     click.echo(f"正在监视 {kw['inbox']}（按 Ctrl-C 停止）…", err=True)
     with run_progress(click.get_current_context().obj["verbosity"]) as on_event:

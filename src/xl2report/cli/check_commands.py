@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -11,12 +10,14 @@ import click
 
 from xl2report.cli.app import cli
 from xl2report.cli.help import (
+    CHECK_TIMEOUT_OPTION,
     COPY_THRESHOLD_OPTION,
     EXIT_FATAL,
     EXIT_FINDINGS,
     EXIT_OK,
     UserError,
 )
+from xl2report.cli.streams import json_text
 
 
 @cli.command()
@@ -29,6 +30,7 @@ from xl2report.cli.help import (
 @click.option("--outbox", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="按这个输出目录登记的下发编号核对报送单位（与 run 相同）。")  # fmt: skip
 @COPY_THRESHOLD_OPTION
+@CHECK_TIMEOUT_OPTION
 def check(
     files: tuple[Path, ...],
     as_json: bool,
@@ -36,16 +38,18 @@ def check(
     annotate: Path | None,
     outbox: Path | None,
     copy_threshold: int,
+    timeout: float,
 ) -> None:
     """校验报回的工作簿：版式、公式、数值、勾稽关系、文字，逐格指出问题。
 
     \b
-    旧版 .xls/.et 文件在装有 LibreOffice 时先转换为 .xlsx 再校验（与 run 相同，原文件不动）。
+    旧版 .xls/.et 和 .ods 文件在装有 LibreOffice 时先转换为 .xlsx 再校验（与 run 相同，原文件不动）。
     """
-    from xl2report.checks.check import check_file
+    from xl2report.batch.checking import check_files
 
+    threshold = copy_threshold / 100
     previous_result = (
-        check_file(previous, copy_threshold=copy_threshold / 100) if previous else None
+        check_files([previous], copy_threshold=threshold, timeout=timeout)[0] if previous else None
     )
     if previous_result is not None and not previous_result.values:
         # Unreadable, another form, or an old template version: nothing to compare with.
@@ -53,10 +57,10 @@ def check(
         raise UserError(f"上一年度的工作簿 {previous} 无法用于跨年度核对：{reason}")
     with tempfile.TemporaryDirectory(prefix="xl2report-check-") as tmp:
         checked = _converted(files, Path(tmp))
+        paths = [c for c in checked if isinstance(c, Path)]
+        done = iter(check_files(paths, previous_result, threshold, timeout))
         results = [
-            check_file(c, previous_result, copy_threshold=copy_threshold / 100)
-            if isinstance(c, Path)
-            else _unconverted(f, c)
+            next(done) if isinstance(c, Path) else _unconverted(f, c)
             for f, c in zip(files, checked, strict=True)
         ]
         if outbox is not None:  # the 下发编号 handed out from it, as run checks them
@@ -72,15 +76,14 @@ def check(
             result.report.file = str(f)  # a converted .xls is reported under its own name
         reports = [r.report for r in results]
         _output(reports, as_json)
-        if annotate:
-            _annotate(files, checked, reports, annotate)
+        written = _annotate(files, checked, reports, annotate) if annotate else True
     if any(not r.readable for r in reports):
         sys.exit(EXIT_FATAL)
-    sys.exit(EXIT_OK if all(r.valid for r in reports) else EXIT_FINDINGS)
+    sys.exit(EXIT_OK if written and all(r.valid for r in reports) else EXIT_FINDINGS)
 
 
 def _converted(files: tuple[Path, ...], workdir: Path) -> list[object]:
-    """What to check for each file: itself, or for an old .xls/.et its .xlsx copy made by
+    """What to check for each file: itself, or for an .xls/.et/.ods its .xlsx copy made by
     LibreOffice (as ``run`` does), or the finding saying why there is none."""
     from xl2report.batch.inbox import LEGACY_SUFFIXES
 
@@ -106,29 +109,36 @@ def _output(reports, as_json: bool) -> None:  # type: ignore[no-untyped-def]
     from xl2report.cli.console import print_reports
 
     if as_json:
-        click.echo(
-            json.dumps({"files": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=1)
-        )
+        click.echo(json_text({"files": [r.to_dict() for r in reports]}))
     else:
         print_reports(reports)
 
 
-def _annotate(files, checked, reports, annotate: Path) -> None:  # type: ignore[no-untyped-def]
+def _annotate(files, checked, reports, annotate: Path) -> bool:  # type: ignore[no-untyped-def]
+    """Write the feedback copies; False when one could not be replaced (open elsewhere)."""
     from xl2report.batch.outbox import feedback_name
+    from xl2report.errors import FileInUseError
     from xl2report.xlsx.feedback import write_feedback
 
     used: set[str] = set()
+    written = True
     for path, source, report in zip(files, checked, reports, strict=True):
         if any(f.code == "lock-file" for f in report.findings) or not isinstance(source, Path):
             continue  # not a submission (or nothing readable): nothing to send back
         name = feedback_name(path)
         for n in range(2, len(files) + 2):  # same file name from two folders
-            if name not in used:
+            if name.casefold() not in used:
                 break
             name = feedback_name(path.with_name(f"{path.stem}_{n}{path.suffix}"))
-        used.add(name)
-        out = write_feedback(source, report, annotate / name, overwrite=True)
+        used.add(name.casefold())  # Windows names are case-insensitive
+        try:
+            out = write_feedback(source, report, annotate / name, overwrite=True)
+        except FileInUseError as exc:  # the last copy is open in WPS/Excel: the others go on
+            click.echo(str(exc), err=True)
+            written = False
+            continue
         click.echo(f"已写反馈副本：{out}", err=True)
+    return written
 
 
 @cli.command()
@@ -141,9 +151,10 @@ def _annotate(files, checked, reports, annotate: Path) -> None:  # type: ignore[
 @click.option("--force", is_flag=True, help="覆盖已有的输出文件。")
 @click.option("--draft", is_flag=True,
               help="校验未通过时仍生成草稿：首页标注“草稿（未通过校验）”，文件名带“（草稿）”。")  # fmt: skip
+@CHECK_TIMEOUT_OPTION
 def render(
     file: Path, output: Path | None, word_template: Path | None, pdf: bool, force: bool,
-    draft: bool,
+    draft: bool, timeout: float,
 ) -> None:  # fmt: skip
     """校验工作簿，通过后生成 Word 年度报告（可同时生成 PDF）。"""
     from xl2report.batch.single import render_workbook
@@ -152,8 +163,9 @@ def render(
     if output is not None and not output.is_dir() and output.suffix.lower() not in ("", ".docx"):
         raise UserError(f"输出应为 .docx 文件或一个目录：{output}")
     outcome = render_workbook(
-        file, output, word_template=word_template, pdf=pdf, force=force, draft=draft
-    )
+        file, output, word_template=word_template, pdf=pdf, force=force, draft=draft,
+        timeout=timeout,
+    )  # fmt: skip
     if outcome.check.report.findings:
         print_reports([outcome.check.report])
     for warning in outcome.warnings:

@@ -35,7 +35,7 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]], title:
 
 
 LEVEL_MARKS = {
-    Level.ERROR: Text(f"  ✗ {Level.ERROR.label}", style="red"),
+    Level.ERROR: Text(f"  × {Level.ERROR.label}", style="red"),
     Level.WARNING: Text(f"  ! {Level.WARNING.label}", style="yellow"),
 }
 
@@ -54,6 +54,8 @@ def print_reports(reports: Sequence[FileReport]) -> None:
         head.append(status)
         head.append(f"  错误 {len(report.errors)} 项，提醒 {len(report.warnings)} 项")
         console.print(head)
+        if report.similarity is not None:
+            console.print(similarity_line(report.similarity))
         by_sheet: dict[str, list] = {}
         for f in report.findings:
             by_sheet.setdefault(f.sheet or "（整个文件）", []).append(f)
@@ -67,6 +69,12 @@ def print_reports(reports: Sequence[FileReport]) -> None:
         console.print()
     valid = sum(r.valid for r in reports)
     console.print(f"共 {len(reports)} 个文件：通过 {valid} 个，未通过 {len(reports) - valid} 个。")
+
+
+def similarity_line(measured: Sequence[Any]) -> Text:
+    """Each section against last year: "一（一）45%　五 88%　二表 3 个数字不同"."""
+    parts = "　".join(f"{m.short} {m.shown}" for m in measured)
+    return Text(f"  与上年相同的比例（文字去掉数字和年份后比较）：{parts}", style="cyan")
 
 
 # --- batch run, status: progress on stderr, tables on stdout ----------------------------------
@@ -147,8 +155,10 @@ def print_run(result: Any, only_new: bool = False) -> None:
     console.print(
         f"共 {len(result.files)} 个文件（本次新处理 {new} 个）：" + "，".join(parts) + "。"
     )
-    for note in result.notes:
-        console.print(Text(note, style="yellow"))
+    for note in result.notes:  # whole sentences: a path is never broken across lines
+        console.print(Text(note, style="yellow"), soft_wrap=True)
+    for sentence in result.open_files:
+        console.print(Text(sentence, style="bold yellow"), soft_wrap=True)
     if result.log:
         console.print(Text(f"日志：{result.log}", style="dim"))
 
@@ -240,6 +250,7 @@ UNIT_STYLES = {
     "missing": "yellow",
     "rejected": "red",
     "held": "magenta",
+    "sender-held": "magenta",
     "accepted": "green",
     "updated": "cyan",
 }
@@ -286,7 +297,7 @@ def _status_note(unit: Any) -> str:
         more = f"等 {len(unit.errors)} 个错误" if len(unit.errors) > 1 else ""
         feedback = f"；反馈表 {unit.current.feedback}" if unit.current.feedback else ""
         return (f"{first.where}：{first.message}{more}" if first else "") + feedback
-    if unit.state.value == "held":
+    if unit.state.value in ("held", "sender-held"):
         return "；".join(unit.todo())
     if unit.current is not None:
         return unit.current.report

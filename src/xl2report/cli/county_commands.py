@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -11,6 +10,8 @@ import click
 
 from xl2report.cli.app import cli
 from xl2report.cli.help import EXIT_FINDINGS, UserError
+from xl2report.cli.streams import json_text
+from xl2report.compat import iso_date
 
 
 def open_ledger(outbox: Path, ledger: Path | None, create: bool = False):  # type: ignore[no-untyped-def]
@@ -36,7 +37,7 @@ def parse_deadline(text: str | None) -> date | None:
         return None
     cleaned = text.strip().replace("/", "-").replace(".", "-")
     try:
-        return date.fromisoformat(cleaned)
+        return iso_date(cleaned)
     except ValueError:
         raise UserError(f"截止日期应写成 年-月-日，如 2025-01-20：{text}") from None
 
@@ -111,7 +112,7 @@ def status(
     if xlsx_out is not None:
         write_status_xlsx(campaign, xlsx_out, force=force, county=county)
     if as_json:
-        click.echo(json.dumps(campaign.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(campaign.to_dict()))
     else:
         print_status(campaign)
         if xlsx_out is not None:

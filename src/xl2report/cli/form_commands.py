@@ -9,6 +9,7 @@ import click
 
 from xl2report.cli.app import cli
 from xl2report.cli.help import UserError
+from xl2report.cli.streams import json_text
 
 
 @cli.command()
@@ -143,7 +144,7 @@ def _load_values(path: Path) -> dict:
         data = data.get("values", data) if isinstance(data, dict) else data
         if not isinstance(data, dict):
             raise UserError(
-                f"{path}：预填数据应为一个 JSON 对象（{{\"字段代码\": 值, …}}，"
+                f'{path}：预填数据应为一个 JSON 对象（{{"字段代码": 值, …}}，'
                 f"见 examples/kejing-2024.json），现在是{_json_kind(data)}。"
             )
         values = coerce_values(data)
@@ -182,7 +183,7 @@ def fields(as_json: bool) -> None:
 
     rows = field_rows()
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        click.echo(json_text(rows))
         return
     from xl2report.cli.console import print_table
     from xl2report.form.types import Kind, ValueType
@@ -208,7 +209,7 @@ def codes(as_json: bool) -> None:
         for c in CATALOGUE.values()
     ]
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        click.echo(json_text(rows))
         return
     from xl2report.cli.console import print_table
 

@@ -212,6 +212,14 @@ def translate_usage(exc: click.UsageError) -> str:
 # Written here, not imported from checks.copied, so that ``--help`` stays light; a test keeps
 # the default equal to COPY_THRESHOLD.
 COPY_THRESHOLD_PERCENT = 90
+CHECK_TIMEOUT_OPTION = click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="每个文件最多校验多少秒；超时的文件记为“无法处理”，其余照常。",
+)
+
 COPY_THRESHOLD_OPTION = click.option(
     "--copy-threshold",
     type=click.IntRange(1, 100),

@@ -6,7 +6,6 @@ Server settings come from options or ``[mail]`` in ``xl2report.toml``; the passw
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,8 @@ import click
 
 from xl2report.cli.app import cli
 from xl2report.cli.help import EXIT_FINDINGS, Group, UserError
+from xl2report.cli.streams import json_text
+from xl2report.compat import iso_date
 from xl2report.mail.wording import placeholder_list
 
 
@@ -74,7 +75,7 @@ def _parse_date(text: str | None, option: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text.strip())
+        return iso_date(text.strip())
     except ValueError:
         raise UserError(
             f"{option} 的日期“{text}”格式不对，应为 YYYY-MM-DD，如 2025-01-15。"
@@ -140,7 +141,7 @@ def send(roster: Path | None, templates: Path, year: int | None, subject: str | 
         result = send_templates(request, book, settings, lambda: get_password(settings),
                                 unit_progress("已发送", "被拒收"))  # fmt: skip
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(result.to_dict()))
     else:
         print_send(result)
     if result.needs_person:
@@ -156,7 +157,7 @@ def send(roster: Path | None, templates: Path, year: int | None, subject: str | 
 @_settings_options
 def fetch(inbox: Path, folder: str, since: str | None, move_to: str | None, outbox: Path,
           ledger: Path | None, as_json: bool, **kw: object) -> None:  # fmt: skip
-    """收取新邮件中的工作簿（.xlsx/.xls/.et，含 .zip 和转发邮件里的）存入收件目录。"""
+    """收取新邮件中的工作簿（.xlsx/.xls/.et/.ods，含 .zip 和转发邮件里的）存入收件目录。"""
     from xl2report.mail.fetch import FetchRequest, fetch_workbooks
     from xl2report.mail.settings import get_password
     from xl2report.mail.workspace import mail_workspace
@@ -175,7 +176,7 @@ def fetch(inbox: Path, folder: str, since: str | None, move_to: str | None, outb
     with mail_workspace(outbox, ledger, "fetch") as book:
         result = fetch_workbooks(request, book, settings, password, progress)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(result.to_dict()))
         return
     _print_fetch(result, inbox)
 
@@ -229,7 +230,7 @@ def reply(year: int | None, dry_run: bool, outbox: Path, ledger: Path | None, as
         result = reply_to_submissions(request, book, settings, lambda: get_password(settings),
                                       unit_progress("已回复", "被拒收"))  # fmt: skip
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(result.to_dict()))
     else:
         print_replies(result)
     if result.needs_person:
@@ -265,7 +266,7 @@ def remind(year: int | None, templates: Path | None, overdue_only: bool, dry_run
         result = remind_units(request, book, settings, lambda: get_password(settings),
                               unit_progress("已催报", "被拒收"))  # fmt: skip
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(result.to_dict()))
     else:
         print_reminders(result)
     if result.needs_person:
@@ -292,9 +293,13 @@ def mail_status(outbox: Path, ledger: Path | None, as_json: bool) -> None:
     with MailLedger.open(path) as book:
         view = mail_overview(book)
     if as_json:
-        click.echo(json.dumps(view.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(view.to_dict()))
         return
-    for title, rows in (("已发模板", view.templates), ("回复", view.replies), ("催报", view.reminders)):
+    for title, rows in (
+        ("已发模板", view.templates),
+        ("回复", view.replies),
+        ("催报", view.reminders),
+    ):
         if rows:
             print_table(["单位", "邮箱", "主题", "附件", "发送时间"],
                         [(r.org, r.address, r.subject, r.attachment,

@@ -17,6 +17,7 @@ from xl2report.cli import (  # noqa: F401
     batch_commands,
     check_commands,
     county_commands,
+    doctor_commands,
     form_commands,
     mail_commands,
     remind_commands,
@@ -24,6 +25,7 @@ from xl2report.cli import (  # noqa: F401
 )
 from xl2report.cli.app import cli
 from xl2report.cli.help import EXIT_FATAL, EXIT_OK, UserError, translate_usage
+from xl2report.cli.streams import prepare as prepare_streams
 
 # click >= 8.2 raises this for a group called without a command (older clicks print the help
 # and exit 0 themselves); either way a bare ``xl2report`` shows the help and succeeds.
@@ -32,6 +34,11 @@ _NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the one place where exceptions become messages and exit codes."""
+    if getattr(sys, "frozen", False):  # a frozen executable is started again as each worker
+        import multiprocessing  # (only then: the import costs every start ~20 ms)
+
+        multiprocessing.freeze_support()
+    prepare_streams()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="xl2report", standalone_mode=False)
@@ -53,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code if isinstance(exc, UserError) else EXIT_FATAL)
     except Exception as exc:  # the single top-level handler: never a traceback for a user
         from xl2report.atomic import OutputExistsError
-        from xl2report.errors import FatalError, os_error_text
+        from xl2report.errors import FatalError, in_use_text, open_elsewhere, os_error_text
 
         if debug:
             raise
@@ -61,6 +68,9 @@ def main(argv: list[str] | None = None) -> None:
             click.echo(f"错误：{exc}", err=True)
         elif isinstance(exc, OutputExistsError):
             click.echo(f"错误：输出文件已存在：{exc}（如需覆盖请加 --force）。", err=True)
+        elif isinstance(exc, OSError) and open_elsewhere(exc):
+            path = exc.filename2 or exc.filename or ""  # a rename's target
+            click.echo(f"错误：{in_use_text(path, '写入或改名', '然后重试')}", err=True)
         elif isinstance(exc, PermissionError):
             click.echo(f"错误：没有写入权限：{exc.filename or exc}", err=True)
         elif isinstance(exc, OSError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import click
 from xl2report.cli.app import cli
 from xl2report.cli.county_commands import FORCE_DERIVED, ledger_options, load_campaign_for
 from xl2report.cli.help import EXIT_FINDINGS, EXIT_OK, UserError
+from xl2report.cli.streams import json_text
 
 
 @cli.command()
@@ -39,7 +39,7 @@ def remind(
     if output is not None:
         write_reminders_xlsx(reminders, output, force=force, county=county)
     if as_json:
-        click.echo(json.dumps(reminders.to_dict(), ensure_ascii=False, indent=1))
+        click.echo(json_text(reminders.to_dict()))
     else:
         print_reminders(reminders)
         if output is not None:

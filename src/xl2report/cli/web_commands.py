@@ -54,9 +54,10 @@ def serve(
         from xl2report.web.app import WebConfig
         from xl2report.web.server import check_config, url_of
         from xl2report.web.server import serve as serve_board
-    except ImportError as exc:  # the web parts are an optional extra
+    except ImportError as exc:  # a damaged install: the board's packages are dependencies
         raise UserError(
-            f"网页工作台需要先安装网页组件（缺少 {exc.name}）：pip install 'xl2report[web]'"
+            f"网页工作台的组件没有装全（缺少 {exc.name}）：请重新安装 xl2report"
+            "（离线安装包的 安装.bat 或 install.sh，联网时 pip install .）。"
         ) from exc
 
     config = check_config(WebConfig(inbox=inbox, outbox=outbox, ledger=ledger, templates=templates,

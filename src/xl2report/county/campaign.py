@@ -5,8 +5,8 @@ and gives a :class:`Campaign`: one :class:`Unit` per roster organisation (or, wi
 per organisation seen), each with one :class:`UnitState` taken from its latest submission, plus
 the files held because their 机关名称 is not on the roster and the files that could not be read.
 ``Campaign.to_dict()`` is the public ``status --json`` contract; the CLI, the web board and mail
-all read this one model.  Pure reading: the only changes made here are the two human decisions
-(:func:`confirm_held`, a reviewed warning goes straight to the ledger).
+all read this one model.  Pure reading: the only changes made here are the human decisions
+(:func:`confirm_held`, :func:`confirm_sender`; a reviewed warning goes straight to the ledger).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from xl2report.batch.ledger import Ledger, Row
+from xl2report.batch.ledger import KnownSender, Ledger, Row
 from xl2report.batch.records import FileStatus
 from xl2report.batch.rerun import retry_can_help
 from xl2report.batch.roster import RosterIndex, normalize_org
@@ -31,6 +31,7 @@ __all__ = [
     "UnitState",
     "campaign_needs_attention",
     "confirm_held",
+    "confirm_sender",
     "load_campaign",
 ]
 
@@ -62,7 +63,8 @@ class Campaign:
         """True when some unit's current submission is rejected or held, or a file is held
         (this decides ``run``'s exit code, together with unreadable files in the inbox)."""
         return bool(self.held) or any(
-            u.state in (UnitState.REJECTED, UnitState.HELD) for u in self.units
+            u.state in (UnitState.REJECTED, UnitState.HELD, UnitState.SENDER_HELD)
+            for u in self.units
         )
 
     def unit(self, org: str) -> Unit | None:
@@ -106,6 +108,7 @@ def load_campaign(ledger: Ledger, year: int | None = None, today: date | None = 
     today = today or date.today()
     roster = RosterIndex(ledger.roster())
     reviewed = {(r.sha256, r.code, r.sheet, r.cell): r.reviewed_at for r in ledger.reviews()}
+    senders = ledger.first_senders()
     rows = [
         r
         for r in ledger.rows(values=False)  # states only: the values are not needed here
@@ -123,12 +126,12 @@ def load_campaign(ledger: Ledger, year: int | None = None, today: date | None = 
     own: dict[str, list[Row]] = {}
     for row in rows:
         if not row.org:
-            campaign.unreadable.append(_submission(row))
+            campaign.unreadable.append(_submission(row, senders))
             continue
         official = roster.official(row.org) if roster else row.org
         if official is None or row.status == "held":
             suggestion = roster.suggest(row.org) if roster else None
-            held = HeldFile(_submission(row), suggestion)
+            held = HeldFile(_submission(row, senders), suggestion)
             campaign.unmatched.append(held)
             if row.status == "held" and suggestion in units:
                 units[suggestion].held.append(held)
@@ -137,7 +140,7 @@ def load_campaign(ledger: Ledger, year: int | None = None, today: date | None = 
             units[official] = Unit(official, in_roster=None)
         own.setdefault(official, []).append(row)
     for name, unit in units.items():
-        _judge(unit, own.get(name, []), reviewed)
+        _judge(unit, own.get(name, []), reviewed, senders)
         if (
             campaign.deadline
             and today > campaign.deadline
@@ -165,6 +168,17 @@ def campaign_needs_attention(ledger: Ledger, years: set[int]) -> bool:
     return any(load_campaign(ledger, y).needs_attention for y in sorted(wanted))
 
 
+def confirm_sender(ledger: Ledger, row_id: int) -> KnownSender | None:
+    """确认采用: the address a file held for its sender came from becomes known for its unit
+    (recorded with the time); the next run processes the file as any other.  None when the
+    row is not (or no longer) held for its sender."""
+    row = ledger.get(row_id)
+    if row is None or row.status != "sender-held" or not row.org:
+        return None
+    senders = ledger.senders_of(row.sha256)
+    return ledger.know_sender(row.org, senders[0]) if senders else None
+
+
 def confirm_held(ledger: Ledger, row_id: int, official: str) -> bool:
     """确认为名单中的单位: the held file's 机关名称 becomes an alias of roster name ``official``;
     the next run processes the file under ``official``.  False when either is unknown."""
@@ -174,9 +188,14 @@ def confirm_held(ledger: Ledger, row_id: int, official: str) -> bool:
     return ledger.add_alias(official, row.org)
 
 
-def _judge(unit: Unit, rows: list[Row], reviewed: dict[tuple[str, str, str, str], str]) -> None:
+def _judge(
+    unit: Unit,
+    rows: list[Row],
+    reviewed: dict[tuple[str, str, str, str], str],
+    senders: dict[str, str],
+) -> None:
     """Set the unit's state from its rows and the held files that look like it."""
-    made = {r.id: _submission(r) for r in rows if r.status != "unreadable"}  # each row once
+    made = {r.id: _submission(r, senders) for r in rows if r.status != "unreadable"}
     unit.history = list(made.values())
     unit.versions = sum(1 for r in rows if r.version is not None)
     candidates = [(r.order, made[r.id], r) for r in rows if r.id in made]
@@ -188,6 +207,11 @@ def _judge(unit: Unit, rows: list[Row], reviewed: dict[tuple[str, str, str, str]
     if latest_row is None:
         unit.state, unit.current = UnitState.HELD, latest
         return
+    if latest_row.status == "sender-held":  # the accepted version, if any, stays
+        unit.state, unit.current = UnitState.SENDER_HELD, latest
+        if accepted:
+            unit.accepted_before = made[accepted[-1].id]
+        return
     if latest_row.status == "rejected":
         unit.state, unit.current = UnitState.REJECTED, latest
         unit.errors = _notes(latest_row, Level.ERROR, reviewed)
@@ -198,7 +222,7 @@ def _judge(unit: Unit, rows: list[Row], reviewed: dict[tuple[str, str, str, str]
     if not accepted:  # only superseded rows: treat the newest as current
         accepted = [max(rows, key=lambda r: r.order)]
     current = max(accepted, key=lambda r: r.order)
-    unit.current = made.get(current.id) or _submission(current)
+    unit.current = made.get(current.id) or _submission(current, senders)
     unit.state = UnitState.UPDATED if unit.versions > 1 else UnitState.ACCEPTED
     unit.warnings = _notes(current, Level.WARNING, reviewed)
 
@@ -222,7 +246,7 @@ def _notes(row: Row, level: Level, reviewed: dict[tuple[str, str, str, str], str
     return out
 
 
-def _submission(row: Row) -> Submission:
+def _submission(row: Row, senders: dict[str, str]) -> Submission:
     return Submission(
         id=row.id,
         file=row.path,
@@ -240,4 +264,5 @@ def _submission(row: Row) -> Submission:
         message=row.message,
         retryable=row.status is FileStatus.UNREADABLE
         and retry_can_help(str(f.get("code")) for f in row.finding_dicts()),
+        sender=senders.get(row.sha256, ""),
     )

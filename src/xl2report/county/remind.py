@@ -65,9 +65,11 @@ class Reminders:
 
 
 def build_reminders(campaign: Campaign) -> Reminders:
-    """Missing, rejected and held units in that order, most overdue first within each."""
+    """Missing, rejected and held units in that order, most overdue first within each.  A unit
+    whose newest return waits for its sender to be confirmed is the office's to decide, not
+    chased (it may well have sent nothing)."""
     order = {UnitState.REJECTED: 0, UnitState.MISSING: 1, UnitState.HELD: 2}
-    chase = [u for u in campaign.units if u.state.needs_action]
+    chase = [u for u in campaign.units if u.state in order]
     chase.sort(key=lambda u: (order[u.state], -u.overdue_days))
     return Reminders(
         campaign.year, campaign.deadline, [Reminder(u, _message(campaign, u)) for u in chase]

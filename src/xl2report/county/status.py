@@ -26,6 +26,7 @@ STATE_COLOURS = {
     UnitState.MISSING: "#FCE4D6",
     UnitState.REJECTED: "#FFC7CE",
     UnitState.HELD: "#FFEB9C",
+    UnitState.SENDER_HELD: "#FFEB9C",
     UnitState.ACCEPTED: "#C6EFCE",
     UnitState.UPDATED: "#DDEBF7",
 }

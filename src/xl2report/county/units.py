@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from xl2report.checks.catalogue import CATALOGUE
+from xl2report.compat import StrEnum
 from xl2report.form.types import Level
 
 # Where a unit's name may break across lines: before the kind of body, after 局 (a body inside
@@ -31,6 +31,7 @@ class UnitState(StrEnum):
     MISSING = "missing"
     REJECTED = "rejected"
     HELD = "held"
+    SENDER_HELD = "sender-held"  # the newest return came from an address not known for it
     ACCEPTED = "accepted"
     UPDATED = "updated"
 
@@ -45,8 +46,10 @@ class UnitState(StrEnum):
 
     @property
     def needs_action(self) -> bool:
-        """Someone must act: the unit (missing, rejected) or the office (held)."""
-        return self in (UnitState.MISSING, UnitState.REJECTED, UnitState.HELD)
+        """Someone must act: the unit (missing, rejected) or the office (held, sender held)."""
+        return self in (
+            UnitState.MISSING, UnitState.REJECTED, UnitState.HELD, UnitState.SENDER_HELD
+        )  # fmt: skip
 
     @property
     def done(self) -> bool:
@@ -57,6 +60,7 @@ _STATE_LABELS = {
     UnitState.MISSING: "未报送",
     UnitState.REJECTED: "已退回",
     UnitState.HELD: "待确认名称",
+    UnitState.SENDER_HELD: "待确认来源",
     UnitState.ACCEPTED: "已通过",
     UnitState.UPDATED: "已更新",
 }
@@ -122,6 +126,7 @@ class Submission:
     warnings: int = 0
     message: str = ""
     retryable: bool = False  # 无法处理 (busy, an internal error): 重新处理 may help
+    sender: str = ""  # the address it was mailed from ("" when the clerk put it in or uploaded it)
 
     @property
     def order(self) -> tuple[int, str]:
@@ -148,6 +153,7 @@ class Submission:
             "warnings": self.warnings,
             "message": self.message,
             "retryable": self.retryable,
+            "sender": self.sender,
         }
 
 
@@ -228,6 +234,12 @@ class Unit:
                 f"已收到机关名称为{names}的报送，与名单中的“{self.org}”不一致，"
                 "待县政务公开办确认；如确为本单位，无需重报。"
             ]
+        if self.state is UnitState.SENDER_HELD:
+            sender = self.current.sender if self.current else ""
+            return [
+                f"已收到从 {sender} 发来的报送，这个地址不是名单中本单位的邮箱，"
+                "待县政务公开办确认来源；如确为本单位所发，无需重报。"
+            ]
         if self.state is UnitState.REJECTED:
             lines = [f"{n.where}：{n.message}" if n.where else n.message for n in self.errors]
             feedback = self.current.feedback if self.current else ""
@@ -258,6 +270,7 @@ class Unit:
             "received": current.received_text if current else "",
             "file": current.file if current else "",
             "file_id": current.id if current else None,
+            "sender": current.sender if current else "",
             "report": current.report if current else "",
             "pdf": current.pdf if current else "",
             "feedback": current.feedback if current else "",

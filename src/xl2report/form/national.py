@@ -55,9 +55,13 @@ FORM_VERSION = "2021.2"
 FORM_TITLE = "政府信息公开工作年度报告"
 FEEDBACK_SHEET = "校验结果"  # the first sheet of a feedback copy: the list of findings
 YEAR_MIN, YEAR_MAX = 2008, 2100
-# The largest count or amount (万元) accepted: far beyond any unit's year, and small enough that
-# sums, ratios and the summary stay exact.
+# A count or amount (万元) above MAX_NUMBER is far beyond a county unit's year: a warning to
+# check (a mistyped digit, a wrong cell), not an error, since a city or province may really count
+# 11,398,889 licensing decisions.  Above MAX_EXACT a number is an error: Excel keeps 15
+# significant digits, so it is no longer the number typed (sums and the summary stay exact
+# integers below it).
 MAX_NUMBER = 10_000_000
+MAX_EXACT = 10**15
 # 万元 with 6 decimals is exact to the 分 (0.000001 万元 = 0.01 元); real reports print it so.
 MAX_DECIMALS = 6
 # Texts: Excel keeps at most 32,767 characters in a cell; a 机关名称 is a few dozen at most, so
@@ -772,6 +776,7 @@ FEE_NOTICES = FORM.field("s6.fee_notices")
 FEE_BILLED = FORM.field("s6.fee_billed")
 FEE_COLLECTED = FORM.field("s6.fee_collected")
 OTHER_MATTERS = FORM.field("s6.text")
+PROBLEMS = FORM.field("s5.text")  # 五、存在的主要问题及改进情况
 PREFACE = FORM.field(PREFACE_KEY)  # the 前言 (form/preface.py)
 NEW_TOTAL = FORM.field(s3_key("new", "total"))
 CARRIED_TOTAL = FORM.field(s3_key("carried", "total"))

@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from functools import cached_property
 
+from xl2report.compat import StrEnum
 from xl2report.form.addresses import a1 as a1
 from xl2report.form.addresses import col_letter as col_letter
 from xl2report.form.addresses import parse_a1 as parse_a1

@@ -1,9 +1,11 @@
-"""The workbooks inside a message: attachments named .xlsx/.xls/.et, also inside a .zip and inside
-forwarded messages (message/rfc822), and what else the message carried.
+"""The workbooks inside a message: attachments named like workbooks (.xlsx, .xls, .et, .ods…),
+also inside a .zip and inside forwarded messages (message/rfc822), and what else it carried.
 
 Pure: bytes in, named bytes out; nothing is written.  Zip archives are opened with limits
 (member count, member and total size) so a hostile attachment cannot exhaust memory; a member is
-trusted for its name only, never for a path.
+trusted for its name only, never for a path.  The whole message has the same caps as a zip:
+at most :data:`MAX_WORKBOOKS` workbooks, each at most :data:`MAX_MEMBER_BYTES`, together at
+most :data:`MAX_ZIP_TOTAL`; what is left out is said in the message's note.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from email import message_from_bytes, policy
 from email.message import Message
 
 from xl2report.mail.names import attachment_name, zip_member_name
+from xl2report.xlsx.opc import holds_workbook
+from xl2report.xlsx.sniff import CONVERTED_SUFFIXES, XLSX_SUFFIXES
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xls", ".et")
+WORKBOOK_SUFFIXES = tuple(sorted(XLSX_SUFFIXES | CONVERTED_SUFFIXES))  # what `run` takes
 ARCHIVE_SUFFIXES = (".rar", ".7z", ".tar", ".gz")
 MAX_ZIP_MEMBERS = 500
 MAX_MEMBER_BYTES = 20 * 1024 * 1024  # the reader refuses bigger workbooks anyway
 MAX_ZIP_TOTAL = 100 * 1024 * 1024
+MAX_WORKBOOKS = 50  # per message, zips and forwards included: a county has a few dozen units
 _XLSX_MAGIC = b"PK\x03\x04"
 FORWARDED = "转发的邮件"
 
@@ -41,12 +46,37 @@ class MessageContents:
     workbooks: list[FoundWorkbook] = field(default_factory=list)
     other_files: list[str] = field(default_factory=list)  # names of non-workbook attachments
     problems: list[str] = field(default_factory=list)  # e.g. an unreadable zip, a .rar
+    left_out: list[str] = field(default_factory=list)  # workbooks past MAX_WORKBOOKS
+
+    def take(self, workbook: FoundWorkbook) -> None:
+        """Keep ``workbook`` unless it is too large or the message's caps are reached."""
+        mb = len(workbook.data) / 1024 / 1024
+        if len(workbook.data) > MAX_MEMBER_BYTES:
+            self.problems.append(f"{workbook.name} 过大（{mb:.1f} MB，上限 "
+                                 f"{MAX_MEMBER_BYTES // 1024 // 1024} MB），未保存")  # fmt: skip
+        elif len(self.workbooks) >= MAX_WORKBOOKS or self.total + len(workbook.data) > MAX_ZIP_TOTAL:
+            self.left_out.append(workbook.name)
+        else:
+            self.workbooks.append(workbook)
+
+    @property
+    def total(self) -> int:
+        """Bytes of the workbooks kept so far."""
+        return sum(len(w.data) for w in self.workbooks)
 
     def note(self) -> str:
-        """Why no workbook was taken (Chinese), or '' when there were workbooks."""
+        """Why no workbook was taken (Chinese), or what was left out of a message that had some."""
+        problems = list(self.problems)
+        if self.left_out:
+            shown = "、".join(self.left_out[:5]) + ("等" if len(self.left_out) > 5 else "")
+            problems.append(
+                f"这封邮件的工作簿太多：只保存了前 {len(self.workbooks)} 个（每封邮件最多 "
+                f"{MAX_WORKBOOKS} 个、共 {MAX_ZIP_TOTAL // 1024 // 1024} MB），另有 "
+                f"{len(self.left_out)} 个未保存（{shown}）；请对方分几封邮件发送"
+            )
         if self.workbooks:
-            return "；".join(self.problems)
-        reasons = list(self.problems)
+            return "；".join(problems)
+        reasons = problems
         if self.other_files:
             reasons.append("附件不是工作簿：" + "、".join(self.other_files))
         return "；".join(reasons) or "没有附件"
@@ -88,7 +118,7 @@ def _walk(part: Message, out: MessageContents, inside: str) -> None:
         name = "未命名附件.xlsx"
     lower = name.lower()
     if is_workbook_name(name):
-        out.workbooks.append(FoundWorkbook(name, data, inside))
+        out.take(FoundWorkbook(name, data, inside))
     elif lower.endswith(".zip"):
         _unzip(name, data, out)
     elif lower.endswith(".eml"):  # a forward saved as a file (Outlook, Foxmail)
@@ -105,7 +135,7 @@ def _looks_like_xlsx(data: bytes) -> bool:
         return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return "xl/workbook.xml" in zf.namelist()
+            return holds_workbook(zf)  # found as the reader finds it, whatever its part name
     except zipfile.BadZipFile:
         return False
 
@@ -141,7 +171,7 @@ def _unzip(name: str, data: bytes, out: MessageContents) -> None:
                 continue
             total += len(content)
             found += 1
-            out.workbooks.append(FoundWorkbook(base, content, name))
+            out.take(FoundWorkbook(base, content, name))
         if not found:
             out.other_files.append(name)
 

@@ -23,20 +23,22 @@ from datetime import date, datetime
 from email import message_from_bytes, policy
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
-from enum import StrEnum
 from pathlib import Path
 
 from xl2report.atomic import atomic_path
+from xl2report.batch.inbox import Kind, classify
 from xl2report.batch.outbox import numbered, safe_filename
+from xl2report.compat import StrEnum
 from xl2report.errors import FatalError
 from xl2report.log import logger
-from xl2report.mail.attachments import FoundWorkbook, contents
+from xl2report.mail.attachments import WORKBOOK_SUFFIXES, FoundWorkbook, contents
 from xl2report.mail.mail_ledger import MailLedger, SavedAttachment
 from xl2report.mail.names import header_text
 from xl2report.mail.settings import MailSettings, Secret
 from xl2report.mail.transport import ImapSession, imap_session, imap_utf7
 
 MAX_MESSAGE_BYTES = 60 * 1024 * 1024
+FALLBACK_NAME = "邮件附件.xlsx"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -231,30 +233,38 @@ def _fetch_one(
     received = _received(meta, msg)
     message_id = (header_text(msg, "Message-ID") or
                   f"<sha256-{hashlib.sha256(raw).hexdigest()[:32]}@xl2report.invalid>")  # fmt: skip
+    author = _address(msg, "From")
     item = FetchedMessage(uid, _sender(msg), header_text(msg, "Subject"),
                           received.isoformat(timespec="seconds"), message_id,
                           Fetched.SAVED)  # fmt: skip
-    if size > MAX_MESSAGE_BYTES:
+    found = contents(msg) if size <= MAX_MESSAGE_BYTES else None
+    earlier = book.fetched_by_message_id(message_id)
+    if found is None:
         item.outcome = Fetched.TOO_LARGE
         item.note = f"邮件 {size / 1024 / 1024:.0f} MB，超过 {MAX_MESSAGE_BYTES // 1024 // 1024} MB，请手工保存附件"
-    elif (earlier := book.fetched_by_message_id(message_id)) is not None:
-        item.outcome = Fetched.SEEN_BEFORE
+    elif earlier is not None and all(_seen(book, w) for w in found.workbooks):
+        item.outcome = Fetched.SEEN_BEFORE  # the same message in another folder, or again
         item.note = f"同一邮件已于 {earlier.fetched_at} 从“{earlier.folder}”收取"
-    else:
-        found = contents(msg)
+    else:  # new, or a reused Message-ID with other workbooks: kept by their content
+        notes = [found.note()]
+        if earlier is not None:
+            notes.append(f"Message-ID 与 {earlier.fetched_at} 收取的邮件相同，但附件内容不同，已保存")
         for workbook in found.workbooks:
             saved, fresh = _save(inbox, workbook, received, book)
             item.saved.append(saved)
+            if author:  # where it came from, for the batch run (the ledger's provenance)
+                book.ledger.record_sender(saved.sha256, author, message_id, item.received)
             if fresh:
                 item.written.append(saved.saved)
+                if Path(saved.saved).name != workbook.name:
+                    notes.append(f"“{workbook.name}”存为“{saved.saved}”")
             else:
                 item.duplicates.append(workbook.name)
         if not found.workbooks:
             item.outcome = Fetched.NO_WORKBOOK
-        item.note = found.note()
         if item.duplicates:
-            extra = "与之前收到的附件内容相同，未重复保存：" + "、".join(item.duplicates)
-            item.note = "；".join(n for n in (item.note, extra) if n)
+            notes.append("与之前收到的附件内容相同，未重复保存：" + "、".join(item.duplicates))
+        item.note = "；".join(n for n in notes if n)
     row_id = book.record_fetch(message_id=message_id, sender=item.sender, subject=item.subject,
                                received=item.received, note=item.note, attachments=item.saved,
                                **record)  # type: ignore[arg-type]  # fmt: skip
@@ -284,12 +294,34 @@ def _received(meta: bytes, msg: Message) -> datetime:
 
 def _sender(msg: Message) -> str:
     """The address to answer: Reply-To if given, else From."""
-    for name in ("Reply-To", "From"):
-        pairs = getaddresses([header_text(msg, name)])
-        for _, address in pairs:
-            if "@" in address:
-                return address.strip().lower()
+    return _address(msg, "Reply-To") or _address(msg, "From")
+
+
+def _address(msg: Message, header: str) -> str:
+    """The first address of ``header`` (lower case), or ""."""
+    for _, address in getaddresses([header_text(msg, header)]):
+        if "@" in address:
+            return address.strip().lower()
     return ""
+
+
+def _seen(book: MailLedger, workbook: FoundWorkbook) -> bool:
+    """Whether a workbook with this content was saved before."""
+    return book.saved_attachment(hashlib.sha256(workbook.data).hexdigest()) is not None
+
+
+def runnable_name(name: str) -> str:
+    """``name`` as a file ``run`` takes for a workbook: safe on every system, and without the
+    leading dots and tildes that mark temporary files (``.x.xlsx`` → ``x.xlsx``, ``~x.xlsx`` →
+    ``x.xlsx``, ``.xlsx`` → ``邮件附件.xlsx``)."""
+    name = safe_filename(name, fallback=FALLBACK_NAME)
+    lower = name.lower()
+    suffix = next((s for s in WORKBOOK_SUFFIXES if lower.endswith(s)), "")
+    stem = name[: len(name) - len(suffix)].lstrip(".~ ").rstrip(". ")
+    candidate = (stem or Path(FALLBACK_NAME).stem) + (name[len(name) - len(suffix):] or ".xlsx")
+    if classify(candidate) not in (Kind.WORKBOOK, Kind.LEGACY):  # e.g. 'x.xlsx.tmp'
+        candidate = Path(FALLBACK_NAME).stem + ".xlsx"
+    return candidate
 
 
 def _save(
@@ -300,7 +332,7 @@ def _save(
     prior = book.saved_attachment(sha)
     if prior is not None and (inbox / prior.saved).is_file():
         return SavedAttachment(workbook.name, sha, len(workbook.data), prior.saved), False
-    name = safe_filename(workbook.name, fallback="邮件附件.xlsx")
+    name = runnable_name(workbook.name)
     path, n = inbox / name, 1
     while path.exists():
         if path.is_file() and _sha256(path) == sha:  # written by a run killed before recording

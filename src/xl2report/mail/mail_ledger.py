@@ -25,11 +25,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 from xl2report.batch.ledger import Ledger
 from xl2report.batch.ledger_schema import transaction
+from xl2report.compat import StrEnum
 from xl2report.mail.wording import delivery_note
 
 _SCHEMA = """

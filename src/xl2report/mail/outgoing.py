@@ -24,7 +24,10 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from typing import TypeVar
 
-from xl2report.mail.compose import Attachment, compose, new_message_id
+from xl2report.errors import FatalError, os_error_text
+from xl2report.form.characters import one_line
+from xl2report.log import logger
+from xl2report.mail.compose import Attachment, compose, flatten, new_message_id
 from xl2report.mail.errors import MailboxFullError, MailProtocolError, MessageRefusedError
 from xl2report.mail.mail_ledger import MailKind, MailLedger
 from xl2report.mail.settings import MailSettings, Secret
@@ -90,9 +93,28 @@ def owed_addresses(
     return [a for a in addresses if a not in delivered and (resend or a not in refused)]
 
 
-def send_recorded(
-    smtp: SmtpSession, book: MailLedger, sender: Address, item: Outgoing
-) -> Delivery:
+def unsendable(exc: BaseException) -> str:
+    """Why one unit's message could not be made or sent for a reason of its own (its template
+    unreadable, a text the mail cannot carry), in one sentence; the details go to the log."""
+    if isinstance(exc, FatalError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"邮件没有发出：需要附上的文件无法读取（{os_error_text(exc)}）。"
+    return f"邮件没有发出：生成这封邮件时出错（{type(exc).__name__}），详见日志。"
+
+
+def build_one(build: Callable[[], Outgoing]) -> Outgoing | str:
+    """The message ``build`` makes, or why it could not be made (one sentence; the details go
+    to the log): one unit's unreadable template or feedback workbook is that unit's failure,
+    the others are still sent."""
+    try:
+        return build()
+    except Exception as exc:  # the unit's own boundary, as in send_recorded
+        logger.exception("邮件无法生成")
+        return unsendable(exc)
+
+
+def send_recorded(smtp: SmtpSession, book: MailLedger, sender: Address, item: Outgoing) -> Delivery:
     """Record, send and mark ``item`` sent (to the addresses that took it).
 
     When the server refused this message (every recipient, or its content) the row is forgotten
@@ -101,20 +123,26 @@ def send_recorded(
     on (sender refused, connection lost) or the outcome is unknown.
     """
     pending = book.pending(item.kind, item.topic)
+    message_id = pending.message_id if pending is not None else new_message_id(sender)
+    try:  # written out here, before anything is recorded or sent: it cannot fail half way
+        msg = compose(sender=sender, to_name=item.org, to_addresses=item.addresses,
+                      subject=item.subject, body=item.body, message_id=message_id,
+                      attachments=item.attachments, in_reply_to=item.in_reply_to)  # fmt: skip
+        flatten(msg)
+    except Exception as exc:  # the unit's own boundary: its message, not the run, fails
+        logger.exception("{} 的邮件无法生成", item.org)
+        return Delivery("", [], failure=unsendable(exc))
     if pending is not None:
-        row_id, message_id = pending.id, pending.message_id
+        row_id = pending.id
     else:
-        message_id = new_message_id(sender)
         first = item.attachments[0] if item.attachments else None
         row_id = book.prepare(
             kind=item.kind, topic=item.topic, org=item.org, year=item.year,
-            address="; ".join(item.addresses), message_id=message_id, subject=item.subject,
+            address="; ".join(item.addresses), message_id=message_id,
+            subject=one_line(item.subject),
             attachment=first.filename if first else "",
             attachment_sha256=hashlib.sha256(first.data).hexdigest() if first else "",
         )  # fmt: skip
-    msg = compose(sender=sender, to_name=item.org, to_addresses=item.addresses,
-                  subject=item.subject, body=item.body, message_id=message_id,
-                  attachments=item.attachments, in_reply_to=item.in_reply_to)  # fmt: skip
     try:
         refused = smtp.send(msg, item.addresses)
     except MessageRefusedError as exc:  # it did not go out: a rerun sends it again

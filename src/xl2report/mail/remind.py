@@ -12,15 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
+from xl2report.compat import StrEnum
 from xl2report.county.campaign import UnitState, load_campaign
 from xl2report.county.remind import build_reminders
+from xl2report.errors import FatalError, os_error_text
 from xl2report.log import logger
 from xl2report.mail.compose import Attachment
 from xl2report.mail.mail_ledger import MailKind, MailLedger
-from xl2report.mail.outgoing import Outgoing, send_planned
+from xl2report.mail.outgoing import Outgoing, build_one, send_planned
 from xl2report.mail.reply import reply_topic
 from xl2report.mail.send import split_addresses, valid_address
 from xl2report.mail.settings import MailSettings, Secret
@@ -169,16 +171,19 @@ def remind_units(
         if not addresses:
             reminder.outcome = RemindOutcome.NO_ADDRESS
             continue
-        attachments = []
         template = index.find(unit.org) if index and unit.state is UnitState.MISSING else None
-        if template is not None:
-            attachments.append(Attachment(template.path.name, template.path.read_bytes()))
         reminder.addresses = addresses
         reminder.subject = unit_subject(REMIND_SUBJECT, campaign.year, unit.org)
         reminder.attachment = template.path.name if template else ""
         body = remind_body(chased.message, reminder.attachment, signature)
-        item = Outgoing(MailKind.REMIND, topic, unit.org, campaign.year, addresses,
-                        reminder.subject, body, attachments)  # fmt: skip
+        item = build_one(partial(Outgoing, MailKind.REMIND, topic, unit.org, campaign.year,
+                                 addresses, reminder.subject, body,
+                                 [_attachment(template.path)] if template else []))  # fmt: skip
+        if isinstance(item, str):  # its template cannot be read: this unit only
+            reminder.outcome, reminder.detail = RemindOutcome.FAILED, item
+            if on_sent is not None and not request.dry_run:
+                on_sent(reminder)
+            continue
         planned.append((reminder, item))
     if request.dry_run or not planned:
         return result
@@ -195,3 +200,12 @@ def remind_units(
         if on_sent is not None:
             on_sent(reminder)
     return result
+
+
+def _attachment(path: Path) -> Attachment:
+    """A unit's template to attach again (an unreadable one fails only this unit's reminder)."""
+    try:
+        return Attachment(path.name, path.read_bytes())
+    except OSError as exc:
+        raise FatalError(f"模板 {path} 无法读取（{os_error_text(exc)}），没有催报；"
+                         "请检查模板目录后再运行一次。") from exc  # fmt: skip

@@ -3,7 +3,8 @@
 The unit states come from the campaign (:func:`xl2report.county.campaign.load_campaign`); this
 module decides nothing about them.  A rejected submission gets its feedback workbook attached
 and every error (sheet, cell, message) in the text; an accepted one a confirmation with the
-warnings to check; a held one (name not on the roster) nothing until a person decides.  The
+warnings to check; a held one (name not on the roster, or mailed from an address not known
+for the unit) nothing until a person decides.  The
 answer goes to the address the workbook came from (recorded by ``mail fetch``), else to the
 roster's, threaded under the township's message when it came by mail.  A submission is answered
 once: the ledger key is its content hash.
@@ -14,15 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
+from xl2report.compat import StrEnum
 from xl2report.county.campaign import Unit, UnitState, load_campaign
-from xl2report.errors import FatalError
+from xl2report.errors import FatalError, os_error_text
 from xl2report.log import logger
 from xl2report.mail.compose import Attachment
 from xl2report.mail.mail_ledger import MailKind, MailLedger
-from xl2report.mail.outgoing import Outgoing, send_planned
+from xl2report.mail.outgoing import Outgoing, build_one, send_planned
 from xl2report.mail.send import split_addresses, valid_address
 from xl2report.mail.settings import MailSettings, Secret
 from xl2report.mail.wording import (
@@ -42,6 +44,7 @@ class ReplyOutcome(StrEnum):
     WOULD_SEND = "would_send"
     ALREADY = "already"
     HELD = "held"
+    SENDER_HELD = "sender_held"
     NO_ADDRESS = "no_address"
     FAILED = "failed"
 
@@ -54,6 +57,7 @@ class ReplyOutcome(StrEnum):
             "would_send": "将回复",
             "already": "已回复过",
             "held": "待确认名称，未回复",
+            "sender_held": "待确认来源，未回复",
             "no_address": "没有回复地址",
         }[self.value]
 
@@ -102,7 +106,8 @@ class ReplyResult:
     @property
     def needs_person(self) -> list[UnitReply]:
         """Answers that could not be sent: no address, a name to confirm, or refused."""
-        waiting = (ReplyOutcome.NO_ADDRESS, ReplyOutcome.HELD, ReplyOutcome.FAILED)
+        waiting = (ReplyOutcome.NO_ADDRESS, ReplyOutcome.HELD, ReplyOutcome.SENDER_HELD,
+                   ReplyOutcome.FAILED)  # fmt: skip
         return [r for r in self.replies if r.outcome in waiting]
 
     def to_dict(self) -> dict[str, object]:
@@ -157,6 +162,9 @@ def reply_to_submissions(
         if unit.state is UnitState.HELD:
             reply.outcome = ReplyOutcome.HELD
             continue
+        if unit.state is UnitState.SENDER_HELD:  # whoever sent it gets nothing until confirmed
+            reply.outcome = ReplyOutcome.SENDER_HELD
+            continue
         topic = reply_topic(unit.current.sha256)
         if (done := book.sent(MailKind.REPLY, topic)) is not None:
             reply.outcome, reply.message_id = ReplyOutcome.ALREADY, done.message_id
@@ -168,9 +176,16 @@ def reply_to_submissions(
         if not addresses:
             reply.outcome = ReplyOutcome.NO_ADDRESS
             continue
-        item = _message(unit, campaign.year, campaign.deadline, request.outbox, signature,
-                        addresses, origin[1] if origin else None, topic)  # fmt: skip
-        reply.addresses, reply.subject = addresses, item.subject
+        item = build_one(partial(_message, unit, campaign.year, campaign.deadline,
+                                 request.outbox, signature, addresses,
+                                 origin[1] if origin else None, topic))  # fmt: skip
+        reply.addresses = addresses
+        if isinstance(item, str):  # its feedback workbook is gone: this unit only
+            reply.outcome, reply.detail = ReplyOutcome.FAILED, item
+            if on_sent is not None and not request.dry_run:
+                on_sent(reply)
+            continue
+        reply.subject = item.subject
         reply.attachment = item.attachments[0].filename if item.attachments else ""
         planned.append((reply, item))
     if request.dry_run or not planned:
@@ -212,7 +227,7 @@ def _message(
                 attachments.append(Attachment(feedback.name, feedback.read_bytes()))
             except OSError as exc:
                 raise FatalError(
-                    f"{unit.org} 的校验反馈表 {feedback} 无法读取：{exc.strerror or exc}；"
+                    f"校验反馈表 {feedback} 无法读取（{os_error_text(exc)}），没有回复；"
                     "请先运行 xl2report run 重新生成。"
                 ) from exc
         subject = unit_subject(REJECTED_SUBJECT, year, unit.org)

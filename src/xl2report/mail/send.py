@@ -17,15 +17,24 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 from xl2report.batch.ledger import RosterEntry
-from xl2report.errors import FatalError
+from xl2report.batch.roster_file import split_addresses
+from xl2report.compat import StrEnum
+from xl2report.errors import FatalError, os_error_text
+from xl2report.form.characters import marked
 from xl2report.log import logger
 from xl2report.mail.compose import Attachment
 from xl2report.mail.mail_ledger import MailKind, MailLedger
-from xl2report.mail.outgoing import Delivery, Outgoing, owed_addresses, send_planned
+from xl2report.mail.outgoing import (
+    Delivery,
+    Outgoing,
+    build_one,
+    owed_addresses,
+    send_planned,
+)
 from xl2report.mail.settings import MailSettings, Secret
 from xl2report.mail.templates import TemplateFile, index_templates
 from xl2report.mail.wording import (
@@ -40,7 +49,6 @@ from xl2report.mail.wording import (
     uses,
 )
 
-_SPLIT = re.compile(r"[;；,，、\s]+")
 _ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 
 
@@ -161,14 +169,10 @@ class SendRequest:
     roster_source: str = ""  # when given, the roster is registered in the ledger (not in a dry run)
 
 
-def split_addresses(text: str) -> list[str]:
-    """``a@x.cn；b@y.cn`` -> ['a@x.cn', 'b@y.cn'] (roster cells may hold several)."""
-    return [a for a in _SPLIT.split(text.strip()) if a]
-
-
 def valid_address(address: str) -> bool:
-    """A plain ``local@domain.tld`` address (no display name, no spaces)."""
-    return bool(_ADDRESS.match(address))
+    """A plain ``local@domain.tld`` address in printable ASCII (no display name, no spaces, no
+    control characters; a server without SMTPUTF8 cannot take any other)."""
+    return address.isascii() and address.isprintable() and bool(_ADDRESS.match(address))
 
 
 def topic(year: int | None, org: str) -> str:
@@ -226,7 +230,15 @@ def send_templates(
             u.subject, u.body = message_text(request, u, year, signature)
         return result
     assert sender is not None
-    planned = [(unit, _outgoing(unit, year, request, settings)) for unit in todo]
+    planned = []
+    for unit in todo:
+        made = build_one(partial(_outgoing, unit, year, request, settings))
+        if isinstance(made, Outgoing):
+            planned.append((unit, made))
+            continue
+        _record(unit, Delivery("", [], failure=made), year, book)
+        if on_sent is not None:
+            on_sent(unit)
     for unit, delivery in send_planned(settings, password, book, sender, planned):
         _record(unit, delivery, year, book)
         if on_sent is not None:
@@ -247,7 +259,7 @@ def _plan(
         unit.outcome = Outcome.NO_EMAIL
     elif not all(valid_address(a) for a in addresses):
         unit.outcome = Outcome.BAD_EMAIL
-        unit.detail = "、".join(a for a in addresses if not valid_address(a))
+        unit.detail = "、".join(marked(a) for a in addresses if not valid_address(a))
     elif template is None:
         unit.outcome = Outcome.NO_TEMPLATE
     elif (done := book.sent(MailKind.TEMPLATE, topic(year, entry.name))) is not None:
@@ -258,7 +270,11 @@ def _plan(
             unit.detail = f"只发给还没收到的地址；上次{done.note}" if done.note else ""
         else:
             unit.outcome = Outcome.ALREADY
-            unit.message_id, unit.when, unit.subject = done.message_id, done.sent_at or "", done.subject
+            unit.message_id, unit.when, unit.subject = (
+                done.message_id,
+                done.sent_at or "",
+                done.subject,
+            )
             unit.detail = done.note
     return unit
 
@@ -306,7 +322,8 @@ def _outgoing(
     try:
         data = unit.template.path.read_bytes()
     except OSError as exc:
-        raise FatalError(f"模板 {unit.template.path} 无法读取：{exc.strerror or exc}") from exc
+        raise FatalError(f"模板 {unit.template.path} 无法读取：{os_error_text(exc)}，"
+                         "没有发出；请检查模板目录后再运行一次。") from exc  # fmt: skip
     return Outgoing(MailKind.TEMPLATE, topic(year, unit.org), unit.org, year, unit.addresses,
                     unit.subject, body, [Attachment(unit.template.path.name, data)])  # fmt: skip
 

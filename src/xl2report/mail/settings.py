@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import tomllib
 from dataclasses import dataclass, fields, replace
 from email.headerregistry import Address
 from email.utils import getaddresses
-from enum import StrEnum
 from pathlib import Path
 
+from xl2report.compat import SETTINGS_FILE, StrEnum, TOMLDecodeError, load_toml
+from xl2report.log import logger
 from xl2report.mail.errors import MailSettingsError
 
 PASSWORD_ENV = "XL2REPORT_MAIL_PASSWORD"
 KEYRING_SERVICE = "xl2report-mail"
-SETTINGS_FILE = "xl2report.toml"
 DEFAULT_TIMEOUT = 30.0
 
 
@@ -184,13 +183,20 @@ def load_settings(config: Path | None = None, **overrides: object) -> MailSettin
 
 def _read_table(path: Path) -> dict[str, object]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data, note = load_toml(path)  # Notepad's BOM, UTF-16 and GBK files too
     except FileNotFoundError:
         raise MailSettingsError(f"设置文件不存在：{path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise MailSettingsError(
+            f"设置文件 {path} 无法读取：既不是 UTF-8 也不是 GBK 编码的文本；"
+            "请用记事本打开并“另存为”UTF-8 编码。"
+        ) from None
+    except OSError as exc:
         raise MailSettingsError(f"设置文件 {path} 无法读取：{exc}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except TOMLDecodeError as exc:
         raise MailSettingsError(f"设置文件 {path} 格式有误（TOML）：{exc}") from None
+    if note:
+        logger.warning(note)
     table = data.get("mail", {})
     if not isinstance(table, dict):
         raise MailSettingsError(f"设置文件 {path} 中 [mail] 应是一个表。")

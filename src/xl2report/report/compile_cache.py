@@ -4,8 +4,9 @@ Compiling the bundled template (docxtpl's XML patching, Jinja's parse and code g
 placeholder analysis) took ~0.2 s, plus ~0.1 s importing docxtpl and python-docx: most of a
 run's start-up, paid again by every run and every worker process.  What compiling produces is
 stored here as one ``marshal`` file per template, named by a SHA-256 over the template's bytes,
-the compiling code (``engine.py``) and the Python, Jinja and docxtpl versions, so a changed
-template or a different installation never meets a stale entry.
+the compiling code (``engine.py``'s bytecode, which a frozen executable has too, unlike its
+source) and the Python, Jinja and docxtpl versions, so a changed template or a different
+installation never meets a stale entry.
 
 The cache is an optimisation only: a missing, unreadable or foreign entry is ignored (and
 rewritten), a cache folder that cannot be written is not used, and nothing is ever wrong for
@@ -24,7 +25,7 @@ import stat
 import sys
 from pathlib import Path
 from types import CodeType
-from typing import TypedDict
+from typing import Any, TypedDict
 
 FORMAT = 1  # bump when the stored layout changes
 
@@ -50,8 +51,38 @@ def folder() -> Path | None:
     return Path(base) / "xl2report"
 
 
+def code_fingerprint(module_name: str) -> bytes:
+    """What identifies the code of module ``module_name``: its functions' and methods'
+    bytecode, names and constants (not line numbers), in a stable order."""
+    module = sys.modules[module_name]
+    digest = hashlib.sha256()
+    for name, value in sorted(vars(module).items()):
+        if getattr(value, "__module__", None) != module_name:
+            continue
+        members = sorted(vars(value).items()) if isinstance(value, type) else [(name, value)]
+        for member, function in members:
+            code = getattr(function, "__code__", None)
+            if isinstance(code, CodeType):
+                digest.update(f"{name}.{member}|".encode())
+                _digest_code(code, digest)
+    return digest.digest()
+
+
+def _digest_code(code: CodeType, digest: Any) -> None:
+    digest.update(code.co_code)
+    digest.update(repr(code.co_names).encode())
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            _digest_code(const, digest)
+        elif isinstance(const, frozenset):  # iteration order varies from process to process
+            digest.update(repr(sorted(map(repr, const))).encode())
+        else:
+            digest.update(repr(const).encode())
+
+
 def key(template: bytes, compiler: bytes) -> str:
-    """The entry name for ``template`` compiled by ``compiler`` (the engine's source)."""
+    """The entry name for ``template`` compiled by ``compiler`` (:func:`code_fingerprint` of
+    the engine)."""
     import importlib.util
 
     import jinja2

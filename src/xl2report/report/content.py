@@ -38,6 +38,7 @@ from xl2report.form.national import (
 )
 from xl2report.form.preface import standard_preface
 from xl2report.form.types import format_number
+from xl2report.form.wording import says_nothing, states_fee_figures
 
 DRAFT = "draft"  # context flag: the workbook did not pass the checks (render --force)
 DRAFT_MARK = "草稿（未通过校验）"
@@ -49,6 +50,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # A short line such as "（一）主要问题" inside a text becomes a level-2 heading.
 _SUBHEADING = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)]")
 SUBHEADING_MAX_CHARS = 30
+_WHERE = "{f.sheet}!{f.cell}（{f.label}）"  # a field as the renderer's notes name it
 
 
 def _printed(f: Field) -> bool:
@@ -129,11 +131,14 @@ def report_title(org: str, year: object) -> str:
     return f"{org}{format_number(year) if year not in (None, '') else ''}年{FORM_TITLE}"  # type: ignore[arg-type]
 
 
+def _fees(values: Mapping[str, Value]) -> tuple[Value, Value, Value]:
+    return (number_or_zero(values.get(FEE_NOTICES.key)), number_or_zero(values.get(FEE_BILLED.key)),
+            number_or_zero(values.get(FEE_COLLECTED.key)))  # fmt: skip
+
+
 def fee_sentence(values: Mapping[str, Value]) -> str:
-    """Section 六 when left empty: one sentence from the 信息处理费 figures."""
-    notices = number_or_zero(values.get(FEE_NOTICES.key))
-    billed = number_or_zero(values.get(FEE_BILLED.key))
-    collected = number_or_zero(values.get(FEE_COLLECTED.key))
+    """Section 六's sentence on the 信息处理费 figures (what an empty 六 reads)."""
+    notices, billed, collected = _fees(values)
     if not any(v > 0 for v in (notices, billed, collected)):
         return "本年度未收取信息处理费。"
     return (
@@ -157,12 +162,11 @@ def report_content(values: Mapping[str, Value], draft: bool = False) -> ReportCo
     scalars: dict[str, str] = {}
     paragraphs: dict[str, list[tuple[str, bool]]] = {}
     warnings: list[str] = []
-    where = "{f.sheet}!{f.cell}（{f.label}）"
     for f in REPORT_FIELDS:
         raw = values.get(f.key)
         if f.type is not ValueType.TEXT:
             if raw is None or raw == "":
-                warnings.append(where.format(f=f) + "没有可用的数值，报告中留空。")
+                warnings.append(_WHERE.format(f=f) + "没有可用的数值，报告中留空。")
                 text = ""
             else:
                 text = format_number(raw)
@@ -171,13 +175,13 @@ def report_content(values: Mapping[str, Value], draft: bool = False) -> ReportCo
         text, removed = clean_text(text)
         if removed:
             warnings.append(
-                where.format(f=f)
+                _WHERE.format(f=f)
                 + f"含有 {removed} 个不可见的控制字符（多为从其他软件粘贴带入），已删除。"
             )
         if f.key in _PARAGRAPH_KEYS:
             split = split_paragraphs(text)
-            if f is OTHER_MATTERS and not split:
-                split = [(fee_sentence(values), False)]
+            if f is OTHER_MATTERS:
+                split = _other_matters(text, split, values, warnings)
             elif f is PREFACE and not split:
                 split = [(standard_preface(values), False)]
             paragraphs[f.key] = split
@@ -187,6 +191,25 @@ def report_content(values: Mapping[str, Value], draft: bool = False) -> ReportCo
                 _LINE_BREAK.sub("\n", text.strip()) if f.type is ValueType.TEXT else text
             )
     return ReportContent(scalars, paragraphs, draft, warnings)
+
+
+def _other_matters(text: str, split: list[tuple[str, bool]], values: Mapping[str, Value],
+                   warnings: list[str]) -> list[tuple[str, bool]]:  # fmt: skip
+    """Section 六 with the 信息处理费 figures stated: a 六 that says nothing ("无。") reads the
+    generated sentence, as an empty one does; one that gives no fee figure while the workbook
+    records fees gets the sentence as its last paragraph (and the clerk is told)."""
+    sentence = fee_sentence(values)
+    where = _WHERE.format(f=OTHER_MATTERS)
+    if says_nothing(text):
+        if text.strip() and any(v > 0 for v in _fees(values)):
+            warnings.append(
+                f"{where}只写了“{text.strip()}”，报告按填写的信息处理费数字写成：{sentence}"
+            )
+        return [(sentence, False)]
+    if any(v > 0 for v in _fees(values)) and not states_fee_figures(text):
+        warnings.append(f"{where}没有写信息处理费的数字，报告按填写的数字在末尾补写：{sentence}")
+        return [*split, (sentence, False)]
+    return split
 
 
 def template_context(content: ReportContent) -> dict[str, object]:

@@ -138,7 +138,7 @@ class CompiledTemplate:
         except OSError as exc:
             raise TemplateProblem(f"无法读取 Word 模板 {self.path}：{exc}") from exc
         env = environment()
-        key = compile_cache.key(data, Path(__file__).read_bytes())
+        key = compile_cache.key(data, compile_cache.code_fingerprint(__name__))
         compiled = compile_cache.load(key)
         if compiled is None:
             compiled = _compile(self.path, env)

@@ -1,33 +1,41 @@
-"""Headless LibreOffice as a converter: .xls/.et -> .xlsx, .docx -> .pdf, recalculation.
+"""Headless LibreOffice as a converter: .xls/.et/.ods -> .xlsx, .docx -> .pdf, recalculation.
 
 Every call gets its own throw-away profile (concurrent soffice processes sharing one profile
 lose files silently), a timeout, and a check that each expected output exists.  Several inputs
-go into one call because start-up dominates the cost.
+go into one call because start-up dominates the cost.  The profile carries the font replacement
+table (:mod:`fonts`), so PDFs use the installed stand-ins of 仿宋_GB2312 & co. on Windows and
+Linux alike.  On a timeout (or an interruption) the whole process tree goes: soffice starts
+soffice.bin, which would otherwise survive and keep the profile locked.  Where soffice is:
+:mod:`soffice`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from xl2report.log import logger
+from xl2report.report import fonts
+from xl2report.report.soffice import ENV_VAR, locate
 
 DEFAULT_TIMEOUT = 180
-# Recalculate every formula on load (LibreOffice otherwise keeps stale cached values).
-_RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+_XCU_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
  xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+"""
+# Recalculate every formula on load (LibreOffice otherwise keeps stale cached values).
+_RECALC_ITEMS = """<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
  <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop>
 </item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load">
  <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop>
 </item>
-</oor:items>
 """
 
 
@@ -36,15 +44,26 @@ class OfficeError(RuntimeError):
 
 
 def soffice_path() -> str | None:
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    """soffice's path, or None when LibreOffice is not found (see :mod:`soffice`)."""
+    return locate().path
 
 
 def available() -> bool:
+    """Whether LibreOffice was found."""
     return soffice_path() is not None
+
+
+def missing_text() -> str:
+    """Why LibreOffice cannot be used, in Chinese, with what to do."""
+    problem = locate().problem
+    if problem:
+        return f"{problem}请改正设置，或删去它以自动查找。"
+    return (
+        "未安装 LibreOffice（soffice），无法转换；请安装后重试。"
+        "装在别处时，在 xl2report.toml 中写 [office] 一节和 "
+        "soffice = 'D:\\LibreOffice\\program\\soffice.exe'（单引号），"
+        f"或设置环境变量 {ENV_VAR}。"
+    )
 
 
 # The Writer component's library in a LibreOffice program folder (Linux, macOS, Windows).
@@ -87,15 +106,14 @@ def convert(
     """
     exe = soffice_path()
     if exe is None:
-        raise OfficeError("未安装 LibreOffice（soffice），无法转换；请安装后重试。")
+        raise OfficeError(missing_text())
     outdir.mkdir(parents=True, exist_ok=True)
     ext = target.split(":", 1)[0]
     expected = [outdir / (Path(f).stem + "." + ext) for f in files]
     with tempfile.TemporaryDirectory(prefix="xl2report-lo-") as profile:
-        if recalc:
-            user = Path(profile, "user")
-            user.mkdir(parents=True)
-            (user / "registrymodifications.xcu").write_text(_RECALC_XCU, encoding="utf-8")
+        user = Path(profile, "user")
+        user.mkdir(parents=True)
+        (user / "registrymodifications.xcu").write_text(profile_settings(recalc), encoding="utf-8")
         cmd = [
             exe,
             f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
@@ -111,26 +129,61 @@ def convert(
             *[str(f) for f in files],
         ]
         env = {**os.environ, "HOME": profile}
-        fontconf = _fontconfig_file()
-        if fontconf:
-            env["FONTCONFIG_FILE"] = str(fontconf)
         logger.debug("soffice {}", " ".join(cmd[1:]))
-        try:
-            done = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise OfficeError(f"LibreOffice 转换超时（{timeout:.0f} 秒）。") from exc
+        code, out, err = _run(cmd, env, timeout)
     missing = [p for p in expected if not p.exists() or p.stat().st_size == 0]
     if missing:
-        detail = (done.stderr or done.stdout or b"").decode("utf-8", "replace").strip()
+        detail = (err or out or b"").decode("utf-8", "replace").strip()
         names = "、".join(p.name for p in missing)
-        raise OfficeError(f"LibreOffice 没有生成 {names}：{_explain(detail, done.returncode)}")
+        raise OfficeError(f"LibreOffice 没有生成 {names}：{_explain(detail, code)}")
     return expected
 
 
-def _fontconfig_file() -> Path | None:
-    """Our fontconfig file maps 仿宋_GB2312 & co. to installed Simplified Chinese faces."""
-    conf = Path(__file__).parents[1] / "data" / "fonts.conf"
-    return conf if conf.exists() else None
+def profile_settings(recalc: bool = False) -> str:
+    """The throw-away profile's ``registrymodifications.xcu``: fonts, and recalculation."""
+    installed = fonts.installed_families()
+    table = fonts.replacements(set(installed)) if installed is not None else {}
+    items = fonts.substitution_items(table)
+    body = (_RECALC_ITEMS if recalc else "") + (items + "\n" if items else "")
+    return _XCU_HEAD + body + "</oor:items>\n"
+
+
+def _run(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[int, bytes, bytes]:
+    """Run soffice; on a timeout or an interruption end its whole process tree, then raise."""
+    if sys.platform == "win32":
+        extra = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    else:
+        extra = {"start_new_session": True}  # its own process group, killed as one
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, **extra)  # type: ignore[call-overload]
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except BaseException as exc:  # timeout, Ctrl-C, a time limit: never leave soffice.bin behind
+        kill_tree(proc)
+        if isinstance(exc, subprocess.TimeoutExpired):
+            raise OfficeError(f"LibreOffice 转换超时（{timeout:.0f} 秒）。") from exc
+        raise
+    return proc.returncode, out, err
+
+
+def kill_tree(proc: subprocess.Popen[bytes]) -> None:
+    """End ``proc`` and every process it started (soffice → soffice.bin), then reap it.
+
+    POSIX: soffice runs in its own session, so its process group is killed.  Windows: soffice.exe
+    waits for soffice.bin, its child, so ``taskkill /T /F`` ends the tree from soffice.exe.
+    """
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        subprocess.run(
+            ["taskkill", "/T", "/F", "/PID", str(proc.pid)], capture_output=True, check=False
+        )
+    else:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    if proc.poll() is None:
+        proc.kill()
+    try:
+        proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:  # a grandchild that left the group still holds the pipes
+        logger.warning("LibreOffice 的子进程没有随之结束（进程 {}）", proc.pid)
 
 
 def _explain(detail: str, code: int) -> str:

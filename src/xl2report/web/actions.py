@@ -7,71 +7,101 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import date
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from xl2report.county.campaign import confirm_held
+from xl2report.compat import iso_date
+from xl2report.county.campaign import confirm_held, confirm_sender
 from xl2report.errors import FatalError
 from xl2report.form.national import FORM_TITLE
 from xl2report.web import handout
 from xl2report.web.app import checked_form, web_of
 from xl2report.web.pages import handout_page
-from xl2report.web.uploads import UploadRefused, store_upload
+from xl2report.web.signin import locked_message
+from xl2report.web.uploads import UploadRefused, store_upload, upload_name
 
 FAILED_LOGIN_PAUSE = 1.0  # seconds before answering a wrong password
 MAX_RECENT = 50  # upload notes kept for the board's “本次上传” box
 
 
 async def login(request: Request) -> Response:
-    """Check the password (constant time); a new signed session on success."""
+    """Check the password (constant time); a new session on success.  An address locked out
+    for guessing is answered 429 before anything else, its password not checked at all."""
     web = web_of(request)
+    address = request.client.host if request.client else ""
+    if wait := web.signin.retry_after(address):
+        return _locked(request, wait)
     form = await checked_form(request)
+    if wait := web.signin.retry_after(address):  # locked while this form was arriving
+        return _locked(request, wait)
     password = form.get("password")
     if isinstance(password, str) and web.guard.password_ok(password):
+        web.signin.succeeded(address)
         request.state.session = web.guard.new_session(authenticated=True)
         request.state.session_changed = True
         return RedirectResponse("/", status_code=303)
+    web.signin.failed(address)  # counted before any await: parallel guesses cannot slip by
     await asyncio.sleep(FAILED_LOGIN_PAUSE)  # slows down guessing; the right password is not
     return web.page(request, "login.html", status=403, error="密码不对，请重新输入。")
 
 
+def _locked(request: Request, wait: int) -> Response:
+    response = web_of(request).page(request, "login.html", status=429, error=locked_message(wait))
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 async def logout(request: Request) -> Response:
-    """Forget the sign-in (a fresh anonymous session)."""
+    """End the sign-in on the server (every copy of the cookie) and start an anonymous session."""
     web = web_of(request)
     await checked_form(request)
+    web.guard.end(request.state.session)
     request.state.session = web.guard.new_session(authenticated=False)
     request.state.session_changed = True
     return RedirectResponse("/login" if web.guard.needs_password else "/", status_code=303)
 
 
 async def upload(request: Request) -> Response:
-    """Store each uploaded workbook in the inbox, process them like ``run``, show the result."""
+    """Store each uploaded workbook in the inbox, process them like ``run``, show the result.
+
+    At most ``max_parallel_uploads`` uploads are read at once (others are asked to wait, 503);
+    each is read under hard caps as it streams in (:mod:`xl2report.web.upload_form`)."""
     web = web_of(request)
-    form = await checked_form(request, files=True)
+    config = web.config
+    if web.uploads_reading >= config.max_parallel_uploads:
+        response = web.error(request, "正在接收其他上传的文件，请过几秒再上传。", status=503)
+        response.headers["Retry-After"] = "5"
+        return response
+    web.uploads_reading += 1
     notes: list[dict[str, str]] = []
     stored: list[str] = []
     try:
-        for item in form.getlist("files"):
-            if not isinstance(item, UploadFile) or not item.filename:
-                continue
-            data = await item.read(web.config.max_file_bytes + 1)
-            try:
-                kept = await run_in_threadpool(
-                    store_upload, web.config.inbox, item.filename, data, web.config.max_file_bytes
-                )
-            except UploadRefused as exc:
-                notes.append({"original": item.filename, "message": str(exc)})
-                continue
-            notes.append({"original": kept.original, "rel": kept.rel, "sha256": kept.sha256})
-            stored.append(kept.rel)
+        form = await checked_form(request, max_total=config.max_upload_bytes,
+                                  max_file=config.max_file_bytes, max_files=config.max_files)  # fmt: skip
+        try:
+            for item in form.files:
+                if item.field != "files" or not item.filename:
+                    continue
+                shown = upload_name(item.filename)
+                if item.refused:
+                    notes.append({"original": shown, "message": f"“{shown}”{item.refused}"})
+                    continue
+                try:
+                    kept = await run_in_threadpool(store_upload, config.inbox, item.filename,
+                                                   item.read(), config.max_file_bytes)  # fmt: skip
+                except UploadRefused as exc:
+                    notes.append({"original": shown, "message": str(exc)})
+                    continue
+                notes.append({"original": kept.original, "rel": kept.rel, "sha256": kept.sha256})
+                stored.append(kept.rel)
+        finally:
+            form.close()
     finally:
-        await form.close()
+        web.uploads_reading -= 1
     if not notes:
         return web.error(
             request, "没有选择文件：请选择一个或多个报回的 Excel 工作簿（.xlsx）再上传。"
@@ -89,20 +119,22 @@ async def upload(request: Request) -> Response:
 async def roster(request: Request) -> Response:
     """Register an uploaded roster (replaces the registered one)."""
     web = web_of(request)
-    form = await checked_form(request, files=True)
-    item = form.get("roster")
+    form = await checked_form(request, max_total=handout.MAX_ROSTER_BYTES + 100_000,
+                              max_file=handout.MAX_ROSTER_BYTES, max_files=1)  # fmt: skip
     try:
-        if not isinstance(item, UploadFile) or not item.filename:
+        item = next((f for f in form.files if f.field == "roster" and f.filename), None)
+        if item is None:
             return handout_page(request, error="请选择名单文件（.xlsx 或 .csv）。", status=400)
-        data = await item.read(handout.MAX_ROSTER_BYTES + 1)
+        if item.refused:
+            return handout_page(request, error=f"名单“{upload_name(item.filename)}”{item.refused}",
+                                status=400)  # fmt: skip
+        name, data = item.filename, item.read()
     finally:
-        await form.close()
+        form.close()
 
     def register() -> int:
         with web.ledger() as ledger:
-            return len(
-                handout.register_roster(ledger, web.config.outbox, item.filename or "", data)
-            )
+            return len(handout.register_roster(ledger, web.config.outbox, name, data))
 
     try:
         count = await run_in_threadpool(register)
@@ -119,13 +151,14 @@ async def templates(request: Request) -> Response:
     year_text = str(form.get("year") or "").strip()
     submit_to = str(form.get("submit_to") or "").strip()
     deadline = str(form.get("deadline") or "").strip()
-    if not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
+    if not (year_text.isascii() and year_text.isdigit() and len(year_text) == 4
+            and 2000 <= int(year_text) <= 2100):  # fmt: skip
         return handout_page(
             request, error=f"年度应为四位数字（如 2024），收到的是“{year_text}”。", status=400
         )
     year = int(year_text)
     try:
-        due = date.fromisoformat(deadline) if deadline else None
+        due = iso_date(deadline) if deadline else None
     except ValueError:
         return handout_page(
             request,
@@ -176,6 +209,27 @@ async def confirm(request: Request) -> Response:
     return RedirectResponse(f"/unit?org={quote(official)}", status_code=303)
 
 
+async def adopt(request: Request) -> Response:
+    """确认采用: a file held because of the address it was mailed from is the unit's after all;
+    the address becomes known for the unit (with the time) and the file is processed again."""
+    web = web_of(request)
+    form = await checked_form(request)
+    row_id = _int(form.get("row"))
+
+    def decide() -> str | None:
+        with web.ledger() as ledger:
+            known = confirm_sender(ledger, row_id) if row_id is not None else None
+            return known.org if known else None
+
+    org = await run_in_threadpool(decide)
+    if org is None:
+        return web.error(request, "无法确认采用：这个文件已不在待确认来源中，请刷新页面后重试。",
+                         status=409)  # fmt: skip
+    web.processor.request_pass()
+    await run_in_threadpool(web.processor.wait_pass, web.config.wait_seconds)
+    return RedirectResponse(f"/unit?org={quote(org)}", status_code=303)
+
+
 async def review(request: Request) -> Response:
     """已核对: record in the ledger (with the time) that a person checked one warning."""
     web = web_of(request)
@@ -212,13 +266,17 @@ async def retry(request: Request) -> Response:
 
 
 def _int(value: object) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    """A row id from a form ("１２", "²" and 30-digit numbers are no id)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 def unit_routes() -> list[Route]:
     """The unit page's actions (name confirmation, warnings reviewed) and 重新处理."""
     return [
         Route("/unit/confirm", confirm, methods=["POST"]),
+        Route("/unit/adopt", adopt, methods=["POST"]),
         Route("/unit/review", review, methods=["POST"]),
         Route("/retry", retry, methods=["POST"]),
     ]

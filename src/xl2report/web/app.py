@@ -20,7 +20,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
-from starlette.datastructures import FormData, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -31,8 +31,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xl2report.batch.ledger import Ledger
 from xl2report.batch.records import RunOptions
-from xl2report.batch.session import default_ledger
+from xl2report.batch.session import STATE_DIR, default_ledger
 from xl2report.county.units import UnitState
+from xl2report.form.characters import without_format
+from xl2report.log import logger
 from xl2report.report import office
 from xl2report.web.security import (
     COOKIE,
@@ -42,8 +44,10 @@ from xl2report.web.security import (
     allowed_host,
     same_origin,
 )
-from xl2report.web.units import Board, load_board, org_html
-from xl2report.web.uploads import Processor
+from xl2report.web.signin import SignInLimiter
+from xl2report.web.units import Board, BoardPage, load_board, org_html
+from xl2report.web.upload_form import StreamedForm, read_form
+from xl2report.web.uploads import ACCEPTED_SUFFIXES, Processor, outbox_missing
 
 STATIC = Path(__file__).parent / "static"
 SECURITY_HEADERS = {
@@ -57,6 +61,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 OPEN_PATHS = ("/login", "/static/")
+FORM_BYTES = 1_000_000  # a form without files (the longest is 发送模板's body)
+MAX_KEPT_ROWS = 5_000  # rows of HTML kept between requests (a few pages of a large board)
 
 
 @dataclass
@@ -73,6 +79,9 @@ class WebConfig:
     pdf: bool = False
     max_file_bytes: int = 20_000_000  # the reader refuses larger workbooks anyway
     max_files: int = 50
+    max_upload_bytes: int = 100_000_000  # one upload request, all its files together
+    max_parallel_uploads: int = 3  # uploads read at the same time; more wait (503)
+    header_timeout: float = 10.0  # seconds a connection may take to send its request head
     settle: float = 0.3
     wait_seconds: float = 8.0  # how long an upload waits for its result before redirecting
     extra: dict[str, Any] = field(default_factory=dict)
@@ -84,8 +93,8 @@ class WebConfig:
 
     @property
     def max_request_bytes(self) -> int:
-        """Largest upload request accepted (all files plus form overhead)."""
-        return self.max_file_bytes * self.max_files + 1_000_000
+        """Largest request of any kind (an upload with its form overhead)."""
+        return max(self.max_upload_bytes, FORM_BYTES) + 100_000
 
     def run_options(self) -> RunOptions:
         """The batch options uploads are processed with (as ``run`` would, one process)."""
@@ -105,14 +114,18 @@ class Web:
     def __init__(self, config: WebConfig) -> None:
         self.config = config
         self.guard = Guard(config.password)
+        self.signin = SignInLimiter(Path(config.outbox) / STATE_DIR / "logs" / "signin.log")
         self.processor = Processor(config.run_options())
         self.templates = Environment(
             loader=PackageLoader("xl2report.web", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            finalize=_shown,
         )
         self.templates.filters["words"] = org_html  # a unit's name, broken between words
+        # The upload form's file picker offers what the inbox takes (one list, xlsx.sniff's).
+        self.templates.globals["workbook_accept"] = ",".join(sorted(ACCEPTED_SUFFIXES))
         self.asset_version = _asset_version()
         # Recent uploads by a random id, so the board can say what became of each file.
         self.recent: dict[str, list[dict[str, str]]] = {}
@@ -120,9 +133,14 @@ class Web:
         self._rows: dict[tuple[int, UnitState | None], Markup] = {}
         self._row_html: dict[tuple[object, ...], str] = {}
         self.pdf_on_demand = office.available()  # PDFs of reports made when first asked for
+        self.uploads_reading = 0  # uploads being read right now (config.max_parallel_uploads)
 
     def ledger(self) -> Ledger:
-        """A fresh connection to the ledger (WAL: reading never blocks a run)."""
+        """A fresh connection to the ledger (WAL: reading never blocks a run); the board never
+        makes a new one while serving (:func:`~xl2report.web.uploads.outbox_missing`)."""
+        gone = outbox_missing(self.config.outbox, self.config.ledger_path)
+        if gone:
+            raise HTTPException(503, gone)
         return Ledger.open(self.config.ledger_path)
 
     def ledger_stamp(self) -> str:
@@ -155,14 +173,14 @@ class Web:
         self._rows = {}
         return board
 
-    def rows_html(self, board: Board, state: UnitState | None) -> Markup:
-        """The units table's rows for ``board`` and a state filter.
+    def rows_html(self, board: Board, view: BoardPage, state: UnitState | None) -> Markup:
+        """The units table's rows of one page of ``board`` (``view``, in filter ``state``).
 
-        序号 is the roster position, the same in every filter.  A row's HTML is kept while
-        everything it shows is unchanged, so after one upload only that unit's row is made
-        again; the whole table is kept per board and filter.
+        序号 is the roster position, the same in every filter and page.  A row's HTML is kept
+        while everything it shows is unchanged, so after one upload only that unit's row is
+        made again; each page is kept per board, filter, search and page number.
         """
-        key = (id(board), state)
+        key = (id(board), state, view.query, view.page)
         cached = self._rows.get(key)
         if cached is not None:
             return cached
@@ -170,17 +188,16 @@ class Web:
         year_query = f"&year={board.year}" if board.year else ""
         previous, kept = self._row_html, {}
         parts = []
-        for pos, u in enumerate(board.units, start=1):
-            if state is not None and u.state is not state:
-                continue
+        for pos, u in view.rows:
             shown = (pos, year_query, u.org, u.state, u.headline, u.overdue_days, u.in_roster,
-                     u.contact, u.email, bool(u.history), u.current, u.to_review)  # fmt: skip
+                     u.contact, u.email, bool(u.history), u.current, u.to_review,
+                     u.accepted_before)  # fmt: skip
             html = previous.get(shown)
             if html is None:
                 html = str(row(pos, u, year_query, self.pdf_on_demand))
             kept[shown] = html
             parts.append(html)
-        self._row_html = kept if state is None else previous | kept
+        self._row_html = kept if len(previous) > MAX_KEPT_ROWS else previous | kept
         cached = self._rows[key] = Markup("".join(parts))  # autoescaped output of our template
         return cached
 
@@ -199,6 +216,16 @@ class Web:
     def error(self, request: Request, message: str, status: int = 400) -> Response:
         """A page that says in Chinese what went wrong and links back."""
         return self.page(request, "error.html", status=status, message=message)
+
+
+def _shown(value: object) -> object:
+    """Every value a page shows, without bidi overrides or other invisible format characters
+    (``a‮gnp.xlsx`` would read as ``axlsx.png``); our own markup passes as markup."""
+    if isinstance(value, Markup):
+        return Markup(without_format(str(value)))
+    if isinstance(value, str):
+        return without_format(value)
+    return value
 
 
 def _asset_version() -> str:
@@ -236,10 +263,15 @@ class GuardMiddleware:
             )
             await response(scope, receive, send)
             return
-        session = web.guard.decode(request.cookies.get(COOKIE))
+        cookie = request.cookies.get(COOKIE)
+        malformed = cookie is not None and not (cookie.isascii() and cookie.isprintable())
+        session = None if malformed else web.guard.decode(cookie)
         fresh = session is None
         request.state.session = session or web.guard.new_session(authenticated=False)
         request.state.session_changed = fresh
+        gone = "" if request.url.path.startswith("/static/") else outbox_missing(
+            config.outbox, config.ledger_path
+        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -253,7 +285,12 @@ class GuardMiddleware:
                                                  "Path=/; HttpOnly; SameSite=Strict")  # fmt: skip
             await send(message)
 
-        if request.method not in ("GET", "HEAD") and not same_origin(
+        if gone:
+            response = web.error(request, gone, status=503)
+        elif malformed:  # no browser sends this: answered, and a fresh cookie given
+            response = web.error(request, "浏览器发来的会话 Cookie 无法识别，已重新设置；请刷新页面。",
+                                 status=400)  # fmt: skip
+        elif request.method not in ("GET", "HEAD") and not same_origin(
             request.headers.get("host", ""),
             request.headers.get("origin"),
             request.headers.get("referer"),
@@ -274,35 +311,30 @@ class GuardMiddleware:
         await response(scope, receive, send_with_headers)
 
 
-async def checked_form(request: Request, *, files: bool = False) -> FormData:
-    """The POST body as a form, after the CSRF token is checked; HTTP errors otherwise."""
+async def checked_form(
+    request: Request, *, max_total: int = FORM_BYTES, max_file: int = 0, max_files: int = 0
+) -> StreamedForm:
+    """The POST body as a form, read as it streams in under hard caps
+    (:func:`~xl2report.web.upload_form.read_form`), after which the CSRF token is checked;
+    HTTP errors in Chinese otherwise.  The caller closes it (:meth:`StreamedForm.close`)."""
     web = web_of(request)
-    length = request.headers.get("content-length")
-    if length is None or not length.isdigit():
-        raise HTTPException(411, "请求缺少长度（Content-Length）。")
-    if int(length) > web.config.max_request_bytes:
-        raise HTTPException(
-            413,
-            f"上传的内容太大（上限 {web.config.max_request_bytes // 1_000_000} MB），"
-            f"请分批上传，每次不超过 {web.config.max_files} 个文件。",
-        )
-    try:
-        form = await request.form(
-            max_files=web.config.max_files if files else 0,
-            max_fields=100,
-            max_part_size=1_000_000,
-        )
-    except HTTPException as exc:
-        raise HTTPException(
-            400, f"上传的表单无法读取（文件最多 {web.config.max_files} 个）：{exc.detail}"
-        ) from exc
-    token = form.get("csrf")
-    if not web.guard.csrf_ok(request.state.session, token if isinstance(token, str) else None):
-        await form.close()
+    form = await read_form(request, max_total=max_total, max_file=max_file, max_files=max_files)
+    if not web.guard.csrf_ok(request.state.session, form.get("csrf")):
+        form.close()
         raise HTTPException(
             403, "表单已过期或不是从本工作台发出的（缺少或错误的校验码），请刷新页面后重试。"
         )
     return form
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Anything unexpected: a Chinese page (the details are in the log), never a bare 500."""
+    logger.exception("工作台处理 {} {} 时出错", request.method, request.url.path)
+    message = (f"工作台处理这个请求时出错（{type(exc).__name__}），没有完成；其他功能不受影响。"
+               "请刷新页面后再试一次；仍然出错请把输出目录 .xl2report/logs 中的日志发给维护人员。")  # fmt: skip
+    if not hasattr(request.state, "session"):
+        return PlainTextResponse(message, status_code=500)
+    return web_of(request).error(request, message, status=500)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -330,7 +362,7 @@ def create_app(config: WebConfig) -> Starlette:
     from xl2report.web import actions, mail_page, mail_send, pages
 
     web = Web(config)
-    web.ledger().close()  # create it now, before the processor thread and requests race to
+    Ledger.open(config.ledger_path).close()  # made at start only; never later (outbox_missing)
     routes = [
         Route("/", pages.board),
         Route("/api/stamp", pages.stamp),
@@ -353,9 +385,8 @@ def create_app(config: WebConfig) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[Middleware(GuardMiddleware)],
-        exception_handlers={HTTPException: http_error},
-        lifespan=_lifespan,
-        max_body_size=config.max_request_bytes,
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=_lifespan,  # (bodies are capped by each form's reader: read_form)
     )
     app.state.web = web
     return app

@@ -11,12 +11,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from enum import StrEnum
 from pathlib import Path
 
 from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.ledger import Ledger, Row
 from xl2report.batch.session import STATE_DIR
+from xl2report.compat import StrEnum
 from xl2report.report import office
 
 
@@ -44,6 +44,8 @@ MEDIA_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
     ".xls": "application/vnd.ms-excel",
+    ".et": "application/octet-stream",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
     ".pdf": "application/pdf",
 }
 

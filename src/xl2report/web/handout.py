@@ -12,6 +12,7 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.ledger import Ledger, RosterEntry
 from xl2report.batch.outbox import safe_filename
 from xl2report.batch.roster import TemplateRequest, read_roster, write_roster_templates
@@ -20,7 +21,7 @@ from xl2report.county.campaign import load_campaign
 from xl2report.county.remind import build_reminders, build_reminders_xlsx
 from xl2report.county.status import build_status_xlsx
 from xl2report.county.summary import build_summary
-from xl2report.errors import FatalError
+from xl2report.errors import FatalError, open_elsewhere
 
 ROSTER_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 MAX_ROSTER_BYTES = 5_000_000
@@ -41,17 +42,20 @@ def register_roster(ledger: Ledger, outbox: Path, original: str, data: bytes) ->
         raise FatalError(
             f"名单“{shown}”超过 {MAX_ROSTER_BYTES // 1_000_000} MB，请检查是否选错了文件。"
         )
-    folder = Path(outbox) / STATE_DIR / "web"
-    folder.mkdir(parents=True, exist_ok=True)
-    kept = folder / f"名单-{datetime.now():%Y%m%d-%H%M%S}{suffix}"
-    kept.write_bytes(data)
-    try:
-        entries = read_roster(kept)
-    except FatalError as exc:
-        kept.unlink(missing_ok=True)
-        raise FatalError(str(exc).replace(str(kept), f"“{shown}”")) from exc
+    with tempfile.TemporaryDirectory(prefix="xl2report-roster-") as tmp:
+        probe = Path(tmp) / f"名单{suffix}"  # read before anything is kept or registered
+        probe.write_bytes(data)
+        try:
+            entries = read_roster(probe)
+        except FatalError as exc:
+            message = str(exc).replace(f"名单 {probe} ", f"名单“{shown}”")
+            raise FatalError(message.replace(str(probe), f"“{shown}”")) from exc
     if not entries:
         raise FatalError(f"名单“{shown}”中没有任何单位（需要“机关名称”一列）。")
+    folder = Path(outbox) / STATE_DIR / "web"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(folder / f"名单-{datetime.now():%Y%m%d-%H%M%S}{suffix}", data,
+                       overwrite=True)  # fmt: skip
     ledger.set_roster(entries, f"网页上传：{shown}")
     return entries
 
@@ -99,8 +103,16 @@ def write_templates(
         request = TemplateRequest(year, submit_to=submit_to or None, register=outbox)
         paths = write_roster_templates(entries, fresh, request)
         old = Path(tmp) / "old"
-        if folder.exists():
-            folder.rename(old)
+        try:
+            if folder.exists():
+                folder.rename(old)
+        except OSError as exc:  # Windows: a template in it is open in WPS/Excel
+            if open_elsewhere(exc, folder):
+                raise FatalError(
+                    f"文件夹“{folder}”里有模板正在 WPS/Excel 中打开，无法更新："
+                    "请关闭 WPS/Word 中打开的这些模板，然后重试。"
+                ) from exc
+            raise
         fresh.rename(folder)
     return len(paths)
 

@@ -29,6 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from xl2report.batch.session import STATE_DIR
+from xl2report.compat import iso_date
 from xl2report.county.campaign import campaign_years
 from xl2report.errors import FatalError
 from xl2report.mail.send import Outcome, SendRequest, SendResult, UnitMessage, send_templates
@@ -103,7 +104,7 @@ class Look:
 def parse_day(text: str, error: type[Exception] = FatalError) -> date | None:
     """``2025-01-20`` -> date; "" -> None; anything else ``error`` with a Chinese message."""
     try:
-        return date.fromisoformat(text) if text else None
+        return iso_date(text) if text else None
     except ValueError:
         raise error(f"截止日期应为 年-月-日（如 2025-01-20），收到的是“{text[:40]}”。") from None
 
@@ -116,7 +117,7 @@ def template_folder(web: Web, year: int) -> Path:
 
 
 def _year(web: Web, text: str) -> int:
-    if text.isdigit() and 2000 <= int(text) <= 2100:
+    if text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100:
         return int(text)
     with web.ledger() as ledger:
         years = campaign_years(ledger)

@@ -24,6 +24,7 @@ from xl2report.web.app import web_of
 from xl2report.web.files import FileKind
 from xl2report.web.units import (
     STATE_ORDER,
+    board_page,
     file_status_label,
     load_unit,
     now_text,
@@ -32,7 +33,9 @@ from xl2report.web.units import (
 
 def _year(request: Request) -> int | None:
     text = request.query_params.get("year", "")
-    return int(text) if text.isdigit() and 1900 < int(text) < 3000 else None
+    if text.isascii() and text.isdigit() and len(text) == 4 and 1900 < int(text) < 3000:
+        return int(text)
+    return None
 
 
 def board(request: Request) -> Response:
@@ -41,6 +44,9 @@ def board(request: Request) -> Response:
     wanted = request.query_params.get("state", "")
     state = UnitState(wanted) if wanted in UnitState._value2member_map_ else None
     view = web.board(_year(request))
+    query = request.query_params.get("q", "").strip()[:50]
+    number = request.query_params.get("page", "1")
+    shown = board_page(view, state, query, int(number) if _small_number(number) else 1)
     notes = web.recent.get(request.query_params.get("upload", ""), [])
     uploads: list[dict[str, object]] = []
     roster_names: list[str] = []
@@ -48,13 +54,13 @@ def board(request: Request) -> Response:
         with web.ledger() as ledger:
             uploads = _upload_notes(ledger, notes)
             roster_names = [e.name for e in ledger.roster()] if view.campaign.unmatched else []
-    units = [u for u in view.units if state is None or u.state is state]
     return web.page(
         request,
         "board.html",
         board=view,
-        units=units,
-        rows=web.rows_html(view, state),
+        shown=shown,
+        query=query,
+        rows=web.rows_html(view, shown, state),
         counts=view.counts(),
         states=STATE_ORDER,
         state=state,
@@ -68,6 +74,10 @@ def board(request: Request) -> Response:
         now=now_text(),
         config=web.config,
     )
+
+
+def _small_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 6
 
 
 def _upload_notes(ledger: Ledger, notes: list[dict[str, str]]) -> list[dict[str, object]]:

@@ -6,10 +6,15 @@ import os
 import threading
 import webbrowser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xl2report.errors import FatalError
 from xl2report.web.app import WebConfig, create_app
 from xl2report.web.security import PASSWORD_ENV, is_loopback
+
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.types import ASGIApp
 
 
 def check_config(config: WebConfig) -> WebConfig:
@@ -39,6 +44,30 @@ def url_of(config: WebConfig) -> str:
     return f"http://{host}:{config.port}/"
 
 
+def server_config(app: ASGIApp, config: WebConfig) -> uvicorn.Config:
+    """How uvicorn serves the board: h11 with a deadline for each request head, short
+    keep-alive, a cap on the size of a request head; no proxy headers trusted (the client
+    address the sign-in limits count is the connection's own)."""
+    import uvicorn
+
+    from xl2report.web.http_limits import MAX_HEAD_BYTES, header_protocol
+
+    return uvicorn.Config(
+        app,
+        host=config.host,
+        port=config.port,
+        http=header_protocol(config.header_timeout),
+        ws="none",
+        lifespan="on",
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
 def serve(config: WebConfig, open_browser: bool = False) -> None:
     """Serve the board until Ctrl-C (uvicorn's own signal handling stops it cleanly)."""
     import uvicorn
@@ -47,12 +76,4 @@ def serve(config: WebConfig, open_browser: bool = False) -> None:
     app = create_app(config)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url_of(config),)).start()
-    uvicorn.run(
-        app,
-        host=config.host,
-        port=config.port,
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-        proxy_headers=False,
-    )
+    uvicorn.Server(server_config(app, config)).run()

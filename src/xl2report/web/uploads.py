@@ -54,15 +54,21 @@ class StoredUpload:
 _counter = itertools.count(1)
 
 
+def upload_name(original: str) -> str:
+    """An uploaded file's name as the board shows and stores it: its last part only, safe on
+    every system, without bidi overrides or other format characters."""
+    return safe_filename(Path(original.replace("\\", "/")).name, fallback="上传文件.xlsx")
+
+
 def store_upload(inbox: Path, original: str, data: bytes, max_bytes: int) -> StoredUpload:
     """Write one uploaded file into the inbox under a new, safe name; raises UploadRefused."""
-    shown = safe_filename(Path(original.replace("\\", "/")).name, fallback="上传文件.xlsx")
+    shown = upload_name(original)
     suffix = Path(shown).suffix.lower()
     if suffix not in ACCEPTED_SUFFIXES:
         raise UploadRefused(f"“{shown}”不是 Excel 工作簿（.xlsx），未接收。")
     if not data:
         raise UploadRefused(f"“{shown}”是空文件（0 字节），未接收。")
-    if len(data) > max_bytes:
+    if len(data) > max_bytes:  # (the upload form refuses these while they stream in)
         raise UploadRefused(
             f"“{shown}”有 {len(data) / 1e6:.1f} MB，超过上限 {max_bytes / 1e6:.0f} MB，未接收。"
         )
@@ -108,6 +114,13 @@ class Processor:
         self._kick.set()
         if self._thread is not None:
             self._thread.join(timeout=60)
+
+    @property
+    def ledger_path(self) -> Path:
+        """The ledger the runs record in."""
+        from xl2report.batch.session import default_ledger
+
+        return Path(self.options.ledger or default_ledger(self.options.outbox))
 
     def submit(self, rels: list[str]) -> None:
         """Queue inbox files to be processed (an empty list asks for one pass anyway)."""
@@ -185,6 +198,9 @@ class Processor:
         return forced
 
     def _run_once(self) -> RunResult:
+        gone = outbox_missing(self.options.outbox, self.ledger_path)
+        if gone:  # never a new outbox and an empty ledger behind the clerk's back
+            raise FatalError(gone)
         self._busy = True
         retry, self._retry_pass = self._retry_pass, False  # the board's 重新处理 button
         options = dataclasses.replace(self.options, retry=True) if retry else self.options
@@ -213,6 +229,19 @@ class Processor:
             for rel in done:
                 self._tries.pop(rel, None)
             self._done.notify_all()
+
+
+def outbox_missing(outbox: Path, ledger: Path) -> str:
+    """Why the board cannot work now (its outbox or ledger is gone: deleted, moved, renamed, its
+    USB stick or network drive gone), in Chinese; "" when all is there.  The board then accepts
+    nothing, rather than start an empty ledger that forgets the roster, the 下发编号 and the
+    mail records."""
+    if Path(outbox).is_dir() and Path(ledger).is_file():
+        return ""
+    return (f"输出目录 {outbox} 或其中的台账不见了（被删除、移走、改名，或所在的U盘、网络盘断开了）。"
+            "为免另起一本空台账、丢掉名单、下发编号和邮件记录，工作台暂停接收上传和一切操作。"
+            "请把输出目录恢复原位（或重新插上U盘）后刷新本页；确实要换用新的输出目录，请停止"
+            "工作台（Ctrl-C）后重新启动。")  # fmt: skip
 
 
 def recorded_paths(options: RunOptions, rels: set[str]) -> set[str]:

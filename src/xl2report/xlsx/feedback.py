@@ -31,23 +31,14 @@ from typing import Protocol
 from lxml import etree
 
 from xl2report.atomic import write_bytes_atomic
-from xl2report.form.national import (
-    CHECK_OK,
-    FEEDBACK_SHEET,
-    FORM,
-    a1,
-    counted_checks,
-    cover_count_formula,
-    parse_a1,
-    summary_shown,
-)
+from xl2report.form.national import FEEDBACK_SHEET, FORM, a1, parse_a1
 from xl2report.form.types import Level
 from xl2report.xlsx.comments import Note, read_notes, set_comments
+from xl2report.xlsx.feedback_cover import counted_on_cover, recount_cover
 from xl2report.xlsx.feedback_list import FILLS, FIRST_ROW, MARK_FIRST_COL, Row, list_sheet
 from xl2report.xlsx.package_edit import (
     REL_SHARED_STRINGS,
     REL_STYLES,
-    M,
     NotMarkable,
     WorkbookPackage,
 )
@@ -173,7 +164,9 @@ class _Copy:
 
     def __init__(self, pkg: WorkbookPackage) -> None:
         self.pkg = pkg
-        self.parts = dict(pkg.sheets())
+        self.parts: dict[str, str] = {}
+        for name, part in pkg.sheets():  # of two namesakes, the one the reader read: the first
+            self.parts.setdefault(name, part)
         styles = pkg.workbook_part(REL_STYLES)
         if styles is None:
             raise NotMarkable("缺少 styles.xml")
@@ -220,51 +213,16 @@ class _Copy:
         return self.cells(sheet).anchor(ref)
 
     def _recount_cover(self) -> None:
-        """Give the cover's 未通过项数 today's formula and count.  A template handed out before
-        it left out the 总计 column counted its one mistake twice; the copy that goes back
-        says on its cover what its 校验结果 list says.  The count is taken from the check
-        cells' stored results; a file saved without results keeps none (the app computes)."""
-        sheet, row, col = FORM.summary
-        if sheet not in self.parts:
-            return
-        count = self._peek(sheet).get(a1(row, col))
-        formula = None if count is None else count.find(M + "f")
-        if formula is None or f"={formula.text}" == cover_count_formula(FORM):
-            return  # not our cover, or already today's
-        shared = self._shared_strings()
-        shown = []
-        for rule in counted_checks(FORM):
-            check_sheet, check_row, check_col = rule.check  # type: ignore[misc]
-            c = (
-                self._peek(check_sheet).get(a1(check_row, check_col))
-                if check_sheet in self.parts
-                else None
-            )
-            shown.append(None if c is None or c.find(M + "v") is None else value_text(c, shared))
-        failed = (
-            None
-            if None in shown or count.find(M + "v") is None
-            else sum(s != CHECK_OK for s in shown)
-        )
-        self.cells(sheet)  # the cover is edited
-        formula.text = cover_count_formula(FORM)[1:]
-        text_sheet, text_row, text_col = FORM.summary_text
-        text = (
-            self._peek(text_sheet).get(a1(text_row, text_col)) if text_sheet in self.parts else None
-        )
-        if text_sheet != sheet or text is None or text.find(M + "f") is None:
-            text = None
-        _set_cached(count, None if failed is None else str(failed))
-        if text is not None:
-            _set_cached(text, None if failed is None else summary_shown(failed), "str")
+        """An earlier template's cover says what the list says (:mod:`.feedback_cover`)."""
+        if FORM.summary[0] in self.parts and recount_cover(self._peek, self._shared_strings()):
+            self.cells(FORM.summary[0])  # the cover was edited: saved with the copy
 
-    def _peek(self, sheet: str) -> dict[str, etree._Element]:
-        """A sheet's cells by reference, read without marking the sheet as edited."""
-        return (
-            self._cells[sheet].cells
-            if sheet in self._cells
-            else SheetCells(self.pkg.tree(self.parts[sheet])).cells
-        )
+    def _peek(self, sheet: str, ref: str) -> etree._Element | None:
+        """A cell as it is (None: no such sheet or cell), read without marking it edited."""
+        if sheet not in self.parts:
+            return None
+        cells = self._cells.get(sheet) or SheetCells(self.pkg.tree(self.parts[sheet]))
+        return cells.cells.get(ref)
 
     def _apply(self, marks: dict[tuple[str, str], _Mark]) -> list[tuple[str, str, str]]:
         """Fill and annotate each marked cell; return (sheet, cell, original fill) per cell."""
@@ -319,7 +277,7 @@ def _add_list(pkg: WorkbookPackage, styles: StyleBook, source: Path, report: Fin
     title = f"校验结果：{source.name}" + (f"（{who}）" if who else "")
     errors, warnings = len(report.errors), len(report.warnings)
     verdict = "未通过" if errors else "通过"
-    live = _on_cover(report.findings)
+    live = counted_on_cover(report.findings)
     cover = f"其中 {live} 项在表格的“校验”格显示 ✗，封面的“未通过项数”只计这一类；"
     summary = (
         f"{verdict}：错误 {errors} 项，提醒 {warnings} 项。{cover if live != errors else ''}红色格子是错误，必须改正；黄色格子是"
@@ -335,33 +293,6 @@ def _add_list(pkg: WorkbookPackage, styles: StyleBook, source: Path, report: Fin
     name = _quote(FEEDBACK_SHEET)
     pkg.add_defined_name("_xlnm.Print_Titles", 0, f"{name}!${FIRST_ROW - 1}:${FIRST_ROW - 1}")
     pkg.add_defined_name("_xlnm.Print_Area", 0, f"{name}!$A$1:$E${last}")
-
-
-def _set_cached(c: etree._Element, value: str | None, kind: str = "") -> None:
-    """Set a formula cell's stored result (``kind`` "str" for text); None: no result stored."""
-    v = c.find(M + "v")
-    if value is None:
-        if v is not None:
-            c.remove(v)
-        c.attrib.pop("t", None)
-        return
-    if kind:
-        c.set("t", kind)
-    else:
-        c.attrib.pop("t", None)
-    if v is None:
-        v = etree.SubElement(c, M + "v")
-    v.text = value
-
-
-def _on_cover(findings: Iterable[Marked]) -> int:
-    """How many findings the template's cover counts too: each is a live check's own (code and
-    cell of a :func:`~xl2report.form.national.counted_checks` rule)."""
-    live = set()
-    for rule in counted_checks(FORM):
-        at = FORM.field(rule.report_at[0])
-        live.add((rule.code, at.sheet, at.cell))
-    return sum((f.code, f.sheet, f.cell) in live for f in findings)
 
 
 def _list_only(source: Path, report: Findings, note: str) -> bytes:

@@ -19,16 +19,19 @@ from pathlib import PurePosixPath
 
 from lxml import etree
 
-from xl2report.xlsx.package import rewrite
-from xl2report.xlsx.parts import (
+from xl2report.xlsx.opc import (
     MAX_MEMBERS,
     MAX_UNZIPPED_BYTES,
     NS_MAIN,
     NS_PKG_REL,
     NS_REL,
-    UnreadableError,
-    parse_part,
+    Package,
+    part_key,
+    rels_name,
+    resolve,
 )
+from xl2report.xlsx.package import rewrite
+from xl2report.xlsx.sniff import UnreadableError
 
 M = f"{{{NS_MAIN}}}"
 R_ID = f"{{{NS_REL}}}id"
@@ -42,7 +45,6 @@ REL_VML = f"{NS_REL}/vmlDrawing"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-WORKBOOK = "xl/workbook.xml"
 TYPES = "[Content_Types].xml"
 _SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _STRICT = b"http://purl.oclc.org/ooxml/"
@@ -68,20 +70,32 @@ class WorkbookPackage:
         if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
             raise UnreadableError("zip-bomb")
         self.names = {i.filename for i in infos}
+        self._opc = Package(self._zf)  # parts by OPC name: any letter case, \ or /
         self._trees: dict[str, etree._Element] = {}
         self._touched: set[str] = set()
         self._new: dict[str, bytes | etree._Element] = {}
         self._removed: set[str] = set()
         self._replaced: dict[str, bytes] = {}  # parts changed as bytes, never parsed
-        if WORKBOOK not in self.names:
-            raise NotMarkable("缺少 xl/workbook.xml")
-        if _STRICT in self._zf.read(WORKBOOK)[:4096]:
+        try:
+            self.workbook_name = self.part(self._opc.workbook_part())
+        except UnreadableError as exc:
+            raise NotMarkable("没有工作簿部件") from exc
+        if _STRICT in self._zf.read(self.workbook_name)[:4096]:
             # ISO Strict namespaces: editing them as Transitional parts would mix the two.
             raise NotMarkable("Strict 格式")
-        self.workbook = self.tree(WORKBOOK)
+        self.workbook = self.tree(self.workbook_name)
         self.types = self.tree(TYPES)
 
     # --- parts ---------------------------------------------------------------------------
+
+    def part(self, name: str) -> str:
+        """The zip item (or new part) that is part ``name``, its name compared as OPC compares
+        part names (any letter case, ``\\`` or ``/``); ``name`` itself when there is none."""
+        if name in self.names or name in self._new:
+            return name
+        key = part_key(name)
+        new = next((n for n in self._new if part_key(n) == key), None)
+        return new or self._opc.member(name) or name
 
     def tree(self, name: str) -> etree._Element:
         """Part ``name`` parsed (once); edits to it are saved when :meth:`touch` is called."""
@@ -94,7 +108,7 @@ class WorkbookPackage:
                 self._trees[name] = etree.fromstring(self._replaced.pop(name), _SAFE)
                 self._touched.add(name)
             else:
-                self._trees[name] = parse_part(self._zf, name)
+                self._trees[name] = self._opc.xml(name)
         return self._trees[name]
 
     def raw(self, name: str) -> bytes:
@@ -106,6 +120,7 @@ class WorkbookPackage:
             self._touched.add(name)
 
     def exists(self, name: str) -> bool:
+        name = self.part(name)
         return (name in self.names and name not in self._removed) or name in self._new
 
     def put(self, name: str, part: bytes | etree._Element, content_type: str = "") -> None:
@@ -129,7 +144,7 @@ class WorkbookPackage:
             self._removed.add(name)
             self._touched.discard(name)
         for el in list(self.types):
-            if el.get("PartName") == "/" + name:
+            if part_key(el.get("PartName", "")) == part_key(name):
                 self.types.remove(el)
                 self.touch(TYPES)
 
@@ -184,8 +199,7 @@ class WorkbookPackage:
 
     def rels(self, part: str, create: bool = False) -> tuple[str, etree._Element] | None:
         """The relationships part of ``part`` (its name and tree); created when asked."""
-        path = PurePosixPath(part)
-        name = str(path.parent / "_rels" / (path.name + ".rels"))
+        name = self.part(rels_name(part.replace("\\", "/")))
         if self.exists(name):
             return name, self.tree(name)
         if not create:
@@ -202,7 +216,8 @@ class WorkbookPackage:
         out = []
         for rel in found[1].iter(REL):
             if rel.get("Type") == rel_type and rel.get("TargetMode") != "External":
-                out.append((rel, resolve(part, rel.get("Target", ""))))
+                target = resolve(part.replace("\\", "/"), rel.get("Target", ""))
+                out.append((rel, self.part(target)))
         return out
 
     def add_rel(self, part: str, rel_type: str, target: str) -> str:
@@ -228,7 +243,9 @@ class WorkbookPackage:
 
     def sheets(self) -> list[tuple[str, str]]:
         """(name, part) of every sheet, in workbook order (parts that are missing are left out)."""
-        rels = {rel.get("Id"): path for rel, path in self.targets(WORKBOOK, REL_WORKSHEET)}
+        rels = {
+            rel.get("Id"): path for rel, path in self.targets(self.workbook_name, REL_WORKSHEET)
+        }
         out = []
         for el in self._sheet_elements():
             path = rels.get(el.get(R_ID))
@@ -241,7 +258,7 @@ class WorkbookPackage:
         return [] if sheets is None else list(sheets.iterchildren(M + "sheet"))
 
     def workbook_part(self, rel_type: str) -> str | None:
-        found = self.targets(WORKBOOK, rel_type)
+        found = self.targets(self.workbook_name, rel_type)
         return found[0][1] if found and self.exists(found[0][1]) else None
 
     def remove_sheet(self, name: str) -> None:
@@ -251,21 +268,21 @@ class WorkbookPackage:
         el = elements[index]
         rid = el.get(R_ID)
         el.getparent().remove(el)
-        for rel, path in self.targets(WORKBOOK, REL_WORKSHEET):
+        for rel, path in self.targets(self.workbook_name, REL_WORKSHEET):
             if rel.get("Id") == rid:
-                self.drop_rel(WORKBOOK, rel)
+                self.drop_rel(self.workbook_name, rel)
                 self.remove(path)
                 found = self.rels(path)
                 if found is not None:
                     self.remove(found[0])
         self._shift_local_names(index, -1)
-        self.touch(WORKBOOK)
+        self.touch(self.workbook_name)
 
     def add_first_sheet(self, name: str, sheet: bytes | etree._Element) -> str:
         """Insert ``sheet`` as the first sheet, called ``name``, selected and active."""
         part = self.free_name("xl/worksheets/sheet{}.xml")
         self.put(part, sheet, CT_WORKSHEET)
-        rid = self.add_rel(WORKBOOK, REL_WORKSHEET, part)
+        rid = self.add_rel(self.workbook_name, REL_WORKSHEET, part)
         sheets = self.workbook.find(M + "sheets")
         if sheets is None:
             sheets = etree.SubElement(self.workbook, M + "sheets")
@@ -277,7 +294,7 @@ class WorkbookPackage:
         sheets.insert(0, entry)
         self._shift_local_names(0, +1)
         self._select_first()
-        self.touch(WORKBOOK)
+        self.touch(self.workbook_name)
         return part
 
     def add_defined_name(self, name: str, local_sheet: int, text: str) -> None:
@@ -289,7 +306,7 @@ class WorkbookPackage:
         el.set("name", name)
         el.set("localSheetId", str(local_sheet))
         el.text = text
-        self.touch(WORKBOOK)
+        self.touch(self.workbook_name)
 
     def _shift_local_names(self, index: int, by: int) -> None:
         """Sheet-local defined names count sheets by position: follow an insert or removal."""
@@ -344,20 +361,6 @@ def insert_legacy_drawing(sheet: etree._Element, rid: str) -> None:
             child.addprevious(el)
             return
     sheet.append(el)
-
-
-def resolve(source: str, target: str) -> str:
-    """A relationship target as a part name (relative to ``source``'s folder, or absolute)."""
-    if target.startswith("/"):
-        return target.lstrip("/")
-    parts: list[str] = []
-    for piece in (PurePosixPath(source).parent / target).parts:
-        if piece == "..":
-            if parts:
-                parts.pop()
-        elif piece not in (".", ""):
-            parts.append(piece)
-    return "/".join(parts)
 
 
 def relative(source: str, target: str) -> str:

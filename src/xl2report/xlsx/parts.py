@@ -1,4 +1,5 @@
-"""Safe, single-pass reading of an .xlsx file's parts (zipfile + lxml).
+"""Safe, single-pass reading of an .xlsx file's cells (lxml), its parts found and parsed by
+:mod:`xl2report.xlsx.opc` as Excel finds them (through relationships, names in any case).
 
 Returns what is stored, exactly: every cell's stored value (as text, so 194.3525 stays exact),
 its formula, whether it is locked, each sheet's protection, merges, data validations and the
@@ -16,9 +17,8 @@ differences where we follow Excel rather than openpyxl: ``_xHHHH_`` escapes in s
 decoded, the Chinese-locale built-in date formats (ids 27–36, 50–58) count as dates, and a date
 cell keeps its serial number (flagged ``is_date``) instead of becoming a ``datetime``.
 
-Hostile input: parts that declare a DTD or entity are refused before and after parsing (the
-parser never loads a DTD nor resolves entities), the declared uncompressed size and the number
-of parts are capped before anything is decompressed, and so is the file size.
+Hostile input: the package caps and the safe parser are :mod:`~xl2report.xlsx.opc`'s; here a
+sheet is capped in cells, and a part in a namespace nobody knows is refused, not read as empty.
 """
 
 from __future__ import annotations
@@ -27,28 +27,27 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from lxml import etree
 
 from xl2report.form.national import a1, parse_a1
 from xl2report.xlsx.number_formats import shows_date
+from xl2report.xlsx.opc import NS_MAIN, NS_REL, OTHER_DOCUMENTS, Package, open_zip
 from xl2report.xlsx.sniff import UnreadableError, sniff
 
-__all__ = ["RawCell", "RawSheet", "RawWorkbook", "UnreadableError", "read_workbook", "sniff"]
+if TYPE_CHECKING:
+    from openpyxl.formula.translate import Translator
 
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
-MAX_MEMBERS = 2000
-# Bounds far above anything the template (or Excel, WPS, LibreOffice re-saving it) produces: its
-# largest part is ~40 KB and its sheets hold a few hundred cells.  A part or sheet beyond them is
-# refused before it is parsed, so the worst file under the size limits stays fast and small.
-MAX_PART_BYTES = 4 * 1024 * 1024
+__all__ = ["RawCell", "RawSheet", "RawWorkbook", "UnreadableError", "read_workbook", "sniff"]
+__all__ += ["NS_MAIN", "NS_REL"]  # re-exported for the editors of a workbook's parts
+
+# A bound far above anything the template (or Excel, WPS, LibreOffice re-saving it) produces: its
+# sheets hold a few hundred cells.  A sheet beyond it is refused while it is read, so the worst
+# file under the size limits stays fast and small.
 MAX_SHEET_CELLS = 20_000
 
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 M = f"{{{NS_MAIN}}}"
 _SHEET_DATA, _ROW, _C, _F, _V, _IS, _T, _R = (
     M + n for n in ("sheetData", "row", "c", "f", "v", "is", "t", "r")
@@ -56,17 +55,7 @@ _SHEET_DATA, _ROW, _C, _F, _V, _IS, _T, _R = (
 _SHEET_PROTECTION, _MERGE_CELL, _DATA_VALIDATION, _FORMULA1, _DEFINED_NAME = (
     M + n for n in ("sheetProtection", "mergeCell", "dataValidation", "formula1", "definedName")
 )
-
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
-)
-_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-# ISO/IEC 29500 Strict namespaces (Excel: "Strict Open XML 电子表格") mapped to Transitional ones,
-# so a Strict file reads like any other.
-_STRICT = (
-    (b"http://purl.oclc.org/ooxml/spreadsheetml/main", NS_MAIN.encode()),
-    (b"http://purl.oclc.org/ooxml/officeDocument/relationships", NS_REL.encode()),
-)
+_R_ID = f"{{{NS_REL}}}id"
 
 
 class RawCell(NamedTuple):
@@ -104,6 +93,9 @@ class RawWorkbook:
     sheets: dict[str, RawSheet]
     date1904: bool = False  # serial numbers count from 1904-01-01 (old Mac Excel)
     workbook_xml: etree._Element | None = field(default=None, repr=False, compare=False)
+    # Sheets named like an earlier one (Excel compares names ignoring case): only the first of
+    # each name is read, and the checks refuse the workbook.
+    duplicate_sheets: list[str] = field(default_factory=list)
 
     @cached_property
     def defined_names(self) -> dict[str, str]:
@@ -121,22 +113,9 @@ class RawWorkbook:
 def read_workbook(path: Path) -> RawWorkbook:
     """Read every sheet of ``path``.  Raises :class:`UnreadableError`."""
     sniff(path)
-    try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise UnreadableError("corrupt-workbook", str(exc)) from exc
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise UnreadableError("zip-bomb", f"{len(infos)} 个部件")
-        total = sum(i.file_size for i in infos)
-        if total > MAX_UNZIPPED_BYTES:
-            raise UnreadableError("zip-bomb", f"解压后 {total / 1e6:.0f} MB")
-        names = {i.filename for i in infos}
-        if "xl/workbook.xml" not in names:
-            raise UnreadableError("not-a-workbook", "缺少 xl/workbook.xml")
+    with open_zip(path) as zf:
         try:
-            return _Reader(zf, names).read()
+            return _Reader(Package(zf)).read()
         except UnreadableError:
             raise
         except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError, IndexError) as exc:
@@ -151,24 +130,15 @@ def worksheet_trees(zf: zipfile.ZipFile) -> dict[str, tuple[str, etree._Element]
     For callers that rewrite parts before handing a workbook to another library.  Raises
     :class:`UnreadableError` (or the parser's errors) for a part that cannot be parsed.
     """
-    reader = _Reader(zf, set(zf.namelist()))
-    wb = reader.xml("xl/workbook.xml")
-    rels = reader._rels("xl/_rels/workbook.xml.rels")
+    pkg = Package(zf)
+    part = pkg.workbook_part()
+    targets = {r.id: r.target for r in pkg.relationships(part)}
     out = {}
-    for el in wb.iter(M + "sheet"):
-        target = rels.get(el.get(f"{{{NS_REL}}}id", ""), "")
-        if target in reader.names:
-            out[el.get("name", "")] = (target, reader.xml(target))
+    for el in pkg.xml(part).iter(M + "sheet"):
+        member = pkg.member(targets.get(el.get(_R_ID, ""), ""))
+        if member is not None:
+            out[el.get("name", "")] = (member, pkg.xml(member))
     return out
-
-
-def parse_part(zf: zipfile.ZipFile, name: str) -> etree._Element:
-    """One part of ``zf`` parsed as safely as the reader parses it (no DTD, no entities).
-
-    For callers that edit a package's parts (the feedback copy).  Raises
-    :class:`UnreadableError` for a DTD, ``KeyError`` for a missing part, lxml's errors for bad XML.
-    """
-    return _Reader(zf, set()).xml(name)
 
 
 def string_text(si: etree._Element) -> str:
@@ -177,69 +147,65 @@ def string_text(si: etree._Element) -> str:
 
 
 class _Reader:
-    def __init__(self, zf: zipfile.ZipFile, names: set[str]) -> None:
-        self.zf = zf
-        self.names = names
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
 
-    def xml(self, name: str) -> etree._Element:
-        size = self.zf.getinfo(name).file_size  # the declared size bounds what read() returns
-        if size > MAX_PART_BYTES:
-            raise UnreadableError(
-                "content-too-large", f"的部件 {name} 解压后有 {size / 1e6:.1f} MB"
-            )
-        data = self.zf.read(name)
-        if _DTD.search(data):
-            raise UnreadableError("xml-dtd-forbidden", name)
-        for strict, transitional in _STRICT:
-            data = data.replace(strict, transitional)
-        root = etree.fromstring(data, _PARSER)
-        # The byte search misses a DTD in a UTF-16 part; the parsed tree does not.
-        docinfo = root.getroottree().docinfo
-        if docinfo.doctype or docinfo.internalDTD is not None:
-            raise UnreadableError("xml-dtd-forbidden", name)
+    def xml(self, part: str, kind: str) -> etree._Element:
+        """Part ``part`` parsed; its root must be in the main namespace (Strict is read as
+        Transitional): a part in another one would read as empty, so it is refused."""
+        root = self.pkg.xml(part)
+        name = etree.QName(root)
+        if name.namespace != NS_MAIN:
+            if kind == "workbook" and name.localname in OTHER_DOCUMENTS:  # a .docx, say
+                raise UnreadableError("zip-without-workbook", OTHER_DOCUMENTS[name.localname])
+            raise UnreadableError("unknown-namespace", f"{part}：{name.namespace or '（无）'}")
         return root
 
     def read(self) -> RawWorkbook:
-        wb = self.xml("xl/workbook.xml")
-        rels = self._rels("xl/_rels/workbook.xml.rels")
-        shared = self._shared_strings(rels)
-        styles = self._styles(rels)
+        part = self.pkg.workbook_part()
+        wb = self.xml(part, "workbook")
+        rels = {r.id: r for r in self.pkg.relationships(part)}
+        shared = self._shared_strings(part)
+        styles = self._styles(part)
         pr = wb.find(M + "workbookPr")
         date1904 = pr is not None and _truthy(pr.get("date1904", "0"))
         sheets: dict[str, RawSheet] = {}
+        seen: set[str] = set()
+        duplicates: list[str] = []
         for el in wb.iter(M + "sheet"):
-            name = el.get("name", "")
-            target = rels.get(el.get(f"{{{NS_REL}}}id", ""), "")
-            if target not in self.names:
+            name, rid = el.get("name", ""), el.get(_R_ID, "")
+            if not rid:  # Excel's entry for an old macro sheet it did not keep: no content
+                continue
+            rel = rels.get(rid)
+            if rel is None or not self.pkg.has(rel.target):
                 raise UnreadableError("corrupt-workbook", f"工作表“{name}”的内容缺失")
+            if name.casefold() in seen:
+                duplicates.append(name)
+                continue
+            seen.add(name.casefold())
             sheet = RawSheet(name, el.get("state", "visible"))
-            self._read_sheet(target, sheet, shared, styles)
+            # Only worksheets must be in the main namespace; a chart or macro sheet reads empty.
+            root = (
+                self.xml(rel.target, rel.kind)
+                if rel.kind == "worksheet"
+                else self.pkg.xml(rel.target)
+            )
+            self._read_sheet(root, sheet, shared, styles)
             sheets[name] = sheet
-        return RawWorkbook(sheets, date1904, wb)
+        return RawWorkbook(sheets, date1904, wb, duplicates)
 
-    def _rels(self, name: str) -> dict[str, str]:
-        if name not in self.names:
-            return {}
-        base = PurePosixPath(name).parent.parent
-        out = {}
-        for rel in self.xml(name).iter(f"{{{NS_PKG_REL}}}Relationship"):
-            target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else _normalise(base / target)
-            out[rel.get("Id", "")] = path
-        return out
-
-    def _shared_strings(self, rels: dict[str, str]) -> list[str]:
-        target = next((t for t in rels.values() if t.endswith("sharedStrings.xml")), None)
-        if target is None or target not in self.names:
+    def _shared_strings(self, workbook: str) -> list[str]:
+        target = self.pkg.related(workbook, "sharedStrings")
+        if target is None:
             return []
-        return [_si_text(si) for si in self.xml(target).iterchildren(M + "si")]
+        return [_si_text(si) for si in self.xml(target, "sharedStrings").iterchildren(M + "si")]
 
-    def _styles(self, rels: dict[str, str]) -> list[tuple[bool, bool]]:
+    def _styles(self, workbook: str) -> list[tuple[bool, bool]]:
         """(locked, is_date) for each cell format index."""
-        target = next((t for t in rels.values() if t.endswith("styles.xml")), None)
-        if target is None or target not in self.names:
+        target = self.pkg.related(workbook, "styles")
+        if target is None:
             return []
-        root = self.xml(target)
+        root = self.xml(target, "styles")
         custom = {}
         numfmts = root.find(M + "numFmts")
         for nf in [] if numfmts is None else numfmts.iterfind(M + "numFmt"):
@@ -254,10 +220,13 @@ class _Reader:
         return out
 
     def _read_sheet(
-        self, name: str, sheet: RawSheet, shared: list[str], styles: list[tuple[bool, bool]]
+        self,
+        root: etree._Element,
+        sheet: RawSheet,
+        shared: list[str],
+        styles: list[tuple[bool, bool]],
     ) -> None:
-        root = self.xml(name)
-        masters: dict[str, tuple[str, str]] = {}  # shared formula id -> (formula, anchor)
+        masters: dict[str, _SharedFormula] = {}  # shared formula id -> its master
         cells = sheet.cells
         data = _first(root, _SHEET_DATA)
         row_idx = -1
@@ -299,10 +268,11 @@ class _Reader:
         col: int,
         shared: list[str],
         styles: list[tuple[bool, bool]],
-        masters: dict[str, tuple[str, str]],
+        masters: dict[str, _SharedFormula],
     ) -> RawCell:
         ctype = c.get("t", "n")
-        style = int(c.get("s", "0"))
+        s = c.get("s")
+        style = int(s) if s else 0  # s="" (some writers) is the default style, as in Excel
         is_locked, is_date = styles[style] if style < len(styles) else (True, False)
         if len(c) == 0 and ctype in ("n", "str"):
             # A styled empty cell (a third of a template's cells): the same few over and over.
@@ -322,9 +292,9 @@ class _Reader:
             if f.get("t") == "shared":
                 si = f.get("si", "")
                 if text:
-                    masters[si] = (text, a1(row, col))
+                    masters[si] = _SharedFormula(text, a1(row, col))
                 elif si in masters:
-                    text = _translate(*masters[si], a1(row, col))
+                    text = masters[si].at(a1(row, col))
             formula = text
         value: str | None = v.text if v is not None and v.text else None
         if ctype == "s" and value is not None:
@@ -343,12 +313,26 @@ _BLANK_LOCKED = RawCell(None, "", None, True)
 _BLANK_UNLOCKED = RawCell(None, "", None, False)
 
 
-def _translate(master: str, anchor: str, target: str) -> str:
-    """A shared formula's text at ``target``, moved from the master cell ``anchor``."""
-    # Imported here: openpyxl costs ~0.2 s to import and only Excel writes shared formulas.
-    from openpyxl.formula.translate import Translator
+class _SharedFormula:
+    """A shared formula's master, moved to the other cells of its range.  Its tokens are parsed
+    once, at the first cell that needs them (parsing it again for every cell of a 13,000-cell
+    range cost three times what openpyxl takes)."""
 
-    return Translator("=" + master, origin=anchor).translate_formula(target)[1:]
+    __slots__ = ("_translator", "anchor", "formula")
+
+    def __init__(self, formula: str, anchor: str) -> None:
+        self.formula = formula
+        self.anchor = anchor
+        self._translator: Translator | None = None
+
+    def at(self, target: str) -> str:
+        """The formula's text at cell ``target``."""
+        if self._translator is None:
+            # Imported here: openpyxl costs ~0.2 s to import and only Excel writes shared formulas.
+            from openpyxl.formula.translate import Translator
+
+            self._translator = Translator("=" + self.formula, origin=self.anchor)
+        return self._translator.translate_formula(target)[1:]
 
 
 def _si_text(si: etree._Element) -> str:
@@ -387,14 +371,3 @@ def _unescape(text: str) -> str:
 
 def _truthy(value: str) -> bool:
     return value.lower() in ("1", "true")
-
-
-def _normalise(path: PurePosixPath) -> str:
-    parts: list[str] = []
-    for part in path.parts:
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part not in (".", ""):
-            parts.append(part)
-    return "/".join(parts)

@@ -22,7 +22,7 @@ from xl2report.form.national import (
     LAST_YEAR_NOTE_FILLED,
     LAST_YEAR_NOTE_MISSING,
     LAST_YEAR_NOTE_NONE,
-    MAX_NUMBER,
+    MAX_EXACT,
     YEAR_MAX,
     YEAR_MIN,
     Form,
@@ -117,7 +117,7 @@ def read_prefilled(meta: Mapping[str, str], form: Form = FORM) -> tuple[dict[str
     # A record edited by hand can hold anything: 1e400 (inf), deep nesting, absurd numbers.
     except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError, RecursionError):
         return {}, None
-    if not YEAR_MIN <= year <= YEAR_MAX or any(not 0 <= v <= MAX_NUMBER for v in values.values()):
+    if not YEAR_MIN <= year <= YEAR_MAX or any(not 0 <= v <= MAX_EXACT for v in values.values()):
         return {}, None
     return values, year
 

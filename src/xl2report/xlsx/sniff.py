@@ -11,6 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Which files are workbooks, by name: the one list the inbox, `check`, the board's upload and mail
+# fetch all take.  .xlsx/.xlsm are read as they are; the others are first converted to .xlsx by
+# LibreOffice (old binary Excel and WPS formats, and OpenDocument).
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+CONVERTED_SUFFIXES = frozenset({".xls", ".et", ".ods"})
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 

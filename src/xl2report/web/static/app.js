@@ -13,6 +13,7 @@
       var names = [];
       for (var i = 0; i < input.files.length; i++) names.push(input.files[i].name);
       chosen.textContent = names.length ? "已选择 " + names.length + " 个文件：" + names.join("、") : "";
+      chosen.className = "chosen";
     }
     input.addEventListener("change", show);
     ["dragenter", "dragover"].forEach(function (type) {
@@ -29,7 +30,23 @@
       }
     });
     var form = document.getElementById("upload-form");
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (e) {
+      // Files over the limit are named with their real size before anything is sent (the
+      // server refuses them too, as they stream in).
+      var max = Number(form.getAttribute("data-max-bytes")) || 0;
+      var big = [];
+      for (var i = 0; i < input.files.length; i++) {
+        if (max && input.files[i].size > max) {
+          big.push("“" + input.files[i].name + "”有 " + (input.files[i].size / 1e6).toFixed(1) + " MB");
+        }
+      }
+      if (big.length) {
+        e.preventDefault();
+        chosen.textContent = big.join("，") + "，超过每个文件 " + Math.round(max / 1e6) +
+          " MB 的上限，没有上传；请去掉这些文件后再上传。";
+        chosen.className = "chosen error-text";
+        return;
+      }
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
       button.textContent = "正在上传和校验……";
