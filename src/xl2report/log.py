@@ -186,22 +186,28 @@ def _is_terminal(stream: object) -> bool:
 
 
 @contextmanager
+def log_to(sink: object, level: str = "DEBUG", **options: object) -> Iterator[None]:
+    """Also send xl2report's messages from ``level`` up to ``sink`` (a callable taking each
+    written line, a stream, or a file path with loguru's file ``options``) while the block
+    runs; afterwards only what :func:`configure` asked for is written."""
+    handler = _state.add(sink, level, **options)
+    try:
+        yield
+    finally:
+        _state.drop(handler)
+
+
+@contextmanager
 def log_to_file(path: Path) -> Iterator[Path]:
     """Also write every xl2report message (DEBUG up) to ``path`` while the block runs.
 
     The file is appended to (a run log per outbox), rotated at :data:`ROTATION` with the old
     files zipped and only the last :data:`RETENTION` kept.  Used for the batch run's and the
-    mail commands' own logs, which exist whether or not anyone configured logging; afterwards
-    only what :func:`configure` asked for is written.
+    mail commands' own logs, which exist whether or not anyone configured logging.
     """
-    handler = _state.add(
-        str(path), "DEBUG", format=FILE_FORMAT, encoding="utf-8", rotation=ROTATION,
-        retention=RETENTION, compression=COMPRESSION, backtrace=False, diagnose=False,
-    )  # fmt: skip
-    try:
+    with log_to(str(path), "DEBUG", format=FILE_FORMAT, encoding="utf-8", rotation=ROTATION,
+                retention=RETENTION, compression=COMPRESSION, backtrace=False, diagnose=False):  # fmt: skip
         yield path
-    finally:
-        _state.drop(handler)
 
 
 def collect_records() -> None:
@@ -241,6 +247,7 @@ __all__ = [
     "Logger",
     "collect_records",
     "configure",
+    "log_to",
     "log_to_file",
     "logger",
     "replay",
