@@ -4,7 +4,8 @@
 checked values of every accepted submission, the same values ``run`` uses for its year-over-year
 checks — or a folder of last year's returned workbooks, read and checked with the project's
 reader (only valid workbooks of last year count; the most recently modified one per
-organisation wins).  Records are matched to this year's roster by 机关名称 or one of the
+organisation wins), or — in the first year — a folder of last year's published reports
+(.pdf/.docx/.html…, read by :mod:`~xl2report.batch.published_source`).  Records are matched to this year's roster by 机关名称 or one of the
 roster's 别名 (:class:`~xl2report.batch.roster.RosterIndex`: names compared normalised), so a
 renamed township still starts from last year's figures.  Nothing in SRC is ever changed.
 """
@@ -137,6 +138,7 @@ def _from_folder(folder: Path, year: int, jobs: int | None = None) -> LastYearDa
                                     broken=lambda path, reason: ("", None, None)))  # fmt: skip
     finally:
         pool.shutdown()
+    _add_published(folder, year, data)  # the first year: published reports instead
     for entry, (org, found_year, vals) in zip(found, results, strict=True):
         if found_year != year:
             why = f"年度为 {found_year}，不是 {year}" if found_year else "无法读取或不是填报模板"
@@ -149,6 +151,21 @@ def _from_folder(folder: Path, year: int, jobs: int | None = None) -> LastYearDa
                 entry.mtime_ns, "文件修改",
             )  # fmt: skip
     return data
+
+
+def _add_published(folder: Path, year: int, data: LastYearData) -> None:
+    """Records from published reports (.pdf/.docx/.html…) in ``folder``; a workbook of the same
+    unit, read after them, wins."""
+    from xl2report.batch.published_source import published_records
+
+    for found in published_records(folder, year):
+        if isinstance(found, str):
+            data.skipped.append(found)
+            continue
+        data.records[normalize_org(found.org)] = LastYearRecord(
+            found.org, year, found.values, found.path.name, _date_text(found.mtime_ns),
+            found.mtime_ns, "文件修改（已发布的报告）",
+        )  # fmt: skip
 
 
 @dataclass

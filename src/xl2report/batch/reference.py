@@ -54,7 +54,9 @@ class ReferenceReader:
     def get(self, org: str, year: int) -> dict[str, Value] | None:
         """Last year's values of ``org`` for ``year``, if the snapshot has them."""
         if self._conn is None:
-            self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            self._conn = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30
+            )
         hit = self._conn.execute(
             "SELECT vals FROM reference WHERE org = ? AND year = ?", (org, year)
         ).fetchone()
@@ -105,9 +107,22 @@ def snapshot(ledger: Ledger, previous_year: Path | None, executor: TaskPool) -> 
         for e, (org, year, vals) in zip(found, results, strict=True):
             if vals and org and year is not None:
                 refs[(org, year)] = (str(e.path), vals)
+        refs.update(_published(folder, refs))
     return ledger.replace_reference(
         (org, year, src, vals) for (org, year), (src, vals) in refs.items()
     )
+
+
+def _published(folder: Path, refs: dict[tuple[str, int], tuple[str, str]]) -> dict:  # type: ignore[type-arg]
+    """Published reports (.pdf/.docx/.html…) in the ``--previous-year`` folder, for units and
+    years no workbook there gives (the first year on xl2report)."""
+    from xl2report.batch.published_source import PublishedRecord, published_records
+
+    found = {}
+    for record in published_records(folder):
+        if isinstance(record, PublishedRecord) and (record.org, record.year) not in refs:
+            found[(record.org, record.year)] = (str(record.path), encode_values(record.values))
+    return found
 
 
 def snapshot_years(ledger: Ledger) -> list[int]:

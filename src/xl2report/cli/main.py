@@ -18,6 +18,7 @@ from xl2report.cli import (  # noqa: F401
     check_commands,
     county_commands,
     form_commands,
+    import_commands,
     mail_commands,
     remind_commands,
     web_commands,
