@@ -122,7 +122,7 @@ def report_html(values: Mapping[str, Value], printed: Mapping[str, str] | None =
         )
     html = [f"<html><head><meta charset='utf-8'><title>{org}{year}年政府信息公开工作年度报告_××县人民政府</title></head><body>",
             CHROME_TOP if chrome else "",
-            f"<h1>{org}{year}年政府信息公开工作年度报告</h1>",
+            f"<p align='center'><b>{org}{year}年政府信息公开工作年度报告</b></p>",
             p(values.get("preface.text", "")),
             p(SECTION_HEADINGS["一"]), *parts,
             p(SECTION_HEADINGS["二"]), table2(full, printed),
