@@ -201,3 +201,23 @@ def test_previous_year_from_a_folder_of_published_reports(tmp_path: Path) -> Non
     assert fill.values is not None
     assert fill.values["s3.carry_over.natural"] == vals["s3.carry_over.natural"]
     assert data.year == 2023
+
+
+def test_run_previous_year_takes_a_folder_of_published_reports(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from xl2report.xlsx.template import TemplateOptions, write_template
+
+    last = values(4)
+    last["info.org"], last["info.year"] = "测试镇人民政府", 2024
+    (tmp_path / "prev").mkdir()
+    (tmp_path / "prev" / "测试镇2024.pdf.html").write_text(report_html(last), encoding="utf-8")
+    this = values(5)
+    this["info.org"], this["info.year"] = "测试镇人民政府", 2025
+    this["s3.carried.natural"] = last["s3.carry_over.natural"] + 1  # a broken carry-over
+    this["s3.new.natural"] = max(this["s3.new.natural"] - 1, 0)
+    (tmp_path / "inbox").mkdir()
+    write_template(tmp_path / "inbox" / "测试镇2025.xlsx", TemplateOptions(), this)
+    with pytest.raises(SystemExit):
+        main(["run", "--inbox", str(tmp_path / "inbox"), "--outbox", str(tmp_path / "out"),
+              "--previous-year", str(tmp_path / "prev"), "--json"])  # fmt: skip
+    found = capsys.readouterr().out
+    assert '"yoy-carried-mismatch"' in found and '"s3.carried.natural"' in found
