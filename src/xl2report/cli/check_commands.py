@@ -91,13 +91,17 @@ def _expanded(files: tuple[Path, ...]) -> tuple[Path, ...]:
 
     out: list[Path] = []
     for f in files:
-        if not f.is_dir():
-            out.append(f)
-            continue
-        books = [e.path for e in scan(f) if e.kind in (Kind.WORKBOOK, Kind.LEGACY)]
-        out.extend(sorted({*books, *report_files(f)}, key=lambda p: str(p.relative_to(f))))
-    if not out:
-        raise UserError("没有找到要校验的工作簿或报告。")
+        books = (
+            [e.path for e in scan(f) if e.kind in (Kind.WORKBOOK, Kind.LEGACY)]
+            if f.is_dir()
+            else []
+        )
+        found = (
+            sorted({*books, *report_files(f)}, key=lambda p: str(p.relative_to(f)))
+            if f.is_dir()
+            else []
+        )
+        out.extend(found or [f])  # an empty folder is reported as it always was: no file there
     return tuple(out)
 
 
