@@ -113,8 +113,12 @@ class LabelIndex:
         if key in self.by_norm:
             return self.by_norm[key], True
         if len(key) >= MIN_PREFIX:
+            # Shortened (部分公开) or lengthened, but sharing MIN_PREFIX characters at least:
+            # "其他法律行政止公开" is not "其他" with words added.
             prefixed = [
-                r for n, r in self.by_norm.items() if n.startswith(key) or key.startswith(n)
+                r
+                for n, r in self.by_norm.items()
+                if n.startswith(key) or (key.startswith(n) and len(n) >= MIN_PREFIX)
             ]
             if len(prefixed) == 1:
                 return prefixed[0], True

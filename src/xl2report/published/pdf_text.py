@@ -74,7 +74,9 @@ def _pages(pdf: Any) -> tuple[list[tuple[int, float, Table]], list[_Line]]:
     placed: list[tuple[int, float, Table]] = []
     lines: list[_Line] = []
     for number, page in enumerate(pdf.pages):
-        found = page.find_tables(_TABLE_SETTINGS)
+        drawn = page.filter(_visible)
+        settings = {**_TABLE_SETTINGS, "explicit_horizontal_lines": _open_ends(drawn.edges)}
+        found = drawn.find_tables(settings)
         boxes = [t.bbox for t in found]
         for t in found:
             rows = [list(r) for r in t.extract()]
@@ -96,6 +98,46 @@ def _pages(pdf: Any) -> tuple[list[tuple[int, float, Table]], list[_Line]]:
             size = Counter(round(c["size"], 1) for c in chars).most_common(1)[0][0]
             lines.append(_Line(number, raw["top"], chars[0]["x0"], chars[-1]["x1"], size, text))
     return placed, lines
+
+
+def _visible(obj: dict[str, Any]) -> bool:
+    """False for a rectangle or line nobody can see: WPS paints a white, unstroked rectangle
+    behind every line of body text, whose edges would otherwise make the text a "table"."""
+    if obj.get("object_type") not in ("rect", "line", "curve"):
+        return True
+    stroked = obj.get("stroke") and not _white(obj.get("stroking_color"))
+    filled = obj.get("fill") and not _white(obj.get("non_stroking_color"))
+    return bool(stroked or filled)
+
+
+def _open_ends(edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lines closing a table that runs off the page: a table split across pages often has no
+    rule under its last row on the page (nor over its first on the next), so its vertical
+    rules end with no horizontal one; without it that row would not be a row."""
+    verticals = [e for e in edges if e["orientation"] == "v" and e["height"] > 5]
+    horizontals = [e for e in edges if e["orientation"] == "h"]
+    out = []
+    for y in {max((e["bottom"] for e in verticals), default=None),
+              min((e["top"] for e in verticals), default=None)} - {None}:  # fmt: skip
+        ending = [e for e in verticals if abs(e["bottom"] - y) < 2 or abs(e["top"] - y) < 2]
+        x0, x1 = min(e["x0"] for e in ending), max(e["x1"] for e in ending)
+        ruled = any(abs(h["top"] - y) < 3 and h["x0"] <= x0 + 3 and h["x1"] >= x1 - 3
+                    for h in horizontals)  # fmt: skip
+        if len(ending) >= 2 and not ruled:
+            out.append({"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y,
+                        "width": x1 - x0, "height": 0, "doctop": y})  # fmt: skip
+    return out
+
+
+def _white(colour: Any) -> bool:
+    """Whether a PDF colour (gray, RGB or CMYK components) is white."""
+    if not isinstance(colour, (tuple, list)) or not colour:
+        return False
+    if not all(isinstance(c, (int, float)) for c in colour):
+        return False  # a pattern or a named colour space: assume it shows
+    if len(colour) == 4:  # CMYK: no ink
+        return all(c <= 0.02 for c in colour)
+    return all(c >= 0.98 for c in colour)
 
 
 def _inside(obj: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
