@@ -228,3 +228,30 @@ def test_run_previous_year_takes_a_folder_of_published_reports(tmp_path: Path, c
               "--previous-year", str(tmp_path / "prev"), "--json"])  # fmt: skip
     found = capsys.readouterr().out
     assert '"yoy-carried-mismatch"' in found and '"s3.carried.natural"' in found
+
+
+def test_run_previous_year_finds_a_published_report_through_the_roster_alias(
+    tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """洪泽区 published 2023 as 洪泽区人民政府 and 2024 as 淮安市洪泽区人民政府: last year's report
+    under the old name is this year's unit's, through the roster's 别名 (as template finds it)."""
+    from xl2report.xlsx.template import TemplateOptions, write_template
+
+    official, old = "淮安市测试区人民政府", "测试区人民政府"
+    last = values(4)
+    last["info.org"], last["info.year"] = old, 2024
+    (tmp_path / "prev").mkdir()
+    (tmp_path / "prev" / "测试区2024.html").write_text(report_html(last), encoding="utf-8")
+    this = values(5)
+    this["info.org"], this["info.year"] = official, 2025
+    this["s3.carried.natural"] = last["s3.carry_over.natural"] + 1  # a broken carry-over
+    this["s3.new.natural"] = max(this["s3.new.natural"] - 1, 0)
+    (tmp_path / "inbox").mkdir()
+    write_template(tmp_path / "inbox" / "测试区2025.xlsx", TemplateOptions(), this)
+    roster = tmp_path / "名单.csv"
+    roster.write_text(f"机关名称,别名\n{official},{old}\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["run", "--inbox", str(tmp_path / "inbox"), "--outbox", str(tmp_path / "out"),
+              "--previous-year", str(tmp_path / "prev"), "--roster", str(roster), "--json"])  # fmt: skip
+    found = capsys.readouterr().out
+    assert '"yoy-carried-mismatch"' in found and '"s3.carried.natural"' in found

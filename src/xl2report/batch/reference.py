@@ -107,19 +107,24 @@ def snapshot(ledger: Ledger, previous_year: Path | None, executor: TaskPool) -> 
         for e, (org, year, vals) in zip(found, results, strict=True):
             if vals and org and year is not None:
                 refs[(org, year)] = (str(e.path), vals)
-        refs.update(_published(folder, refs))
+        refs.update(_published(folder, refs, ledger))
     return ledger.replace_reference(
         (org, year, src, vals) for (org, year), (src, vals) in refs.items()
     )
 
 
-def _published(folder: Path, refs: dict[tuple[str, int], tuple[str, str]]) -> dict:  # type: ignore[type-arg]
-    """Published reports (.pdf/.docx/.html…) in the ``--previous-year`` folder, for units and
-    years no workbook there gives (the first year on xl2report)."""
-    from xl2report.batch.published_source import PublishedRecord, published_records
+_Refs = dict[tuple[str, int], tuple[str, str]]  # (org, year) -> (source, values JSON)
 
-    found = {}
-    for record in published_records(folder):
+
+def _published(folder: Path, refs: _Refs, ledger: Ledger) -> _Refs:
+    """Published reports (.pdf/.docx/.html…) in the ``--previous-year`` folder, for units and
+    years no workbook there gives (the first year on xl2report), under the registered
+    roster's names (a report titled with a 别名 counts for the unit it names)."""
+    from xl2report.batch.published_source import PublishedRecord, published_records
+    from xl2report.batch.roster import RosterIndex
+
+    found: _Refs = {}
+    for record in published_records(folder, roster=RosterIndex(ledger.roster())):
         if isinstance(record, PublishedRecord) and (record.org, record.year) not in refs:
             found[(record.org, record.year)] = (str(record.path), encode_values(record.values))
     return found
