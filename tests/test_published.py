@@ -179,6 +179,27 @@ def test_import_exit_1_on_findings_and_a_folder_one_bad_file(tmp_path: Path, cap
     assert (out / "a.xlsx").exists() and not (out / "b.xlsx").exists()
 
 
+PUBLISHED_UNREADABLE = {  # file name, bytes -> the one finding (each way a report can't open)
+    "空白.pdf": (b"", "published-unreadable"),
+    "坏.pdf": (b"%PDF-1.4 broken", "published-unreadable"),
+    "表格.xlsx.docx": (b"PK\x03\x04 not a zip", "published-unreadable"),
+    "通知.html": ("<html><body><p>关于召开会议的通知</p></body></html>".encode(), "published-not-a-report"),
+    "报告.rtf.txt": ("无关的文字。".encode(), "published-not-a-report"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(PUBLISHED_UNREADABLE))
+def test_each_way_a_published_report_cannot_be_read_is_one_finding(
+    tmp_path: Path, name: str
+) -> None:
+    """With the scanned PDF above, every file-level code of the published reader (the workbook
+    corpus, tests/test_corpus.py, holds the workbook reader's)."""
+    data, code = PUBLISHED_UNREADABLE[name]
+    (tmp_path / name).write_bytes(data)
+    got = read_published(tmp_path / name)
+    assert [f.code for f in got.findings] == [code] and not got.readable
+
+
 def test_check_audits_a_published_report_with_the_whole_catalogue(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     vals = values()
     vals["s1.active.text"] = "2024年，本机关主动公开XX条信息。"  # a placeholder left in

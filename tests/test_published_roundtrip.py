@@ -12,8 +12,10 @@ Latin text either way), so PDF texts are compared with spaces next to Chinese re
 
 from __future__ import annotations
 
+import difflib
 import random
 import re
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from xl2report.report.content import REPORT_FIELDS, report_content
 from xl2report.report.render import ReportRenderer, docx_to_pdf
 from xl2report.xlsx.template import TemplateOptions, write_template
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.poppler]
 
 SENTENCES = (
     "2024年，本机关通过门户网站主动公开政府信息1,234条。",
@@ -42,6 +44,31 @@ SENTENCES = (
 SUBHEADINGS = ("（一）主要问题", "（二）改进情况")
 ORGS = ("测试镇人民政府", "城关县交通运输局", "滨江街道办事处", "某市生态环境局高新区分局")
 _CJK_SPACE = re.compile(r"\s+(?=[\u3000-\u9fff\uff00-\uffef])|(?<=[\u3000-\u9fff\uff00-\uffef])\s+")
+# LibreOffice sometimes prints no "。" at the end of a justified line: "……均在法定期限内答复。
+# 2024年……" and "……回应社会关切。严格落实……" came out of its PDF without it (in neither the
+# page picture nor the text layer; poppler's pdftotext reads the same).  What LibreOffice did not
+# print cannot be read: a text read from the PDF may lack a "。" where poppler finds the PDF
+# lacking it too; every other difference fails.
+_CONTEXT = 6
+
+
+def only_unprinted_stops(want: str, read: str, poppler: str) -> bool:
+    """Whether ``read`` is ``want`` less some "。" that poppler also finds missing from the PDF
+    (``poppler``: the PDF's text without whitespace)."""
+    matcher = difflib.SequenceMatcher(None, want, read, autojunk=False)
+    for tag, i1, i2, _, _ in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        around = want[max(0, i1 - _CONTEXT) : i1] + want[i2 : i2 + _CONTEXT]
+        if tag != "delete" or set(want[i1:i2]) != {"。"} or around not in poppler:
+            return False
+    return True
+
+
+def poppler_text(pdf: Path) -> str:
+    """The PDF's text as poppler reads it, without whitespace."""
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return re.sub(r"\s+", "", done.stdout)
 
 
 @st.composite
@@ -102,8 +129,15 @@ def test_docx_and_pdf_import_give_the_printed_values(batch: list[dict[str, objec
         pdfs = docx_to_pdf(docs, folder)  # one LibreOffice call for the batch
         keys = [f.key for f in REPORT_FIELDS]
         for want, docx, pdf in zip(expected, docs, pdfs, strict=True):
-            for path, same in ((docx, lambda t: t), (pdf, lambda t: _CJK_SPACE.sub("", t))):
+            for path in (docx, pdf):
                 got = read_published(path)
                 assert not got.findings, (path.suffix, [f.message for f in got.findings])
-                read = {k: same(shown(got.values.get(k, ""))) for k in keys}
-                assert read == {k: same(want[k]) for k in keys}, path.suffix
+                read = {k: shown(got.values.get(k, "")) for k in keys}
+                wanted = {k: want[k] for k in keys}
+                if path == pdf:
+                    seen = poppler_text(pdf)
+                    read = {k: _CJK_SPACE.sub("", v) for k, v in read.items()}
+                    wanted = {k: _CJK_SPACE.sub("", v) for k, v in wanted.items()}
+                    wanted.update({k: read[k] for k in keys
+                                   if only_unprinted_stops(wanted[k], read[k], seen)})  # fmt: skip
+                assert read == wanted, path.suffix
