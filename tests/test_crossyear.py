@@ -91,6 +91,11 @@ def test_run_previous_year_that_loads_nothing_says_why(tmp_path: Path) -> None:
     _write(inbox, "甲.xlsx", _this_year(), 2024, 1_736_000_000)
     result = run_batch(RunOptions(inbox, tmp_path / "out", jobs=1, settle=0, previous_year=empty))
     (note,) = [n for n in result.notes if n.startswith("上年数据")]
+    # A .txt may be a published report: it was read, and the note says why it was not used.
+    assert "没有载入任何上年数字" in note and "说明.txt" in note and "不是政府信息公开" in note
+    (empty / "说明.txt").unlink()
+    result = run_batch(RunOptions(inbox, tmp_path / "out-empty", jobs=1, settle=0, previous_year=empty))
+    (note,) = [n for n in result.notes if n.startswith("上年数据")]
     assert "没有载入任何上年数字" in note and "没有工作簿" in note
     # An outbox whose ledger holds no accepted return (only one sent back).
     rejected_inbox = tmp_path / "inbox2023"

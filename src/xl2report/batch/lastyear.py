@@ -4,7 +4,8 @@
 checked values of every accepted submission, the same values ``run`` uses for its year-over-year
 checks — or a folder of last year's returned workbooks, read and checked with the project's
 reader (only valid workbooks of last year count; the most recently modified one per
-organisation wins).  Records are matched to this year's roster by 机关名称 or one of the
+organisation wins), or — in the first year — a folder of last year's published reports
+(.pdf/.docx/.html…, read by :mod:`~xl2report.batch.published_source`).  Records are matched to this year's roster by 机关名称 or one of the
 roster's 别名 (:class:`~xl2report.batch.roster.RosterIndex`: names compared normalised), so a
 renamed township still starts from last year's figures.  Nothing in SRC is ever changed.
 """
@@ -149,9 +150,10 @@ def _from_folder(
     """Every valid workbook in ``folder`` (of ``year``, when given), read and checked with the
     project's reader, in worker processes for a big folder (or in ``pool``, a run's own)."""
     found = _Found(str(folder), FOLDER_KIND)
+    _add_published(folder, year, found)  # the first year: published reports (workbooks win)
     books = [e for e in inbox_mod.scan(folder) if e.kind is inbox_mod.Kind.WORKBOOK and e.size]
     books.sort(key=lambda e: (e.mtime_ns, e.rel))  # the most recently modified wins
-    found.seen = len(books)
+    found.seen += len(books)
     own = pool is None
     if pool is None:
         pool = TaskPool(jobs if len(books) >= PARALLEL_FROM else 1, len(books), no_setup)
@@ -202,9 +204,9 @@ class EarlierFigures:
         if self.kind == LEDGER_KIND:
             why = "台账里没有已通过的报送"
         elif not self.seen:
-            why = "文件夹里没有工作簿（.xlsx）"
+            why = "文件夹里没有工作簿（.xlsx）或已发布的报告"
         else:
-            why = f"文件夹里的 {self.seen} 个工作簿都不能用（{'；'.join(self.skipped[:2])}）"
+            why = f"文件夹里的 {self.seen} 个工作簿或报告都不能用（{'；'.join(self.skipped[:2])}）"
         return f"上年数据：{self.source} 的{why}，没有载入任何上年数字，本次不与上年核对。"
 
 
@@ -213,6 +215,22 @@ def load_earlier_figures(src: Path, pool: TaskPool | None = None) -> EarlierFigu
     ``template --previous-year`` reads (an outbox, its ledger file, a folder of workbooks)."""
     found = _read_source(src, None, pool)
     return EarlierFigures(found.source, found.kind, found.records, found.skipped, found.seen)
+
+
+def _add_published(folder: Path, year: int | None, found: _Found) -> None:
+    """Records from published reports (.pdf/.docx/.html…) in ``folder``, added before the
+    workbooks so that a workbook of the same unit, later in the list, wins."""
+    from xl2report.batch.published_source import published_records
+
+    for record in published_records(folder, year):
+        found.seen += 1
+        if isinstance(record, str):
+            found.skipped.append(record)
+            continue
+        found.records.append(LastYearRecord(
+            record.org, record.year, record.values, record.path.name,
+            _date_text(record.mtime_ns), record.mtime_ns, "文件修改（已发布的报告）",
+        ))  # fmt: skip
 
 
 @dataclass

@@ -39,7 +39,7 @@ class Code:
     level: Level
     name: str  # Chinese, a few words: what clerks see beside a finding (feedback copy, check)
     title: str  # Chinese, one line: what this code means
-    group: str  # 文件 / 版式 / 数值 / 勾稽 / 文字 / 跨年度
+    group: str  # 文件 / 版式 / 数值 / 勾稽 / 文字 / 跨年度 / 导入
     template: str  # Chinese message (see the module docstring for its syntax)
     variants: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -314,6 +314,48 @@ _CODES = (
           "上年工作簿的{label}为“{before}”，本年为“{now}”。"),
     _code("yoy-year-mismatch", W, "上年年度不对", "上年工作簿的年度不是本年度减一", "跨年度",
           "上年工作簿的{label}为 {before}，应为 {total}。"),
+    # 导入: reading a published report (.pdf/.docx/.html…) with ``xl2report import``.  A cell
+    # printed blank or as a mark is kept as printed (the workbook shows it too), so these are
+    # warnings; what could not be read at all is an error.
+    _code("published-unreadable", E, "报告无法读取", "已发布的报告无法读取", "文件", "无法读取这份报告：{detail}。",
+          unsupported="不能导入 {suffix} 文件；可导入 .pdf .docx .doc .wps .html .htm .mhtml .txt。",
+          no_office="{detail}（本机未安装 LibreOffice，无法转换 .doc/.wps；请在 WPS 或 Word 中"
+                    "另存为 .docx 后导入）。"),
+    _code("published-scanned", E, "扫描件", "PDF 是扫描件，没有文字层", "文件",
+          "这份 PDF 是扫描件（只有图片，没有文字层），无法读取文字和表格；本工具不做文字识别。"
+          "请向发布单位索取 Word 版或网页版，或按报告在模板中手工填写。"),
+    _code("published-not-a-report", E, "不像年度报告", "不像政府信息公开工作年度报告", "文件",
+          "没有找到年度报告的任何部分（一、总体情况……六、其他需要报告的事项）和表格，"
+          "这份文件可能不是政府信息公开工作年度报告。"),
+    _code("published-org-missing", E, "未读出机关名称", "没有读出机关名称", "导入",
+          "没有从报告标题读出机关名称；请用 --org 给出。"),
+    _code("published-org-differs", W, "机关名称不同", "报告标题中的机关名称与 --org 不同", "导入",
+          "报告标题中的机关名称为“{found}”，已按 --org 记为“{org}”。"),
+    _code("published-year-missing", E, "未读出年度", "没有读出报告年度", "导入",
+          "没有从报告标题或统计期限读出报告年度；请用 --year 给出。"),
+    _code("published-year-differs", W, "年度不同", "报告中读出的年度与 --year 不同", "导入",
+          "报告标题或统计期限中的年度为 {found}，已按 --year 记为 {year}。"),
+    _code("published-section-missing", W, "缺少一部分", "没有找到报告的某一部分", "导入",
+          "没有找到“{heading}”这一部分，其文字未导入。"),
+    _code("published-table-missing", E, "缺少表格", "没有找到某张表", "导入",
+          "没有找到“{heading}”的表格，该表的数字未导入。"),
+    _code("published-row-missing", E, "表格缺一行", "表格中缺少一行", "导入",
+          "表格中没有找到“{label}”这一行，该行的数字未导入。"),
+    _code("published-cell-missing", E, "表格缺格子", "表格一行中的格子少于国家格式", "导入",
+          "{label}：报告表格这一行的格子比国家格式少，这一格没有读到，工作簿中留空。"),
+    _code("published-cell-blank", W, "报告中是空白", "报告表格中的格子是空白", "导入",
+          "{label}在报告中是空白，工作簿中同样留空（合计按 0 计）。"),
+    _code("published-cell-mark", W, "报告中是符号", "报告表格中填的是“—”“/”等符号，不是数字", "导入",
+          "{label}在报告中为“{shown}”，不是数字；工作簿中照录（合计按 0 计）。"),
+    _code("published-label-variant", W, "行标签不同", "报告表格的行标签与国家格式不同，已按最接近的读取", "导入",
+          "报告中的行“{found}”与国家格式不同，已按“{text}”读取，请核对。"),
+    _code("published-2019-other", W, "旧格式其他处理", "2019 年格式：“（六）其他处理”只有一行，已拆分", "导入",
+          "报告用的是 2019 年格式，“（六）其他处理”只有一行（{shown}）；已全部计入“3.其他”，"
+          "“1.逾期不补正”“2.逾期未缴费”两行记为 0，请按原始台账核对。"),
+    _code("published-old-table2", W, "二表是旧格式", "二表是 2019 年格式，栏目不同，未导入", "导入",
+          "二表是 2019 年格式（{headers}），与现行格式的栏目不同，未导入；请按原始台账填写。"),
+    _code("published-subtotal-row", W, "多出小计行", "三表中有国家格式没有的小计行，未导入", "导入",
+          "三表中的“{label}”一行是国家格式没有的小计，未导入。"),
 )
 # fmt: on
 

@@ -44,10 +44,13 @@ def check(
 
     \b
     旧版 .xls/.et 和 .ods 文件在装有 LibreOffice 时先转换为 .xlsx 再校验（与 run 相同，原文件不动）。
+    已发布的报告（.pdf .docx .doc .wps .html .htm .mhtml .txt）按 import 读出后做同样的校验；
+    给出文件夹时校验其中全部工作簿和报告。
     """
     from xl2report.batch.checking import check_files
 
     threshold = copy_threshold / 100
+    files = _expanded(files)
     previous_result = (
         check_files([previous], copy_threshold=threshold, timeout=timeout)[0] if previous else None
     )
@@ -57,10 +60,12 @@ def check(
         raise UserError(f"上一年度的工作簿 {previous} 无法用于跨年度核对：{reason}")
     with tempfile.TemporaryDirectory(prefix="xl2report-check-") as tmp:
         checked = _converted(files, Path(tmp))
-        paths = [c for c in checked if isinstance(c, Path)]
+        paths = [c for c in checked if isinstance(c, Path) and not _is_report(c)]
         done = iter(check_files(paths, previous_result, threshold, timeout))
         results = [
-            next(done) if isinstance(c, Path) else _unconverted(f, c)
+            _audited(c) if _is_report(c)
+            else next(done) if isinstance(c, Path)
+            else _unconverted(f, c)
             for f, c in zip(files, checked, strict=True)
         ]
         if outbox is not None:  # the 下发编号 handed out from it, as run checks them
@@ -80,6 +85,44 @@ def check(
     if any(not r.readable for r in reports):
         sys.exit(EXIT_FATAL)
     sys.exit(EXIT_OK if written and all(r.valid for r in reports) else EXIT_FINDINGS)
+
+
+def _expanded(files: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Folders as the workbooks and published reports in them (check DIR)."""
+    from xl2report.batch.inbox import Kind, scan
+    from xl2report.published.workbook import report_files
+
+    out: list[Path] = []
+    for f in files:
+        books = (
+            [e.path for e in scan(f) if e.kind in (Kind.WORKBOOK, Kind.LEGACY)]
+            if f.is_dir()
+            else []
+        )
+        found = (
+            sorted({*books, *report_files(f)}, key=lambda p: str(p.relative_to(f)))
+            if f.is_dir()
+            else []
+        )
+        out.extend(found or [f])  # an empty folder is reported as it always was: no file there
+    return tuple(out)
+
+
+def _is_report(path: object) -> bool:
+    """A published report (.pdf/.docx/.html…), audited as ``import`` reads it."""
+    from xl2report.published.extract import is_report_file
+
+    return isinstance(path, Path) and is_report_file(path)
+
+
+def _audited(path: Path):  # type: ignore[no-untyped-def]
+    """The whole catalogue on a published report's values and text, plus the import's own
+    findings (xl2report check 报告.pdf)."""
+    from xl2report.checks.check import CheckResult
+    from xl2report.published.reader import audit_findings, read_published
+
+    imported = read_published(path)
+    return CheckResult(imported.report(audit_findings(imported)), imported.values)
 
 
 def _converted(files: tuple[Path, ...], workdir: Path) -> list[object]:
@@ -123,7 +166,8 @@ def _annotate(files, checked, reports, annotate: Path) -> bool:  # type: ignore[
     used: set[str] = set()
     written = True
     for path, source, report in zip(files, checked, reports, strict=True):
-        if any(f.code == "lock-file" for f in report.findings) or not isinstance(source, Path):
+        if (any(f.code == "lock-file" for f in report.findings) or not isinstance(source, Path)
+                or _is_report(source)):  # fmt: skip
             continue  # not a submission (or nothing readable): nothing to send back
         name = feedback_name(path)
         for n in range(2, len(files) + 2):  # same file name from two folders

@@ -128,18 +128,43 @@ def status(
 @click.option("--ledger", type=click.Path(path_type=Path, dir_okay=False),
               help="台账文件（默认：输出目录/.xl2report/ledger.sqlite）。")  # fmt: skip
 @click.option("--county", default="", help="县（区）名称，写在各表标题中（如 某某县）。")
+@click.option("--audit", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="已发布年报（.pdf .docx .html …）所在的文件夹：逐份审核，结果作为“已发布报告审核”表。")  # fmt: skip
 @FORCE_DERIVED
 def summary(
-    year: int, output: Path, outbox: Path, ledger: Path | None, county: str, force: bool
-) -> None:
-    """县级汇总表：二、三、四表按国家格式求和，明细（每个单位一列），报送情况（含未报送）。"""
+    year: int, output: Path, outbox: Path, ledger: Path | None, county: str, audit: Path | None,
+    force: bool,
+) -> None:  # fmt: skip
+    """县级汇总表：二、三、四表按国家格式求和，明细（每个单位一列），报送情况（含未报送）；
+    加 --audit 目录时另有一张已发布报告的审核表。"""
+    from xl2report.batch.outbox import default_ledger
     from xl2report.county.summary import write_summary
 
     if output.suffix.lower() != ".xlsx":
         raise UserError(f"输出文件应以 .xlsx 结尾：{output}")
-    with open_ledger(outbox, ledger) as book:
-        result = write_summary(book, year, output, force=force, county=county.strip())
-    click.echo(f"已生成 {year} 年汇总表：{output}（{len(result.orgs)} 个单位）")
+    if audit is not None and not (ledger or default_ledger(outbox)).exists():  # the first year
+        result = write_summary(None, year, output, force, county.strip(), _audit(audit, None))
+    else:
+        with open_ledger(outbox, ledger) as book:
+            audited = _audit(audit, book) if audit is not None else None
+            result = write_summary(book, year, output, force, county.strip(), audited)
+    if result.orgs or audit is None:
+        click.echo(f"已生成 {year} 年汇总表：{output}（{len(result.orgs)} 个单位）")
+    else:
+        click.echo(f"{year} 年还没有通过校验的报告：已生成只有已发布报告审核表的 {output}")
     if result.failed_rules:
         click.echo(f"警告：汇总数字不满足勾稽关系：{'、'.join(result.failed_rules)}", err=True)
         sys.exit(EXIT_FINDINGS)
+
+
+def _audit(folder: Path, book):  # type: ignore[no-untyped-def]
+    """The audit of the published reports in ``folder`` (matched to ``book``'s roster), with
+    its counts said on stderr."""
+    from xl2report.county.audit import AUDIT_SHEET, audit_folder
+
+    click.echo(f"正在审核 {folder} 中的已发布报告…", err=True)
+    audit = audit_folder(folder, book.roster() if book is not None else ())
+    click.echo(
+        f"已发布报告审核：{audit.counts_line().rstrip('。')}（见“{AUDIT_SHEET}”表）。", err=True
+    )
+    return audit

@@ -19,6 +19,7 @@ from xl2report.cli import (  # noqa: F401
     county_commands,
     doctor_commands,
     form_commands,
+    import_commands,
     mail_commands,
     remind_commands,
     web_commands,

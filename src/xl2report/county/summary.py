@@ -3,7 +3,10 @@
 Sheets: tables 二, 三 and 四 in the national layout (labels and merges taken from
 :data:`~xl2report.form.national.FORM`) holding the county totals, then 明细 with one row per
 figure and one column per accepted organisation (:mod:`xl2report.county.detail`, laid out to
-print), then 报送情况 with every roster unit and its state, 未报送 included.  Each input cell of
+print), then 报送情况 with every roster unit and its state, 未报送 included, and — with ``--audit
+DIR`` — 已发布报告审核, the audit of a folder of published reports
+(:mod:`xl2report.county.audit`; then a summary can be made before any report is accepted,
+holding that sheet only).  Each input cell of
 the national tables refers to its figure's 合计; each total cell keeps the form's own formula, so the 勾稽 relations can be
 seen holding in Excel (format-spec.md X7: summed values = Σ of the bodies' values).  Cached
 results are written too, so viewers that do not recalculate still show the right numbers.
@@ -25,6 +28,7 @@ from xlsxwriter.worksheet import Worksheet
 from xl2report.batch.ledger import Ledger, Row
 from xl2report.batch.records import FileStatus
 from xl2report.batch.roster import normalize_org
+from xl2report.county.audit import Audit, add_audit_sheet
 from xl2report.county.campaign import load_campaign
 from xl2report.county.detail import DETAIL, DetailUnit, detail_rows, total_ref, write_detail
 from xl2report.county.status import UNITS_SHEET, add_units_sheet
@@ -101,15 +105,19 @@ def summed_rule_failures(sums: Mapping[str, Value], form: Form = FORM) -> list[s
 
 
 def build_summary(
-    ledger: Ledger, year: int, form: Form = FORM, county: str = ""
-) -> tuple[bytes, list[str], dict[str, Value]]:
-    """(workbook bytes, org names, summed values); raises FatalError when nothing is accepted.
+    ledger: Ledger | None, year: int, form: Form = FORM, county: str = "",
+    audit: Audit | None = None,
+) -> tuple[bytes, list[str], dict[str, Value]]:  # fmt: skip
+    """(workbook bytes, org names, summed values); raises FatalError when nothing is accepted
+    and there is no ``audit`` of published reports to write instead (no ledger: none yet).
 
     ``county``: the county's name for the titles (某某县2024年……).
     """
-    rows = accepted_rows(ledger, year)
+    rows = accepted_rows(ledger, year) if ledger is not None else []
     if not rows:
-        raise FatalError(f"{year} 年还没有通过校验的报告，无法汇总（先运行 xl2report run）。")
+        if audit is None:
+            raise FatalError(f"{year} 年还没有通过校验的报告，无法汇总（先运行 xl2report run）。")
+        return _audit_only(audit, year, county), [], {}
     org_values = [r.values() for r in rows]
     for r, values in zip(rows, org_values, strict=True):
         # Each org's totals are recomputed, never trusted from storage.
@@ -139,19 +147,35 @@ def build_summary(
         units=[DetailUnit(r.org, v) for r, v in zip(rows, org_values, strict=True)],
     )  # fmt: skip
     add_units_sheet(wb, campaign, county)
+    if audit is not None:
+        add_audit_sheet(wb, audit, county)
     wb.close()
     return buffer.getvalue(), [r.org for r in rows], sums
 
 
+def _audit_only(audit: Audit, year: int, county: str) -> bytes:
+    """A summary before any report is accepted: the audit of the published reports only."""
+    buffer = io.BytesIO()
+    wb = literal_workbook(buffer)
+    wb.set_properties({"title": f"{county}{year}年{FORM_TITLE}汇总表",
+                       "created": datetime(year + 1, 1, 1)})  # fmt: skip
+    mark_derived(wb, "summary")
+    add_audit_sheet(wb, audit, county)
+    wb.close()
+    return buffer.getvalue()
+
+
 def write_summary(
-    ledger: Ledger, year: int, path: Path, force: bool = False, county: str = ""
-) -> SummaryResult:
+    ledger: Ledger | None, year: int, path: Path, force: bool = False, county: str = "",
+    audit: Audit | None = None,
+) -> SummaryResult:  # fmt: skip
     """Build the summary for ``year`` and write it to ``path``, replacing an earlier summary
     there (see :func:`~xl2report.xlsx.derived.write_derived`)."""
     form = FORM
-    data, orgs, sums = build_summary(ledger, year, form, county)
+    data, orgs, sums = build_summary(ledger, year, form, county, audit)
     write_derived(Path(path), data, force=force)
-    return SummaryResult(Path(path), year, orgs, sums, summed_rule_failures(sums, form))
+    failed = summed_rule_failures(sums, form) if orgs else []
+    return SummaryResult(Path(path), year, orgs, sums, failed)
 
 
 # --- sheets -----------------------------------------------------------------------------------
