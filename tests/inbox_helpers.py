@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import random
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +17,13 @@ from xl2report.batch.session import STATE_DIR, default_ledger
 from xl2report.form.national import Value
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def ctrl_c_reaches_the_child() -> None:
+    """``preexec_fn`` for a child a test sends SIGINT (Ctrl-C) to.  A shell starts a background
+    job (``pytest … &``) with SIGINT ignored, every child inherits that, and Python then never
+    raises KeyboardInterrupt: back to the default, so the child gets Ctrl-C as at a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def values_for(org: str, seed: int = 0, year: int = 2024) -> dict[str, Value]:

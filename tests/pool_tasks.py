@@ -11,9 +11,13 @@ def setup() -> None:
 
 
 def behave(task: tuple[str, int]) -> int:
-    """Do what the task says: return, sleep past any limit, die, or raise."""
+    """Do what the task says: return, log and return, sleep past any limit, die, or raise."""
     how, n = task
-    if how == "hang":
+    if how == "log":
+        from xl2report.log import logger
+
+        logger.info("任务 {} 在工作进程 {} 中完成", n, os.getpid())
+    elif how == "hang":
         time.sleep(60)
     elif how == "die":
         os._exit(9)

@@ -12,8 +12,9 @@ import pytest
 from helpers import load_cell_by_cell
 from xl2report.atomic import OutputExistsError
 from xl2report.batch.outbox import feedback_name
+from xl2report.checks.catalogue import CATALOGUE
 from xl2report.checks.check import check_file
-from xl2report.form.national import FORM, Kind
+from xl2report.form.national import FORM, Kind, a1, cover_count_formula
 from xl2report.xlsx.feedback import AUTHOR, FEEDBACK_SHEET, FIRST_ROW, write_feedback
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -73,6 +74,7 @@ def test_every_finding_cell_is_coloured_and_commented(tmp_path: Path) -> None:
 def test_unmarked_cells_keep_their_look(tmp_path: Path) -> None:
     source, out, report = _feedback(tmp_path, "bad-numbers")
     marked = {(f.sheet, f.cell) for f in report.findings}
+    marked.add((FORM.summary[0], a1(FORM.summary[1], FORM.summary[2])))  # recounted: see below
     before, after = openpyxl.load_workbook(source), openpyxl.load_workbook(out)
     for ws in before.worksheets:
         for row in ws.iter_rows():
@@ -119,19 +121,67 @@ def test_list_sheet_first_with_every_finding_and_links(tmp_path: Path) -> None:
     assert wb.sheetnames[0] == FEEDBACK_SHEET and wb.active.title == FEEDBACK_SHEET
     assert [ws.sheet_view.tabSelected for ws in wb.worksheets].count(True) == 1
     ws = wb[FEEDBACK_SHEET]
-    assert [c.value for c in ws[FIRST_ROW - 1]][:5] == ["级别", "工作表", "单元格", "问题", "代码"]
+    assert [c.value for c in ws[FIRST_ROW - 1]][:5] == ["级别", "工作表", "单元格", "问题", "类别"]
     rows = list(ws.iter_rows(min_row=FIRST_ROW, max_col=5))
     assert len(report.findings) == 2 and len(rows) == 2
     for f, row in zip(report.findings, rows, strict=True):
-        level, sheet, cell, message, code = row
-        assert (level.value, code.value, message.value) == (
-            "错误" if f.is_error else "提醒", f.code, f.message
+        level, sheet, cell, message, name = row
+        assert (level.value, name.value, message.value) == (
+            "错误" if f.is_error else "提醒", f.name, f.message
         )  # fmt: skip
         assert sheet.value == f.sheet
         if f.sheet in wb.sheetnames:  # the renamed sheet exists: a link to it
             assert cell.hyperlink.location == f"'{f.sheet}'!A1"
         else:  # the missing one: listed, nothing to link to
             assert cell.hyperlink is None
+
+
+def _as_earlier_template(path: Path) -> None:
+    """Give ``path`` the cover of a template handed out before: its 未通过项数 also counted the
+    check of table 三's 总计 column (J31), so one mistake in a column showed as two."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from xl2report.xlsx.parts import worksheet_trees
+
+    today = cover_count_formula()[1:]
+    earlier = today.replace('!I31<>"✓")', '!I31<>"✓")+(\'三、依申请公开\'!J31<>"✓")')
+    assert earlier != today
+    cell = re.compile(rf'(<c r="{a1(*FORM.summary[1:])}"[^>]*><f>)[^<]*(</f><v>)[^<]*(</v>)')
+    with zipfile.ZipFile(path) as zf:
+        cover = worksheet_trees(zf)[FORM.summary[0]][0]
+        parts = {info: zf.read(info) for info in zf.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in parts.items():
+            if info.filename == cover:
+                text = escape(earlier, {'"': "&quot;"})
+                data, n = cell.subn(rf"\g<1>{text}\g<2>2\g<3>", data.decode("utf-8"))
+                assert n == 1
+            zf.writestr(info, data)
+
+
+def test_cover_and_list_agree_on_the_count(tmp_path: Path) -> None:
+    """One mistake in a column of table 三 is one item on the cover too: a template handed out
+    earlier also counted the 总计 column's check, so the copy gets today's cover formula."""
+    source = tmp_path / "balance-outcome-row.xlsx"
+    shutil.copyfile(CORPUS / "balance-outcome-row.xlsx", source)
+    _as_earlier_template(source)
+    sheet, row, col = FORM.summary
+    old = openpyxl.load_workbook(source)[sheet].cell(row + 1, col + 1).value
+    assert "J31" in old and old != cover_count_formula()
+    report = check_file(source).report
+    (f,) = report.findings
+    assert f.code == "balance-mismatch"
+    out = write_feedback(source, report, tmp_path / "out" / feedback_name(source))
+    cover = openpyxl.load_workbook(out)[sheet].cell(row + 1, col + 1)
+    assert cover.value == cover_count_formula()
+    shown = openpyxl.load_workbook(out, data_only=True)
+    assert shown[sheet].cell(row + 1, col + 1).value == len(report.errors) == 1
+    text_sheet, text_row, text_col = FORM.summary_text
+    assert "1 项未通过" in shown[text_sheet].cell(text_row + 1, text_col + 1).value
+    listed = shown[FEEDBACK_SHEET]
+    assert [listed.cell(FIRST_ROW, c).value for c in (1, 5)] == ["错误", f.name]
 
 
 def test_links_go_to_the_cell(tmp_path: Path) -> None:
@@ -204,7 +254,7 @@ def test_unreadable_source_gets_a_list_only_copy(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [FEEDBACK_SHEET]
     ws = wb[FEEDBACK_SHEET]
-    assert ws.cell(FIRST_ROW, 5).value == "encrypted"
+    assert ws.cell(FIRST_ROW, 5).value == CATALOGUE["encrypted"].name
     assert "原文件无法用于标注" in ws["A2"].value
 
 
@@ -233,4 +283,4 @@ def test_libreoffice_opens_and_prints_the_copy(tmp_path: Path) -> None:
     ).stdout  # fmt: skip
     assert "校验结果" in first_page
     for f in report.findings:
-        assert f.cell in first_page and f.code in first_page
+        assert f.cell in first_page and f.name in first_page

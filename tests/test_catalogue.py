@@ -82,3 +82,11 @@ def test_every_rule_code_has_the_parameters_its_kind_gives() -> None:
     assert FORM.rules
     for rule in FORM.rules:
         assert template_names(CATALOGUE[rule.code].template) <= given[rule.kind], rule.id
+
+
+def test_every_code_has_a_short_chinese_name() -> None:
+    """What clerks see beside a finding (feedback copy, check): a few Chinese words, one per code."""
+    names = [c.name for c in CATALOGUE.values()]
+    assert len(set(names)) == len(names)
+    for c in CATALOGUE.values():
+        assert 1 < len(c.name) <= 10 and not re.search(r"[A-Za-z]", c.name), c.code

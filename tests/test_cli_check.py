@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from xl2report.checks.catalogue import CATALOGUE
 from xl2report.cli.main import main
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -33,7 +34,9 @@ def test_valid_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
 def test_errors_exit_1_and_name_the_cell(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, *corpus("valid-random.xlsx", "balance-outcome-row.xlsx"))
     assert code == 1
-    assert "【三、依申请公开】" in out and "D6：" in out and "[balance-mismatch]" in out
+    assert "【三、依申请公开】" in out and "D6：" in out
+    # Clerks read the finding's Chinese name, not its code (which stays in --json).
+    assert f"〔{CATALOGUE['balance-mismatch'].name}〕" in out and "balance-mismatch" not in out
 
 
 def test_unreadable_file_exits_2_and_is_listed(capsys: pytest.CaptureFixture[str]) -> None:
@@ -149,3 +152,59 @@ def test_adding_last_year_to_a_check_equals_checking_with_it(name: str) -> None:
         f.to_dict() for f in at_once.report.findings
     ]
     assert added.values == at_once.values
+
+
+def test_bare_command_shows_the_chinese_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in ([], ["mail"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        out, err = capsys.readouterr()
+        assert exc.value.code == 0, err
+        assert out.startswith("用法：xl2report") and "命令：" in out and err == ""
+
+
+def test_old_xls_without_libreoffice_says_so_first(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is announced as converting when there is nothing to convert with."""
+    from xl2report.report import office
+
+    monkeypatch.setattr(office, "soffice_path", lambda: None)
+    code, out, err = run(capsys, "--json", *corpus("legacy.xls"))
+    assert code == 2
+    (finding,) = json.loads(out)["files"][0]["findings"]
+    assert finding["code"] == "legacy-format"
+    assert "LibreOffice" in err.splitlines()[0] and "正在" not in err
+
+
+def test_every_help_screen_is_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    """Kinds of values, defaults and ranges in Chinese (目录, 默认：inbox), columns aligned by
+    display width."""
+    import re
+
+    import click
+
+    from xl2report.cli.main import cli
+
+    def paths(group: click.Group, prefix: list[str]) -> list[list[str]]:
+        out = [prefix]
+        for name, cmd in group.commands.items():
+            out += (
+                paths(cmd, [*prefix, name]) if isinstance(cmd, click.Group) else [[*prefix, name]]
+            )
+        return out
+
+    for argv in paths(cli, []):
+        with pytest.raises(SystemExit):
+            main([*argv, "--help"])
+        out = capsys.readouterr().out
+        assert "选项：" in out, argv
+        assert not re.search(
+            r"\[default|DIRECTORY|INTEGER|FLOAT|\bTEXT\b|\bFILE\b|\bPATH\b", out
+        ), (argv, out)
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    heads = [m.group(0) for ln in capsys.readouterr().out.splitlines()
+             if (m := re.match(r"  -[-\w, ]+?(?: \S+)?  +(?=\S)", ln))]  # fmt: skip
+    widths = {sum(2 if ord(c) > 0x2E7F else 1 for c in head) for head in heads}
+    assert len(heads) > 10 and len(widths) == 1  # every option's help starts in one column

@@ -10,6 +10,7 @@ from helpers import make_workbook
 from inbox_helpers import values_for
 from xl2report.batch.records import RunOptions
 from xl2report.batch.session import run_batch
+from xl2report.checks.catalogue import CATALOGUE
 from xl2report.checks.copied import COPY_THRESHOLD, check_copied_text, comparable, similarity
 from xl2report.cli.help import COPY_THRESHOLD_PERCENT
 from xl2report.cli.main import main
@@ -84,7 +85,7 @@ def test_check_previous_warns_and_threshold_option(
             main(["check", "--previous", str(last), *extra, str(this)])
         out, _ = capsys.readouterr()
         assert exc.value.code == 0  # a warning: the report still passes
-        assert ("[text-copied-from-last-year]" in out) is expected, extra
+        assert (f"〔{CATALOGUE['text-copied-from-last-year'].name}〕" in out) is expected, extra
         assert ("达到 70% 的提醒线" in out) is expected
 
 

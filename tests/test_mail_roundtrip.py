@@ -119,4 +119,4 @@ def test_january_by_mail(tmp_path: Path, dovecot: Dovecot, smtp: Smtp) -> None:
     assert grep_tree(outbox, PASSWORD) == [] and grep_tree(inbox, PASSWORD) == []
     assert grep_tree(templates, PASSWORD) == []
     assert ROSTER[0].name in "".join(p.read_text(encoding="utf-8")
-                                     for p in (outbox / ".xl2report" / "logs").glob("mail-*.log"))  # fmt: skip
+                                     for p in (outbox / ".xl2report" / "logs").glob("mail*.log"))  # fmt: skip

@@ -10,6 +10,7 @@ import pytest
 from helpers import make_workbook
 from report_helpers import edit_docx, read_report
 from xl2report.batch.outbox import report_filename
+from xl2report.checks.catalogue import CATALOGUE
 from xl2report.checks.check import check_file
 from xl2report.cli.main import main
 from xl2report.form.national import blank_values, compute_formulas
@@ -73,7 +74,7 @@ def test_workbook_with_errors_gives_findings_and_no_report(
 ) -> None:  # type: ignore[no-untyped-def]
     assert not check_file(invalid).valid
     assert run("render", invalid, "-o", tmp_path / "out") == 1
-    assert "balance-mismatch" in capsys.readouterr().out
+    assert f"〔{CATALOGUE['balance-mismatch'].name}〕" in capsys.readouterr().out
     assert not (tmp_path / "out").exists()
 
 

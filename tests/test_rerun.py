@@ -95,3 +95,39 @@ def test_every_empty_file_gets_its_own_finding(tmp_path: Path) -> None:
         assert _codes(files[name]) == ["file-empty"]
     assert {r["status"] for r in ledger_rows(outbox)} == {"unreadable"}
     assert {f.status for f in _run(inbox, outbox).values()} == {FileStatus.UNREADABLE}
+
+
+def test_unreadable_files_that_left_the_inbox_are_gone_after_the_next_run(tmp_path: Path) -> None:
+    """Deleted, or replaced by a good copy of the same name: no longer 无法读取 in ``status``.
+    A copy left elsewhere in the inbox keeps its content listed; a file put back comes back."""
+    inbox, outbox = tmp_path / "inbox", tmp_path / "outbox"
+    inbox.mkdir()
+    corpus = Path(__file__).parent / "data" / "corpus"
+    for name in ("加密.xlsx", "副本/加密.xlsx"):
+        (inbox / name).parent.mkdir(exist_ok=True)
+        (inbox / name).write_bytes((corpus / "encrypted.xlsx").read_bytes())
+    (inbox / "坏.xlsx").write_bytes(b"PK\x03\x04broken")
+    (inbox / "空.xlsx").write_bytes(b"")
+    set_mtime(inbox / "空.xlsx", T0)  # empty for long enough: an empty file, not a copy arriving
+    _run(inbox, outbox)
+
+    def unreadable() -> list[str]:
+        done = run_cli("status", "--outbox", str(outbox), "--json")
+        return sorted(u["file"] for u in json.loads(done.stdout)["unreadable"])
+
+    assert unreadable() == ["加密.xlsx", "坏.xlsx", "空.xlsx"]  # the copy is a duplicate
+    (inbox / "坏.xlsx").unlink()
+    (inbox / "空.xlsx").unlink()
+    (inbox / "加密.xlsx").unlink()  # its copy in 副本/ is still there
+    write_valid(inbox / "坏.xlsx", "甲镇人民政府", seed=1)  # the good copy, same name
+    files = _run(inbox, outbox)
+    assert files["坏.xlsx"].status is FileStatus.ACCEPTED
+    assert unreadable() == ["加密.xlsx"]
+    (inbox / "副本" / "加密.xlsx").unlink()
+    _run(inbox, outbox)
+    assert unreadable() == []
+    assert [r["status"] for r in ledger_rows(outbox)] == ["accepted"]
+    (inbox / "空.xlsx").write_bytes(b"")  # put back: processed again, listed again
+    set_mtime(inbox / "空.xlsx", T0)
+    assert _run(inbox, outbox)["空.xlsx"].status is FileStatus.UNREADABLE
+    assert unreadable() == ["空.xlsx"]

@@ -21,6 +21,7 @@ import pytest
 
 from inbox_helpers import (
     audit,
+    ctrl_c_reaches_the_child,
     ledger_rows,
     rows_committed,
     set_mtime,
@@ -72,6 +73,7 @@ def test_signal_then_rerun(
         [sys.executable, "-m", "xl2report", "run", "--inbox", str(inbox), "--outbox",
          str(outbox), "-j", str(jobs), "--settle", "0"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=ctrl_c_reaches_the_child,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     if when == "start":

@@ -14,11 +14,13 @@ from xl2report.batch.ledger import Ledger
 from xl2report.batch.records import RunOptions
 from xl2report.batch.session import default_ledger, run_batch
 from xl2report.county.campaign import load_campaign
-from xl2report.county.detail import HEADER_ROW, detail_rows
-from xl2report.county.status import build_status_xlsx
+from xl2report.county.detail import HEADER_ROW, NAME_CHARS, detail_rows, name_lines
+from xl2report.county.remind import COLUMNS, build_reminders, build_reminders_xlsx
+from xl2report.county.status import LINE_HEIGHT, build_status_xlsx, text_lines
 from xl2report.county.summary import DETAIL, numeric_fields, write_summary
 from xl2report.form.national import FORM, Kind, ValueType, compute_formulas
 from xl2report.report import office
+from xl2report.xlsx.derived import is_derived
 
 T0 = 1_736_000_000
 INJECTION = '=HYPERLINK("http://x","点我")镇'
@@ -108,10 +110,36 @@ def test_status_cli_json_and_xlsx(processed: tuple[Path, Path, dict], tmp_path: 
     assert [u["file"] for u in data["unreadable"]] == ["坏.xlsx"]
     assert [h["org"] for h in data["unmatched"]] == ["名单外街道办事处"]
     assert out.exists()
-    again = run_cli("status", "--outbox", str(outbox), "--xlsx", str(out))
-    assert again.returncode == 2  # refuses to overwrite without --force
     missing = run_cli("status", "--outbox", str(tmp_path / "nothing"))
-    assert missing.returncode == 2 and "台账" in missing.stderr
+    assert missing.returncode == 2 and "台账" not in missing.stdout
+    assert str(tmp_path / "nothing") in missing.stderr  # says which outbox it looked in
+
+
+@pytest.mark.parametrize(
+    ("command", "expected_code"),
+    [(("summary", "--year", "2024", "-o"), 0), (("remind", "-o"), 1), (("status", "--xlsx"), 0)],
+)
+def test_derived_workbooks_are_rebuilt_in_place(
+    processed: tuple[Path, Path, dict], tmp_path: Path, command: tuple[str, ...],
+    expected_code: int,
+) -> None:  # fmt: skip
+    """Recomputed from the ledger, they are made again every round under the same name."""
+    _, outbox, _ = processed
+    out = tmp_path / "表.xlsx"
+    for _ in range(2):
+        done = run_cli(*command, str(out), "--outbox", str(outbox))
+        assert done.returncode == expected_code, done.stderr
+        assert is_derived(out)
+    own = tmp_path / "名单.xlsx"  # the clerk's own workbook under the name given: kept
+    book = openpyxl.Workbook()
+    book.active["A1"] = "机关名称"
+    book.save(own)
+    before = own.read_bytes()
+    refused = run_cli(*command, str(own), "--outbox", str(outbox))
+    assert refused.returncode == 2 and own.read_bytes() == before
+    assert "--force" in refused.stderr and "Traceback" not in refused.stderr
+    forced = run_cli(*command, str(own), "--outbox", str(outbox), "--force")
+    assert forced.returncode == expected_code and is_derived(own)
 
 
 def _summed(current: dict) -> dict:
@@ -146,7 +174,10 @@ def test_summary_balances_and_equals_the_sum_of_inputs(
         assert str(detail.cell(row, 3).value).startswith("=SUM("), f.key
         cached_total = cached[DETAIL].cell(row, 3).value
         assert Decimal(str(cached_total)) == expected[f.key], f.key
-        by_unit = {c.value: cached[DETAIL].cell(row, c.column).value for c in names}
+        # Each unit's name heads its column, broken into lines for print (name_lines).
+        by_unit = {
+            c.value.replace("\n", ""): cached[DETAIL].cell(row, c.column).value for c in names
+        }
         assert by_unit == {org: _cell(v[f.key]) for org, v in current.items()}, f.key
     # The national tables: every input refers to 明细's 合计, every total keeps its formula.
     for f in FORM.fields:
@@ -159,7 +190,7 @@ def test_summary_balances_and_equals_the_sum_of_inputs(
             assert str(cell.value).startswith(f"='{DETAIL}'!$C$")
         assert Decimal(str(cached[f.sheet][f.cell].value)) == expected[f.key], f.key
     # Text from submissions stays text; every roster unit is on 报送情况, 未报送 included.
-    injected = next(c for c in names if c.value == INJECTION)
+    injected = next(c for c in names if c.value.replace("\n", "") == INJECTION)
     assert injected.data_type == "s"
     units = wb["报送情况"]
     states = {units.cell(r, 2).value: units.cell(r, 3).value for r in range(4, units.max_row + 1)}
@@ -194,6 +225,27 @@ def test_summary_recalculated_by_libreoffice_still_balances(
             assert wb[rule.check[0]].cell(row + 1, col + 1).value == "✓", rule.id
 
 
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        ("五龙口镇人民政府", ["五龙口镇", "人民政府"]),
+        ("县发展和改革委员会", ["县发展和改革", "委员会"]),
+        ("县市场监督管理局", ["县市场监督", "管理局"]),
+        ("县住房和城乡建设局", ["县住房和", "城乡建设局"]),
+        ("天坛街道办事处", ["天坛街道", "办事处"]),
+        ("县教育局", ["县教育局"]),
+        (
+            "济源市自然资源和规划局玉泉街道办事处",
+            ["济源市自然资", "源和规划局", "玉泉街道", "办事处"],
+        ),
+    ],
+)
+def test_unit_names_in_the_detail_header_break_between_words(name: str, lines: list[str]) -> None:
+    """A narrow column's header: lines of at most NAME_CHARS, broken between words where it can."""
+    assert name_lines(name).split("\n") == lines
+    assert all(len(line) <= NAME_CHARS for line in lines)
+
+
 def test_summary_cli(processed: tuple[Path, Path, dict], tmp_path: Path) -> None:
     _, outbox, current = processed
     out = tmp_path / "汇总.xlsx"
@@ -214,3 +266,24 @@ def test_unreadable_file_with_org_name_does_not_break_status(tmp_path: Path) -> 
     with Ledger.open(default_ledger(outbox)) as ledger:
         campaign = load_campaign(ledger)
     assert campaign.units == [] and [s.file for s in campaign.unreadable] == ["空白.xls"]
+
+
+def test_reminder_rows_are_as_tall_as_their_tallest_cell(
+    processed: tuple[Path, Path, dict], tmp_path: Path
+) -> None:
+    """Each row of the 催报清单 holds its longest text, not the texts of all its cells stacked."""
+    _, outbox, _ = processed
+    with Ledger.open(default_ledger(outbox)) as ledger:
+        reminders = build_reminders(load_campaign(ledger))
+    path = tmp_path / "催报清单.xlsx"
+    path.write_bytes(build_reminders_xlsx(reminders))
+    ws = openpyxl.load_workbook(path).active
+    widths = dict(COLUMNS)
+    assert reminders.units
+    for i, r in enumerate(reminders.units):
+        todo, message = "\n".join(r.todo), r.message
+        lines = max(
+            text_lines(todo, widths["需要做的事"]), text_lines(message, widths[COLUMNS[7][0]])
+        )
+        assert ws.row_dimensions[4 + i].height == pytest.approx(LINE_HEIGHT * lines)
+        assert lines < text_lines(todo, widths["需要做的事"]) + text_lines(message, 52)

@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from inbox_helpers import audit, ledger_rows, output_encoding, write_valid
+from inbox_helpers import audit, ctrl_c_reaches_the_child, ledger_rows, output_encoding, write_valid
 from xl2report.batch.outbox import report_filename
 from xl2report.batch.records import RunOptions, RunResult
 from xl2report.batch.watch import watch
@@ -67,6 +67,7 @@ def test_watch_cli_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
         [sys.executable, "-m", "xl2report", "watch", "--inbox", str(inbox), "--outbox",
          str(outbox), "--settle", "0.2", "--jobs", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding=output_encoding(),
+        preexec_fn=ctrl_c_reaches_the_child,
     )  # fmt: skip
     try:
         wait_for(lambda: (outbox / ".xl2report" / "logs").exists(), "watch to start")
@@ -82,7 +83,12 @@ def test_watch_cli_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
         assert busy.returncode == 2 and "另一个 xl2report" in busy.stderr
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=TIMEOUT)
+        try:
+            out, err = proc.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # Ctrl-C did not stop it: fail, and leave no watcher behind
+            proc.communicate()
+            raise
     assert proc.returncode == 0, err
     assert "已停止监视" in err and "Traceback" not in err
     assert "甲.xlsx" in out  # the new file's line in the table

@@ -62,8 +62,13 @@ def upload(client: TestClient, *paths: Path, token: str | None = None, **kw: obj
 
 
 def rows_of(html: str) -> list[str]:
-    body = html.split('<table class="units"', 1)[1].split("</tbody>", 1)[0]
+    """The units table's rows (a unit's name is shown with <wbr> between its words: left out)."""
+    body = html.split('<table class="units"', 1)[1].split("</tbody>", 1)[0].replace("<wbr>", "")
     return body.split("<tr ")[1:]
+
+
+def org_of(row: str) -> str:
+    return row.split('class="org">')[1].split("<")[0]
 
 
 def test_board_has_a_row_per_roster_unit_and_counts(setup) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +87,7 @@ def test_upload_right_and_wrong_then_filters_unit_page_and_downloads(setup) -> N
     answer = upload(client, right, wrong)
     assert answer.status_code == 303
     board = client.get(answer.headers["location"])
-    rows = {r.split('class="org">')[1].split("<")[0]: r for r in rows_of(board.text)}
+    rows = {org_of(r): r for r in rows_of(board.text)}
     assert "已通过" in rows[ROSTER[0]] and "已退回" in rows[ROSTER[1]] and "未报送" in rows[ROSTER[2]]
     assert "刚才上传的文件" in board.text and "甲镇.xlsx" in board.text
     # Stored under new names inside the inbox's upload folder, never under the given name.
@@ -287,12 +292,34 @@ def test_deadline_from_the_handout_marks_overdue_units(setup) -> None:  # type: 
     assert zipped.status_code == 200
     board = client.get("/?year=2024").text
     assert 'id="deadline"' in board and "2025-01-20" in board
-    rows = {r.split('class="org">')[1].split("<")[0]: r for r in rows_of(board)}
+    rows = {org_of(r): r for r in rows_of(board)}
     assert "overdue" in rows[ROSTER[2]].split(">")[0] and "逾期" in rows[ROSTER[2]]
     assert "overdue" not in rows[ROSTER[0]].split(">")[0]
     bad = client.post("/handout/templates", headers=ORIGIN, data={
         "csrf": token, "year": "2024", "deadline": "明天"})  # fmt: skip
     assert bad.status_code == 400 and "截止日期" in bad.text
+
+
+def test_deadline_box_counts_every_unit_not_yet_accepted(tmp_path: Path) -> None:
+    """Past the deadline with one unit accepted and one waiting for its name to be confirmed:
+    the one is 未完成 although nobody is overdue (held is the office's move, not the unit's)."""
+    from datetime import date
+
+    from xl2report.batch.records import RunOptions
+    from xl2report.batch.session import run_batch
+
+    config = make_config(tmp_path, wait_seconds=20)
+    with Ledger.open(config.ledger_path) as ledger:
+        ledger.set_roster([RosterEntry(ROSTER[0]), RosterEntry(ROSTER[2])], "名单.xlsx")
+        ledger.set_deadline(2024, date(2025, 1, 20))
+    write_valid(config.inbox / "甲.xlsx", ROSTER[0], seed=1)
+    write_valid(config.inbox / "丙.xlsx", "丙街道", seed=5)  # not the roster's name: held
+    run_batch(RunOptions(config.inbox, config.outbox, jobs=1, settle=0))
+    with client_for(config) as client:
+        board = client.get("/?year=2024").text
+    box = board.split('id="deadline"')[1].split("</div>\n  </div>")[0]
+    assert 'id="unfinished">1 个单位未完成' in box and "已过" in box
+    assert "待确认名称" in board
 
 
 def test_confirm_a_held_name_adds_an_alias(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -357,6 +384,26 @@ def test_report_pdf_and_first_page_picture_made_on_demand(setup) -> None:  # typ
     assert quote(f"{ROSTER[0]}2024年政府信息公开工作年度报告.pdf") in pdf.headers["content-disposition"]
     picture = client.get(link.group(1).replace("/download/", "/preview/").replace("/pdf", ".png"))
     assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+
+
+def test_no_retry_button_for_files_no_retry_can_help(tmp_path: Path) -> None:
+    """A password-protected file reads the same every time: listed, with its reason, and no
+    重新处理; deleted from the inbox, it leaves the board (no 原文件 link to a missing file)."""
+    from xl2report.batch.records import RunOptions
+    from xl2report.batch.session import run_batch
+
+    config = make_config(tmp_path, wait_seconds=20)
+    corpus = Path(__file__).parent / "data" / "corpus"
+    (config.inbox / "加密.xlsx").write_bytes((corpus / "encrypted.xlsx").read_bytes())
+    run_batch(RunOptions(config.inbox, config.outbox, jobs=1, settle=0))
+    with client_for(config) as client:
+        card = client.get("/").text.split('id="unreadable"')[1].split("</section>")[0]
+        assert "加密.xlsx" in card and "/download/" in card
+        assert 'action="/retry"' not in card
+    (config.inbox / "加密.xlsx").unlink()
+    run_batch(RunOptions(config.inbox, config.outbox, jobs=1, settle=0))
+    with client_for(config) as client:
+        assert 'id="unreadable"' not in client.get("/").text
 
 
 def test_retry_button_processes_files_that_could_not_be_processed(tmp_path: Path) -> None:

@@ -99,10 +99,14 @@ def test_1_board_lists_every_roster_unit(site: dict) -> None:
     d.get(site["url"] + "/")
     assert d.title.startswith("报送情况")
     # (read through wait_for: the board may refresh itself while the test reads it)
-    wait_for(d, lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#units tbody tr")) == len(ROSTER))
+    wait_for(
+        d, lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#units tbody tr")) == len(ROSTER)
+    )
     wait_for(d, lambda drv: {state_of(drv, org) for org in ROSTER} == {"未报送"})
     # Hostile text from the roster is shown as text, never run.
-    wait_for(d, lambda drv: row_of(drv, HOSTILE).find_element(By.CSS_SELECTOR, "td.org").text == HOSTILE)
+    wait_for(
+        d, lambda drv: row_of(drv, HOSTILE).find_element(By.CSS_SELECTOR, "td.org").text == HOSTILE
+    )
     with pytest.raises(NoAlertPresentException):
         d.switch_to.alert.text  # noqa: B018
 
@@ -153,6 +157,24 @@ def test_4_download_report_and_feedback_and_open_them(site: dict) -> None:
     feedback = wait_for(d, lambda _: next(iter(downloads.glob("*.xlsx")), None))
     wait_for(d, lambda _: not list(downloads.glob("*.crdownload")))
     assert load_workbook(feedback).sheetnames[0] == "校验结果"
+
+
+def test_4b_the_first_pdf_says_it_is_being_made(site: dict) -> None:
+    """LibreOffice makes a report's PDF when it is first asked for (seconds): the link says so
+    meanwhile, and the PDF arrives as a download."""
+    from xl2report.report import office
+
+    if not office.available():
+        pytest.skip("LibreOffice 未安装：工作台不提供 PDF")
+    d = site["driver"]
+    d.get(site["url"] + "/")
+    downloads: Path = site["downloads"]
+    row_of(d, ROSTER[0]).find_element(By.CSS_SELECTOR, "a.pdf").click()
+    assert "正在生成" in row_of(d, ROSTER[0]).find_element(By.CSS_SELECTOR, "a.pdf").text
+    pdf = wait_for(d, lambda _: next(iter(downloads.glob("*.pdf")), None), timeout=120)
+    wait_for(d, lambda _: not list(downloads.glob("*.crdownload")))
+    assert ROSTER[0] in pdf.name and pdf.read_bytes().startswith(b"%PDF")
+    assert row_of(d, ROSTER[0]).find_element(By.CSS_SELECTOR, "a.pdf").text == "PDF"
 
 
 def test_5_unit_page_shows_findings_with_cells(site: dict) -> None:
@@ -226,3 +248,51 @@ def test_8_confirm_a_held_name_in_the_browser(site: dict) -> None:
     with Ledger.open(site["config"].ledger_path) as ledger:
         current = [r for r in ledger.rows() if r.status == "accepted" and r.org == ROSTER[4]]
     assert len(current) == 1 and ROSTER[4] in (current[0].report or "")
+
+
+COUNTY = ["克井镇人民政府", "五龙口镇人民政府", "天坛街道办事处", "县发展和改革委员会",
+          "县住房和城乡建设局", "县人力资源和社会保障局", "县教育局"]  # fmt: skip
+
+
+def test_9_at_1024_px_names_break_between_words_and_links_stay_whole(
+    site: dict, tmp_path: Path
+) -> None:
+    """The narrowest office screen: a unit's name wraps only between its words (五龙口镇 /
+    人民政府), never inside one, and 详情 is never split over two lines."""
+    config = make_config(tmp_path, port=free_port(), wait_seconds=20)
+    with Ledger.open(config.ledger_path) as ledger:
+        ledger.set_roster([RosterEntry(n, contact="张三", email="zhangsan@example.gov.cn")
+                           for n in COUNTY], "名单.xlsx")  # fmt: skip
+    for i, name in enumerate(COUNTY):
+        write_valid(config.inbox / f"{i}.xlsx", name, seed=i + 1)
+    run_batch(RunOptions(config.inbox, config.outbox, jobs=1, settle=0))
+    split = """
+        const out = {split: [], lines: []};
+        for (const cell of document.querySelectorAll('#units td.org')) {
+          const tops = new Set();
+          for (const node of cell.childNodes) {
+            if (node.nodeType !== Node.TEXT_NODE) continue;
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            if (lines.size > 1) out.split.push(node.textContent);
+            lines.forEach(t => tops.add(t));
+          }
+          out.lines.push(tops.size);
+        }
+        for (const a of document.querySelectorAll('#units a.details'))
+          if (a.getClientRects().length > 1 || a.offsetHeight > 30) out.split.push(a.textContent);
+        return out;"""
+    d = site["driver"]
+    d.set_window_size(1024, 900)
+    try:
+        with ServerThread(create_app(config), config.port) as server:
+            d.get(server.url + "/")
+            wait_for(
+                d, lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#units a.details")) == 7
+            )
+            seen = d.execute_script(split)
+    finally:
+        d.set_window_size(1400, 1000)
+    assert seen["split"] == []
+    assert max(seen["lines"]) > 1  # some names did wrap at 1024 px: the check is real

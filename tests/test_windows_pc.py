@@ -21,6 +21,7 @@ from helpers import make_workbook
 from inbox_helpers import ROOT, audit, digest, set_mtime, write_valid
 from win_helpers import ntfs_folder, windows_env, winsim
 from xl2report.batch.outbox import HISTORY_DIR, report_filename
+from xl2report.checks.catalogue import CATALOGUE
 
 KEJING, SHIYAN, OTHER = "克井镇人民政府", "示例乡人民政府", "乙镇人民政府"
 
@@ -61,7 +62,7 @@ def test_the_examples_on_a_windows_pc(pc: Path, kejing_values: dict) -> None:
     code, out, _ = _redirected(pc, "check", "--json", *workbooks)
     assert code == 1 and [f["valid"] for f in json.loads(out)["files"]] == [True, False]
     code, out, _ = _redirected(pc, "check", *workbooks)
-    assert code == 1 and "× 错误" in out and "[balance-mismatch]" in out
+    assert code == 1 and "× 错误" in out and f"〔{CATALOGUE['balance-mismatch'].name}〕" in out
     code, out, _ = _redirected(pc, "codes")
     assert code == 0 and "yoy-in-force-mismatch" in out
 

@@ -4,7 +4,8 @@ Run:  python tests/web_screenshots.py [-o docs]   (needs chromium + chromium-dri
 
 Builds a small county (a roster of townships and departments, some reports passed, one sent
 back, one not yet sent), serves the board on a loopback port and saves board, upload, unit
-page, hand-out page and 发送模板 page as PNG files.
+page, hand-out page, mail page and 发送模板 page as PNG files, at 1,400 px and (web-1024-*.png)
+at 1,024 px, the narrowest office screen the board is laid out for.
 """
 
 from __future__ import annotations
@@ -97,6 +98,14 @@ def main() -> None:
                 driver.set_window_size(1400, 1000)
                 driver.get(server.url + "/handout")
                 driver.save_screenshot(str(args.outdir / "web-handout.png"))
+                driver.get(server.url + "/mail")
+                driver.save_screenshot(str(args.outdir / "web-mail.png"))
+                driver.set_window_size(1024, 1400)  # a small office screen
+                for page, name in (("/", "board"), (f"/unit?org={COUNTY[5][0]}&year=2024", "unit"),
+                                   ("/handout", "handout"), ("/mail", "mail")):  # fmt: skip
+                    driver.get(server.url + page)
+                    driver.save_screenshot(str(args.outdir / f"web-1024-{name}.png"))
+                driver.set_window_size(1400, 1000)
                 driver.get(server.url + "/mail/send?year=2024")  # 发送模板: plan, words, preview
                 driver.find_element("id", "prepare-button").click()
                 driver.find_element("id", "preview")

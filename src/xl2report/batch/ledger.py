@@ -307,6 +307,15 @@ class Ledger(CampaignTables, ProvenanceTables):
 
     # --- files: changes ---------------------------------------------------------------------
 
+    def forget(self, ids: Iterable[int]) -> None:
+        """Delete rows and their retry counts; duplicates go before the rows they point at."""
+        wanted = [(i,) for i in set(ids)]
+        with transaction(self.conn):
+            for only_duplicates in (True, False):
+                where = " AND duplicate_of IS NOT NULL" if only_duplicates else ""
+                self.conn.executemany(f"DELETE FROM files WHERE id = ?{where}", wanted)
+            self.conn.executemany("DELETE FROM settings WHERE key = 'retries:' || ?", wanted)
+
     def commit(
         self,
         insert: Mapping[str, object] | None = None,

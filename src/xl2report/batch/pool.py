@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from xl2report.log import logger
+from xl2report.log import collect_records, logger, replay, take_records
 
 if TYPE_CHECKING:  # multiprocessing itself is imported when a pool starts (not for --jobs 1)
     import multiprocessing.connection
@@ -238,7 +238,8 @@ class _Ordered(Generic[T, R]):
                 if message == _READY:
                     slot.ready, slot.started = True, time.monotonic()
                     continue
-                ok, payload = message
+                ok, payload, records = message
+                replay(records)  # what the worker logged meanwhile, into this run's log
                 slot.task = None  # a result, or the task raised: the worker goes on
                 self.done[index] = payload if ok else self.broken(item, payload)
             elif slot.process.sentinel in ready:
@@ -256,7 +257,10 @@ def no_setup() -> None:
 
 def _serve(conn: multiprocessing.connection.Connection, initializer: Callable[..., None],
            initargs: tuple[object, ...]) -> None:  # fmt: skip
-    """A worker process: set up, then run one task at a time until told to stop."""
+    """A worker process: set up, then run one task at a time until told to stop.  What it
+    logs goes to the parent with each result (a worker may be killed at any moment, so it
+    writes no file of its own)."""
+    collect_records()
     initializer(*initargs)
     conn.send(_READY)
     while True:
@@ -270,8 +274,9 @@ def _serve(conn: multiprocessing.connection.Connection, initializer: Callable[..
         try:
             result = (True, func(item))
         except Exception as exc:  # reported to the parent, which records it for this task
+            logger.exception("工作进程处理时出错")  # the traceback, for the run's log
             result = (False, f"处理时出现内部错误（{type(exc).__name__}）")
-        conn.send(result)
+        conn.send((*result, take_records()))
 
 
 @contextlib.contextmanager

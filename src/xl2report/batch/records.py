@@ -12,6 +12,12 @@ from pathlib import Path
 
 from xl2report.compat import StrEnum
 
+# 无法处理: a timeout or a dead worker (the next runs try again, MAX_AUTO_RETRIES times), or an
+# internal error (only run --retry or a changed file tries again).
+RETRY_CODE = "cannot-process-retry"
+MAX_AUTO_RETRIES = 2  # further automatic tries of such a file (run --retry: any number)
+CANNOT_PROCESS = frozenset({"cannot-process", RETRY_CODE})
+
 
 class FileStatus(StrEnum):
     """What became of one input file; the value is stored in the ledger and ``--json``, ``label``

@@ -24,7 +24,6 @@ import contextlib
 import os
 import sqlite3
 import time
-from datetime import datetime
 from pathlib import Path
 
 from xl2report.batch import crossyear, worker
@@ -52,12 +51,12 @@ from xl2report.batch.records import (
     RunOptions,
     RunResult,
 )
-from xl2report.batch.rerun import mark_reviewed, should_retry
+from xl2report.batch.rerun import forget_removed_unreadable, mark_reviewed, should_retry
 from xl2report.batch.roster import normalize_org, read_roster
 from xl2report.batch.runlock import RunLock
 from xl2report.checks.catalogue import Finding
 from xl2report.errors import FatalError, os_error_text
-from xl2report.log import log_to_file, logger
+from xl2report.log import RUN_LOG, log_to_file, logger
 
 __all__ = ["STATE_DIR", "Session", "default_ledger", "run_batch"]
 
@@ -111,7 +110,7 @@ class Session:
             self.ledger = Ledger.open(self.ledger_path)
             self.recorder = Recorder(self.ledger, self.box)
             self.box.logs.mkdir(exist_ok=True)
-            self.log = self.box.logs / f"run-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+            self.log = self.box.logs / RUN_LOG  # one per outbox, rotated (xl2report.log)
             self._log_context = log_to_file(self.log)
             self._log_context.__enter__()
             self.recover()
@@ -265,12 +264,17 @@ class _Pass:
         box = self.session.box
         entries = inbox_mod.scan(self.inbox, exclude=[box.root, self.session.ledger_path.parent])
         submissions: list[tuple[Entry, str]] = []
+        present: dict[str, str | None] = {}  # every submission in the inbox now: its hash
         for e in entries:
             if not e.is_submission:
                 message = inbox_mod.SKIP_MESSAGES[e.kind]
                 self.listing[e.rel] = FileResult(e.rel, FileStatus.SKIPPED, message=message)
-            elif (sha := self._hash(e)) is not None:
+                continue
+            present[e.rel] = sha = self._hash(e)
+            if sha is not None:
                 submissions.append((e, sha))
+        for rel in forget_removed_unreadable(self.ledger, self.inbox, present):
+            logger.info("{}：已不在收件目录中，不再列为无法读取", rel)
         stable, changing = inbox_mod.settle(
             [e for e, _ in submissions], first_look, self.options.settle
         )
@@ -306,7 +310,7 @@ class _Pass:
         legacy = [(e.path, sha) for e, sha in self.plan.work if e.kind is Kind.LEGACY]
         converted: dict[str, Path | Finding] = {}
         if legacy:
-            self.emit(Event("note", text=f"正在用 LibreOffice 转换 {len(legacy)} 个旧格式文件…"))
+            self.emit(Event("note", text=worker.legacy_note(len(legacy))))
             converted = worker.convert_legacy(legacy, staging)
         items: list[Item] = []
         for e, sha in self.plan.work:

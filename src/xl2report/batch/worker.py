@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from xl2report.batch.inbox import PENDING_CHANGING, VANISHED, sha256_file
 from xl2report.batch.issued import IssueRegister
 from xl2report.batch.ledger_campaign import registered_roster
-from xl2report.batch.records import FileStatus
+from xl2report.batch.records import MAX_AUTO_RETRIES, RETRY_CODE, FileStatus
 from xl2report.batch.reference import ReferenceReader, encode_values
 from xl2report.batch.roster import RosterIndex
 from xl2report.checks.catalogue import Finding
@@ -214,8 +214,6 @@ class Worker:
         return out
 
 
-RETRY_CODE = "cannot-process-retry"  # a timeout or a dead worker: the next runs try again
-MAX_AUTO_RETRIES = 2  # further automatic tries of such a file (run --retry: any number)
 MAX_MANIFEST_BYTES = 1024 * 1024  # an .ods manifest lists a few dozen files
 
 def cannot_process(sha256: str, reason: str, detail: str = "", retry: bool = False) -> Outcome:
@@ -245,7 +243,8 @@ def init_pool_worker(
     copy_threshold: float = COPY_THRESHOLD,
     issued_db: str | None = None,
 ) -> None:
-    """Pool initializer: Ctrl-C is the parent's business; workers only log through results.
+    """Pool initializer: Ctrl-C is the parent's business (workers log through their results:
+    :func:`~xl2report.batch.pool.TaskPool`).
 
     A worker also exits as soon as its parent dies (``kill -9`` of the run): pool workers hold
     both ends of their task queue, so they would otherwise wait for work forever.
@@ -254,7 +253,6 @@ def init_pool_worker(
 
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logger.remove()
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
@@ -301,6 +299,17 @@ def make_pdfs(docx_paths: Sequence[str], outdir: str) -> list[PdfResult]:
             ok = pdf.exists() and pdf.stat().st_size > 0
             out.append(PdfResult(str(d), str(pdf) if ok else None, "" if ok else str(exc)))
         return out
+
+
+def legacy_note(count: int) -> str:
+    """What to say (on stderr) before ``count`` .xls/.et/.ods files are converted: that it is
+    under way, or first of all that LibreOffice is missing here."""
+    if office_available():
+        return f"正在用 LibreOffice 转换 {count} 个旧格式文件（.xls/.et/.ods）…"
+    return (
+        f"本机未安装 LibreOffice：{count} 个旧格式文件（.xls/.et/.ods）无法自动转换为 .xlsx，"
+        "需请报送单位另存为 .xlsx 后重新报送。"
+    )
 
 
 def convert_legacy(sources: Sequence[tuple[Path, str]], workdir: Path) -> dict[str, Path | Finding]:

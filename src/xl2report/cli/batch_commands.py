@@ -79,7 +79,7 @@ def run(as_json: bool, **kw: object) -> None:
 
     tally = _Tally()
     try:
-        with run_progress(click.get_current_context().obj["debug"]) as on_event:
+        with run_progress(click.get_current_context().obj["verbosity"]) as on_event:
             result = run_batch(_run_options(**kw), tally.wrap(on_event))
     except KeyboardInterrupt:
         click.echo(tally.interrupted(), err=True)
@@ -156,7 +156,7 @@ def watch(as_json: bool, **kw: object) -> None:
         told[:] = result.open_files
 
     click.echo(f"正在监视 {kw['inbox']}（按 Ctrl-C 停止）…", err=True)
-    with run_progress(click.get_current_context().obj["debug"]) as on_event:
+    with run_progress(click.get_current_context().obj["verbosity"]) as on_event:
         summary = watch_inbox(_run_options(**kw), on_run, on_event)
     click.echo(
         f"已停止监视：共运行 {summary.runs} 次，新处理 {summary.processed} 个文件。", err=True

@@ -134,9 +134,9 @@ def _converted(files: tuple[Path, ...], workdir: Path) -> list[object]:
               if f.suffix.lower() in LEGACY_SUFFIXES and f.is_file()]  # fmt: skip
     converted: dict[str, object] = {}
     if legacy:
-        from xl2report.batch.worker import convert_legacy
+        from xl2report.batch.worker import convert_legacy, legacy_note
 
-        click.echo(f"正在用 LibreOffice 转换 {len(legacy)} 个旧格式文件…", err=True)
+        click.echo(legacy_note(len(legacy)), err=True)
         converted = dict(convert_legacy(legacy, workdir))
     return [converted.get(str(i), f) for i, f in enumerate(files)]
 

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from xl2report.batch.records import FileStatus
 from xl2report.checks.catalogue import FileReport, Level
+from xl2report.cli.help import Verbosity
 
 
 def stdout() -> Console:
@@ -63,7 +64,7 @@ def print_reports(reports: Sequence[FileReport]) -> None:
             for f in findings:
                 mark = LEVEL_MARKS[f.level]
                 line = Text.assemble(mark, f"  {f.cell}：" if f.cell else "  ", f.message)
-                line.append(f"  [{f.code}]", style="dim")
+                line.append(f"  〔{f.name}〕", style="dim")  # the code stays in --json
                 console.print(line)
         console.print()
     valid = sum(r.valid for r in reports)
@@ -94,18 +95,22 @@ STATUS_STYLES = {
 
 
 @contextlib.contextmanager
-def run_progress(debug: bool = False) -> Iterator[Callable[[Any], None]]:
+def run_progress(verbosity: Verbosity = Verbosity.NORMAL) -> Iterator[Callable[[Any], None]]:
     """Progress for ``run``/``watch`` on stderr: a rich bar on a terminal, else plain log lines.
 
     Yields the event callback to hand to :func:`xl2report.batch.session.run_batch`.  Off a terminal
     (cron, a pipe) each file gets a log line on stderr; the run's log file gets everything anyway.
+    ``--quiet``: neither; ``--verbose``/``--debug``: the log lines under the bar too.
     """
     err = Console(stderr=True, highlight=False)
+    if verbosity is Verbosity.QUIET:
+        yield lambda event: None
+        return
     if not err.is_terminal:
-        if not debug:
+        if verbosity is Verbosity.NORMAL:
             from xl2report.log import configure
 
-            configure("INFO", fmt="{asctime} {message}", datefmt="%H:%M:%S")
+            configure("INFO")  # one line per file: what happened to it
         yield lambda event: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

@@ -20,8 +20,13 @@ def open_ledger(outbox: Path, ledger: Path | None, create: bool = False):  # typ
 
     path = ledger or default_ledger(outbox)
     if not create and not path.exists():
+        if ledger is not None:
+            raise UserError(f"找不到台账文件 {path.absolute()}；请检查 --ledger 给的路径。")
+        where = outbox.absolute()
+        found = "里没有台账" if outbox.is_dir() else "不存在"
         raise UserError(
-            f"还没有台账 {path}：请先运行 xl2report run（或用 --outbox 指定输出目录）。"
+            f"输出目录 {where} {found}：还没有在这里运行过 xl2report run。"
+            "请到运行 run 时所在的文件夹再试，或用 --outbox 指出 run 的输出目录。"
         )
     return Ledger.open(path)
 
@@ -61,6 +66,13 @@ def load_campaign_for(
         return load_campaign(book, year)
 
 
+# Summary, status workbook and reminder list are recomputed from the ledger, so each run
+# replaces last round's file; --force only for a file that is not one of them.
+FORCE_DERIVED = click.option(
+    "--force", is_flag=True,
+    help="输出文件已存在且不是 xl2report 生成的表格时，仍然覆盖（以前生成的表格总是直接更新）。",
+)  # fmt: skip
+
 _LEDGER_OPTIONS = [
     click.option("--outbox", type=click.Path(path_type=Path), default="outbox", show_default=True,
                  help="run 使用的输出目录。"),
@@ -86,7 +98,7 @@ def ledger_options(func):  # type: ignore[no-untyped-def]
 @click.option("--county", default="", help="县（区）名称，写在工作簿标题中。")
 @click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path, dir_okay=False),
               help="另存为 Excel 工作簿（报送情况、待核对、待确认名称），便于打印、发送。")  # fmt: skip
-@click.option("--force", is_flag=True, help="--xlsx 文件已存在时覆盖。")
+@FORCE_DERIVED
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 def status(
     outbox: Path, ledger: Path | None, year: int | None, roster: Path | None,
@@ -98,7 +110,7 @@ def status(
 
     campaign = load_campaign_for(outbox, ledger, year, roster=roster, deadline=deadline)
     if xlsx_out is not None:
-        write_status_xlsx(campaign, xlsx_out, overwrite=force, county=county)
+        write_status_xlsx(campaign, xlsx_out, force=force, county=county)
     if as_json:
         click.echo(json_text(campaign.to_dict()))
     else:
@@ -118,7 +130,7 @@ def status(
 @click.option("--county", default="", help="县（区）名称，写在各表标题中（如 某某县）。")
 @click.option("--audit", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="已发布年报（.pdf .docx .html …）所在的文件夹：逐份审核，结果作为“已发布报告审核”表。")  # fmt: skip
-@click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
+@FORCE_DERIVED
 def summary(
     year: int, output: Path, outbox: Path, ledger: Path | None, county: str, audit: Path | None,
     force: bool,

@@ -205,7 +205,7 @@ def codes(as_json: bool) -> None:
     from xl2report.checks.catalogue import CATALOGUE
 
     rows = [
-        {"code": c.code, "level": str(c.level), "group": c.group, "title": c.title}
+        {"code": c.code, "level": str(c.level), "group": c.group, "name": c.name, "title": c.title}
         for c in CATALOGUE.values()
     ]
     if as_json:
@@ -214,6 +214,6 @@ def codes(as_json: bool) -> None:
     from xl2report.cli.console import print_table
 
     print_table(
-        ["代码", "级别", "类别", "含义"],
-        [[c.code, c.level.label, c.group, c.title] for c in CATALOGUE.values()],
+        ["名称", "级别", "类别", "含义", "代码"],
+        [[c.name, c.level.label, c.group, c.title, c.code] for c in CATALOGUE.values()],
     )

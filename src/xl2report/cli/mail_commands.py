@@ -219,7 +219,10 @@ def reply(year: int | None, dry_run: bool, outbox: Path, ledger: Path | None, as
 
     settings = _load_settings(kw)
     if not ledger_path(outbox, ledger).exists():
-        raise UserError(f"还没有台账（{outbox}）：请先运行 xl2report run 处理报回的工作簿。")
+        raise UserError(
+            f"输出目录 {outbox.absolute()} 里还没有台账：请先运行 xl2report run 处理报回的工作簿"
+            "（或用 --outbox 指出 run 的输出目录）。"
+        )
     request = ReplyRequest(outbox=outbox, year=year, dry_run=dry_run)
 
     opened = read_only_view(outbox, ledger) if dry_run else mail_workspace(outbox, ledger, "reply")
@@ -251,7 +254,10 @@ def remind(year: int | None, templates: Path | None, overdue_only: bool, dry_run
 
     settings = _load_settings(kw)
     if not ledger_path(outbox, ledger).exists():
-        raise UserError(f"还没有台账（{outbox}）：请先运行 xl2report run 或 mail send。")
+        raise UserError(
+            f"输出目录 {outbox.absolute()} 里还没有台账：请先运行 xl2report run 或 mail send"
+            "（或用 --outbox 指出输出目录）。"
+        )
     request = RemindRequest(year=year, templates=templates, overdue_only=overdue_only,
                             dry_run=dry_run)  # fmt: skip
 

@@ -28,6 +28,10 @@ from xl2report.cli.app import cli
 from xl2report.cli.help import EXIT_FATAL, EXIT_OK, UserError, translate_usage
 from xl2report.cli.streams import prepare as prepare_streams
 
+# click >= 8.2 raises this for a group called without a command (older clicks print the help
+# and exit 0 themselves); either way a bare ``xl2report`` shows the help and succeeds.
+_NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the one place where exceptions become messages and exit codes."""
@@ -45,6 +49,9 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("已中止。", err=True)
         sys.exit(EXIT_FATAL)
     except click.ClickException as exc:
+        if isinstance(exc, _NO_ARGS) and exc.ctx is not None:  # bare `xl2report`: the help
+            click.echo(exc.ctx.get_help())
+            sys.exit(EXIT_OK)
         if isinstance(exc, click.UsageError) and not isinstance(exc, UserError):
             click.echo(f"用法错误：{translate_usage(exc)}", err=True)
             if exc.ctx is not None:

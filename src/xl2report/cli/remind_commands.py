@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from xl2report.cli.app import cli
-from xl2report.cli.county_commands import ledger_options, load_campaign_for
+from xl2report.cli.county_commands import FORCE_DERIVED, ledger_options, load_campaign_for
 from xl2report.cli.help import EXIT_FINDINGS, EXIT_OK, UserError
 from xl2report.cli.streams import json_text
 
@@ -19,7 +19,7 @@ from xl2report.cli.streams import json_text
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="另存为催报清单工作簿（如 催报清单.xlsx），可直接用于邮件合并。")  # fmt: skip
 @click.option("--county", default="", help="县（区）名称，写在清单标题中。")
-@click.option("--force", is_flag=True, help="输出文件已存在时覆盖。")
+@FORCE_DERIVED
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 def remind(
     outbox: Path, ledger: Path | None, year: int | None, deadline: str | None,
@@ -37,7 +37,7 @@ def remind(
         raise UserError(f"输出文件应以 .xlsx 结尾：{output}")
     reminders = build_reminders(load_campaign_for(outbox, ledger, year, deadline=deadline))
     if output is not None:
-        write_reminders_xlsx(reminders, output, overwrite=force, county=county)
+        write_reminders_xlsx(reminders, output, force=force, county=county)
     if as_json:
         click.echo(json_text(reminders.to_dict()))
     else:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from xl2report.batch.ledger import KnownSender, Ledger, Row
+from xl2report.batch.records import FileStatus
+from xl2report.batch.rerun import retry_can_help
 from xl2report.batch.roster import RosterIndex, normalize_org
 from xl2report.county.units import HeldFile, Note, Submission, Unit, UnitState
 from xl2report.form.types import Level
@@ -72,6 +74,11 @@ class Campaign:
             if normalize_org(u.org) == key or key in {normalize_org(a) for a in u.aliases}:
                 return u
         return None
+
+    @property
+    def retryable(self) -> list[Submission]:
+        """Unreadable files that 重新处理 (``run --retry``) may help: those 无法处理."""
+        return [s for s in self.unreadable if s.retryable]
 
     def to_dict(self) -> dict[str, object]:
         """The ``status --json`` contract."""
@@ -255,5 +262,7 @@ def _submission(row: Row, senders: dict[str, str]) -> Submission:
         errors=row.errors,
         warnings=row.warnings,
         message=row.message,
+        retryable=row.status is FileStatus.UNREADABLE
+        and retry_can_help(str(f.get("code")) for f in row.finding_dicts()),
         sender=senders.get(row.sha256, ""),
     )

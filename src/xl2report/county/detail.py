@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
 
+from xl2report.county.units import org_words
 from xl2report.form.national import FORM, FORM_TITLE, Field, Form, Label, LabelRole, Value, a1
 from xl2report.form.types import ValueType, col_letter
 from xl2report.xlsx.style import BORDER, FormStyles
@@ -24,6 +25,8 @@ LABEL_COLS = ("项目", "分项", "合计")
 TOTAL_COL = 2
 LABEL_WIDTH, PART_WIDTH = 46, 18
 FIRST_UNIT_COL = 3
+# A unit's column: its name fits in lines of NAME_CHARS characters in Excel, WPS and LibreOffice.
+UNIT_WIDTH, NAME_CHARS = 10, 6
 
 
 @dataclass(frozen=True)
@@ -130,14 +133,14 @@ def write_detail(
         ws.set_row(2, 13 * (1 + len("、".join(missing)) // 60))
     for col, name in enumerate(LABEL_COLS):
         ws.write_string(HEADER_ROW, col, name, head)
-    for i, unit in enumerate(units):
-        ws.write_string(HEADER_ROW, FIRST_UNIT_COL + i, unit.org, head)
-    longest = max((len(u.org) for u in units), default=4)
-    ws.set_row(HEADER_ROW, 13 * min(4, 1 + longest // 5))
+    names = [name_lines(u.org) for u in units]
+    for i, name in enumerate(names):
+        ws.write_string(HEADER_ROW, FIRST_UNIT_COL + i, name, head)
+    ws.set_row(HEADER_ROW, 13 * max([2, *(n.count("\n") + 1 for n in names)]))
     ws.set_column(0, 0, LABEL_WIDTH)
     ws.set_column(1, 1, PART_WIDTH)
     ws.set_column(TOTAL_COL, TOTAL_COL, 9)
-    ws.set_column(FIRST_UNIT_COL, last_col, 9)
+    ws.set_column(FIRST_UNIT_COL, last_col, UNIT_WIDTH)
 
     rows = detail_rows(fields)
     sheet = None
@@ -170,6 +173,25 @@ def write_detail(
     ws.repeat_columns(0, TOTAL_COL)
     ws.fit_to_pages(-(-len(units) // UNITS_PER_PAGE) or 1, 0)
     ws.set_header(f"&L&9{FORM_TITLE}汇总明细&R&9第 &P 页，共 &N 页")
+
+
+def name_lines(name: str, width: int = NAME_CHARS) -> str:
+    """A unit's name broken into lines of at most ``width`` characters, between its words where
+    it can (五龙口镇 / 人民政府, 县市场监督 / 管理局), for a narrow column's header."""
+    lines: list[str] = []
+    for word in org_words(name):
+        while len(word) > width:  # a word longer than a line: cut where it must
+            room = width - len(lines[-1]) if lines and len(lines[-1]) < width else 0
+            if room:
+                lines[-1], word = lines[-1] + word[:room], word[room:]
+            else:
+                lines.append(word[:width])
+                word = word[width:]
+        if lines and len(lines[-1]) + len(word) <= width:
+            lines[-1] += word
+        elif word:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def _lines(text: str, width: int) -> int:

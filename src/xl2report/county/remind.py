@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from xl2report.atomic import write_bytes_atomic
 from xl2report.county.campaign import Campaign, Unit, UnitState
 from xl2report.county.status import STATE_COLOURS, campaign_title, fit_row
 from xl2report.form.national import FORM_TITLE
+from xl2report.xlsx.derived import mark_derived, write_derived
 from xl2report.xlsx.style import BORDER, FONT, literal_workbook
 
 
@@ -109,6 +109,7 @@ def build_reminders_xlsx(reminders: Reminders, county: str = "") -> bytes:
     """The reminder list as a workbook (one row per unit; columns fit a mail merge)."""
     buffer = io.BytesIO()
     wb = literal_workbook(buffer)
+    mark_derived(wb, "reminders")
     ws = wb.add_worksheet("催报清单")
 
     def fmt(**kw: object):  # type: ignore[no-untyped-def]
@@ -147,8 +148,8 @@ def build_reminders_xlsx(reminders: Reminders, county: str = "") -> bytes:
 
 
 def write_reminders_xlsx(
-    reminders: Reminders, path: Path, overwrite: bool = False, county: str = ""
+    reminders: Reminders, path: Path, force: bool = False, county: str = ""
 ) -> Path:
-    """Write :func:`build_reminders_xlsx` atomically."""
-    write_bytes_atomic(Path(path), build_reminders_xlsx(reminders, county), overwrite=overwrite)
-    return Path(path)
+    """Write :func:`build_reminders_xlsx` to ``path``, replacing last round's list (see
+    :func:`~xl2report.xlsx.derived.write_derived`)."""
+    return write_derived(Path(path), build_reminders_xlsx(reminders, county), force=force)

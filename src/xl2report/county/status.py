@@ -16,10 +16,10 @@ from pathlib import Path
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.ledger import Row
 from xl2report.county.campaign import Campaign, UnitState
 from xl2report.form.national import FORM_TITLE
+from xl2report.xlsx.derived import mark_derived, write_derived
 from xl2report.xlsx.style import BORDER, FONT, literal_workbook
 
 STATE_COLOURS = {
@@ -97,14 +97,22 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def fit_row(ws: Worksheet, row: int, cells: list[tuple[str, int]], line: float = 13.5) -> None:
-    """Give ``row`` the height its wrapped texts need (xlsxwriter writes no automatic heights,
-    and LibreOffice keeps what the file says): ``cells`` are (text, column width)."""
-    lines = 1
-    for text, width in cells:
-        for part in text.split("\n"):
-            lines += max(1, -(-display_width(part) // max(1, width - 1))) - 1
-        lines += text.count("\n")
+def text_lines(text: str, width: int) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` units wide (10 pt; Excel and
+    WPS fit a little more than ``width`` half-width characters on a line, LibreOffice more)."""
+    return sum(max(1, -(-display_width(part) // max(1, width))) for part in text.split("\n"))
+
+
+# A line of 10 pt text: 13.5 pt in Excel and WPS (宋体), 14.5 pt in LibreOffice (Noto CJK).
+LINE_HEIGHT = 14.5
+
+
+def fit_row(
+    ws: Worksheet, row: int, cells: list[tuple[str, int]], line: float = LINE_HEIGHT
+) -> None:
+    """Give ``row`` the height its tallest wrapped text needs (xlsxwriter writes no automatic
+    heights, and LibreOffice keeps what the file says): ``cells`` are (text, column width)."""
+    lines = max((text_lines(text, width) for text, width in cells), default=1)
     if lines > 1:
         ws.set_row(row, line * lines)
 
@@ -162,7 +170,7 @@ def _accepted_note(unit) -> str:  # type: ignore[no-untyped-def]
 
 REVIEW_COLUMNS = (
     ("序号", 5), ("机关名称", 22), ("工作表", 14), ("单元格", 7), ("提醒内容", 70),
-    ("代码", 22), ("已核对", 16),
+    ("类别", 16), ("已核对", 16),
 )  # fmt: skip
 HELD_COLUMNS = (("序号", 5), ("文件", 36), ("填写的机关名称", 24), ("名单中最接近的名称", 24),
                 ("收到时间", 16), ("错误", 6))  # fmt: skip
@@ -172,6 +180,7 @@ def build_status_xlsx(campaign: Campaign, county: str = "") -> bytes:
     """The status workbook (see the module docstring)."""
     buffer = io.BytesIO()
     wb = literal_workbook(buffer)
+    mark_derived(wb, "status")
     add_units_sheet(wb, campaign, county)
     f = _Formats(wb)
     reviews = [(u, w) for u in campaign.units if u.state.done for w in u.warnings]
@@ -183,7 +192,7 @@ def build_status_xlsx(campaign: Campaign, county: str = "") -> bytes:
         for i, (unit, w) in enumerate(reviews):
             row = 2 + i
             ws.write_number(row, 0, i + 1, f.centre)
-            for col, text in enumerate((unit.org, w.sheet, w.cell, w.message, w.code,
+            for col, text in enumerate((unit.org, w.sheet, w.cell, w.message, w.name,
                                         w.reviewed_at[:16].replace("T", " ")), start=1):  # fmt: skip
                 ws.write_string(row, col, text, f.cell)
             fit_row(ws, row, [(w.message, REVIEW_COLUMNS[4][1])])
@@ -215,8 +224,8 @@ def build_status_xlsx(campaign: Campaign, county: str = "") -> bytes:
 
 
 def write_status_xlsx(
-    campaign: Campaign, path: Path, overwrite: bool = False, county: str = ""
+    campaign: Campaign, path: Path, force: bool = False, county: str = ""
 ) -> Path:
-    """Write :func:`build_status_xlsx` atomically to ``path``."""
-    write_bytes_atomic(Path(path), build_status_xlsx(campaign, county), overwrite=overwrite)
-    return Path(path)
+    """Write :func:`build_status_xlsx` to ``path``, replacing an earlier status workbook (see
+    :func:`~xl2report.xlsx.derived.write_derived`)."""
+    return write_derived(Path(path), build_status_xlsx(campaign, county), force=force)

@@ -25,7 +25,6 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from xl2report.atomic import write_bytes_atomic
 from xl2report.batch.ledger import Ledger, Row
 from xl2report.batch.records import FileStatus
 from xl2report.batch.roster import normalize_org
@@ -55,6 +54,7 @@ from xl2report.form.national import (
     quote_sheet,
     rule_holds,
 )
+from xl2report.xlsx.derived import mark_derived, write_derived
 from xl2report.xlsx.style import BORDER, FormStyles, literal_workbook
 
 TABLE_SHEETS = (S2, S3, S4)
@@ -132,6 +132,7 @@ def build_summary(
     buffer = io.BytesIO()
     wb = literal_workbook(buffer)  # a name like "=1+1" or "@x" stays literal text
     wb.set_properties({"title": f"{title}汇总表", "created": datetime(year + 1, 1, 1)})
+    mark_derived(wb, "summary")
     styles = _Styles(wb)
     # Sheets are added in display order: national tables first, then 明细 and 报送情况; the
     # tables refer to 明细's 合计 column, whose rows are known before anything is written.
@@ -158,19 +159,21 @@ def _audit_only(audit: Audit, year: int, county: str) -> bytes:
     wb = literal_workbook(buffer)
     wb.set_properties({"title": f"{county}{year}年{FORM_TITLE}汇总表",
                        "created": datetime(year + 1, 1, 1)})  # fmt: skip
+    mark_derived(wb, "summary")
     add_audit_sheet(wb, audit, county)
     wb.close()
     return buffer.getvalue()
 
 
 def write_summary(
-    ledger: Ledger | None, year: int, path: Path, overwrite: bool = False, county: str = "",
+    ledger: Ledger | None, year: int, path: Path, force: bool = False, county: str = "",
     audit: Audit | None = None,
 ) -> SummaryResult:  # fmt: skip
-    """Build the summary for ``year`` and write it atomically to ``path``."""
+    """Build the summary for ``year`` and write it to ``path``, replacing an earlier summary
+    there (see :func:`~xl2report.xlsx.derived.write_derived`)."""
     form = FORM
     data, orgs, sums = build_summary(ledger, year, form, county, audit)
-    write_bytes_atomic(Path(path), data, overwrite=overwrite)
+    write_derived(Path(path), data, force=force)
     failed = summed_rule_failures(sums, form) if orgs else []
     return SummaryResult(Path(path), year, orgs, sums, failed)
 

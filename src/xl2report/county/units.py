@@ -7,11 +7,22 @@ Plain data with Chinese labels and ``to_dict()`` (the ``status --json`` contract
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from xl2report.checks.catalogue import CATALOGUE
 from xl2report.compat import StrEnum
 from xl2report.form.types import Level
+
+# Where a unit's name may break across lines: before the kind of body, after 局 (a body inside
+# a longer name) or the conjunction 和 — 五龙口镇 / 人民政府, 县住房和 / 城乡建设局.
+_WORD_BREAK = re.compile(r"(?=人民政府|办事处|委员会|管理局)|(?<=[局和])(?=.)")
+
+
+def org_words(org: str) -> list[str]:
+    """A unit's name in the pieces a line may break between (print and board alike)."""
+    return [w for w in _WORD_BREAK.split(org.strip()) if w]
 
 
 class UnitState(StrEnum):
@@ -72,6 +83,12 @@ class Note:
         return bool(self.reviewed_at)
 
     @property
+    def name(self) -> str:
+        """The finding's short Chinese name (its code when this version does not know it)."""
+        known = CATALOGUE.get(self.code)
+        return known.name if known else self.code
+
+    @property
     def where(self) -> str:
         """'三、依申请公开 D6', or the sheet, or ''."""
         return " ".join(x for x in (self.sheet, self.cell) if x)
@@ -108,6 +125,7 @@ class Submission:
     errors: int = 0
     warnings: int = 0
     message: str = ""
+    retryable: bool = False  # 无法处理 (busy, an internal error): 重新处理 may help
     sender: str = ""  # the address it was mailed from ("" when the clerk put it in or uploaded it)
 
     @property
@@ -134,6 +152,7 @@ class Submission:
             "errors": self.errors,
             "warnings": self.warnings,
             "message": self.message,
+            "retryable": self.retryable,
             "sender": self.sender,
         }
 

@@ -801,3 +801,42 @@ def blank_values(form: Form = FORM) -> dict[str, Value]:
         if f.kind is Kind.INPUT:
             base[f.key] = f.default if f.default is not None else ""
     return compute_formulas(base, form)
+
+
+# The cover's 校验结果: how many live checks fail (未通过项数) and what that means in words.
+
+
+def counted_checks(form: Form = FORM) -> list[Rule]:
+    """The live checks the cover's 未通过项数 counts: every check cell except those over totals
+    only (三表's 总计 column), which fail exactly when a column's check fails and so would count
+    one mistake twice (the Python rules leave them out too: checks/rules.py)."""
+    return [
+        r for r in form.rules
+        if r.check and not all(form.field(k).kind is Kind.FORMULA for k in r.keys)
+    ]  # fmt: skip
+
+
+def cover_count_formula(form: Form = FORM) -> str:
+    """The formula of the cover's 未通过项数 cell: one term per counted check cell."""
+    count_sheet = form.summary[0]
+    refs = []
+    for rule in counted_checks(form):
+        sheet, row, col = rule.check  # type: ignore[misc]
+        ref = a1(row, col) if sheet == count_sheet else f"{quote_sheet(sheet)}!{a1(row, col)}"
+        refs.append(f'({ref}<>"{CHECK_OK}")')
+    return "=" + "+".join(refs)
+
+
+_COVER_OK, _COVER_FAILED = f"{CHECK_OK} 全部通过", "✗ {} 项未通过，请按各表 ✗ 提示修改"
+
+
+def cover_text_formula(form: Form = FORM) -> str:
+    """The formula of the cover's 校验结果 cell: 全部通过 / N 项未通过, from the count cell."""
+    count = a1(form.summary[1], form.summary[2])
+    before, after = _COVER_FAILED.split("{}")
+    return f'=IF({count}=0,"{_COVER_OK}","{before}"&{count}&"{after}")'
+
+
+def summary_shown(failed: int) -> str:
+    """What the cover's 校验结果 cell shows when ``failed`` counted checks fail."""
+    return _COVER_OK if failed == 0 else _COVER_FAILED.format(failed)

@@ -8,15 +8,13 @@ second one stops at once.
 from __future__ import annotations
 
 import contextlib
-import os
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 from xl2report.batch.runlock import LockHeld, RunLock
 from xl2report.batch.session import default_ledger
-from xl2report.log import log_to_file
+from xl2report.log import MAIL_LOG, log_to_file, logger
 from xl2report.mail.errors import MailBusyError
 from xl2report.mail.mail_ledger import MailLedger
 
@@ -40,8 +38,8 @@ def mail_workspace(outbox: Path, ledger: Path | None, command: str) -> Iterator[
     try:
         logs = path.parent / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        log = logs / f"mail-{command}-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
-        with log_to_file(log), MailLedger.open(path) as book:
+        with log_to_file(logs / MAIL_LOG), MailLedger.open(path) as book:
+            logger.info("xl2report mail {}", command)
             yield book
     finally:
         lock.release()

@@ -45,7 +45,7 @@ from xl2report.web.security import (
     same_origin,
 )
 from xl2report.web.signin import SignInLimiter
-from xl2report.web.units import Board, BoardPage, load_board
+from xl2report.web.units import Board, BoardPage, load_board, org_html
 from xl2report.web.upload_form import StreamedForm, read_form
 from xl2report.web.uploads import ACCEPTED_SUFFIXES, Processor, outbox_missing
 
@@ -123,6 +123,7 @@ class Web:
             lstrip_blocks=True,
             finalize=_shown,
         )
+        self.templates.filters["words"] = org_html  # a unit's name, broken between words
         # The upload form's file picker offers what the inbox takes (one list, xlsx.sniff's).
         self.templates.globals["workbook_accept"] = ",".join(sorted(ACCEPTED_SUFFIXES))
         self.asset_version = _asset_version()

@@ -24,6 +24,7 @@ from xl2report.mail.overview import mail_overview
 from xl2report.mail.remind import RemindOutcome, RemindRequest, RemindResult, remind_units
 from xl2report.mail.reply import ReplyOutcome, ReplyRequest, ReplyResult, reply_to_submissions
 from xl2report.mail.settings import (
+    SETTINGS_FILE,
     MailSettings,
     Secret,
     Security,
@@ -34,6 +35,7 @@ from xl2report.mail.transport import tls_context
 from xl2report.mail.workspace import mail_workspace
 from xl2report.web.app import Web, checked_form, web_of
 from xl2report.web.mail_progress import RunProgress, refusals
+from xl2report.web.mail_setup import setup_missing
 
 ACTIONS = {"fetch": "收取报回的工作簿", "reply": "回复校验结果", "remind": "催报"}
 MAX_ROWS = 100  # newest rows per table; the CLI's ``mail status`` lists all
@@ -49,6 +51,7 @@ class Readiness:
     password: str
     problem: str
     ca_file: str = ""
+    sample: str = ""  # shown when the settings file is still to be written
 
     @property
     def ok(self) -> bool:
@@ -69,6 +72,9 @@ def readiness() -> Readiness:
         password = "已设置（从环境变量或系统钥匙串读取）"
     except FatalError:
         password = ""  # the problem below says how to set it
+    missing, sample = setup_missing(settings, fetching=True)
+    if missing:
+        return Readiness(smtp, imap, password, missing, ca_file, sample)
     try:
         settings.need_smtp()
         settings.need_imap()
@@ -97,7 +103,8 @@ def page(request: Request) -> Response:
             overview = mail_overview(book)
     message, error = _notes(web).get(request.query_params.get("done", ""), ("", ""))
     return web.page(request, "mail.html", view=overview, ready=readiness(), actions=ACTIONS,
-                    message=message, error=error, limit=MAX_ROWS)  # fmt: skip
+                    message=message, error=error, limit=MAX_ROWS,
+                    settings_file=SETTINGS_FILE)  # fmt: skip
 
 
 async def act(request: Request) -> Response:

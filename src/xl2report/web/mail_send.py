@@ -47,6 +47,7 @@ from xl2report.mail.workspace import mail_workspace, read_only_view
 from xl2report.web import handout
 from xl2report.web.app import Web, checked_form, web_of
 from xl2report.web.mail_progress import RunProgress, refusals
+from xl2report.web.mail_setup import setup_missing
 
 MAX_NOTES = 20
 
@@ -180,6 +181,9 @@ def send_readiness() -> str:
     """Why sending cannot start (one sentence), or "" when the settings allow it."""
     try:
         settings = load_settings(None)
+        missing, _sample = setup_missing(settings, fetching=False)
+        if missing:
+            return missing
         settings.need_smtp()
         if settings.security is not Security.NONE:
             tls_context(settings)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from markupsafe import Markup, escape
+
 from xl2report.batch.ledger import Ledger
 from xl2report.batch.records import FileStatus
 from xl2report.batch.reference import compared_with
@@ -25,7 +27,7 @@ from xl2report.county.campaign import (
     campaign_years,
     load_campaign,
 )
-from xl2report.county.units import UnitState
+from xl2report.county.units import UnitState, org_words
 from xl2report.form.types import Level
 
 #: Order of the filter buttons: what needs the clerk first.
@@ -67,6 +69,11 @@ class Board:
     def done(self) -> int:
         """Units whose current submission passed."""
         return sum(1 for u in self.campaign.units if u.state.done)
+
+    @property
+    def unfinished(self) -> int:
+        """Units without an accepted submission: missing, rejected, or held for a name."""
+        return len(self.campaign.units) - self.done
 
     @property
     def overdue_count(self) -> int:
@@ -245,6 +252,12 @@ def file_status_label(status: str) -> str:
     """A ledger row's status in Chinese (the value itself when this version does not know it)."""
     known = FileStatus._value2member_map_.get(status)
     return known.label if isinstance(known, FileStatus) else status
+
+
+def org_html(org: str) -> Markup:
+    """A unit's name for a narrow table cell: escaped, breakable only between its words
+    (``<wbr>``; the cell's CSS keeps the characters of a word together)."""
+    return Markup("<wbr>").join(escape(w) for w in org_words(org)) or Markup("")
 
 
 def now_text() -> str:

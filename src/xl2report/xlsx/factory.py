@@ -24,7 +24,16 @@ import zipfile
 from dataclasses import dataclass
 from functools import cached_property
 
-from xl2report.form.national import CONTACT, FORM, ORG, Form, Kind, a1, check_display, rule_holds
+from xl2report.form.national import (
+    CONTACT,
+    FORM,
+    ORG,
+    Form,
+    Kind,
+    a1,
+    check_display,
+    summary_shown,
+)
 from xl2report.form.preface import PREFACE_KEY
 from xl2report.form.types import stock_display
 from xl2report.xlsx.package import PackageWriter
@@ -34,8 +43,8 @@ from xl2report.xlsx.template import (
     TemplateOptions,
     build_workbook,
     cell_number,
+    failed_checks,
     resolve,
-    summary_shown,
 )
 
 Cell = tuple[str, int, int]  # (sheet, row, col)
@@ -180,7 +189,7 @@ class TemplateFactory:
                 check = stocks[name]
                 text = _xml_escape(stock_display(check, values, resolved.plan.priors[check.prior]))
             else:
-                failed = sum(not rule_holds(r, values) for r in self.form.rules if r.check)
+                failed = failed_checks(values, self.form)
                 text = str(failed) if name == "count" else _xml_escape(summary_shown(failed))
             out[cell] = text
         return out

@@ -28,10 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from lxml import etree
+
 from xl2report.atomic import write_bytes_atomic
 from xl2report.form.national import FEEDBACK_SHEET, FORM, a1, parse_a1
 from xl2report.form.types import Level
 from xl2report.xlsx.comments import Note, read_notes, set_comments
+from xl2report.xlsx.feedback_cover import counted_on_cover, recount_cover
 from xl2report.xlsx.feedback_list import FILLS, FIRST_ROW, MARK_FIRST_COL, Row, list_sheet
 from xl2report.xlsx.package_edit import (
     REL_SHARED_STRINGS,
@@ -65,6 +68,9 @@ class Marked(Protocol):
 
     @property
     def level(self) -> Level: ...
+
+    @property
+    def name(self) -> str: ...
 
     @property
     def is_error(self) -> bool: ...
@@ -184,6 +190,7 @@ class _Copy:
     def write(self, source: Path, report: Findings) -> bytes:
         if FEEDBACK_SHEET in self.parts:
             self._unmark()
+        self._recount_cover()
         originals = self._apply(_marks(report.findings, self._anchor))
         for sheet, notes in self._notes.items():
             self.cells(sheet)  # the sheet's tree is edited (its legacy drawing) and saved
@@ -204,6 +211,18 @@ class _Copy:
         if not (0 <= row < _MAX_MARK_ROW and 0 <= col < _MAX_MARK_COL):
             return None  # a returned copy's list may name anything (A0, XFD1048576): ignored
         return self.cells(sheet).anchor(ref)
+
+    def _recount_cover(self) -> None:
+        """An earlier template's cover says what the list says (:mod:`.feedback_cover`)."""
+        if FORM.summary[0] in self.parts and recount_cover(self._peek, self._shared_strings()):
+            self.cells(FORM.summary[0])  # the cover was edited: saved with the copy
+
+    def _peek(self, sheet: str, ref: str) -> etree._Element | None:
+        """A cell as it is (None: no such sheet or cell), read without marking it edited."""
+        if sheet not in self.parts:
+            return None
+        cells = self._cells.get(sheet) or SheetCells(self.pkg.tree(self.parts[sheet]))
+        return cells.cells.get(ref)
 
     def _apply(self, marks: dict[tuple[str, str], _Mark]) -> list[tuple[str, str, str]]:
         """Fill and annotate each marked cell; return (sheet, cell, original fill) per cell."""
@@ -258,15 +277,17 @@ def _add_list(pkg: WorkbookPackage, styles: StyleBook, source: Path, report: Fin
     title = f"校验结果：{source.name}" + (f"（{who}）" if who else "")
     errors, warnings = len(report.errors), len(report.warnings)
     verdict = "未通过" if errors else "通过"
+    live = counted_on_cover(report.findings)
+    cover = f"其中 {live} 项在表格的“校验”格显示 ✗，封面的“未通过项数”只计这一类；"
     summary = (
-        f"{verdict}：错误 {errors} 项，提醒 {warnings} 项。红色格子是错误，必须改正；黄色格子是提醒，"
-        "请核对。把鼠标停在标色格子上可看到说明；点“单元格”列可跳到该格。改好后保存，照常报送本文件。"
+        f"{verdict}：错误 {errors} 项，提醒 {warnings} 项。{cover if live != errors else ''}红色格子是错误，必须改正；黄色格子是"
+        "提醒，请核对。把鼠标停在标色格子上可看到说明；点“单元格”列可跳到该格。改好后保存，照常报送本文件。"
     )
     rows = []
     for f in report.findings:
         link = f"{_quote(f.sheet)}!{f.cell or 'A1'}" if f.sheet in sheets and f.sheet else ""
         related = f"（相关单元格：{'、'.join(f.related)}）" if f.related else ""
-        rows.append(Row(f.level, f.sheet, f.cell, f.message + related, f.code, link))
+        rows.append(Row(f.level, f.sheet, f.cell, f.message + related, f.name, link))
     xml, last = list_sheet(styles, title, f"{note}{summary}", rows, originals)
     pkg.add_first_sheet(FEEDBACK_SHEET, xml)
     name = _quote(FEEDBACK_SHEET)

@@ -18,8 +18,8 @@ from xl2report.xlsx.style import FONT  # as the template; LibreOffice maps it to
 from xl2report.xlsx.text import escape, ooxml_escape, quoteattr
 
 FILLS = {Level.ERROR: "FFC7CE", Level.WARNING: "FFEB9C"}  # Excel's own bad / neutral tints
-HEADERS = ("级别", "工作表", "单元格", "问题", "代码")
-WIDTHS = (8, 18, 9, 90, 26)
+HEADERS = ("级别", "工作表", "单元格", "问题", "类别")
+WIDTHS = (8, 18, 9, 90, 18)
 FIRST_ROW = 4  # title, summary, header, then one row per finding
 # Hidden columns keep each marked cell's original fill, so a returned copy can be un-marked.
 MARK_COLS = ("标注工作表", "标注单元格", "原底色")
@@ -38,7 +38,7 @@ class Row:
     sheet: str  # '' for the whole file
     cell: str
     text: str  # message (and related cells)
-    code: str
+    name: str  # the finding's short Chinese name (the code stays in --json and the ledger)
     link: str  # '' or a location such as "'三、依申请公开'!D6"
 
 
@@ -104,7 +104,7 @@ def list_sheet(styles: StyleBook, title: str, summary: str, rows: Sequence[Row],
         shown = r.cell or ("转到该表" if r.link else "")
         put(row, 3, shown, fmt.link if r.link else fmt.cell)
         put(row, 4, r.text, fmt.text)
-        put(row, 5, r.code, fmt.code)
+        put(row, 5, r.name, fmt.code)
         if r.link:
             links.append(f'<hyperlink ref="C{row}" location={quoteattr(r.link)}/>')
         # Rows are given a height (the text is not measured): a line of the 问题 column holds

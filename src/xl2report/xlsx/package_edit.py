@@ -337,7 +337,7 @@ class WorkbookPackage:
         for _, part in self.sheets()[1:]:
             if part in self._trees:
                 for sv in self._trees[part].iter(M + "sheetView"):
-                    if sv.attrib.pop("tabSelected", None) is not None:
+                    if sv.attrib.pop("tabSelected", "0") in ("1", "true"):  # not "false"
                         self.touch(part)
             elif part in self.names:
                 # <sheetView> comes near the top: look there before reading the whole part.

@@ -44,8 +44,12 @@ from xl2report.form.national import (
     blank_values,
     check_display,
     compute_formulas,
+    counted_checks,
+    cover_count_formula,
+    cover_text_formula,
     quote_sheet,
     rule_holds,
+    summary_shown,
 )
 from xl2report.form.preface import PREFACE_KEY, standard_preface
 from xl2report.xlsx.prefill import (
@@ -118,17 +122,15 @@ def build_workbook(
         _write_field(sheets[f.sheet], f, computed, styles, locked=f.key in locked_keys)
         wb.define_name(f.defined_name, f"={quote_sheet(f.sheet)}!{a1(f.row, f.col, True)}")
     write_validations(sheets, form, locked_keys)
-    failed = 0
     for rule in form.rules:
         if not rule.check:
             continue
         sheet, row, col = rule.check
         shown = check_display(rule, computed)
-        failed += 0 if rule_holds(rule, computed) else 1
         ws = sheets[sheet]
         ws.write_formula(row, col, rule.check_formula, styles.check, shown)
         _check_colours(ws, row, col, styles)
-    _write_summary(sheets, form, styles, failed)
+    _write_summary(sheets, form, styles, failed_checks(computed, form))
     _write_submit_note(
         sheets, form, styles, (options.submit_to or "").strip() or DEFAULT_SUBMIT_NOTE
     )
@@ -189,9 +191,9 @@ def _blank_inputs(form: Form) -> dict[str, Value]:
     return {f.key: blank[f.key] for f in form.fields if f.kind is Kind.INPUT}
 
 
-def summary_shown(failed: int) -> str:
-    """What the cover's summary cell shows when ``failed`` live checks fail."""
-    return f"{CHECK_OK} 全部通过" if failed == 0 else f"✗ {failed} 项未通过，请按各表 ✗ 提示修改"
+def failed_checks(values: Mapping[str, Value], form: Form = FORM) -> int:
+    """The cover's 未通过项数 for these values (the live checks it counts that fail)."""
+    return sum(not rule_holds(r, dict(values)) for r in counted_checks(form))
 
 
 def write_template(
@@ -332,24 +334,15 @@ def _write_submit_note(
 
 
 def _write_summary(sheets: dict[str, Worksheet], form: Form, styles: _Styles, failed: int) -> None:
-    """Cover: how many live checks fail, and 全部通过 / N 项未通过."""
-    refs = []
+    """Cover: how many live checks fail (:func:`counted_checks`), and 全部通过 / N 项未通过."""
     count_sheet, count_row, count_col = form.summary
-    for rule in form.rules:
-        if rule.check:
-            sheet, row, col = rule.check
-            ref = a1(row, col) if sheet == count_sheet else f"{quote_sheet(sheet)}!{a1(row, col)}"
-            refs.append(f'({ref}<>"{CHECK_OK}")')
-    ws = sheets[count_sheet]
-    ws.write_formula(count_row, count_col, "=" + "+".join(refs), styles.summary, failed)
-    count_ref = a1(count_row, count_col)
+    sheets[count_sheet].write_formula(
+        count_row, count_col, cover_count_formula(form), styles.summary, failed
+    )
     text_sheet, text_row, text_col = form.summary_text
-    shown = summary_shown(failed)
     sheets[text_sheet].write_formula(
-        text_row, text_col,
-        f'=IF({count_ref}=0,"{CHECK_OK} 全部通过","✗ "&{count_ref}&" 项未通过，请按各表 ✗ 提示修改")',
-        styles.summary, shown,
-    )  # fmt: skip
+        text_row, text_col, cover_text_formula(form), styles.summary, summary_shown(failed)
+    )
     _check_colours(sheets[text_sheet], text_row, text_col, styles)
 
 

@@ -1,4 +1,5 @@
-// xl2report board: drag and drop onto the upload form, and self-refresh when the ledger changes.
+// xl2report board: drag and drop onto the upload form, self-refresh when the ledger changes,
+// and a word on the PDF link while the PDF is being made.
 // Everything works without this file; it only makes the page nicer to use.
 (function () {
   "use strict";
@@ -112,9 +113,39 @@
     }
   }
 
+  // A report's PDF is made by LibreOffice the first time it is asked for (several seconds):
+  // say so on the link, fetch it once, then download it (made by then, so at once).
+  function setupPdf() {
+    if (!window.fetch) return;
+    document.addEventListener("click", function (e) {
+      var link = e.target.closest ? e.target.closest("a.pdf") : null;
+      if (!link || link.getAttribute("data-ready")) return;
+      e.preventDefault();
+      if (link.classList.contains("busy")) return;
+      var label = link.textContent;
+      link.classList.add("busy");
+      link.setAttribute("aria-busy", "true");
+      link.textContent = "正在生成 PDF……";
+      fetch(link.href, { credentials: "same-origin" })
+        .then(function (r) {
+          link.classList.remove("busy");
+          link.removeAttribute("aria-busy");
+          if (!r.ok) { link.textContent = label + "（生成失败，请稍后再试）"; return; }
+          link.textContent = label;
+          link.setAttribute("data-ready", "1");
+          window.location.href = link.href;
+        })
+        .catch(function () {
+          link.classList.remove("busy");
+          link.textContent = label + "（生成失败，请稍后再试）";
+        });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupUpload();
     setupRefresh();
     setupMailWords();
+    setupPdf();
   });
 })();
